@@ -1,0 +1,104 @@
+# pgsift — PostgreSQL query performance analyzer.
+#
+#   make            build build/pgsift
+#   make check      install missing deps, build, run every test against a throwaway Postgres 15
+#   make demo       install missing deps, build, analyse the bundled example
+#   make bench      benchmark against pgBadger (not a test; see docs/performance.md)
+#   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each, default 60)
+#   make install PREFIX=/usr/local
+#   make clean
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+BUILD    := build
+VERSION  := 0.1.0
+FUZZ_SECONDS ?= 60
+
+WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wformat=2 -Wvla
+INCLUDES := -Isrc -Iparsers -Irules -Itests -I/usr/include/postgresql
+DEFS     := -D_GNU_SOURCE -DPGSIFT_VERSION=\"$(VERSION)\" \
+            -DPGSIFT_FIXTURES_DIR=\"$(CURDIR)/fixtures\" -DPGSIFT_BUILD_DIR=\"$(CURDIR)/$(BUILD)\" \
+            -DPGSIFT_DOCS_DIR=\"$(CURDIR)/docs\"
+BASEFLAGS:= -std=gnu11 -g -pthread $(WARN) $(INCLUDES) $(DEFS)
+CFLAGS   ?= -O2
+LIBS     := -lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lz -lbz2 -lzstd -lpthread -lm
+
+SAN_FLAGS:= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+MAIN_SRC := src/main.c
+LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard src/*.c parsers/*.c rules/*.c)))
+TEST_SRC := $(sort $(wildcard tests/*.c tests/*/*.c))
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+TEST_SRC := $(filter-out $(FUZZ_SRC) tests/harness/%,$(TEST_SRC))
+
+OBJ      := $(patsubst %.c,$(BUILD)/obj/%.o,$(LIB_SRC))
+TEST_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_SRC))
+SAN_OBJ  := $(patsubst %.c,$(BUILD)/san/%.o,$(LIB_SRC))
+SAN_TOBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(TEST_SRC))
+
+HARNESS  := tests/harness
+
+.PHONY: all check test unit deps demo bench fuzz install clean fixtures
+all: $(BUILD)/pgsift
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/pgsift: $(OBJ) $(BUILD)/obj/$(MAIN_SRC:.c=.o)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/test_runner: $(OBJ) $(TEST_OBJ)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $^ -lcunit $(LIBS) -o $@
+
+$(BUILD)/san/pgsift: $(SAN_OBJ) $(BUILD)/san/$(MAIN_SRC:.c=.o)
+	$(CC) $(BASEFLAGS) $(SAN_FLAGS) $^ $(LIBS) -o $@
+
+$(BUILD)/san/test_runner: $(SAN_OBJ) $(SAN_TOBJ)
+	$(CC) $(BASEFLAGS) $(SAN_FLAGS) $^ -lcunit $(LIBS) -o $@
+
+$(BUILD)/workload: $(HARNESS)/workload.c
+	@mkdir -p $(BUILD)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $< -lpq -o $@
+
+deps:
+	@$(HARNESS)/install-deps.sh
+
+# The plain suite, then the same suite and CLI under ASan+UBSan, all against
+# one throwaway server that the harness always stops.
+check: deps
+	$(MAKE) $(BUILD)/pgsift $(BUILD)/test_runner $(BUILD)/san/pgsift $(BUILD)/san/test_runner $(BUILD)/workload
+	$(HARNESS)/with-postgres.sh -- $(HARNESS)/run-tests.sh
+
+# Unit tests only, no server (quick loop while developing).
+unit: $(BUILD)/test_runner
+	$(BUILD)/test_runner
+
+demo: deps
+	$(MAKE) $(BUILD)/pgsift
+	@$(HARNESS)/demo.sh
+
+bench: deps
+	$(MAKE) $(BUILD)/pgsift $(BUILD)/workload
+	$(HARNESS)/bench.sh
+
+fixtures: deps
+	$(MAKE) $(BUILD)/workload
+	$(HARNESS)/make-fixtures.sh
+
+fuzz:
+	@$(HARNESS)/fuzz.sh $(FUZZ_SECONDS)
+
+install: $(BUILD)/pgsift
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/pgsift
+	install -m 755 $(BUILD)/pgsift $(DESTDIR)$(PREFIX)/bin/pgsift
+	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/pgsift/
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

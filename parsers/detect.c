@@ -1,0 +1,251 @@
+/*-------------------------------------------------------------------------
+ * detect.c
+ *    Guess a log file's format, and its log_line_prefix, from its first lines.
+ *
+ * Each line votes for the format its start fits: jsonlog ('{' and a
+ * "timestamp" key), csvlog (a timestamp and then a comma), syslog ("Mon DD
+ * HH:MM:SS host ident[pid]: ") or syslog2 (an ISO 8601 time instead).  Lines
+ * of stderr logs vote for none of them, nor do continuation lines, so the
+ * format with the most votes wins and no votes at all means stderr.
+ *
+ * For stderr (and for the text syslog carries) the prefix is the known one
+ * that matches the most lines having a "SEVERITY:  " marker; ties go to the
+ * one listed first, which is why wider prefixes (Debian's, whose %q part
+ * PostgreSQL's default lines lack) come before narrower ones: a log that
+ * starts with server start-up lines only must not pick a prefix its
+ * session lines will not match.  When no known prefix matches nine lines
+ * in ten, one is learned (prefix_learn) and kept if it matches more.
+ *-------------------------------------------------------------------------
+ */
+#include "reader.h"
+#include "prefix.h"
+#include "stderr_reader.h"
+#include "log_time.h"
+#include "arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* How far into a line the prefix may reach, for detection. */
+#define MAX_PREFIX_BYTES	512
+
+#define RDS_PREFIX			"%t:%r:%u@%d:[%p]:"
+
+/* Known prefixes of stderr logs, widest first within each family. */
+static const char *const stderr_prefixes[] = {
+	"%m [%p] %q%u@%d ",			/* Debian and Ubuntu packages */
+	"%m [%p] ",					/* PostgreSQL's default */
+	RDS_PREFIX,					/* Amazon RDS and Aurora */
+	"%t-%c-",					/* Azure Database for PostgreSQL */
+	"%m [%p] %q%u@%d %a ",
+	"%t [%p-%l] %q%u@%d ",		/* older Debian packages */
+	/* prefixes pgBadger's documentation recommends */
+	"%t [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+	"%m [%p]: [%l-1] user=%u,db=%d,app=%a,client=%h ",
+	"%t [%p]: user=%u,db=%d,app=%a,client=%h ",
+	"%m [%p]: user=%u,db=%d,app=%a,client=%h ",
+	"%t [%p]: [%l-1] user=%u,db=%d ",
+	"%t [%p]: [%l-1] ",
+	"%m [%p]: [%l-1] ",
+	"%t [%p]: ",
+	"%m [%p]: ",
+	"%t [%p] ",
+	"%t ",
+	"%m ",
+	NULL
+};
+
+/* Known prefixes of the text after syslog's "[N-M] "; then the stderr ones. */
+static const char *const syslog_prefixes[] = {
+	"%u@%d ",
+	"",
+	"%q%u@%d ",
+	NULL
+};
+
+typedef enum vote
+{
+	VOTE_NONE = 0,
+	VOTE_JSONLOG,
+	VOTE_CSVLOG,
+	VOTE_SYSLOG,
+	VOTE_SYSLOG2,
+	VOTE__COUNT
+} vote;
+
+/* "YYYY-MM-DD HH:MM:SS[.fff] ZONE," at the start of s. */
+static int
+starts_csv_record(const char *s, size_t len)
+{
+	if (!log_time_at_start(s, len))
+		return 0;
+
+	const char *comma = memchr(s + 19, ',', (len < 48 ? len : 48) - 19);
+	int64_t		ms;
+
+	return comma != NULL && log_time_parse(NULL, s, (size_t) (comma - s), &ms) != LOG_TIME_INVALID;
+}
+
+static vote
+vote_of(const char *s, size_t len)
+{
+	const char *payload;
+	size_t		plen;
+
+	if (len > 0 && s[0] == '{')
+		return memmem(s, len, "\"timestamp\"", 11) ? VOTE_JSONLOG : VOTE_NONE;
+	if (starts_csv_record(s, len))
+		return VOTE_CSVLOG;
+	if (syslog_line_payload(0, s, len, &payload, &plen))
+		return VOTE_SYSLOG;
+	if (syslog_line_payload(1, s, len, &payload, &plen))
+		return VOTE_SYSLOG2;
+	return VOTE_NONE;
+}
+
+/* Lines with a severity marker: the ones a prefix must account for. */
+static int
+count_marked(const char *const *lines, const size_t *lens, int n)
+{
+	int			count = 0;
+
+	for (int i = 0; i < n; i++)
+		if (prefix_find_severity(lines[i], lens[i], MAX_PREFIX_BYTES) >= 0)
+			count++;
+	return count;
+}
+
+/* Lines matched by the prefix text; 0 if it does not compile. */
+static int
+score(const char *prefix, const char *const *lines, const size_t *lens, int n)
+{
+	log_prefix *p = prefix_compile(prefix, NULL);
+	int			count;
+
+	if (p == NULL)
+		return 0;
+	count = prefix_count_matches(p, lines, lens, n);
+	prefix_free(p);
+	return count;
+}
+
+/* Best of a NULL-terminated list into *best (kept on ties); returns its count. */
+static int
+best_of(const char *const *list, const char *const *lines, const size_t *lens, int n,
+		const char **best, int best_count)
+{
+	for (int i = 0; list[i] != NULL; i++)
+	{
+		int			c = score(list[i], lines, lens, n);
+
+		if (c > best_count)
+		{
+			best_count = c;
+			*best = list[i];
+		}
+	}
+	return best_count;
+}
+
+/*
+ * The log_line_prefix that best accounts for lines (malloc'd), trying the
+ * extra list first (may be NULL), then the stderr list, then learning;
+ * *matched gets its count.  NULL when no line has a marker or nothing
+ * matches half of them.
+ */
+static char *
+choose_prefix(const char *const *extra, const char *const *lines, const size_t *lens, int n,
+			  int *matched)
+{
+	int			total = count_marked(lines, lens, n);
+	const char *best = NULL;
+	int			best_count = 0;
+
+	*matched = 0;
+	if (total == 0)
+		return NULL;
+	if (extra != NULL)
+		best_count = best_of(extra, lines, lens, n, &best, best_count);
+	best_count = best_of(stderr_prefixes, lines, lens, n, &best, best_count);
+	if (best_count * 10 < total * 9)
+	{
+		int			learned_count = 0;
+		char	   *learned = prefix_learn(lines, lens, n, &learned_count);
+
+		if (learned != NULL && learned_count > best_count && learned_count * 2 >= total)
+		{
+			*matched = learned_count;
+			return learned;
+		}
+		free(learned);
+	}
+	if (best == NULL || best_count * 2 < total)
+		return NULL;
+	*matched = best_count;
+	return xstrdup(best);
+}
+
+/* The prefix of the text syslog carries (payloads of the syslog lines). */
+static char *
+choose_syslog_prefix(int iso, const char *const *lines, const size_t *lens, int n)
+{
+	const char **payloads = xcalloc((size_t) n + 1, sizeof(char *));
+	size_t	   *plens = xcalloc((size_t) n + 1, sizeof(size_t));
+	int			np = 0;
+	int			matched;
+	char	   *prefix;
+
+	for (int i = 0; i < n; i++)
+		if (syslog_line_payload(iso, lines[i], lens[i], &payloads[np], &plens[np]))
+			np++;
+	prefix = choose_prefix(syslog_prefixes, payloads, plens, np, &matched);
+	free(payloads);
+	free(plens);
+	return prefix;
+}
+
+log_format
+detect_log_format(const char *const *lines, const size_t *lens, int n, char **prefix_out)
+{
+	int			votes[VOTE__COUNT] = {0};
+	int			nonempty = 0;
+	vote		top = VOTE_NONE;
+
+	*prefix_out = NULL;
+	for (int i = 0; i < n; i++)
+	{
+		votes[vote_of(lines[i], lens[i])]++;
+		nonempty += lens[i] > 0;
+	}
+	for (int v = VOTE_NONE + 1; v < VOTE__COUNT; v++)
+		if (votes[v] > (top == VOTE_NONE ? 0 : votes[top]))
+			top = (vote) v;
+
+	/* a few stray votes in a stderr log do not outweigh its prefix */
+	int			matched = 0;
+	char	   *prefix = NULL;
+
+	if (top == VOTE_NONE || votes[top] * 4 < nonempty)
+	{
+		prefix = choose_prefix(NULL, lines, lens, n, &matched);
+		if (prefix != NULL && matched >= votes[top] * (top != VOTE_NONE))
+		{
+			*prefix_out = prefix;
+			return strcmp(prefix, RDS_PREFIX) == 0 ? LOG_FORMAT_RDS : LOG_FORMAT_STDERR;
+		}
+		free(prefix);
+	}
+	switch (top)
+	{
+		case VOTE_JSONLOG:
+			return LOG_FORMAT_JSONLOG;
+		case VOTE_CSVLOG:
+			return LOG_FORMAT_CSVLOG;
+		case VOTE_SYSLOG:
+		case VOTE_SYSLOG2:
+			*prefix_out = choose_syslog_prefix(top == VOTE_SYSLOG2, lines, lens, n);
+			return top == VOTE_SYSLOG2 ? LOG_FORMAT_SYSLOG2 : LOG_FORMAT_SYSLOG;
+		default:
+			return LOG_FORMAT_AUTO;
+	}
+}

@@ -1,0 +1,500 @@
+/*-------------------------------------------------------------------------
+ * syslog_reader.c
+ *    Readers for PostgreSQL logs written through syslog.
+ *
+ *     Jan  2 03:04:05 host postgres[123]: [7-1] user@db LOG:  text    (syslog)
+ *     2024-01-02T03:04:05.123+01:00 host postgres[123]: [7-1] ...     (syslog2)
+ *
+ * PostgreSQL's write_syslog() numbers each message ([7] is the seventh of
+ * that process) and sends each line of it, and each 900-byte piece of a
+ * longer line, as its own syslog message: [7-1], [7-2], ...  A part that
+ * starts with a tab (written "#011" by most syslog daemons) or with the
+ * prefix and a severity begins a new line of the message; any other part
+ * is the rest of a line that was cut, and is appended to it.  The lines so
+ * rebuilt go through the same message assembly as stderr (stderr_reader.h).
+ *
+ * Classic syslog times carry no year and no zone.  They are read as UTC;
+ * the year is cfg->syslog_year, moving on to the next year where the log
+ * goes from December to January, or else the current year, one less for
+ * a date more than a day in the future.  The prefix's own time, when it
+ * has one, is used instead.
+ *
+ * Shared syslog files hold other programs' messages too: a line without a
+ * part number that matches nothing is skipped silently when its program
+ * name differs from PostgreSQL's (learned from the first line that has a
+ * part number), and counted malformed otherwise.
+ *-------------------------------------------------------------------------
+ */
+#include "stderr_reader.h"
+#include "log_time.h"
+#include "arena.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Used when cfg->prefix is NULL: reads '%u@%d ' and '' payloads alike. */
+#define SYSLOG_DEFAULT_PREFIX	"%q%u@%d "
+#define IDENT_MAX				64
+#define DAY_MS					(86400 * INT64_C(1000))
+
+/* The header of one syslog line. */
+typedef struct syslog_line
+{
+	int64_t		ts_ms;
+	const char *ident;
+	size_t		ident_len;
+	int32_t		pid;
+	bool		numbered;		/* had "[N-M] " or "[N] " */
+	bool		two_numbers;	/* "[N-M] " */
+	uint64_t	seq;			/* N */
+	uint64_t	chunk;			/* M, or N of "[N] " */
+	const char *payload;
+	size_t		payload_len;
+} syslog_line;
+
+struct format_reader
+{
+	reader_config cfg;
+	msg_assembler *as;
+	bool		iso;			/* syslog2 */
+
+	/* years of classic timestamps */
+	int			year;			/* from cfg, moved on at new year; 0: use now */
+	int			last_month;
+	int			now_year;
+	int64_t		now_ms;
+	uint32_t	time_key;		/* month..second of the cached time; 0: none */
+	int			time_key_year;
+	int64_t		time_ms;
+	log_time_cache iso_cache;
+
+	/* the logical line being rebuilt */
+	strbuf		line;
+	strbuf		part;			/* the part just read, decoded */
+	bool		have_line;
+	uint64_t	line_no;
+	int32_t		line_pid;
+	int64_t		line_ts;
+	bool		line_two_numbers;
+	uint64_t	line_seq;
+	uint64_t	line_chunk;
+
+	char		pg_ident[IDENT_MAX];	/* PostgreSQL's syslog_ident, once seen */
+	size_t		pg_ident_len;
+};
+
+static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+
+static inline bool
+is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* Read 1..max digits at s[*i]; -1 if none. */
+static int64_t
+read_number(const char *s, size_t len, size_t *i, int max)
+{
+	int64_t		v = 0;
+	int			n = 0;
+
+	while (*i < len && n < max && is_digit(s[*i]))
+		v = v * 10 + (s[(*i)++] - '0'), n++;
+	return n > 0 ? v : -1;
+}
+
+/* Epoch ms of a classic syslog date in year y (read as UTC), or LOG_TS_UNKNOWN. */
+static int64_t
+civil_ms(int y, int mon, int day, int h, int mi, int s)
+{
+	char		buf[32];
+	int64_t		ms;
+
+	snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d UTC", y, mon, day, h, mi, s);
+	return log_time_parse(NULL, buf, strlen(buf), &ms) == LOG_TIME_OK ? ms : LOG_TS_UNKNOWN;
+}
+
+/* The year of a classic timestamp of month mon; see the header comment. */
+static int
+year_of(format_reader *r, int mon, int day, int h, int mi, int s)
+{
+	if (r->year > 0)
+	{
+		if (r->last_month == 12 && mon == 1)
+			r->year++;
+		r->last_month = mon;
+		return r->year;
+	}
+
+	int64_t		ms = civil_ms(r->now_year, mon, day, h, mi, s);
+
+	return ms != LOG_TS_UNKNOWN && ms > r->now_ms + DAY_MS ? r->now_year - 1 : r->now_year;
+}
+
+/* "Mon DD HH:MM:SS" at s; sets *ts_ms and *end (after it), or returns false. */
+static bool
+classic_time(format_reader *r, const char *s, size_t len, int64_t *ts_ms, size_t *end)
+{
+	const char *m;
+	size_t		i = 4;
+	int64_t		day,
+				h,
+				mi,
+				sec;
+
+	if (len < 15 || s[3] != ' ' || (m = memmem(months, 36, s, 3)) == NULL || (m - months) % 3 != 0)
+		return false;
+	if (s[i] == ' ')
+		i++;
+	if ((day = read_number(s, len, &i, 2)) < 1 || i >= len || s[i++] != ' ' ||
+		(h = read_number(s, len, &i, 2)) < 0 || i >= len || s[i++] != ':' ||
+		(mi = read_number(s, len, &i, 2)) < 0 || i >= len || s[i++] != ':' ||
+		(sec = read_number(s, len, &i, 2)) < 0)
+		return false;
+
+	int			mon = (int) (m - months) / 3 + 1;
+	uint32_t	key = (uint32_t) ((((mon * 32 + day) * 24 + h) * 60 + mi) * 60 + sec);
+	int			y = year_of(r, mon, (int) day, (int) h, (int) mi, (int) sec);
+
+	if (key != r->time_key || y != r->time_key_year)
+	{
+		r->time_key = key;
+		r->time_key_year = y;
+		r->time_ms = civil_ms(y, mon, (int) day, (int) h, (int) mi, (int) sec);
+	}
+	*ts_ms = r->time_ms;
+	*end = i;
+	return true;
+}
+
+/* "2024-01-02T03:04:05[.ffffff](Z|+HH:MM)" at s, up to the next space. */
+static bool
+iso_time(format_reader *r, const char *s, size_t len, int64_t *ts_ms, size_t *end)
+{
+	const char *sp = memchr(s, ' ', len);
+	size_t		n = sp ? (size_t) (sp - s) : len;
+
+	if (n < 20 || s[10] != 'T' || log_time_parse(&r->iso_cache, s, n, ts_ms) == LOG_TIME_INVALID)
+		return false;
+	*end = n;
+	return true;
+}
+
+/* "host ident[pid]: " (host optional) at s[i..]; fills h's ident, pid, payload. */
+static bool
+parse_envelope(const char *s, size_t len, size_t i, syslog_line *h)
+{
+	for (int tokens = 0; tokens < 2; tokens++)
+	{
+		if (i >= len || s[i] != ' ')
+			return false;
+		i++;
+
+		const char *tok = s + i;
+		const char *sp = memchr(tok, ' ', len - i);
+		size_t		n = sp ? (size_t) (sp - tok) : len - i;
+
+		if (n >= 4 && tok[n - 1] == ':' && tok[n - 2] == ']')
+		{
+			const char *br = memchr(tok, '[', n);
+			size_t		j = (size_t) (br ? br - s : 0) + 1;
+			int64_t		pid;
+
+			if (br == NULL || (pid = read_number(s, len, &j, 10)) < 0 || s + j != tok + n - 2)
+				return false;
+			h->ident = tok;
+			h->ident_len = (size_t) (br - tok);
+			h->pid = (int32_t) pid;
+			i += n;
+			if (i < len && s[i] == ' ')
+				i++;
+			h->payload = s + i;
+			h->payload_len = len - i;
+			return true;
+		}
+		i += n;					/* the host name */
+	}
+	return false;
+}
+
+/* "[N-M] " or "[N] " at the payload's start: take it off. */
+static void
+parse_part_number(syslog_line *h)
+{
+	const char *s = h->payload;
+	size_t		len = h->payload_len;
+	size_t		i = 1;
+	int64_t		a,
+				b = -1;
+
+	h->numbered = false;
+	if (len < 3 || s[0] != '[' || (a = read_number(s, len, &i, 19)) < 0)
+		return;
+	if (i < len && s[i] == '-')
+	{
+		i++;
+		if ((b = read_number(s, len, &i, 19)) < 0)
+			return;
+	}
+	if (i >= len || s[i] != ']')
+		return;
+	i++;
+	if (i < len && s[i] == ' ')
+		i++;
+	h->numbered = true;
+	h->two_numbers = b >= 0;
+	h->seq = (uint64_t) a;
+	h->chunk = b >= 0 ? (uint64_t) b : (uint64_t) a;
+	h->payload = s + i;
+	h->payload_len = len - i;
+}
+
+/* Parse a whole syslog line into h; false if it is not one. */
+static bool
+parse_syslog_line(format_reader *r, const char *s, size_t len, syslog_line *h)
+{
+	size_t		end;
+
+	memset(h, 0, sizeof(*h));
+	if (!(r->iso ? iso_time(r, s, len, &h->ts_ms, &end) : classic_time(r, s, len, &h->ts_ms, &end)))
+		return false;
+	if (!parse_envelope(s, len, end, h))
+		return false;
+	parse_part_number(h);
+	return true;
+}
+
+/* Copy the payload into r->part, "#011" (the daemon's escape of a tab) decoded. */
+static void
+decode_part(format_reader *r, const char *s, size_t len)
+{
+	const char *end = s + len;
+	const char *hash;
+
+	strbuf_reset(&r->part);
+	while ((hash = memchr(s, '#', (size_t) (end - s))) != NULL)
+	{
+		strbuf_append(&r->part, s, (size_t) (hash - s));
+		if (end - hash >= 4 && memcmp(hash, "#011", 4) == 0)
+		{
+			strbuf_putc(&r->part, '\t');
+			s = hash + 4;
+		}
+		else
+		{
+			strbuf_putc(&r->part, '#');
+			s = hash + 1;
+		}
+	}
+	strbuf_append(&r->part, s, (size_t) (end - s));
+}
+
+/* Hand the rebuilt logical line to the assembler. */
+static void
+emit_line(format_reader *r)
+{
+	if (r->have_line)
+		msg_assembler_line(r->as, r->line.data, r->line.len, r->line_no, r->line_pid, r->line_ts);
+	r->have_line = false;
+}
+
+/* r->part begins a new logical line. */
+static void
+begin_line(format_reader *r, const syslog_line *h, uint64_t lineno)
+{
+	strbuf		tmp;
+
+	emit_line(r);
+	tmp = r->line;
+	r->line = r->part;
+	r->part = tmp;
+	r->have_line = true;
+	r->line_no = lineno;
+	r->line_pid = h->pid;
+	r->line_ts = h->ts_ms;
+	r->line_two_numbers = h->two_numbers;
+	r->line_seq = h->seq;
+	r->line_chunk = h->chunk;
+}
+
+static bool
+is_pg_ident(format_reader *r, const syslog_line *h)
+{
+	if (r->pg_ident_len == 0)
+		return h->ident_len >= 8 && memcmp(h->ident, "postgres", 8) == 0;
+	return h->ident_len == r->pg_ident_len && memcmp(h->ident, r->pg_ident, h->ident_len) == 0;
+}
+
+/* Whether the decoded part begins a logical line: a tab, or prefix and severity. */
+static bool
+part_starts_line(format_reader *r)
+{
+	return (r->part.len > 0 && r->part.data[0] == '\t') ||
+		msg_assembler_classify(r->as, r->part.data, r->part.len) >= 0;
+}
+
+/* Place one part: a new logical line, the rest of the current one, or nothing. */
+static void
+place_part(format_reader *r, const syslog_line *h, uint64_t lineno)
+{
+	bool		same = r->have_line && r->line_pid == h->pid;
+	bool		maybe_rest;
+
+	if (h->two_numbers)
+		maybe_rest = h->chunk > 1;
+	else
+		maybe_rest = h->numbered && same && !r->line_two_numbers && h->chunk == r->line_chunk + 1;
+
+	if (h->numbered && r->pg_ident_len == 0 && h->ident_len < IDENT_MAX)
+	{
+		memcpy(r->pg_ident, h->ident, h->ident_len);
+		r->pg_ident_len = h->ident_len;
+	}
+	if (!maybe_rest)
+	{
+		if (!h->numbered && !is_pg_ident(r, h) && !part_starts_line(r))
+			return;				/* another program's message */
+		begin_line(r, h, lineno);
+	}
+	else if (part_starts_line(r))
+		begin_line(r, h, lineno);
+	else if (same && (!h->two_numbers || h->seq == r->line_seq))
+	{
+		strbuf_append(&r->line, r->part.data, r->part.len);
+		r->line_chunk = h->chunk;
+	}
+	else
+		diag_malformed(r->cfg.tally, r->cfg.file, lineno,
+					   "syslog message part whose first part is missing");
+}
+
+static void
+syslog_feed(format_reader *r, const char *line, size_t len, uint64_t lineno)
+{
+	syslog_line h;
+
+	if (!parse_syslog_line(r, line, len, &h))
+	{
+		diag_malformed(r->cfg.tally, r->cfg.file, lineno,
+					   r->iso ? "line is not a syslog message with an ISO 8601 time"
+					   : "line is not a syslog message");
+		return;
+	}
+	decode_part(r, h.payload, h.payload_len);
+	place_part(r, &h, lineno);
+}
+
+static void
+syslog_finish(format_reader *r)
+{
+	emit_line(r);
+	msg_assembler_finish(r->as);
+}
+
+static format_reader *
+make_reader(const reader_config *cfg, bool iso)
+{
+	msg_assembler *as = msg_assembler_create(cfg, SYSLOG_DEFAULT_PREFIX);
+
+	if (as == NULL)
+		return NULL;
+
+	format_reader *r = xcalloc(1, sizeof(*r));
+	time_t		now = time(NULL);
+	struct tm	tm;
+
+	r->cfg = *cfg;
+	r->as = as;
+	r->iso = iso;
+	r->year = cfg->syslog_year;
+	gmtime_r(&now, &tm);
+	r->now_year = tm.tm_year + 1900;
+	r->now_ms = (int64_t) now * 1000;
+	log_time_cache_init(&r->iso_cache);
+	strbuf_init(&r->line);
+	strbuf_init(&r->part);
+	return r;
+}
+
+/* Reader for "Mon DD HH:MM:SS host ident[pid]: [N-M] ..." lines. */
+static format_reader *
+syslog_create(const reader_config *cfg)
+{
+	return make_reader(cfg, false);
+}
+
+/* Reader for "YYYY-MM-DDTHH:MM:SS[.f](Z|+HH:MM) host ident[pid]: [N-M] ..." lines. */
+static format_reader *
+syslog2_create(const reader_config *cfg)
+{
+	return make_reader(cfg, true);
+}
+
+static void
+syslog_destroy(format_reader *r)
+{
+	if (r == NULL)
+		return;
+	msg_assembler_destroy(r->as);
+	strbuf_free(&r->line);
+	strbuf_free(&r->part);
+	free(r);
+}
+
+/*
+ * A record starts at a first part ("[N-1]", "[N]" or none) whose text is
+ * a primary line.  Year tracking is not disturbed: only the envelope and
+ * the prefix are looked at.
+ */
+static int
+syslog_starts_record(format_reader *r, const char *line, size_t len)
+{
+	syslog_line h;
+	int			saved_year = r->year,
+				saved_month = r->last_month;
+	bool		ok = parse_syslog_line(r, line, len, &h);
+
+	r->year = saved_year;
+	r->last_month = saved_month;
+	if (!ok || (h.two_numbers && h.chunk != 1))
+		return 0;
+	return msg_assembler_classify(r->as, h.payload, h.payload_len) == PART_PRIMARY;
+}
+
+const format_reader_ops syslog_reader_ops = {
+	.format = LOG_FORMAT_SYSLOG,
+	.create = syslog_create,
+	.feed = syslog_feed,
+	.finish = syslog_finish,
+	.destroy = syslog_destroy,
+	.starts_record = syslog_starts_record,
+};
+
+const format_reader_ops syslog2_reader_ops = {
+	.format = LOG_FORMAT_SYSLOG2,
+	.create = syslog2_create,
+	.feed = syslog_feed,
+	.finish = syslog_finish,
+	.destroy = syslog_destroy,
+	.starts_record = syslog_starts_record,
+};
+
+int
+syslog_line_payload(int iso, const char *line, size_t len, const char **payload, size_t *payload_len)
+{
+	format_reader tmp;
+	syslog_line h;
+
+	/* a fixed year: detection needs the shape, not the time */
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.iso = iso != 0;
+	tmp.year = 2000;
+	if (!parse_syslog_line(&tmp, line, len, &h))
+		return 0;
+	*payload = h.payload;
+	*payload_len = h.payload_len;
+	return 1;
+}

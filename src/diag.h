@@ -1,0 +1,68 @@
+/*-------------------------------------------------------------------------
+ * diag.h
+ *    Messages in PostgreSQL's style, and the tally of malformed input.
+ *
+ * Every user-facing problem is a primary message (lower case, no trailing
+ * period), an optional DETAIL and an optional HINT, printed to stderr as
+ *
+ *     pgsift: could not open log file "x.log": No such file or directory
+ *     DETAIL:  ...
+ *     HINT:  ...
+ *
+ * Malformed input is never fatal: readers call diag_malformed(), which
+ * counts the line and keeps the first few locations for the report.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_DIAG_H
+#define PGSIFT_DIAG_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+/* Exit codes of the pgsift command; documented in docs/cli.md. */
+#define PGSIFT_EXIT_OK			0	/* success */
+#define PGSIFT_EXIT_FINDINGS	1	/* --fail-on threshold reached */
+#define PGSIFT_EXIT_USAGE		2	/* bad command line */
+#define PGSIFT_EXIT_NOINPUT		3	/* nothing could be read */
+#define PGSIFT_EXIT_DATABASE	4	/* database connection or query failure */
+#define PGSIFT_EXIT_STORE		5	/* the --store file could not be used */
+#define PGSIFT_EXIT_INTERNAL	70	/* a bug: please report it */
+
+/* How many malformed-line locations are kept for the report. */
+#define DIAG_MAX_SAMPLES 10
+
+typedef struct diag_location
+{
+	char	   *file;			/* malloc'd */
+	uint64_t	line;
+	char	   *reason;			/* malloc'd */
+} diag_location;
+
+typedef struct diag_tally
+{
+	uint64_t	malformed;		/* malformed lines seen */
+	int			nsamples;
+	diag_location samples[DIAG_MAX_SAMPLES];
+} diag_tally;
+
+/* Global switch set by --quiet: suppresses warnings, never errors. */
+extern int	diag_quiet;
+
+/*
+ * Print an error or warning.  detail and hint may be NULL.  The primary
+ * message is a printf format; detail and hint are plain strings.
+ */
+void		diag_error(const char *detail, const char *hint, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+void		diag_warning(const char *detail, const char *hint, const char *fmt,...)
+			__attribute__((format(printf, 3, 4)));
+
+/* Count one malformed line of file at line (1-based); reason is a short phrase. */
+void		diag_malformed(diag_tally *t, const char *file, uint64_t line, const char *reason);
+
+/* Add src's counts and samples (while room) into dst. */
+void		diag_tally_merge(diag_tally *dst, const diag_tally *src);
+
+void		diag_tally_free(diag_tally *t);
+
+#endif

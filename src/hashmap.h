@@ -1,0 +1,40 @@
+/*-------------------------------------------------------------------------
+ * hashmap.h
+ *    Open-addressing hash table from byte-string keys to pointers.
+ *
+ * Keys are copied into the map's own arena, so callers may pass transient
+ * buffers.  The caller supplies the 64-bit hash (hash_bytes() is provided)
+ * so a hash computed once on the hot path can be reused.  Values are opaque
+ * pointers owned by the caller.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_HASHMAP_H
+#define PGSIFT_HASHMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct hashmap hashmap;
+
+/* 64-bit hash of n bytes (wyhash-style mixing; not cryptographic). */
+uint64_t	hash_bytes(const void *data, size_t n);
+uint64_t	hash_mix64(uint64_t x);
+
+hashmap    *hashmap_create(size_t initial_capacity);
+void		hashmap_destroy(hashmap *m);
+
+/* Value stored for key, or NULL. */
+void	   *hashmap_get(const hashmap *m, const void *key, size_t keylen, uint64_t hash);
+
+/*
+ * Slot for key, inserting it (value NULL) when absent.  *inserted says which.
+ * The returned pointer is valid until the next insertion.
+ */
+void	  **hashmap_put(hashmap *m, const void *key, size_t keylen, uint64_t hash, int *inserted);
+
+size_t		hashmap_count(const hashmap *m);
+
+/* Iterate: start with *pos = 0; returns 0 when done. */
+int			hashmap_next(const hashmap *m, size_t *pos, const char **key, size_t *keylen, void **value);
+
+#endif

@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ * report.h
+ *    The analysis report, as text (for people) or JSON (for programs).
+ *
+ * Both formats are built from the same report_input.  The JSON's top level
+ * is a stable contract (docs/json-schema.md): keys may be added, never
+ * renamed or removed without a schema_version bump.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_REPORT_H
+#define PGSIFT_REPORT_H
+
+#include "diag.h"
+#include "ingest.h"
+#include "workload.h"
+
+#include <jansson.h>
+#include <stdio.h>
+
+#define REPORT_SCHEMA_VERSION 1
+
+typedef struct report_input
+{
+	workload   *model;
+	const ingest_file *files;	/* may be NULL (report from a store) */
+	int			nfiles;
+	const diag_tally *tally;	/* may be NULL */
+	int			top;			/* queries to list; <= 0: all */
+	const char *store_path;		/* shown when the report comes from a store */
+} report_input;
+
+/* The whole report as a JSON object (caller json_decref's it). */
+json_t	   *report_build_json(const report_input *in);
+
+/* Write the JSON report (indented) to out; 0 on success, -1 on a write error. */
+int			report_write_json(FILE *out, const report_input *in);
+
+/* Write the text report to out; 0 on success, -1 on a write error. */
+int			report_write_text(FILE *out, const report_input *in);
+
+/* "2024-01-02T03:04:05.123Z" into buf[32]; "" for LOG_TS_UNKNOWN. */
+void		report_format_ts(int64_t ts_ms, char buf[32]);
+
+#endif

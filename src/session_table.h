@@ -1,0 +1,36 @@
+/*-------------------------------------------------------------------------
+ * session_table.h
+ *    The open sessions' statement windows, keyed by session.
+ *
+ * A session's window is created by its first statement and dropped at its
+ * disconnection.  The table holds at most a fixed number of windows; past
+ * that, the session idle longest is evicted, so a log without
+ * disconnection lines (or a pooler's endless sessions) cannot grow memory.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_SESSION_TABLE_H
+#define PGSIFT_SESSION_TABLE_H
+
+#include "workload.h"
+
+typedef struct session_table session_table;
+
+session_table *session_table_create(size_t max_sessions);
+void		session_table_destroy(session_table *t);
+
+/* The window for key, created empty when absent and create is set; else NULL. */
+session_window *session_table_get(session_table *t, const char *key, int create);
+
+/* Drop the window of key, if any. */
+void		session_table_remove(session_table *t, const char *key);
+
+size_t		session_table_count(const session_table *t);
+uint64_t	session_table_evictions(const session_table *t);
+
+/* Append a statement to a window; params and vxid are copied. */
+void		session_window_push(session_window *w, const session_statement *st);
+
+/* The i-th statement of a window, 0 = oldest. */
+const session_statement *session_window_at(const session_window *w, int i);
+
+#endif

@@ -1,0 +1,229 @@
+/*-------------------------------------------------------------------------
+ * workload.h
+ *    The workload model: what a log says about queries, sessions and events.
+ *
+ * Events (parsers/log_event.h) go in one at a time, in log order; the model
+ * keeps per-fingerprint statistics, per-minute activity, session figures,
+ * event counts, and for every open session a bounded window of its recent
+ * statements (the N+1 and batching detectors read those).  Memory is
+ * bounded by the number of distinct fingerprints and open sessions, never
+ * by the length of the log.
+ *
+ * Two models of consecutive parts of a log can be merged (parallel
+ * ingestion, and runs resumed from a store).
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_WORKLOAD_H
+#define PGSIFT_WORKLOAD_H
+
+#include "fingerprint.h"
+#include "log_event.h"
+#include "sketch.h"
+
+#include <stdint.h>
+
+#define WORKLOAD_SAMPLES		5	/* slowest executions kept per fingerprint */
+#define WORKLOAD_NAMES			8	/* databases/users/apps kept per fingerprint */
+#define SESSION_WINDOW			64	/* statements kept per open session */
+#define WORKLOAD_MAX_SESSIONS	100000	/* open session windows kept at once */
+
+/* One slow execution, with what is needed to replay it. */
+typedef struct query_sample
+{
+	double		duration_ms;
+	int64_t		ts_ms;
+	char	   *query;			/* the statement as logged (malloc'd) */
+	char	   *params;			/* DETAIL parameters text or NULL (malloc'd) */
+	char	   *database;
+	char	   *user;
+	char	   *file;
+	uint64_t	line;
+} query_sample;
+
+/* A name (database, user, app) and how many executions ran under it. */
+typedef struct name_count
+{
+	const char *name;			/* interned in the model */
+	uint64_t	count;
+} name_count;
+
+typedef struct query_stats
+{
+	uint64_t	fingerprint;
+	const char *normalized;
+	int			parsed;
+	uint64_t	calls;			/* timed executions */
+	double		total_ms;
+	double		min_ms;
+	double		max_ms;
+	quantile_sketch *sketch;
+	uint64_t	untimed_calls;	/* logged without a duration */
+	uint64_t	parse_count;
+	double		parse_ms;
+	uint64_t	bind_count;
+	double		bind_ms;
+	uint64_t	errors;			/* failed executions (ERROR with this statement) */
+	int64_t		first_ts;
+	int64_t		last_ts;
+	int			ndatabases,
+				nusers,
+				napps;
+	name_count	databases[WORKLOAD_NAMES];
+	name_count	users[WORKLOAD_NAMES];
+	name_count	apps[WORKLOAD_NAMES];
+	int			nsamples;		/* sorted, slowest first */
+	query_sample samples[WORKLOAD_SAMPLES];
+	char	   *plan;			/* slowest auto_explain plan (malloc'd) or NULL */
+	int			plan_is_json;
+	double		plan_ms;
+} query_stats;
+
+/* One minute of activity; minute = floor(ts_ms / 60000). */
+typedef struct minute_stats
+{
+	int64_t		minute;
+	uint64_t	statements;
+	double		total_ms;
+	uint64_t	errors;
+	uint64_t	connections;
+} minute_stats;
+
+/* A statement in a session's window. */
+typedef struct session_statement
+{
+	int64_t		ts_ms;
+	double		duration_ms;
+	const query_stats *query;
+	char	   *params;			/* malloc'd or NULL */
+	int64_t		xid;
+	char	   *vxid;			/* malloc'd or NULL */
+} session_statement;
+
+/* Recent statements of one open session, oldest first (a ring). */
+typedef struct session_window
+{
+	char	   *key;			/* session id, or "pid:N" */
+	int			count;			/* <= SESSION_WINDOW */
+	int			start;			/* ring index of the oldest */
+	uint64_t	total;			/* statements the session ran so far */
+	session_statement items[SESSION_WINDOW];
+} session_window;
+
+typedef struct session_figures
+{
+	uint64_t	received;
+	uint64_t	authorized;
+	uint64_t	disconnections;
+	uint64_t	refused_too_many;
+	uint64_t	refused_reserved;
+	quantile_sketch *duration;	/* session time, ms */
+	double		total_session_ms;
+	int64_t		concurrent;		/* running authorized - disconnected */
+	int64_t		concurrent_min; /* lowest running value (sessions open before the log) */
+	int64_t		concurrent_max;
+	int64_t		peak_ts;
+} session_figures;
+
+typedef struct sqlstate_count
+{
+	char		sqlstate[6];
+	uint64_t	count;
+	char	   *example;		/* first message with it (malloc'd) */
+} sqlstate_count;
+
+typedef struct event_figures
+{
+	uint64_t	by_kind[EV__COUNT];
+	uint64_t	by_severity[9];
+	int			nsqlstates;
+	int			sqlstates_cap;
+	sqlstate_count *sqlstates;
+	double		lock_wait_ms;	/* sum of the longest wait reported per waiter */
+	double		lock_wait_max_ms;
+	uint64_t	temp_file_bytes;
+	uint64_t	temp_file_max_bytes;
+} event_figures;
+
+typedef struct workload_summary
+{
+	uint64_t	files;
+	uint64_t	lines;
+	uint64_t	records;
+	uint64_t	statements;		/* timed executions */
+	uint64_t	untimed_statements;
+	uint64_t	parse_errors;	/* statements libpg_query could not parse */
+	uint64_t	malformed_lines;
+	uint64_t	filtered_out;	/* events dropped by --since/--until/--dbname/... */
+	uint64_t	own_statements; /* pgsift's own (tagged) statements, left out */
+	int64_t		first_ts;
+	int64_t		last_ts;
+	double		total_duration_ms;
+} workload_summary;
+
+typedef struct workload_filter
+{
+	int64_t		since_ms;		/* LOG_TS_UNKNOWN: no bound */
+	int64_t		until_ms;
+	const char *dbname;
+	const char *user;
+	const char *app;
+} workload_filter;
+
+typedef struct workload workload;
+
+/* Observer called for each statement added to a session window (detectors). */
+typedef void (*session_observer) (void *ctx, const session_window *w, const session_statement *added);
+
+/* A new empty model.  filter may be NULL. */
+workload   *workload_create(const workload_filter *filter);
+void		workload_destroy(workload *w);
+
+/* Feed one event (usable as a log_event_sink with the model as ctx). */
+void		workload_add_event(void *model, const log_event *ev);
+
+/* Count one log record by severity (records, not events: a paired
+ * statement and duration are two records and one event). */
+void		workload_note_record(workload *w, const log_record *rec);
+
+/* Account for input read (summary.files/lines/malformed). */
+void		workload_note_input(workload *w, uint64_t files, uint64_t lines, uint64_t malformed);
+
+void		workload_set_session_observer(workload *w, session_observer fn, void *ctx);
+
+/* Fold src (a later part of the same logs) into dst; src is left empty. */
+void		workload_merge(workload *dst, workload *src);
+
+/*
+ * Read access for reports and the store.  workload_queries returns the
+ * fingerprints sorted by total_ms descending (then calls, then fingerprint);
+ * the array is owned by the model and valid until the next change.
+ */
+const workload_summary *workload_get_summary(const workload *w);
+query_stats **workload_queries(workload *w, size_t *n);
+const session_figures *workload_sessions(const workload *w);
+const event_figures *workload_events(const workload *w);
+/* Minutes in time order; owned by the model. */
+minute_stats *workload_minutes(workload *w, size_t *n);
+/* The open window of a session key, or NULL. */
+const session_window *workload_session_window(const workload *w, const char *key);
+size_t		workload_open_sessions(const workload *w);
+/* Peak concurrent sessions: highest running count, counting sessions open before the log. */
+int64_t		workload_peak_sessions(const workload *w);
+
+/* Quantile of a query's durations (NaN when no timed call). */
+double		query_stats_quantile(const query_stats *q, double quantile);
+
+/* Store support: find-or-create a fingerprint's stats by value. */
+query_stats *workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, int parsed);
+const char *workload_intern(workload *w, const char *s);
+void		workload_add_sample(query_stats *q, const query_sample *s);
+void		workload_add_minute(workload *w, const minute_stats *m);
+void		workload_add_sqlstate(workload *w, const char *sqlstate, uint64_t count, const char *example);
+workload_summary *workload_summary_mut(workload *w);
+session_figures *workload_sessions_mut(workload *w);
+event_figures *workload_events_mut(workload *w);
+
+/* The marker pgsift puts in its own statements; statements with it are skipped. */
+#define PGSIFT_STATEMENT_TAG "/* pgsift */"
+
+#endif

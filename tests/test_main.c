@@ -1,0 +1,129 @@
+/*-------------------------------------------------------------------------
+ * test_main.c
+ *    CUnit runner for every suite in tests/.
+ *
+ * Suites register themselves (test_registry.h).  A suite name given on the
+ * command line restricts the run to suites whose name contains it.  The
+ * exit status is non-zero if any test failed or any suite could not run.
+ *-------------------------------------------------------------------------
+ */
+#include "test_registry.h"
+
+#include <CUnit/Basic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define MAX_SUITES 256
+
+static test_suite_adder adders[MAX_SUITES];
+static int	nadders = 0;
+
+void
+test_register_suite(test_suite_adder fn)
+{
+	if (nadders < MAX_SUITES)
+		adders[nadders++] = fn;
+}
+
+const char *
+test_fixture(const char *name)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "%s/%s", PGSIFT_FIXTURES_DIR, name);
+	return buf;
+}
+
+const char *
+test_pgsift_binary(void)
+{
+	static char buf[4096];
+	const char *env = getenv("PGSIFT_BIN");
+
+	snprintf(buf, sizeof(buf), "%s", env ? env : PGSIFT_BUILD_DIR "/pgsift");
+	return buf;
+}
+
+int
+test_have_server(void)
+{
+	return getenv("PGHOST") != NULL && getenv("PGPORT") != NULL;
+}
+
+const char *
+test_tmpdir(void)
+{
+	static char dir[4096];
+
+	if (dir[0] == '\0')
+	{
+		const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+
+		snprintf(dir, sizeof(dir), "%s/pgsift-test-XXXXXX", base);
+		if (mkdtemp(dir) == NULL)
+		{
+			perror("mkdtemp");
+			exit(2);
+		}
+	}
+	return dir;
+}
+
+int
+test_run(const char *cmd, char **out)
+{
+	FILE	   *p = popen(cmd, "r");
+
+	if (p == NULL)
+		return -1;
+	size_t		cap = 4096,
+				len = 0;
+	char	   *buf = malloc(cap);
+	size_t		n;
+
+	while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0)
+	{
+		len += n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	int			st = pclose(p);
+
+	if (out)
+		*out = buf;
+	else
+		free(buf);
+	if (st == -1)
+		return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (CU_initialize_registry() != CUE_SUCCESS)
+		return 2;
+	for (int i = 0; i < nadders; i++)
+		adders[i] ();
+
+	if (argc > 1)
+	{
+		/* deactivate suites that do not match the filter */
+		for (CU_pSuite s = CU_get_registry()->pSuite; s; s = s->pNext)
+			if (strstr(s->pName, argv[1]) == NULL)
+				CU_set_suite_active(s, CU_FALSE);
+	}
+	CU_basic_set_mode(CU_BRM_VERBOSE);
+	CU_basic_run_tests();
+	unsigned	failed = CU_get_number_of_failures();
+	unsigned	suites_failed = CU_get_number_of_suites_failed();
+	unsigned	tests_run = CU_get_number_of_tests_run();
+
+	CU_cleanup_registry();
+	return (failed || suites_failed || tests_run == 0) ? 1 : 0;
+}

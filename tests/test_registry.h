@@ -1,0 +1,44 @@
+/*-------------------------------------------------------------------------
+ * test_registry.h
+ *    Self-registration of CUnit suites.
+ *
+ * Each test file declares its suites with PGSIFT_TEST_SUITE(fn); fn runs
+ * after CU_initialize_registry and adds its suite and tests.  The runner
+ * (tests/test_main.c) needs no list of files, so a new test file is just a
+ * new file.  Helpers for tests that need paths or the test server live
+ * here too.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_TEST_REGISTRY_H
+#define PGSIFT_TEST_REGISTRY_H
+
+#include <CUnit/CUnit.h>
+
+typedef void (*test_suite_adder) (void);
+
+void		test_register_suite(test_suite_adder fn);
+
+#define PGSIFT_TEST_SUITE(fn) \
+	static void fn(void); \
+	__attribute__((constructor)) static void fn##_register(void) { test_register_suite(fn); } \
+	static void fn(void)
+
+/* Absolute path of fixtures/NAME (static buffer, valid until next call). */
+const char *test_fixture(const char *name);
+
+/* Absolute path of the built pgsift binary (build/pgsift). */
+const char *test_pgsift_binary(void);
+
+/* Whether the throwaway server is reachable (PGHOST/PGPORT set by make check). */
+int			test_have_server(void);
+
+/* A fresh temp directory for this test run (created once, removed by the harness). */
+const char *test_tmpdir(void);
+
+/*
+ * Run a shell command; capture stdout into *out (malloc'd, may be NULL) and
+ * return its exit status (or -1).
+ */
+int			test_run(const char *cmd, char **out);
+
+#endif
