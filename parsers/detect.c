@@ -23,6 +23,7 @@
 #include "log_time.h"
 #include "arena.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -147,6 +148,41 @@ best_of(const char *const *list, const char *const *lines, const size_t *lens, i
 	return best_count;
 }
 
+/* Whether some line is plainly from a client session (so would show %q's part). */
+static bool
+has_session_lines(const char *const *lines, const size_t *lens, int n)
+{
+	static const char *const markers[] = {
+		"connection authorized: ", "  statement: ", "STATEMENT:  ", "disconnection: ",
+	};
+
+	for (int i = 0; i < n; i++)
+		for (size_t m = 0; m < sizeof(markers) / sizeof(markers[0]); m++)
+			if (memmem(lines[i], lens[i], markers[m], strlen(markers[m])) != NULL)
+				return true;
+	return false;
+}
+
+/*
+ * A prefix with %q matches everything the part before %q matches.  When its
+ * %q part matched no line although session lines are there, the server's
+ * prefix is the shorter one: return that (malloc'd), else NULL.
+ */
+static char *
+without_unused_q(const char *best, int best_count, const char *const *lines, const size_t *lens, int n)
+{
+	const char *q = strstr(best, "%q");
+	char	   *head;
+
+	if (q == NULL || !has_session_lines(lines, lens, n))
+		return NULL;
+	head = xstrndup(best, (size_t) (q - best));
+	if (score(head, lines, lens, n) == best_count)
+		return head;
+	free(head);
+	return NULL;
+}
+
 /*
  * The log_line_prefix that best accounts for lines (malloc'd), trying the
  * extra list first (may be NULL), then the stderr list, then learning;
@@ -182,7 +218,10 @@ choose_prefix(const char *const *extra, const char *const *lines, const size_t *
 	if (best == NULL || best_count * 2 < total)
 		return NULL;
 	*matched = best_count;
-	return xstrdup(best);
+
+	char	   *shorter = without_unused_q(best, best_count, lines, lens, n);
+
+	return shorter ? shorter : xstrdup(best);
 }
 
 /* The prefix of the text syslog carries (payloads of the syslog lines). */

@@ -104,7 +104,7 @@ clamp_uint(size_t n)
 	return n > UINT_MAX ? UINT_MAX : (unsigned int) n;
 }
 
-/* Record what broke, with fmt giving the reason after the file name. */
+/* Record what broke: fmt gives the reason, hint what to do about it. */
 static int	set_failure(input_file *in, const char *hint, const char *fmt,...)
 			__attribute__((format(printf, 3, 4)));
 
@@ -115,10 +115,6 @@ set_failure(input_file *in, const char *hint, const char *fmt,...)
 	va_list		ap;
 
 	strbuf_init(&sb);
-	if (in->is_stdin)
-		strbuf_puts(&sb, "could not read standard input: ");
-	else
-		strbuf_printf(&sb, "could not read log file \"%s\": ", in->name);
 	va_start(ap, fmt);
 	strbuf_vprintf(&sb, fmt, ap);
 	va_end(ap);
@@ -196,12 +192,21 @@ read_raw(input_file *in)
 	return 0;
 }
 
-/* After the last member: drop what follows, as gzip -d does. */
-static void
-ignore_trailing_bytes(input_file *in)
+/*
+ * Between members: whether raw holds the start of another (first byte
+ * magic0).  Bytes after the last member that begin no other are dropped,
+ * as gzip -d and bzip2 -d do (tape padding, say).
+ */
+static int
+next_member_follows(input_file *in, unsigned char magic0)
 {
+	if (in->raw_pos == in->raw_len)
+		return 0;
+	if (in->raw[in->raw_pos] == magic0)
+		return 1;
 	in->raw_pos = in->raw_len;
 	in->raw_eof = 1;
+	return 0;
 }
 
 /*
@@ -219,13 +224,8 @@ gzip_step(input_file *in, char *out, size_t room, size_t *produced)
 
 	if (in->stream_complete)
 	{
-		if (avail == 0)
+		if (!next_member_follows(in, 0x1f))
 			return 0;
-		if (in->raw[in->raw_pos] != 0x1f)
-		{
-			ignore_trailing_bytes(in);
-			return 0;
-		}
 		inflateReset(z);
 		in->stream_complete = 0;
 	}
@@ -254,13 +254,8 @@ bzip2_step(input_file *in, char *out, size_t room, size_t *produced)
 
 	if (in->stream_complete)
 	{
-		if (avail == 0)
+		if (!next_member_follows(in, 'B'))
 			return 0;
-		if (in->raw[in->raw_pos] != 'B')
-		{
-			ignore_trailing_bytes(in);
-			return 0;
-		}
 		BZ2_bzDecompressEnd(bz);
 		memset(bz, 0, sizeof(*bz));
 		in->decoder_ready = BZ2_bzDecompressInit(bz, 0, 0) == BZ_OK;
@@ -385,8 +380,8 @@ compact(input_file *in)
 	in->start = 0;
 }
 
-/* Make room after the partial line and read more; -1 on failure. */
-static int
+/* Make room after the partial line and read more (a failure: in->failed). */
+static void
 refill(input_file *in)
 {
 	ssize_t		n;
@@ -399,10 +394,8 @@ refill(input_file *in)
 		grow_buffer(in, want < in->max_cap ? want : in->max_cap);
 	}
 	n = fill(in, in->buf + in->end, in->cap - 1 - in->end);
-	if (n < 0)
-		return -1;
-	in->end += (size_t) n;
-	return 0;
+	if (n > 0)
+		in->end += (size_t) n;
 }
 
 /* Hand out buf[start, start + n) with the next line beginning at next. */
@@ -500,8 +493,7 @@ input_next_line(input_file *in, const char **line, size_t *len)
 		}
 		if (in->eof)
 			return pending > 0 ? hand_out(in, pending, in->end, line, len) : 0;
-		if (refill(in) < 0)
-			return report_failure(in);
+		refill(in);
 	}
 }
 
@@ -557,24 +549,19 @@ compression_from_magic(const unsigned char *p, size_t n)
 	return INPUT_PLAIN;
 }
 
+/* Set up the decoder of a compressed input; -1 when out of memory. */
 static int
 start_decoder(input_file *in)
 {
-	switch (in->compression)
+	if (in->compression == INPUT_GZIP)
+		in->decoder_ready = inflateInit2(&in->dec.z, 16 + MAX_WBITS) == Z_OK;
+	else if (in->compression == INPUT_BZIP2)
+		in->decoder_ready = BZ2_bzDecompressInit(&in->dec.bz, 0, 0) == BZ_OK;
+	else
 	{
-		case INPUT_GZIP:
-			in->decoder_ready = inflateInit2(&in->dec.z, 16 + MAX_WBITS) == Z_OK;
-			break;
-		case INPUT_BZIP2:
-			in->decoder_ready = BZ2_bzDecompressInit(&in->dec.bz, 0, 0) == BZ_OK;
-			break;
-		case INPUT_ZSTD:
-			in->dec.zs = ZSTD_createDStream();
-			in->decoder_ready = in->dec.zs != NULL &&
-				!ZSTD_isError(ZSTD_initDStream(in->dec.zs));
-			break;
-		case INPUT_PLAIN:
-			return 0;
+		in->dec.zs = ZSTD_createDStream();
+		in->decoder_ready = in->dec.zs != NULL &&
+			!ZSTD_isError(ZSTD_initDStream(in->dec.zs));
 	}
 	return in->decoder_ready ? 0 : -1;
 }
@@ -655,8 +642,12 @@ open_log_file(const char *path, struct stat *st)
 	}
 	if (S_ISDIR(st->st_mode))
 	{
-		diag_error(NULL, "Name the log files inside it instead, e.g. \"dir/*.log\".",
-				   "could not read log file \"%s\": it is a directory", path);
+		strbuf		hint;
+
+		strbuf_init(&hint);
+		strbuf_printf(&hint, "Name the log files inside it instead, e.g. \"%s/*.log\".", path);
+		diag_error(NULL, hint.data, "could not read log file \"%s\": it is a directory", path);
+		strbuf_free(&hint);
 		close(fd);
 		return -1;
 	}
@@ -688,7 +679,10 @@ input_open(const char *path)
 	}
 	if (sniff_compression(in) < 0)
 	{
-		diag_error(NULL, in->hint, "%s", in->error);
+		if (is_stdin)
+			diag_error(NULL, in->hint, "could not read standard input: %s", in->error);
+		else
+			diag_error(NULL, in->hint, "could not read log file \"%s\": %s", path, in->error);
 		input_close(in);
 		return NULL;
 	}
@@ -698,25 +692,24 @@ input_open(const char *path)
 input_file *
 input_open_range(const char *path, uint64_t start, uint64_t end, uint64_t first_line)
 {
-	const char *hint = "Only uncompressed regular files can be split for parallel reading.";
 	unsigned char magic[4];
 	struct stat st;
-	ssize_t		n;
+	const char *refusal = NULL;
 	input_file *in;
+	ssize_t		n;
 	int			fd = open_log_file(path, &st);
 
 	if (fd < 0)
 		return NULL;
 	if (!S_ISREG(st.st_mode))
+		refusal = "it is not a regular file";
+	else if ((n = pread(fd, magic, sizeof(magic), 0)) > 0 &&
+			 compression_from_magic(magic, (size_t) n) != INPUT_PLAIN)
+		refusal = "it is compressed";
+	if (refusal != NULL)
 	{
-		diag_error(NULL, hint, "cannot read log file \"%s\" in ranges: it is not a regular file", path);
-		close(fd);
-		return NULL;
-	}
-	n = pread(fd, magic, sizeof(magic), 0);
-	if (n > 0 && compression_from_magic(magic, (size_t) n) != INPUT_PLAIN)
-	{
-		diag_error(NULL, hint, "cannot read log file \"%s\" in ranges: it is compressed", path);
+		diag_error(NULL, "Only uncompressed regular files can be split for parallel reading.",
+				   "cannot read log file \"%s\" in ranges: %s", path, refusal);
 		close(fd);
 		return NULL;
 	}
@@ -724,12 +717,8 @@ input_open_range(const char *path, uint64_t start, uint64_t end, uint64_t first_
 		end = (uint64_t) st.st_size;
 	if (start > end)
 		start = end;
-	if (lseek(fd, (off_t) start, SEEK_SET) < 0)
-	{
-		diag_error(NULL, NULL, "could not seek in log file \"%s\": %s", path, strerror(errno));
-		close(fd);
-		return NULL;
-	}
+	/* cannot fail: a regular file, and start is within it */
+	(void) lseek(fd, (off_t) start, SEEK_SET);
 	(void) posix_fadvise(fd, (off_t) start, 0, POSIX_FADV_SEQUENTIAL);
 	in = input_new(fd, 0, path);
 	in->offset = in->range_start = start;
@@ -780,18 +769,9 @@ input_get_compression(const input_file *in)
 const char *
 input_compression_name(input_compression c)
 {
-	switch (c)
-	{
-		case INPUT_PLAIN:
-			return "plain";
-		case INPUT_GZIP:
-			return "gzip";
-		case INPUT_BZIP2:
-			return "bzip2";
-		case INPUT_ZSTD:
-			return "zstd";
-	}
-	return "unknown";
+	static const char *const names[] = {"plain", "gzip", "bzip2", "zstd"};
+
+	return (unsigned) c < sizeof(names) / sizeof(names[0]) ? names[c] : "unknown";
 }
 
 const char *
@@ -827,7 +807,7 @@ input_lines_too_long(const input_file *in)
 void
 input_set_max_line(size_t max_line)
 {
-	max_line_setting = max_line > 0 ? max_line : INPUT_MAX_LINE;
+	max_line_setting = max_line > 0 && max_line < INPUT_MAX_LINE ? max_line : INPUT_MAX_LINE;
 }
 
 void

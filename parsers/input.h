@@ -16,10 +16,10 @@
  * early: every complete line before the break is returned, the partial
  * line at the break is dropped, input_next_line returns -1 once (0 after
  * that), and input_error(), input_error_detail() and input_error_hint()
- * give the message for the caller to print, e.g.
+ * give the parts of the message for the caller to print, e.g.
  *
  *     diag_error(input_error_detail(in), input_error_hint(in),
- *                "%s", input_error(in));
+ *                "could not read log file \"%s\": %s", path, input_error(in));
  *
  * Errors at open time are printed by input_open itself.
  *
@@ -101,9 +101,10 @@ const char *input_compression_name(input_compression c);
 const char *input_name(const input_file *in);
 
 /*
- * After a -1 from input_next_line or input_skip: what broke, as a primary
- * message, e.g. `could not read log file "x.log.gz": unexpected end of
- * compressed data`.  NULL when nothing broke.  Owned by the input.
+ * After a -1 from input_next_line or input_skip: what broke, as the end of
+ * a primary message, e.g. "unexpected end of compressed data" or "corrupt
+ * gzip data (invalid block type)"; the file name is the caller's to add.
+ * NULL when nothing broke.  Owned by the input.
  */
 const char *input_error(const input_file *in);
 
@@ -131,8 +132,9 @@ uint64_t	input_lines_too_long(const input_file *in);
 int			input_skip(input_file *in, uint64_t offset);
 
 /*
- * Set the line limit for inputs opened afterwards (0: INPUT_MAX_LINE).
- * Meant for tests, which cannot afford 256 MiB lines; not thread-safe.
+ * Set the line limit for inputs opened afterwards; 0, or anything above
+ * INPUT_MAX_LINE, gives INPUT_MAX_LINE.  Meant for tests, which cannot
+ * afford 256 MiB lines; not thread-safe.
  */
 void		input_set_max_line(size_t max_line);
 

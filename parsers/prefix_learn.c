@@ -35,7 +35,7 @@
 
 #define MAX_PREFIX_BYTES	512
 #define MAX_SAMPLES			3
-#define MAX_CANDIDATES		48
+#define MAX_CANDIDATES		96
 #define MAX_WORD_VARIANTS	3
 
 typedef struct learn_state
@@ -542,10 +542,11 @@ add_q_variants(candidates *c, const char *t)
 	}
 }
 
+/* Application names are often "name-part" or "name.part": one word. */
 static bool
 is_literal_word_char(char c)
 {
-	return is_alnum(c) || c == '_' || c == '.';
+	return is_alnum(c) || c == '_' || c == '.' || c == '-';
 }
 
 /* Variants with one literal word read as the application name, %a. */
@@ -616,10 +617,13 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 	{
 		const sample *sm = &marked[s == 0 ? 0 : s == 1 ? nmarked - 1 : nmarked / 2];
 		char	   *t = infer(lines[sm->line], (size_t) sm->prefix_len);
+		int			first = c.n;
 
 		add_candidate(&c, t, strlen(t));
-		add_q_variants(&c, t);
 		add_word_variants(&c, t);
+		/* %q on the plain reading and on each word variant */
+		for (int i = first, last = c.n; i < last; i++)
+			add_q_variants(&c, c.text[i]);
 		free(t);
 	}
 	for (int i = 0; i < c.n; i++)

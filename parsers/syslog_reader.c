@@ -256,7 +256,7 @@ parse_part_number(syslog_line *h)
 static bool
 parse_syslog_line(format_reader *r, const char *s, size_t len, syslog_line *h)
 {
-	size_t		end;
+	size_t		end = 0;
 
 	memset(h, 0, sizeof(*h));
 	if (!(r->iso ? iso_time(r, s, len, &h->ts_ms, &end) : classic_time(r, s, len, &h->ts_ms, &end)))

@@ -38,7 +38,8 @@ typedef struct ingest_task
 	/* results */
 	workload   *model;
 	diag_tally	tally;
-	uint64_t	lines;
+	uint64_t	lines;			/* read by this task */
+	uint64_t	skipped_lines;	/* skipped because a store had them */
 	uint64_t	records;
 	uint64_t	end_offset;
 	int			read_error;
@@ -232,6 +233,9 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 		event_assembler_destroy(sink.assembler);
 		return;
 	}
+	uint64_t	base_line = input_line_number(in);	/* lines before this task's first */
+
+	t->skipped_lines = !t->is_chunk && f->start_offset > 0 ? base_line : 0;
 	for (int i = 0; i < f->nhead; i++)
 		ops->feed(r, f->head_lines[i], f->head_lens[i], (uint64_t) i + 1);
 	while ((rc = input_next_line(in, &line, &len)) == 1)
@@ -246,7 +250,7 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 	event_assembler_destroy(sink.assembler);
 
 	t->records = sink.records;
-	t->lines = input_line_number(in) - (t->is_chunk ? t->first_line - 1 : 0);
+	t->lines = input_line_number(in) - base_line + (uint64_t) f->nhead;
 	t->end_offset = input_offset(in);
 	if (rc < 0)
 	{
@@ -314,7 +318,7 @@ record_start_after(ingest_file *f, uint64_t from)
 	{
 		for (int i = 0; i < 100000; i++)
 		{
-			uint64_t	at = from - 1 + input_offset(in);
+			uint64_t	at = input_offset(in);	/* absolute: where the next line starts */
 
 			if (input_next_line(in, &line, &len) != 1)
 				break;
@@ -408,12 +412,13 @@ absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge)
 		workload_destroy(t->model);
 		t->model = NULL;
 	}
-	f->lines += t->lines;
+	f->lines += t->lines + t->skipped_lines;
+	f->lines_read += t->lines;
 	f->records += t->records;
 	f->malformed += t->tally.malformed;
 	f->read_error |= t->read_error;
 	if (t->end_offset > f->end_offset)
-		f->end_offset = t->is_chunk ? t->end_offset + t->start : t->end_offset;
+		f->end_offset = t->end_offset;
 	diag_tally_merge(tally, &t->tally);
 	diag_tally_free(&t->tally);
 }
@@ -499,8 +504,9 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 	for (int i = 0; i < n; i++)
 	{
 		records += files[i].records;
-		lines += files[i].lines;
-		opened += files[i].opened != 0;
+		lines += files[i].lines_read;
+		/* a file resumed from a store was counted when it was first read */
+		opened += files[i].opened && files[i].start_offset == 0;
 		malformed += files[i].malformed;
 	}
 	workload_note_input(w, opened, lines, malformed);

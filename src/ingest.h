@@ -39,7 +39,8 @@ typedef struct ingest_file
 	log_format	format;
 	char	   *prefix;			/* malloc'd; NULL if the format has none */
 	input_compression compression;
-	uint64_t	lines;
+	uint64_t	lines;			/* lines of the file up to end_offset */
+	uint64_t	lines_read;		/* of which read in this run (not skipped) */
 	uint64_t	records;
 	uint64_t	end_offset;		/* uncompressed bytes consumed in total */
 	uint64_t	malformed;

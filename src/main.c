@@ -253,11 +253,10 @@ resume_from_store(store *st, ingest_file *files, int n)
 {
 	for (int i = 0; i < n; i++)
 	{
-		char		identity[33];
-
-		if (strcmp(files[i].path, "-") == 0 || store_file_identity(files[i].path, identity) != 0)
+		if (strcmp(files[i].path, "-") == 0)
 			continue;
-		files[i].start_offset = store_ingested_offset(st, identity);
+		if (store_resume_offset(st, files[i].path, &files[i].start_offset) != 0)
+			return -1;
 		if (files[i].start_offset > 0 && !diag_quiet)
 			fprintf(stderr, "pgsift: log file \"%s\" was read up to byte %llu before; resuming there\n",
 					files[i].path, (unsigned long long) files[i].start_offset);

@@ -314,7 +314,7 @@ migrate(store *s)
 	}
 	if (version >= STORE_SCHEMA_VERSION)
 		return 0;
-	if (exec_sql(s, "BEGIN IMMEDIATE", "create") != 0)
+	if (exec_sql(s, "BEGIN IMMEDIATE", "set up") != 0)
 		return -1;
 	/* Another run may have created or upgraded it while we waited for the lock. */
 	if (query_int(s, "PRAGMA user_version", &version) != SQLITE_OK)
@@ -324,26 +324,26 @@ migrate(store *s)
 		return -1;
 	}
 	for (; version < STORE_SCHEMA_VERSION; version++)
-		if (exec_sql(s, migrations[version], "create") != 0)
+		if (exec_sql(s, migrations[version], "set up") != 0)
 		{
 			rollback(s);
 			return -1;
 		}
-	st = store_prepare(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('pgsift_version', ?1)", "create");
+	st = store_prepare(s, "INSERT OR REPLACE INTO meta (key, value) VALUES ('pgsift_version', ?1)", "set up");
 	if (st == NULL)
 	{
 		rollback(s);
 		return -1;
 	}
 	sqlite3_bind_text(st, 1, PGSIFT_VERSION, -1, SQLITE_STATIC);
-	if (store_step_done(s, st, "create") != 0)
+	if (store_step_done(s, st, "set up") != 0)
 	{
 		sqlite3_finalize(st);
 		rollback(s);
 		return -1;
 	}
 	sqlite3_finalize(st);
-	return exec_sql(s, "COMMIT", "create");
+	return exec_sql(s, "COMMIT", "set up");
 }
 
 static int
@@ -396,6 +396,9 @@ store_close(store *s)
 	if (s == NULL)
 		return;
 	sqlite3_close(s->db);
+	for (int i = 0; i < s->nseen; i++)
+		free(s->seen[i].path);
+	free(s->seen);
 	free(s->path);
 	free(s);
 }

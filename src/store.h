@@ -53,7 +53,9 @@ int			store_load(store *s, workload *w);
  * Replace the stored model with w, in one transaction, and record for each
  * file that was opened (except standard input) its identity, path, format,
  * prefix, end_offset and line and record counts, so a later run resumes
- * it.  Fails, reporting it, if another run saved to the store since this
+ * it.  A file looked up with store_resume_offset before it was read is
+ * recorded under the identity it had then, even if its path names another
+ * file by now (rotated during the run).  Fails, reporting it, if another run saved to the store since this
  * one opened or loaded it (its data would otherwise be lost).  Returns 0
  * or -1; on -1 the store is unchanged.
  */
@@ -70,7 +72,11 @@ int			store_save(store *s, workload *w, const ingest_file *files, int nfiles);
  */
 int			store_file_identity(const char *path, char out[STORE_IDENTITY_LEN + 1]);
 
-/* Uncompressed bytes already ingested from the file with that identity; 0 if unknown. */
+/*
+ * Uncompressed bytes already ingested from the file with exactly that
+ * identity; 0 if unknown (also after reporting a store error).  Prefer
+ * store_resume_offset, which also finds a short log that has grown.
+ */
 uint64_t	store_ingested_offset(store *s, const char *identity);
 
 /*
@@ -79,8 +85,9 @@ uint64_t	store_ingested_offset(store *s, const char *identity);
  * while they were shorter than STORE_IDENTITY_BYTES whose content this
  * file begins with (a log that was still small and has grown since).
  * *offset is 0 if the file is unknown, cannot be read, or is standard
- * input.  Returns 0, or -1 after reporting a store error.  This is the
- * lookup the CLI should use before ingesting a file.
+ * input.  The identity is remembered for store_save.  Returns 0, or -1
+ * after reporting a store error.  This is the lookup the CLI should use
+ * before ingesting a file.
  */
 int			store_resume_offset(store *s, const char *path, uint64_t *offset);
 

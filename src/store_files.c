@@ -12,6 +12,11 @@
  * is different; such a file is then matched by digesting its first
  * head_len bytes again, and the old row is replaced by one under the new
  * identity when the run is saved.
+ *
+ * The identity taken before a file is read is remembered and checked when
+ * saving, because a nightly run and logrotate may well meet: the name may
+ * hold a new log by then, and recording that one as read would skip its
+ * beginning next time.
  *-------------------------------------------------------------------------
  */
 #include "store_private.h"
@@ -182,6 +187,38 @@ store_ingested_offset(store *s, const char *identity)
 	return offset;
 }
 
+/* Remember what path held when it was looked up (see store_seen_file). */
+static void
+remember_file(store *s, const char *path, const char *identity, size_t head_len)
+{
+	store_seen_file *f = NULL;
+
+	for (int i = 0; i < s->nseen && f == NULL; i++)
+		if (strcmp(s->seen[i].path, path) == 0)
+			f = &s->seen[i];
+	if (f == NULL)
+	{
+		if (s->nseen == s->seen_cap)
+		{
+			s->seen_cap = s->seen_cap ? s->seen_cap * 2 : 16;
+			s->seen = xrealloc(s->seen, (size_t) s->seen_cap * sizeof(store_seen_file));
+		}
+		f = &s->seen[s->nseen++];
+		f->path = xstrdup(path);
+	}
+	memcpy(f->identity, identity, sizeof(f->identity));
+	f->head_len = head_len;
+}
+
+static const store_seen_file *
+seen_file(const store *s, const char *path)
+{
+	for (int i = 0; i < s->nseen; i++)
+		if (strcmp(s->seen[i].path, path) == 0)
+			return &s->seen[i];
+	return NULL;
+}
+
 int
 store_resume_offset(store *s, const char *path, uint64_t *offset)
 {
@@ -195,11 +232,68 @@ store_resume_offset(store *s, const char *path, uint64_t *offset)
 	if (read_head(path, head, &len) != 0 || len == 0)
 		return 0;
 	identity_of(head, len, identity);
+	remember_file(s, path, identity, len);
 	rc = find_file(s, head, len, identity, &row);
 	if (rc == 1)
 		*offset = row.end_offset;
 	free(row.first_ingested);
 	return rc < 0 ? -1 : 0;
+}
+
+/*
+ * The identity to record a file of the run under, and its head; 1 when
+ * head holds the file's present first bytes, 0 when the file at that path
+ * is no longer the one that was read (rotated during the run: the identity
+ * seen before reading is used), -1 when there is nothing to record.
+ */
+static int
+identify_for_save(store *s, const char *path, unsigned char *head, size_t *len,
+				  char identity[STORE_IDENTITY_LEN + 1])
+{
+	const store_seen_file *seen = seen_file(s, path);
+	char		again[STORE_IDENTITY_LEN + 1];
+	int			readable = read_head(path, head, len) == 0;
+
+	if (readable && *len > 0)
+	{
+		identity_of(head, *len, identity);
+		if (seen == NULL)
+			return 1;
+		if (*len >= seen->head_len)
+		{
+			identity_of(head, seen->head_len, again);
+			if (strcmp(again, seen->identity) == 0)
+				return 1;
+		}
+	}
+	if (seen != NULL)
+	{
+		memcpy(identity, seen->identity, sizeof(seen->identity));
+		*len = seen->head_len;
+		return 0;
+	}
+	if (!readable && strcmp(path, "-") != 0)
+		diag_warning("It was read, but could not be opened again to record its identity, so the next run reads it from its start.",
+					 NULL, "log file \"%s\" is not recorded in the store", path);
+	return -1;				/* unreadable, standard input, or empty */
+}
+
+/* Insert or replace the row of identity; row is the stored one it continues, or NULL. */
+static int
+upsert_file(store *s, sqlite3_stmt *st, const ingest_file *f, const char *identity, size_t head_len,
+			const file_row *row, int resumed)
+{
+	sqlite3_bind_text(st, 1, identity, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64) head_len);
+	sqlite3_bind_text(st, 3, f->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, log_format_name(f->format), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 5, f->prefix, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, input_compression_name(f->compression), -1, SQLITE_STATIC);
+	store_bind_u64(st, 7, f->end_offset);
+	store_bind_u64(st, 8, f->lines);
+	store_bind_u64(st, 9, resumed ? row->records + f->records : f->records);
+	sqlite3_bind_text(st, 10, row ? row->first_ingested : NULL, -1, SQLITE_STATIC);
+	return store_step_done(s, st, "write");
 }
 
 /*
@@ -213,23 +307,17 @@ write_file(store *s, sqlite3_stmt *upsert, sqlite3_stmt *drop, const ingest_file
 {
 	unsigned char head[STORE_IDENTITY_BYTES];
 	char		identity[STORE_IDENTITY_LEN + 1];
-	size_t		len;
+	size_t		len = 0;
 	file_row	row = {0};
-	int			found,
+	int			present,
+				found,
 				resumed,
 				rc = 0;
 
-	if (read_head(f->path, head, &len) != 0)
-	{
-		if (strcmp(f->path, "-") != 0)
-			diag_warning("It was read, but could not be opened again to record its identity, so the next run reads it from its start.",
-						 NULL, "log file \"%s\" is not recorded in the store", f->path);
+	present = identify_for_save(s, f->path, head, &len, identity);
+	if (present < 0)
 		return 0;
-	}
-	if (len == 0)
-		return 0;				/* empty: nothing was read, nothing to resume */
-	identity_of(head, len, identity);
-	found = find_file(s, head, len, identity, &row);
+	found = present ? find_file(s, head, len, identity, &row) : find_by_identity(s, identity, &row);
 	if (found < 0)
 		return -1;
 	resumed = found && f->start_offset > 0 && f->start_offset == row.end_offset &&
@@ -240,19 +328,7 @@ write_file(store *s, sqlite3_stmt *upsert, sqlite3_stmt *drop, const ingest_file
 		rc = store_step_done(s, drop, "write");
 	}
 	if (rc == 0)
-	{
-		sqlite3_bind_text(upsert, 1, identity, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(upsert, 2, (sqlite3_int64) len);
-		sqlite3_bind_text(upsert, 3, f->path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(upsert, 4, log_format_name(f->format), -1, SQLITE_STATIC);
-		sqlite3_bind_text(upsert, 5, f->prefix, -1, SQLITE_STATIC);
-		sqlite3_bind_text(upsert, 6, input_compression_name(f->compression), -1, SQLITE_STATIC);
-		store_bind_u64(upsert, 7, f->end_offset);
-		store_bind_u64(upsert, 8, f->lines);
-		store_bind_u64(upsert, 9, resumed ? row.records + f->records : f->records);
-		sqlite3_bind_text(upsert, 10, found ? row.first_ingested : NULL, -1, SQLITE_STATIC);
-		rc = store_step_done(s, upsert, "write");
-	}
+		rc = upsert_file(s, upsert, f, identity, len, found ? &row : NULL, resumed);
 	free(row.first_ingested);
 	return rc;
 }

@@ -16,11 +16,26 @@
 
 #include <sqlite3.h>
 
+/*
+ * A log file as store_resume_offset saw it before it was read, so that the
+ * save records that file even if its path names another one by then (a
+ * log rotated during the run).
+ */
+typedef struct store_seen_file
+{
+	char	   *path;			/* malloc'd */
+	char		identity[STORE_IDENTITY_LEN + 1];
+	size_t		head_len;
+} store_seen_file;
+
 struct store
 {
 	sqlite3    *db;
 	char	   *path;			/* as given, for messages (malloc'd) */
 	int64_t		generation;		/* meta.generation when last opened, loaded or saved */
+	store_seen_file *seen;		/* files looked up by store_resume_offset */
+	int			nseen;
+	int			seen_cap;
 };
 
 /*

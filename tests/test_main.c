@@ -32,10 +32,13 @@ test_register_suite(test_suite_adder fn)
 const char *
 test_fixture(const char *name)
 {
-	static char buf[4096];
+	/* a few buffers, so that one call's result survives the next ones */
+	static char buf[8][4096];
+	static int	next;
 
-	snprintf(buf, sizeof(buf), "%s/%s", PGSIFT_FIXTURES_DIR, name);
-	return buf;
+	next = (next + 1) % 8;
+	snprintf(buf[next], sizeof(buf[next]), "%s/%s", PGSIFT_FIXTURES_DIR, name);
+	return buf[next];
 }
 
 const char *

@@ -23,7 +23,7 @@ void		test_register_suite(test_suite_adder fn);
 	__attribute__((constructor)) static void fn##_register(void) { test_register_suite(fn); } \
 	static void fn(void)
 
-/* Absolute path of fixtures/NAME (static buffer, valid until next call). */
+/* Absolute path of fixtures/NAME (static buffer, valid for the next 7 calls). */
 const char *test_fixture(const char *name);
 
 /* Absolute path of the built pgsift binary (build/pgsift). */

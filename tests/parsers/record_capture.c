@@ -5,6 +5,7 @@
  */
 #include "record_capture.h"
 #include "arena.h"
+#include "test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,4 +127,45 @@ rcap_free(rcap *c)
 	free(c->recs);
 	diag_tally_free(&c->tally);
 	memset(c, 0, sizeof(*c));
+}
+
+/* Column index of name in a tab-separated header line, or -1. */
+static int
+column_of(char *header, const char *name)
+{
+	int			col = 0;
+
+	for (char *save = NULL, *tok = strtok_r(header, "\t\n", &save); tok;
+		 tok = strtok_r(NULL, "\t\n", &save), col++)
+		if (strcmp(tok, name) == 0)
+			return col;
+	return -1;
+}
+
+int
+rcap_expected_entries(const char *column)
+{
+	FILE	   *f = fopen(test_fixture("expected-counts.tsv"), "r");
+	char		line[4096];
+	int			col = -1,
+				result = -1;
+
+	if (f == NULL)
+		return -1;
+	if (fgets(line, sizeof(line), f))
+		col = column_of(line, column);
+	while (col >= 0 && result < 0 && fgets(line, sizeof(line), f))
+	{
+		char	   *save = NULL;
+		char	   *tok = strtok_r(line, "\t\n", &save);
+
+		if (tok == NULL || strcmp(tok, "entries") != 0)
+			continue;
+		for (int i = 1; i <= col && tok; i++)
+			tok = strtok_r(NULL, "\t\n", &save);
+		if (tok)
+			result = atoi(tok);
+	}
+	fclose(f);
+	return result;
 }

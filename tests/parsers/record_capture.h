@@ -38,4 +38,10 @@ int			rcap_run_file(const format_reader_ops *ops, const char *prefix, const char
 
 void		rcap_free(rcap *c);
 
+/*
+ * The "entries" count of a column ("stderr", "rds", "syslog", ...) of
+ * fixtures/expected-counts.tsv, or -1 when the file or column is missing.
+ */
+int			rcap_expected_entries(const char *column);
+
 #endif

@@ -285,8 +285,7 @@ check_broken_file(const char *path, const char *reason)
 	CU_ASSERT_EQUAL(input_offset(in), (uint64_t) (p - t->data));
 	CU_ASSERT(input_offset(in) < t->len);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(input_error(in));
-	CU_ASSERT_PTR_NOT_NULL(strstr(input_error(in), reason));
-	CU_ASSERT_PTR_NOT_NULL(strstr(input_error(in), path));
+	CU_ASSERT_STRING_EQUAL(input_error(in), reason);
 	CU_ASSERT_PTR_NOT_NULL(input_error_hint(in));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(input_error_detail(in));
 	/* e.g. "12,345 lines were read up to uncompressed byte offset 1,234,567; ..." */
@@ -329,7 +328,7 @@ test_corrupt_streams(void)
 	CU_ASSERT_FATAL(in != NULL);
 	CU_ASSERT_EQUAL(input_next_line(in, &line, &len), -1);
 	CU_ASSERT_EQUAL(input_line_number(in), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(input_error(in), "corrupt gzip data"));
+	CU_ASSERT(strncmp(input_error(in), "corrupt gzip data (", 19) == 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(input_error_detail(in), "0 lines were read"));
 	input_close(in);
 
@@ -340,7 +339,7 @@ test_corrupt_streams(void)
 	CU_ASSERT_FATAL(in != NULL);
 	while (input_next_line(in, &line, &len) == 1)
 		;
-	CU_ASSERT_PTR_NOT_NULL(strstr(input_error(in), "corrupt zstd data"));
+	CU_ASSERT(strncmp(input_error(in), "corrupt zstd data (", 19) == 0);
 	input_close(in);
 	free(gz.data);
 	free(zst.data);

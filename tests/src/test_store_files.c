@@ -187,6 +187,44 @@ test_growing_file(void)
 	workload_destroy(w);
 }
 
+/* Looked up, then rotated away before the save: the file that was read is recorded. */
+static void
+test_rotated_during_run(void)
+{
+	char		path[4096],
+				logpath[4096],
+				id_read[STORE_IDENTITY_LEN + 1],
+				id_new[STORE_IDENTITY_LEN + 1];
+	char	   *read_text = store_test_log_lines(0, 100);
+	char	   *new_text = store_test_log_lines(500, 100);
+	workload   *w = workload_create(NULL);
+	ingest_file f;
+	store	   *s;
+	uint64_t	offset = 1;
+
+	store_test_path(path, sizeof(path), "rotated.db");
+	store_test_path(logpath, sizeof(logpath), "current.log");
+	store_test_write(logpath, "w", read_text);
+	CU_ASSERT_EQUAL_FATAL(store_file_identity(logpath, id_read), 0);
+	s = store_open(path, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_EQUAL(store_resume_offset(s, logpath, &offset), 0);
+	CU_ASSERT_EQUAL(offset, 0);
+	/* logrotate moved it away and a new log began under the same name */
+	store_test_write(logpath, "w", new_text);
+	CU_ASSERT_EQUAL_FATAL(store_file_identity(logpath, id_new), 0);
+	f = read_file_result(logpath, 0, strlen(read_text), 100, 100);
+	CU_ASSERT_EQUAL(store_save(s, w, &f, 1), 0);
+	CU_ASSERT_EQUAL(store_ingested_offset(s, id_read), strlen(read_text));
+	CU_ASSERT_EQUAL(store_ingested_offset(s, id_new), 0);
+	CU_ASSERT_EQUAL(store_resume_offset(s, logpath, &offset), 0);
+	CU_ASSERT_EQUAL(offset, 0);
+	store_close(s);
+	free(read_text);
+	free(new_text);
+	workload_destroy(w);
+}
+
 static void
 test_schema(void)
 {
@@ -270,6 +308,7 @@ PGSIFT_TEST_SUITE(store_files_suite)
 	CU_add_test(s, "file identity follows content, not compression", test_identity);
 	CU_add_test(s, "ingested offsets are recorded and found", test_ingested_offset);
 	CU_add_test(s, "a short log that grew is still recognised", test_growing_file);
+	CU_add_test(s, "a log rotated during the run is recorded as read", test_rotated_during_run);
 	CU_add_test(s, "schema version 1 and its meta rows", test_schema);
 	CU_add_test(s, "files that are not pgsift stores are refused", test_refuses_other_files);
 }
