@@ -549,7 +549,25 @@ is_literal_word_char(char c)
 	return is_alnum(c) || c == '_' || c == '.' || c == '-';
 }
 
-/* Variants with one literal word read as the application name, %a. */
+/* Whether t has an escape that is not one of the lazy %a, %b, %i. */
+static bool
+has_firm_escape(const char *t)
+{
+	for (; *t; t++)
+		if (t[0] == '%' && t[1] != '\0')
+		{
+			if (strchr("abi%", t[1]) == NULL)
+				return true;
+			t++;
+		}
+	return false;
+}
+
+/*
+ * Variants with one literal word read as the application name, %a.  Only
+ * for readings that have a firm escape too: %a alone matches any text
+ * before a severity, so it would always win the count.
+ */
 static void
 add_word_variants(candidates *c, const char *t)
 {
@@ -557,6 +575,8 @@ add_word_variants(candidates *c, const char *t)
 	char		prev = ' ';		/* the start of the prefix counts as a delimiter */
 	int			made = 0;
 
+	if (!has_firm_escape(t))
+		return;
 	for (size_t j = 0; j < n && made < MAX_WORD_VARIANTS;)
 	{
 		size_t		ulen = unit_len(t, j);

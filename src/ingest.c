@@ -254,12 +254,8 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 	t->end_offset = input_offset(in);
 	if (rc < 0)
 	{
-		char		detail[256];
-
 		t->read_error = 1;
-		snprintf(detail, sizeof(detail), "%llu lines were read up to uncompressed byte offset %llu; they are kept in the report.",
-				 (unsigned long long) input_line_number(in), (unsigned long long) input_offset(in));
-		diag_warning(detail, "The file may still be being written, or be damaged; run again when it is complete.",
+		diag_warning(input_error_detail(in), input_error_hint(in),
 					 "could not read log file \"%s\": %s", f->path, input_error(in));
 	}
 	if (input_lines_too_long(in) > 0)

@@ -278,6 +278,8 @@ announce_inputs(const ingest_file *files, int n, const cli_options *o)
 		if (f->prefix && !o->ingest.prefix)
 			fprintf(stderr, "pgsift: \"%s\": %s, using log_line_prefix '%s'\n", f->path,
 					log_format_name(f->format), f->prefix);
+		else
+			fprintf(stderr, "pgsift: \"%s\": %s\n", f->path, log_format_name(f->format));
 		if (f->malformed > 0 && f->malformed * 2 > f->lines)
 			diag_warning("Most lines did not match the log format, so most of the file is missing from the report.",
 						 "Check --log-format and --prefix against the server's log_destination and log_line_prefix.",

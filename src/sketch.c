@@ -221,6 +221,11 @@ sketch_quantile(const quantile_sketch *s, double q)
 	/* nearest rank: the smallest value with at least q of all at or below it */
 	rank = (uint64_t) ceil(q * (double) s->count - 1e-9);
 	rank = rank > 0 ? rank - 1 : 0;
+	/* the extremes are known exactly */
+	if (rank == 0)
+		return s->min;
+	if (rank >= s->count - 1)
+		return s->max;
 	seen = s->zero_count;
 	for (int32_t k = 0; seen <= rank && k < s->cap; k++)
 	{

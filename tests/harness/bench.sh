@@ -1,0 +1,225 @@
+#!/usr/bin/env bash
+# bench.sh — make bench: pgsift against pgBadger on a pgbench log.
+#
+# Usage: tests/harness/bench.sh
+#
+# A benchmark, not a test.  It
+#   1. makes a >= 100 MiB stderr log: a throwaway server (with-postgres.sh)
+#      with log_min_duration_statement = 0 and the prefix below, pgbench -i
+#      -s 10, then pgbench runs alternating -M simple and -M extended until
+#      the log is big enough.  The log is kept in build/bench/ and reused.
+#   2. makes a >= 1 GiB log by concatenating copies of it (also kept);
+#   3. times pgsift (one thread, and -j 2) and pgBadger (-j 1, its default,
+#      and -j 2) on the 100 MiB log, with /usr/bin/time -v for peak RSS;
+#   4. checks that pgsift's statement count (.summary.statements) equals
+#      pgBadger's query count (.overall_stat.queries_number);
+#   5. times pgsift on the 1 GiB log;
+#   6. prints a Markdown table for docs/performance.md (nothing is written
+#      to docs/ automatically).
+# MB/s are 10^6 bytes per second of wall time.  Peak RSS is
+# /usr/bin/time's "maximum resident set size": for pgBadger -j 2, which
+# forks, that is its largest process, not the sum of them.  Any failed
+# step or a count mismatch makes the script exit 1.
+#
+# Needs pgbench and PostgreSQL 15, pgbadger (with Perl's JSON::XS for its
+# JSON output), jq, and GNU time at /usr/bin/time.  BENCH_LOG_MB overrides
+# the size of the generated log (default 100, in MiB), for a quick try.
+
+set -uo pipefail
+
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 1
+PREFIX='%m [%p] %q%u@%d '
+bench=build/bench
+pgsift=build/pgsift
+log_mib=${BENCH_LOG_MB:-100}
+log_small=$bench/pgbench-${log_mib}mb.log
+log_big=$bench/pgbench-1gb.log
+min_small=$((log_mib * 1024 * 1024))
+min_big=$((1024 * 1024 * 1024))
+failed=0
+
+section() {
+	printf '\n== %s ==\n' "$*"
+}
+
+die() {
+	echo "bench.sh: $*" >&2
+	exit 1
+}
+
+size_of() {
+	stat -c %s "$1" 2>/dev/null || echo 0
+}
+
+for tool in pgbadger jq /usr/bin/time; do
+	command -v "$tool" >/dev/null || die "$tool not found (tests/harness/install-deps.sh installs it)"
+done
+perl -MJSON::XS -e 1 2>/dev/null || die "pgBadger's JSON output needs Perl's JSON::XS (apt-get install libjson-xs-perl)"
+[ -x "$pgsift" ] || die "$pgsift not built; run make bench"
+mkdir -p "$bench" || die "could not create $bench"
+
+# ------------------------------------------------------------ 1. the log
+
+# Runs inside with-postgres.sh: load pgbench's tables, then alternate
+# simple- and extended-protocol runs until the server log reaches $1 bytes.
+# The log collector writes asynchronously, so the size is checked between
+# runs and the final file is usually a little larger.
+# shellcheck disable=SC2016  # expanded by the inner shell
+generate='
+	set -u
+	pgbench="$PGSIFT_PG_BINDIR/pgbench"
+	log="$PGSIFT_PG_LOGDIR/postgresql.log"
+	"$pgbench" -i -s 10 -q >/dev/null 2>&1 || { echo "pgbench -i failed" >&2; exit 1; }
+	round=0
+	while [ "$(stat -c %s "$log")" -lt "$1" ]; do
+		round=$((round + 1))
+		for mode in simple extended; do
+			"$pgbench" -M "$mode" -c 4 -j 2 -T 15 -n >"$PGSIFT_PG_LOGDIR/../pgbench-$mode.out" 2>&1 ||
+				{ echo "pgbench -M $mode failed:" >&2; tail -5 "$PGSIFT_PG_LOGDIR/../pgbench-$mode.out" >&2; exit 1; }
+			tps=$(sed -n "s/^tps = \([0-9.]*\).*/\1/p" "$PGSIFT_PG_LOGDIR/../pgbench-$mode.out")
+			echo "  round $round, -M $mode: ${tps:-?} tps, log now $(( $(stat -c %s "$log") / 1048576 )) MiB"
+		done
+	done
+'
+
+section "1. a ${log_mib} MiB pgbench log (prefix '$PREFIX')"
+if [ "$(size_of "$log_small")" -ge "$min_small" ]; then
+	echo "reusing $log_small ($(($(size_of "$log_small") / 1048576)) MiB); delete it to make a new one"
+else
+	rm -rf "$bench/pg" "$log_big"
+	echo "pgbench -i -s 10, then -M simple / -M extended (-c 4 -j 2 -T 15) until the log has ${log_mib} MiB"
+	tests/harness/with-postgres.sh --log-destination stderr --prefix "$PREFIX" \
+		--set log_min_duration_statement=0 --keep-logs "$bench/pg" \
+		-- bash -c "$generate" generate "$min_small" ||
+		die "could not generate the pgbench log"
+	mv "$bench/pg/postgresql.log" "$log_small" || die "the server log was not kept"
+	rm -rf "$bench/pg"
+	[ "$(size_of "$log_small")" -ge "$min_small" ] || die "the log has only $(size_of "$log_small") bytes"
+fi
+small_bytes=$(size_of "$log_small")
+echo "$log_small: $small_bytes bytes, $(wc -l <"$log_small") lines"
+
+# ------------------------------------------------------------ 2. 1 GiB
+
+section "2. a 1 GiB log (copies of the ${log_mib} MiB one)"
+copies=$(((min_big + small_bytes - 1) / small_bytes))
+if [ "$(size_of "$log_big")" -ge "$min_big" ] && [ "$log_big" -nt "$log_small" ]; then
+	echo "reusing $log_big"
+else
+	tmp_big=$log_big.tmp
+	: >"$tmp_big" || die "could not write $tmp_big"
+	for _ in $(seq "$copies"); do
+		cat "$log_small" >>"$tmp_big" || die "could not write $tmp_big (disk full?)"
+	done
+	mv "$tmp_big" "$log_big"
+fi
+big_bytes=$(size_of "$log_big")
+echo "$log_big: $big_bytes bytes ($copies copies)"
+
+# ------------------------------------------------------------ timing
+
+declare -A WALL RSS MBPS
+rows=()
+
+# timed NAME BYTES CMD...: run CMD under /usr/bin/time -v; record the wall
+# seconds and peak RSS (MiB) under NAME and print them.  Returns CMD's status.
+timed() {
+	local name=$1 bytes=$2 tf=$bench/time-$1.txt out=$bench/$1.out t0 t1 rc
+	shift 2
+	t0=$(date +%s.%N)
+	/usr/bin/time -v -o "$tf" "$@" >"$out" 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	if [ $rc -ne 0 ]; then
+		echo "FAILED (exit $rc): $*"
+		tail -n 5 "$out" | sed 's/^/    /'
+		failed=1
+		return $rc
+	fi
+	WALL[$name]=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+	RSS[$name]=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$tf")
+	MBPS[$name]=$(awk -v b="$bytes" -v s="${WALL[$name]}" 'BEGIN { printf "%.1f", s > 0 ? b / 1e6 / s : 0 }')
+	printf '%-14s %8s s  %8s MB/s  peak RSS %6s MiB\n' "$name" "${WALL[$name]}" \
+		"${MBPS[$name]}" "${RSS[$name]}"
+	return 0
+}
+
+# row TOOL INPUT JOBS NAME: a table row for a timed run; the speed-up is
+# throughput over pgBadger -j 1's on the small log.
+row() {
+	local name=$4 ratio=-
+	[ -n "${WALL[$name]:-}" ] || return 0
+	if [ -n "${MBPS[pgbadger-j1]:-}" ]; then
+		ratio=$(awk -v a="${MBPS[pgbadger-j1]}" -v b="${MBPS[$name]}" 'BEGIN { printf "%.1f×", a > 0 ? b / a : 0 }')
+	fi
+	rows+=("| $1 | $2 | $3 | ${WALL[$name]} | ${MBPS[$name]} | $ratio | ${RSS[$name]} |")
+}
+
+# ------------------------------------------------------------ 3. 100 MiB
+
+section "3. timings on the ${log_mib} MiB log"
+echo "pgBadger runs single-process by default (-j 1); -j N forks N parsers on one file"
+timed pgbadger-j1 "$small_bytes" pgbadger -q -f stderr --prefix "$PREFIX" \
+	-o "$bench/pgbadger.json" -x json "$log_small"
+timed pgbadger-j2 "$small_bytes" pgbadger -q -j 2 -f stderr --prefix "$PREFIX" \
+	-o "$bench/pgbadger-j2.json" -x json "$log_small"
+timed pgsift-j1 "$small_bytes" "$pgsift" analyze --format json -o "$bench/pgsift.json" "$log_small"
+timed pgsift-j2 "$small_bytes" "$pgsift" analyze --format json -o "$bench/pgsift-j2.json" -j 2 "$log_small"
+
+# ------------------------------------------------------------ 4. counts
+
+section "4. statement counts"
+count() {
+	jq -e "$1" "$2" 2>/dev/null || echo "?"
+}
+c_pgsift=$(count .summary.statements "$bench/pgsift.json")
+c_pgsift2=$(count .summary.statements "$bench/pgsift-j2.json")
+c_pgbadger=$(count .overall_stat.queries_number "$bench/pgbadger.json")
+echo "pgsift     .summary.statements:          $c_pgsift (-j 2: $c_pgsift2)"
+echo "pgBadger   .overall_stat.queries_number: $c_pgbadger"
+if [ "$c_pgsift" = "?" ] || [ "$c_pgsift" != "$c_pgbadger" ] || [ "$c_pgsift" != "$c_pgsift2" ]; then
+	echo "MISMATCH: the counts differ"
+	failed=1
+else
+	echo "ok: equal"
+fi
+
+# ------------------------------------------------------------ 5. 1 GiB
+
+section "5. pgsift on the 1 GiB log"
+timed pgsift-1g-j1 "$big_bytes" "$pgsift" analyze --format json -o "$bench/pgsift-1g.json" "$log_big"
+timed pgsift-1g-j2 "$big_bytes" "$pgsift" analyze --format json -o "$bench/pgsift-1g-j2.json" -j 2 "$log_big"
+c_big=$(count .summary.statements "$bench/pgsift-1g.json")
+if [ "$c_pgsift" != "?" ] && [ "$c_big" = "$((c_pgsift * copies))" ]; then
+	echo "ok: $c_big statements = $copies × $c_pgsift"
+else
+	echo "MISMATCH: $c_big statements in the 1 GiB log, expected $copies × $c_pgsift"
+	failed=1
+fi
+echo "peak RSS, one thread: ${RSS[pgsift-j1]:-?} MiB on ${log_mib} MiB, ${RSS[pgsift-1g-j1]:-?} MiB on 1 GiB"
+
+# ------------------------------------------------------------ 6. table
+
+section "6. for docs/performance.md"
+row pgBadger "${log_mib} MiB" 1 pgbadger-j1
+row pgBadger "${log_mib} MiB" 2 pgbadger-j2
+row pgsift "${log_mib} MiB" 1 pgsift-j1
+row pgsift "${log_mib} MiB" 2 pgsift-j2
+row pgsift "1 GiB" 1 pgsift-1g-j1
+row pgsift "1 GiB" 2 pgsift-1g-j2
+echo "pgbench -s 10 log, -M simple and -M extended, prefix '$PREFIX';"
+echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
+	"$(pgbadger --version | head -1); pgsift $("$pgsift" --version 2>/dev/null | head -1)."
+echo "Statements: pgsift $c_pgsift, pgBadger $c_pgbadger."
+echo
+echo "| tool | log | jobs | wall s | MB/s | throughput vs pgBadger -j 1 | peak RSS MiB |"
+echo "|------|-----|------|--------|------|-----------------------------|--------------|"
+printf '%s\n' "${rows[@]}"
+
+if [ $failed -ne 0 ]; then
+	echo
+	echo "bench.sh: some steps failed (see above)" >&2
+	exit 1
+fi
+exit 0
