@@ -27,9 +27,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* How far into a line the prefix may reach, for detection. */
-#define MAX_PREFIX_BYTES	512
-
 #define RDS_PREFIX			"%t:%r:%u@%d:[%p]:"
 
 /* Known prefixes of stderr logs, widest first within each family. */
@@ -111,7 +108,7 @@ count_marked(const char *const *lines, const size_t *lens, int n)
 	int			count = 0;
 
 	for (int i = 0; i < n; i++)
-		if (prefix_find_severity(lines[i], lens[i], MAX_PREFIX_BYTES) >= 0)
+		if (prefix_find_severity(lines[i], lens[i], PREFIX_MAX_BYTES) >= 0)
 			count++;
 	return count;
 }
@@ -261,13 +258,14 @@ detect_log_format(const char *const *lines, const size_t *lens, int n, char **pr
 			top = (vote) v;
 
 	/* a few stray votes in a stderr log do not outweigh its prefix */
-	int			matched = 0;
-	char	   *prefix = NULL;
+	int			rival = top == VOTE_NONE ? 0 : votes[top];
 
-	if (top == VOTE_NONE || votes[top] * 4 < nonempty)
+	if (rival * 4 < nonempty)
 	{
-		prefix = choose_prefix(NULL, lines, lens, n, &matched);
-		if (prefix != NULL && matched >= votes[top] * (top != VOTE_NONE))
+		int			matched;
+		char	   *prefix = choose_prefix(NULL, lines, lens, n, &matched);
+
+		if (prefix != NULL && matched >= rival)
 		{
 			*prefix_out = prefix;
 			return strcmp(prefix, RDS_PREFIX) == 0 ? LOG_FORMAT_RDS : LOG_FORMAT_STDERR;

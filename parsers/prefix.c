@@ -7,7 +7,8 @@
  *
  *   %a %b %i   lazy ".{0,N}?": application names, backend types and ps
  *              displays may hold spaces; the text after them decides
- *   %u %d      "[^\s@]{0,N}": names with spaces or '@' are not supported
+ *   %u         lazy "\S{0,N}?": roles may hold '@' (Azure AD), not spaces
+ *   %d         "[^\s@]{0,N}": database names with spaces or '@' are not read
  *   %h, %r     host, and host "(port)" when there is a port; "[local]"
  *   %p %l %x   digits; %P, %v may be empty; %Q may be negative
  *   %t %s %m   "YYYY-MM-DD HH:MM:SS[.mmm] ZONE", ZONE an abbreviation or a
@@ -112,6 +113,9 @@ append_escape(strbuf *re, char esc, int pad)
 			strbuf_printf(re, "(.{0,%d}?)", NAME_MAX_BYTES + apad);
 			break;
 		case 'u':
+			/* lazy, so that "name@domain@db" reads as a role with an '@' */
+			strbuf_printf(re, "(\\S{0,%d}?)", NAME_MAX_BYTES + apad);
+			break;
 		case 'd':
 			strbuf_printf(re, "([^\\s@]{0,%d})", NAME_MAX_BYTES + apad);
 			break;
@@ -383,16 +387,19 @@ classify_severity(const char *w, size_t n, log_severity *sev)
 	}
 }
 
-/* Digits of s[0..n) as a number; a leading '-' is allowed. */
+/*
+ * Digits of s[0..n) as a number; a leading '-' is allowed.  Unsigned
+ * arithmetic, so that 20 digits PostgreSQL never writes wrap, not overflow.
+ */
 static int64_t
 parse_int(const char *s, size_t n)
 {
-	int64_t		v = 0;
+	uint64_t	v = 0;
 	bool		neg = n > 0 && s[0] == '-';
 
 	for (size_t i = neg ? 1 : 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return neg ? -v : v;
+		v = v * 10 + (uint64_t) (s[i] - '0');
+	return (int64_t) (neg ? 0 - v : v);
 }
 
 /* "secs.mmm" (shape checked by the pattern) to milliseconds. */

@@ -79,9 +79,12 @@ int			prefix_has_pid(const log_prefix *p);
 int			prefix_match(log_prefix *p, const char *line, size_t len,
 						 log_record *rec, strbuf *store, size_t *msg_start);
 
+/* How far into a line detection and learning look for the severity. */
+#define PREFIX_MAX_BYTES 512
+
 /*
  * Offset of the severity word in a line that has a "SEVERITY:  " marker
- * (LOG:  , ERROR:  , DETAIL:  ...), searching the first max_prefix bytes,
+ * (LOG:  , ERROR:  , DETAIL:  ...) starting in its first max_prefix bytes,
  * or -1.  Used to find the prefix text when learning one.
  */
 long		prefix_find_severity(const char *line, size_t len, size_t max_prefix);

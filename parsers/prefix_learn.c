@@ -33,7 +33,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_PREFIX_BYTES	512
 #define MAX_SAMPLES			3
 #define MAX_CANDIDATES		96
 #define MAX_WORD_VARIANTS	3
@@ -611,7 +610,9 @@ by_prefix_len_desc(const void *a, const void *b)
 	const sample *x = a,
 			   *y = b;
 
-	return (x->prefix_len < y->prefix_len) - (x->prefix_len > y->prefix_len);
+	if (x->prefix_len != y->prefix_len)
+		return x->prefix_len < y->prefix_len ? 1 : -1;
+	return x->line - y->line;	/* qsort is not stable: keep file order */
 }
 
 char *
@@ -626,7 +627,7 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 	*matched = 0;
 	for (int i = 0; i < n; i++)
 	{
-		long		at = prefix_find_severity(lines[i], lens[i], MAX_PREFIX_BYTES);
+		long		at = prefix_find_severity(lines[i], lens[i], PREFIX_MAX_BYTES);
 
 		if (at >= 0)
 			marked[nmarked++] = (sample) {i, at};

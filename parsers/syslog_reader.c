@@ -12,17 +12,22 @@
  * prefix and a severity begins a new line of the message; any other part
  * is the rest of a line that was cut, and is appended to it.  The lines so
  * rebuilt go through the same message assembly as stderr (stderr_reader.h).
+ * One line is rebuilt at a time: when the parts of two processes' long
+ * messages interleave, a part whose line belongs to the other process is
+ * counted malformed.
  *
  * Classic syslog times carry no year and no zone.  They are read as UTC;
  * the year is cfg->syslog_year, moving on to the next year where the log
- * goes from December to January, or else the current year, one less for
- * a date more than a day in the future.  The prefix's own time, when it
- * has one, is used instead.
+ * goes from December to January (a reader given a chunk from the middle of
+ * a file starts again from cfg->syslog_year), or else the current year, one
+ * less for a date more than a day in the future.  The prefix's own time,
+ * when it has one, is used instead.
  *
  * Shared syslog files hold other programs' messages too: a line without a
  * part number that matches nothing is skipped silently when its program
  * name differs from PostgreSQL's (learned from the first line that has a
- * part number), and counted malformed otherwise.
+ * part number; until then, names starting with "postgres"), and counted
+ * malformed otherwise.
  *-------------------------------------------------------------------------
  */
 #include "stderr_reader.h"
@@ -39,6 +44,7 @@
 #define SYSLOG_DEFAULT_PREFIX	"%q%u@%d "
 #define IDENT_MAX				64
 #define DAY_MS					(86400 * INT64_C(1000))
+#define KEEP_BUFFER_BYTES		(4u * 1024 * 1024)
 
 /* The header of one syslog line. */
 typedef struct syslog_line
@@ -67,7 +73,7 @@ struct format_reader
 	int			now_year;
 	int64_t		now_ms;
 	uint32_t	time_key;		/* month..second of the cached time; 0: none */
-	int			time_key_year;
+	int			time_key_year;	/* given year it holds; 0: the current-year rule */
 	int64_t		time_ms;
 	log_time_cache iso_cache;
 
@@ -117,7 +123,10 @@ civil_ms(int y, int mon, int day, int h, int mi, int s)
 	return log_time_parse(NULL, buf, strlen(buf), &ms) == LOG_TIME_OK ? ms : LOG_TS_UNKNOWN;
 }
 
-/* The year of a classic timestamp of month mon; see the header comment. */
+/*
+ * The year of a classic timestamp; see the header comment.  With a given
+ * year this also notes the month, to move on at new year.
+ */
 static int
 year_of(format_reader *r, int mon, int day, int h, int mi, int s)
 {
@@ -157,12 +166,16 @@ classic_time(format_reader *r, const char *s, size_t len, int64_t *ts_ms, size_t
 
 	int			mon = (int) (m - months) / 3 + 1;
 	uint32_t	key = (uint32_t) ((((mon * 32 + day) * 24 + h) * 60 + mi) * 60 + sec);
-	int			y = year_of(r, mon, (int) day, (int) h, (int) mi, (int) sec);
 
-	if (key != r->time_key || y != r->time_key_year)
+	/* without a given year, the year follows from the key: 0 stands for it */
+	int			given = r->year > 0 ? year_of(r, mon, (int) day, (int) h, (int) mi, (int) sec) : 0;
+
+	if (key != r->time_key || given != r->time_key_year)
 	{
+		int			y = given ? given : year_of(r, mon, (int) day, (int) h, (int) mi, (int) sec);
+
 		r->time_key = key;
-		r->time_key_year = y;
+		r->time_key_year = given;
 		r->time_ms = civil_ms(y, mon, (int) day, (int) h, (int) mi, (int) sec);
 	}
 	*ts_ms = r->time_ms;
@@ -231,12 +244,12 @@ parse_part_number(syslog_line *h)
 				b = -1;
 
 	h->numbered = false;
-	if (len < 3 || s[0] != '[' || (a = read_number(s, len, &i, 19)) < 0)
+	if (len < 3 || s[0] != '[' || (a = read_number(s, len, &i, 18)) < 0)
 		return;
 	if (i < len && s[i] == '-')
 	{
 		i++;
-		if ((b = read_number(s, len, &i, 19)) < 0)
+		if ((b = read_number(s, len, &i, 18)) < 0)
 			return;
 	}
 	if (i >= len || s[i] != ']')
@@ -311,6 +324,12 @@ begin_line(format_reader *r, const syslog_line *h, uint64_t lineno)
 	tmp = r->line;
 	r->line = r->part;
 	r->part = tmp;
+	if (r->part.cap > KEEP_BUFFER_BYTES)
+	{
+		/* give back what one huge line took */
+		strbuf_free(&r->part);
+		strbuf_init(&r->part);
+	}
 	r->have_line = true;
 	r->line_no = lineno;
 	r->line_pid = h->pid;

@@ -365,9 +365,8 @@ plan_file_tasks(ingest_file *f, int jobs, ingest_task *out)
 		n++;
 		prev = start;
 	}
-	out[n++] = (ingest_task) {.file = f, .start = prev, .end = 0, .is_chunk = n > 0};
-	if (n == 1)
-		out[0].is_chunk = 0;
+	out[n] = (ingest_task) {.file = f, .start = prev, .end = 0, .is_chunk = n > 0};
+	n++;
 	for (int i = 0; i < n; i++)
 		out[i].first_line = out[i].start ? line_number_at(f->path, out[i].start) : 1;
 	return n;

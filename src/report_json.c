@@ -201,13 +201,42 @@ summary_json(workload *w)
 					 "total_duration_ms", json_ms(s->total_duration_ms));
 }
 
+/* Session times as a histogram with fixed upper bounds (the last is open). */
+static json_t *
+session_histogram_json(const quantile_sketch *d)
+{
+	static const struct
+	{
+		const char *label;
+		double		le_ms;
+	}			bounds[] = {
+		{"<100ms", 100}, {"<1s", 1000}, {"<10s", 10000}, {"<1min", 60000},
+		{"<10min", 600000}, {"<1h", 3600000}, {">=1h", INFINITY}
+	};
+	json_t	   *a = json_array();
+	uint64_t	below = 0;
+
+	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++)
+	{
+		uint64_t	upto = isfinite(bounds[i].le_ms) ? sketch_count_at_most(d, nextafter(bounds[i].le_ms, 0))
+			: sketch_count(d);
+
+		json_array_append_new(a, json_pack("{s:s, s:o, s:I}", "bucket", bounds[i].label,
+										   "below_ms", isfinite(bounds[i].le_ms) ? json_real(bounds[i].le_ms) : json_null(),
+										   "sessions", (json_int_t) (upto - below)));
+		below = upto;
+	}
+	return a;
+}
+
 static json_t *
 sessions_json(const workload *w)
 {
 	const session_figures *s = workload_sessions(w);
 	uint64_t	n = sketch_count(s->duration);
+	json_t	   *o;
 
-	return json_pack("{s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:o, s:I, s:{s:I, s:o, s:o, s:o, s:o, s:o}}",
+	o = json_pack("{s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:o, s:I, s:{s:I, s:o, s:o, s:o, s:o, s:o}}",
 					 "connections_received", (json_int_t) s->received,
 					 "connections_authorized", (json_int_t) s->authorized,
 					 "disconnections", (json_int_t) s->disconnections,
@@ -222,6 +251,8 @@ sessions_json(const workload *w)
 					 "p95", json_ms(n ? sketch_quantile(s->duration, 0.95) : NAN),
 					 "p99", json_ms(n ? sketch_quantile(s->duration, 0.99) : NAN),
 					 "max", json_ms(n ? sketch_quantile(s->duration, 1.0) : NAN));
+	json_object_set_new(o, "duration_histogram", session_histogram_json(s->duration));
+	return o;
 }
 
 static json_t *

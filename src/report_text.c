@@ -185,6 +185,22 @@ write_sessions(FILE *out, const report_input *in)
 				fmt_duration(sketch_quantile(s->duration, 0.5), a, sizeof(a)),
 				fmt_duration(sketch_quantile(s->duration, 0.95), b, sizeof(b)),
 				fmt_duration(sketch_quantile(s->duration, 1.0), c, sizeof(c)), (unsigned long long) n);
+	if (n)
+	{
+		static const double bounds[] = {100, 1000, 10000, 60000, 600000, 3600000};
+		static const char *const labels[] = {"<100ms", "<1s", "<10s", "<1min", "<10min", "<1h"};
+		uint64_t	below = 0;
+
+		fputs("  session time distribution:", out);
+		for (int i = 0; i < 6; i++)
+		{
+			uint64_t	upto = sketch_count_at_most(s->duration, nextafter(bounds[i], 0));
+
+			fprintf(out, " %s %llu,", labels[i], (unsigned long long) (upto - below));
+			below = upto;
+		}
+		fprintf(out, " >=1h %llu\n", (unsigned long long) (n - below));
+	}
 	fputc('\n', out);
 }
 

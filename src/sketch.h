@@ -40,10 +40,11 @@ quantile_sketch *sketch_create(void);
 void		sketch_add(quantile_sketch *s, double v);
 
 /*
- * The value at quantile q (0 <= q <= 1): the value of rank
- * floor(q * (count - 1)) in sorted order, within SKETCH_ALPHA relative
- * error, and never outside the exact [min, max]; q = 0 and q = 1 give the
- * exact min and max.  NaN for an empty sketch or a q outside [0, 1].
+ * The value at quantile q (0 <= q <= 1): the value of nearest rank
+ * ceil(q * count) (1-based) in sorted order, within SKETCH_ALPHA relative
+ * error, and never outside the exact [min, max]; the first and last ranks
+ * give the exact min and max.  NaN for an empty sketch or a q outside
+ * [0, 1].
  */
 double		sketch_quantile(const quantile_sketch *s, double q);
 
@@ -55,6 +56,13 @@ uint64_t	sketch_count(const quantile_sketch *s);
  * different sketches).  The result has the same buckets as one sketch fed
  * both sets of values, in any order.
  */
+/*
+ * How many values are at most v: exact below the minimum and from the
+ * maximum up, otherwise counted by bucket, so a value within 1% of v may
+ * fall on either side.
+ */
+uint64_t	sketch_count_at_most(const quantile_sketch *s, double v);
+
 void		sketch_merge(quantile_sketch *dst, const quantile_sketch *src);
 
 /*

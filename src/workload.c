@@ -437,7 +437,15 @@ add_session_event(workload *w, const log_event *ev)
 			break;
 		case EV_REFUSED:
 			if (ev->refused == REFUSED_RESERVED_SLOTS)
+			{
+				/*
+				 * This refusal comes after "connection authorized" and no
+				 * disconnection line follows it: the session ends here.
+				 */
 				s->refused_reserved++;
+				if (--s->concurrent < s->concurrent_min)
+					s->concurrent_min = s->concurrent;
+			}
 			else
 				s->refused_too_many++;
 			break;

@@ -16,7 +16,7 @@ packages=(
 	libcunit1-dev libjansson-dev zlib1g-dev libzstd-dev libbz2-dev
 	postgresql-15 postgresql-15-hypopg pgbadger
 	clang libclang-rt-14-dev valgrind
-	time zstd bzip2 gzip jq
+	time zstd bzip2 gzip jq libjson-xs-perl
 )
 
 # Print the packages of the list that dpkg does not report as installed.

@@ -52,6 +52,12 @@ test_escape_strings(void)
 	CU_ASSERT_PTR_NULL(rec.app);
 	CU_ASSERT_EQUAL(match("%u ", "alice LOG:  x", NULL), PART_PRIMARY);
 	ASSERT_STR(rec.user, "alice");
+	CU_ASSERT_EQUAL(match("%u@%d ", "ann@corp.example@bench LOG:  x", NULL), PART_PRIMARY);
+	ASSERT_STR(rec.user, "ann@corp.example");
+	ASSERT_STR(rec.dbname, "bench");
+	CU_ASSERT_EQUAL(match("user=%u,db=%d ", "user=bob,db=shop LOG:  x", NULL), PART_PRIMARY);
+	ASSERT_STR(rec.user, "bob");
+	ASSERT_STR(rec.dbname, "shop");
 	CU_ASSERT_EQUAL(match("%d ", "bench LOG:  x", NULL), PART_PRIMARY);
 	ASSERT_STR(rec.dbname, "bench");
 	CU_ASSERT_EQUAL(match("%h ", "10.1.2.3 LOG:  x", NULL), PART_PRIMARY);
@@ -105,6 +111,8 @@ test_escape_numbers(void)
 	CU_ASSERT_EQUAL(match("%Q ", "0 LOG:  x", NULL), PART_PRIMARY);
 	CU_ASSERT_EQUAL(rec.query_id, 0);
 	CU_ASSERT_EQUAL(match("[%p] ", "[12a] LOG:  x", NULL), -1);
+	/* more digits than PostgreSQL writes: read, not undefined (found by fuzzing) */
+	CU_ASSERT_EQUAL(match("%l %Q ", "99999999999999999999 -99999999999999999999 LOG:  x", NULL), PART_PRIMARY);
 }
 
 static void

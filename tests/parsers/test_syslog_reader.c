@@ -89,19 +89,20 @@ test_malformed_and_foreign(void)
 		"Jan  2 03:04:05 db1 sshd[88]: Accepted publickey for root\n"				/* skipped */
 		"Jan  2 03:04:05 db1 postgres[9]: no part number, no prefix\n"				/* 7 */
 		"Foo  2 03:04:05 db1 postgres[9]: [4-1] u@d LOG:  bad month\n"				/* 8 */
+		"Jan  2 03:04:05 db1 postgres[9]: [99999999999999999999-2] huge\n"		/* 9 */
 		"Jan  2 03:04:06 db1 postgres[9]: [5-1] u@d LOG:  two\n";
 	rcap		c = {0};
-	const uint64_t want[] = {3, 4, 5, 7, 8};
+	const uint64_t want[] = {3, 4, 5, 7, 8, 9};
 
 	rcap_run(&syslog_reader_ops, NULL, 2024, text, &c);
-	CU_ASSERT_EQUAL(c.tally.malformed, 5);
-	CU_ASSERT_EQUAL_FATAL(c.tally.nsamples, 5);
+	CU_ASSERT_EQUAL(c.tally.malformed, 6);
+	CU_ASSERT_EQUAL_FATAL(c.tally.nsamples, 6);
 	/* a rebuilt line is judged when the next one starts: order may differ */
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 	{
 		int			found = 0;
 
-		for (int k = 0; k < 5; k++)
+		for (int k = 0; k < 6; k++)
 			found += c.tally.samples[k].line == want[i];
 		CU_ASSERT_EQUAL(found, 1);
 	}

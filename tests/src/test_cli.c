@@ -116,6 +116,8 @@ check_fixture(int col)
 	CU_ASSERT_EQUAL(jint(j, "sessions.disconnections"), expected("disconnection", col));
 	CU_ASSERT_EQUAL(jint(j, "sessions.refused.reserved_slots"), expected("refused: reserved slots", col));
 	CU_ASSERT_EQUAL(jint(j, "sessions.refused.too_many_clients"), expected("refused: too many clients", col));
+	/* the refused part fills the server: max_connections=10 (fixtures/README.md) */
+	CU_ASSERT_EQUAL(jint(j, "sessions.peak_concurrent"), 10);
 	CU_ASSERT_EQUAL(jint(j, "events.by_kind.lock_wait"), expected("lock: still waiting", col));
 	CU_ASSERT_EQUAL(jint(j, "events.by_kind.lock_acquired"), expected("lock: acquired", col));
 	CU_ASSERT_EQUAL(jint(j, "events.by_kind.temp_file"), expected("temporary file", col));
