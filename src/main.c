@@ -12,6 +12,7 @@
 #include "arena.h"
 #include "diag.h"
 #include "ingest.h"
+#include "live.h"
 #include "report.h"
 #include "store.h"
 #include "workload.h"
@@ -32,7 +33,12 @@ typedef struct cli_options
 	int			top;
 	const char *store_path;
 	int			quiet;
+	live_options live;
 } cli_options;
+
+/* Commands in cmd_live.c. */
+int			cmd_explain(int argc, char **argv);
+int			cmd_rules(int argc, char **argv);
 
 static void
 usage_main(FILE *out)
@@ -40,6 +46,9 @@ usage_main(FILE *out)
 	fputs("pgsift — PostgreSQL query performance analyzer\n\n"
 		  "Usage:\n"
 		  "  pgsift analyze [OPTION]... FILE...   analyse log files (\"-\" reads stdin)\n"
+		  "  pgsift analyze --dsn DSN [OPTION]... [FILE]...  also analyse a live database\n"
+		  "  pgsift explain --dsn DSN [--param V]... SQL      explain one statement and check its plan\n"
+		  "  pgsift rules [ID]                    list the rules, or print one rule's page\n"
 		  "  pgsift report --store FILE [OPTION]... print a stored run's report again\n"
 		  "  pgsift --help | --version\n\n"
 		  "Run \"pgsift analyze --help\" for the options.  Documentation: docs/cli.md.\n", out);
@@ -55,6 +64,12 @@ usage_analyze(FILE *out)
 		  "  -j, --jobs N       read with N threads (default 1)\n"
 		  "  --store FILE       keep the run in a SQLite store; files fed again resume\n"
 		  "                     where the last run stopped\n"
+		  "Live database:\n"
+		  "  --dsn DSN          libpq conninfo or URI (PG* variables, .pgpass, services work)\n"
+		  "  --measure MODE     off, hypo (default) or real (staging only: runs DML and builds\n"
+		  "                     indexes inside transactions that are always rolled back)\n"
+		  "  --statement-timeout MS, --lock-timeout MS   per EXPLAIN (default 5000, 1000)\n"
+		  "  --explain-top N    queries to explain, by total time (default 20)\n"
 		  "Filters:\n"
 		  "  --since TIME       only events at or after TIME (UTC; \"2024-01-31\",\n"
 		  "                     \"2024-01-31 12:00\", \"2024-01-31T12:00:00Z\")\n"
@@ -66,7 +81,8 @@ usage_analyze(FILE *out)
 		  "  --top N            queries to list (default 20 in text, all in JSON)\n"
 		  "  -q, --quiet        no warnings or progress on stderr\n"
 		  "  -h, --help         this help\n\n"
-		  "Exit status: 0 success, 2 bad usage, 3 nothing could be read, 5 store error.\n", out);
+		  "Exit status: 0 success, 2 bad usage, 3 nothing could be read, 4 database\n"
+		  "unreachable, 5 store error.\n", out);
 }
 
 /* Parse a UTC time; returns 0 and sets *ms, or -1. */
@@ -126,7 +142,8 @@ parse_int_arg(const char *opt, const char *s, int min, int *out)
 enum
 {
 	OPT_LOG_FORMAT = 256, OPT_PREFIX, OPT_FORMAT, OPT_TOP, OPT_SINCE, OPT_UNTIL,
-	OPT_DBNAME, OPT_USER, OPT_APP, OPT_STORE, OPT_SYSLOG_YEAR
+	OPT_DBNAME, OPT_USER, OPT_APP, OPT_STORE, OPT_SYSLOG_YEAR,
+	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP
 };
 
 static const struct option analyze_options[] = {
@@ -143,6 +160,11 @@ static const struct option analyze_options[] = {
 	{"jobs", required_argument, NULL, 'j'},
 	{"store", required_argument, NULL, OPT_STORE},
 	{"syslog-year", required_argument, NULL, OPT_SYSLOG_YEAR},
+	{"dsn", required_argument, NULL, OPT_DSN},
+	{"measure", required_argument, NULL, OPT_MEASURE},
+	{"statement-timeout", required_argument, NULL, OPT_STATEMENT_TIMEOUT},
+	{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+	{"explain-top", required_argument, NULL, OPT_EXPLAIN_TOP},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0}
@@ -207,6 +229,24 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_STORE:
 			o->store_path = arg;
 			return 0;
+		case OPT_DSN:
+			o->live.dsn = arg;
+			return 0;
+		case OPT_MEASURE:
+			if (measure_mode_from_name(arg) < 0)
+			{
+				diag_error(NULL, "Use off, hypo or real.", "unknown measure mode \"%s\"", arg);
+				return -1;
+			}
+			o->live.measure = (measure_mode) measure_mode_from_name(arg);
+			o->live.measure_given = 1;
+			return 0;
+		case OPT_STATEMENT_TIMEOUT:
+			return parse_int_arg("--statement-timeout", arg, 1, &o->live.statement_timeout_ms);
+		case OPT_LOCK_TIMEOUT:
+			return parse_int_arg("--lock-timeout", arg, 1, &o->live.lock_timeout_ms);
+		case OPT_EXPLAIN_TOP:
+			return parse_int_arg("--explain-top", arg, 1, &o->live.explain_top);
 		case 'q':
 			o->quiet = 1;
 			diag_quiet = 1;
@@ -295,6 +335,9 @@ cmd_analyze(int argc, char **argv)
 	int			c;
 
 	o.filter.since_ms = o.filter.until_ms = LOG_TS_UNKNOWN;
+	o.live.measure = MEASURE_MODE_HYPO;
+	o.live.statement_timeout_ms = 5000;
+	o.live.lock_timeout_ms = 1000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:j:qh", analyze_options, NULL)) != -1)
 	{
@@ -313,12 +356,13 @@ cmd_analyze(int argc, char **argv)
 	}
 	int			nfiles = argc - optind;
 
-	if (nfiles <= 0)
+	if (nfiles <= 0 && o.live.dsn == NULL)
 	{
-		diag_error(NULL, "Give one or more log files, or - for standard input.", "no log file given");
+		diag_error(NULL, "Give one or more log files (- for standard input), or a database with --dsn.",
+				   "nothing to analyse");
 		return PGSIFT_EXIT_USAGE;
 	}
-	ingest_file *files = xcalloc((size_t) nfiles, sizeof(ingest_file));
+	ingest_file *files = xcalloc((size_t) nfiles + 1, sizeof(ingest_file));
 
 	for (int i = 0; i < nfiles; i++)
 		files[i].path = argv[optind + i];
@@ -331,6 +375,8 @@ cmd_analyze(int argc, char **argv)
 	store	   *st = NULL;
 	int			rc = PGSIFT_EXIT_OK;
 	diag_tally	tally = {0};
+	finding_list findings = {0};
+	live_result live = {0};
 
 	if (o.store_path)
 	{
@@ -341,10 +387,10 @@ cmd_analyze(int argc, char **argv)
 			goto done;
 		}
 	}
-	uint64_t	records = ingest_files(w, files, nfiles, &o.ingest, &tally);
+	uint64_t	records = nfiles > 0 ? ingest_files(w, files, nfiles, &o.ingest, &tally) : 0;
 
 	announce_inputs(files, nfiles, &o);
-	if (records == 0 && workload_get_summary(w)->records == 0)
+	if (nfiles > 0 && records == 0 && workload_get_summary(w)->records == 0)
 	{
 		diag_error("No file gave a single log record.", "Check the file names, --log-format and --prefix.",
 				   "nothing could be read");
@@ -356,11 +402,30 @@ cmd_analyze(int argc, char **argv)
 		rc = PGSIFT_EXIT_STORE;
 		goto done;
 	}
+	json_t	   *live_json = NULL;
+
+	if (o.live.dsn)
+	{
+		if (live_analyze(&o.live, w, &findings, &live) != 0)
+		{
+			rc = PGSIFT_EXIT_DATABASE;
+			goto done;
+		}
+		live_json = json_pack("{s:i, s:b, s:b, s:i, s:i, s:i, s:O, s:O}",
+							  "server_version", live.server_version,
+							  "pg_stat_statements_available", live.pgss_available,
+							  "catalog", live.catalog_taken, "explained", live.explained,
+							  "explain_failed", live.explain_failed, "explain_refused", live.explain_refused,
+							  "pg_stat_statements", live.pg_stat_statements, "plans", live.plans);
+	}
 	report_input in = {.model = w, .files = files, .nfiles = nfiles, .tally = &tally, .top = o.top,
-	.store_path = o.store_path};
+	.store_path = o.store_path, .findings = o.live.dsn ? &findings : NULL, .live = live_json};
 
 	rc = write_report(&o, &in);
+	json_decref(live_json);
 done:
+	finding_list_free(&findings);
+	live_result_free(&live);
 	store_close(st);
 	for (int i = 0; i < nfiles; i++)
 		ingest_file_clear(&files[i]);
@@ -439,6 +504,10 @@ main(int argc, char **argv)
 		return cmd_analyze(argc - 1, argv + 1);
 	if (strcmp(argv[1], "report") == 0)
 		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "explain") == 0)
+		return cmd_explain(argc - 1, argv + 1);
+	if (strcmp(argv[1], "rules") == 0)
+		return cmd_rules(argc - 1, argv + 1);
 	diag_error(NULL, "Run \"pgsift --help\" for the commands.", "unknown command \"%s\"", argv[1]);
 	return PGSIFT_EXIT_USAGE;
 }

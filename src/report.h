@@ -11,6 +11,7 @@
 #define PGSIFT_REPORT_H
 
 #include "diag.h"
+#include "finding.h"
 #include "ingest.h"
 #include "workload.h"
 
@@ -27,6 +28,8 @@ typedef struct report_input
 	const diag_tally *tally;	/* may be NULL */
 	int			top;			/* queries to list; <= 0: all */
 	const char *store_path;		/* shown when the report comes from a store */
+	const finding_list *findings;	/* may be NULL: no rule ran */
+	json_t	   *live;			/* live-database section (borrowed), or NULL */
 } report_input;
 
 /* The whole report as a JSON object (caller json_decref's it). */

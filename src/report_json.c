@@ -351,7 +351,13 @@ report_build_json(const report_input *in)
 	json_object_set_new(root, "sessions", sessions_json(in->model));
 	json_object_set_new(root, "events", events_json(in->model));
 	json_object_set_new(root, "activity", activity_json(in->model));
-	json_object_set_new(root, "findings", json_array());
+	json_t	   *findings = json_array();
+
+	for (int i = 0; in->findings && i < in->findings->count; i++)
+		json_array_append_new(findings, finding_to_json(in->findings->items[i]));
+	json_object_set_new(root, "findings", findings);
+	if (in->live)
+		json_object_set(root, "live", in->live);
 	if (in->store_path)
 		json_object_set_new(root, "store", json_string(in->store_path));
 	return root;

@@ -235,10 +235,54 @@ write_events(FILE *out, const report_input *in)
 				fmt_bytes(e->temp_file_max_bytes, b, sizeof(b)));
 }
 
+/* Findings, highest score first, each with its evidence, fix and before/after. */
+static void
+write_findings(FILE *out, const report_input *in)
+{
+	const finding_list *l = in->findings;
+	char		a[32],
+				b[32];
+
+	if (l == NULL)
+		return;
+	fprintf(out, "Findings (%d, by time saved)\n", l->count);
+	if (l->count == 0)
+		fputs("  none\n", out);
+	for (int i = 0; i < l->count; i++)
+	{
+		const finding *f = l->items[i];
+		const finding_measurement *m = &f->measurement;
+
+		fprintf(out, "%3d. [%s] %s: %s\n", i + 1, finding_severity_name(f->severity), f->rule, f->title);
+		if (isfinite(f->score) && f->score > 0)
+			fprintf(out, "     score: %.1f ms saved per hour\n", f->score);
+		if (f->query)
+		{
+			strbuf		q;
+
+			strbuf_init(&q);
+			one_line(f->query, QUERY_WIDTH, &q);
+			fprintf(out, "     query: %s\n", q.data);
+			strbuf_free(&q);
+		}
+		if (f->detail)
+			fprintf(out, "     %s\n", f->detail);
+		if (f->hint)
+			fprintf(out, "     hint: %s\n", f->hint);
+		if (f->fix_sql)
+			fprintf(out, "     fix: %s\n", f->fix_sql);
+		if (m->method != MEASURE_NONE && isfinite(m->before_ms) && isfinite(m->after_ms))
+			fprintf(out, "     %s: %s -> %s\n", measurement_method_name(m->method),
+					fmt_duration(m->before_ms, a, sizeof(a)), fmt_duration(m->after_ms, b, sizeof(b)));
+	}
+	fputc('\n', out);
+}
+
 int
 report_write_text(FILE *out, const report_input *in)
 {
 	write_overview(out, in);
+	write_findings(out, in);
 	write_profile(out, in);
 	write_sessions(out, in);
 	write_events(out, in);

@@ -1,0 +1,274 @@
+/*-------------------------------------------------------------------------
+ * live.c
+ *    Driving live analysis: candidates, EXPLAIN, rules.
+ *
+ * Candidates are the fingerprints that cost the most time, from the logs
+ * (whose slowest sample carries real values: the statement's literals or
+ * its DETAIL parameters) and from pg_stat_statements (text with $n only,
+ * so a generic plan).  Each candidate is explained once, through the
+ * EXPLAIN runner's safety rules; plan rules run on every plan, catalog
+ * rules once on the snapshot.
+ *-------------------------------------------------------------------------
+ */
+#include "live.h"
+#include "arena.h"
+#include "catalog.h"
+#include "diag.h"
+#include "explain.h"
+#include "fingerprint.h"
+#include "hashmap.h"
+#include "log_event.h"
+#include "log_time.h"
+#include "pg_conn.h"
+#include "pgss.h"
+#include "plan.h"
+#include "rule.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define LIVE_PGSS_REPORTED 20
+
+/* One query to explain. */
+typedef struct candidate
+{
+	uint64_t	fingerprint;
+	const char *normalized;
+	const char *sql;			/* statement to explain */
+	const char *params;			/* DETAIL parameters text, or NULL */
+	double		calls;
+	double		hours;			/* span the calls came from; 0 unknown */
+	double		total_ms;
+} candidate;
+
+int
+measure_mode_from_name(const char *name)
+{
+	if (strcmp(name, "off") == 0)
+		return MEASURE_MODE_OFF;
+	if (strcmp(name, "hypo") == 0)
+		return MEASURE_MODE_HYPO;
+	if (strcmp(name, "real") == 0)
+		return MEASURE_MODE_REAL;
+	return -1;
+}
+
+static double
+log_span_hours(workload *w)
+{
+	const workload_summary *s = workload_get_summary(w);
+
+	if (s->first_ts == LOG_TS_UNKNOWN || s->last_ts <= s->first_ts)
+		return 0;
+	return (double) (s->last_ts - s->first_ts) / 3600000.0;
+}
+
+/* Hours since pg_stat_statements was reset, or 0 when unknown. */
+static double
+pgss_span_hours(const pgss_snapshot *ss)
+{
+	int64_t		reset_ms;
+
+	if (ss->stats_reset == NULL ||
+		log_time_parse(NULL, ss->stats_reset, strlen(ss->stats_reset), &reset_ms) == LOG_TIME_INVALID ||
+		ss->taken_at_ms <= reset_ms)
+		return 0;
+	return (double) (ss->taken_at_ms - reset_ms) / 3600000.0;
+}
+
+static int
+seen_before(hashmap *seen, uint64_t fp)
+{
+	int			inserted;
+
+	hashmap_put(seen, &fp, sizeof(fp), hash_mix64(fp), &inserted);
+	return !inserted;
+}
+
+/* Candidates from the logs first (they carry values), then pg_stat_statements. */
+static int
+collect_candidates(workload *w, const pgss_snapshot *ss, int limit, candidate *out)
+{
+	hashmap    *seen = hashmap_create(64);
+	size_t		nq;
+	query_stats **qs = workload_queries(w, &nq);
+	double		hours = log_span_hours(w);
+	int			n = 0;
+
+	for (size_t i = 0; i < nq && n < limit; i++)
+	{
+		if (!qs[i]->parsed || qs[i]->nsamples == 0 || seen_before(seen, qs[i]->fingerprint))
+			continue;
+		out[n++] = (candidate) {
+			.fingerprint = qs[i]->fingerprint, .normalized = qs[i]->normalized,
+			.sql = qs[i]->samples[0].query, .params = qs[i]->samples[0].params,
+			.calls = (double) qs[i]->calls, .hours = hours, .total_ms = qs[i]->total_ms,
+		};
+	}
+	for (int i = 0; ss && ss->available && i < ss->count && n < limit; i++)
+	{
+		const pgss_entry *e = &ss->entries[i];
+
+		if (!e->parsed || seen_before(seen, e->fingerprint))
+			continue;
+		out[n++] = (candidate) {
+			.fingerprint = e->fingerprint, .normalized = e->query, .sql = e->query,
+			.calls = (double) e->calls, .hours = pgss_span_hours(ss), .total_ms = e->total_exec_ms,
+		};
+	}
+	hashmap_destroy(seen);
+	return n;
+}
+
+static json_t *
+plan_entry_json(const candidate *cand, const explain_result *r)
+{
+	char		hex[17];
+	json_t	   *o = json_object();
+
+	fingerprint_hex(cand->fingerprint, hex);
+	json_object_set_new(o, "fingerprint", json_string(hex));
+	if (r->plan)
+	{
+		char	   *summary = plan_summary(r->plan);
+
+		json_object_set_new(o, "kind", json_string(r->generic ? "generic" : "analyzed"));
+		json_object_set_new(o, "summary", json_string(summary ? summary : ""));
+		json_object_set_new(o, "execution_ms", isfinite(r->plan->execution_ms) ? json_real(r->plan->execution_ms) : json_null());
+		free(summary);
+	}
+	else
+	{
+		json_object_set_new(o, "kind", json_string(r->refused ? "refused" : "failed"));
+		json_object_set_new(o, "reason", json_string(r->refused ? (r->reason ? r->reason : "") : (r->error ? r->error : "")));
+		if (r->sqlstate)
+			json_object_set_new(o, "sqlstate", json_string(r->sqlstate));
+	}
+	return o;
+}
+
+/* Explain one candidate and run the plan rules on its plan. */
+static void
+explain_candidate(pg_conn *c, const live_options *opts, const candidate *cand,
+				  const catalog_snapshot *cat, finding_list *out, live_result *res)
+{
+	param_list	pl = {0};
+	int			have_params = cand->params && param_list_parse(cand->params, &pl) == 0;
+	explain_request req = {
+		.sql = cand->sql,
+		.nparams = have_params ? pl.count : 0,
+		.params = have_params ? (const char *const *) pl.values : NULL,
+		.analyze = 1,
+		.allow_dml = opts->measure == MEASURE_MODE_REAL,
+		.statement_timeout_ms = opts->statement_timeout_ms,
+		.lock_timeout_ms = opts->lock_timeout_ms,
+	};
+	explain_result r = {0};
+
+	if (explain_run(c, &req, &r) == 0 && r.plan)
+	{
+		plan_context pc = {
+			.plan = r.plan, .query = cand->normalized, .fingerprint = cand->fingerprint,
+			.calls = cand->calls, .workload_hours = cand->hours, .catalog = cat,
+		};
+		rule_context rc = {.scope = RULE_PLAN, .plan = &pc, .catalog = cat, .out = out};
+
+		rules_run(&rc);
+		res->explained++;
+	}
+	else if (r.refused)
+		res->explain_refused++;
+	else
+		res->explain_failed++;
+	json_array_append_new(res->plans, plan_entry_json(cand, &r));
+	explain_result_free(&r);
+	if (have_params)
+		param_list_free(&pl);
+}
+
+static json_t *
+pgss_json(const pgss_snapshot *ss)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; ss && ss->available && i < ss->count && i < LIVE_PGSS_REPORTED; i++)
+	{
+		const pgss_entry *e = &ss->entries[i];
+		char		hex[17];
+
+		fingerprint_hex(e->fingerprint, hex);
+		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:I, s:f, s:f, s:I, s:I, s:I}",
+										   "fingerprint", hex, "queryid", (json_int_t) e->queryid,
+										   "query", e->query ? e->query : "",
+										   "calls", (json_int_t) e->calls,
+										   "total_exec_ms", e->total_exec_ms, "mean_exec_ms", e->mean_exec_ms,
+										   "rows", (json_int_t) e->rows,
+										   "shared_blks_hit", (json_int_t) e->shared_blks_hit,
+										   "shared_blks_read", (json_int_t) e->shared_blks_read));
+	}
+	return a;
+}
+
+static int
+cmp_pgss_total(const void *a, const void *b)
+{
+	const pgss_entry *x = a,
+			   *y = b;
+
+	return (x->total_exec_ms < y->total_exec_ms) - (x->total_exec_ms > y->total_exec_ms);
+}
+
+int
+live_analyze(const live_options *opts, workload *w, finding_list *out, live_result *res)
+{
+	pg_conn    *c = pgc_connect(opts->dsn);
+
+	memset(res, 0, sizeof(*res));
+	res->plans = json_array();
+	if (c == NULL)
+		return -1;
+	res->connected = 1;
+	res->server_version = pgc_server_version(c);
+
+	catalog_snapshot *cat = catalog_snapshot_take(c);
+	pgss_snapshot *ss = pgss_read(c);
+
+	res->catalog_taken = cat != NULL;
+	res->pgss_available = ss && ss->available;
+	if (ss && ss->available)
+		qsort(ss->entries, (size_t) ss->count, sizeof(pgss_entry), cmp_pgss_total);
+	res->pg_stat_statements = pgss_json(ss);
+
+	int			limit = opts->explain_top > 0 ? opts->explain_top : 20;
+	candidate  *cands = xcalloc((size_t) limit, sizeof(candidate));
+	int			n = collect_candidates(w, ss, limit, cands);
+
+	for (int i = 0; i < n && pgc_alive(c); i++)
+		explain_candidate(c, opts, &cands[i], cat, out, res);
+	if (!pgc_alive(c))
+		diag_warning("The connection was lost while explaining queries; the findings so far are kept.",
+					 "Check the server's log for a restart or a terminated backend.",
+					 "lost the connection to the database");
+	if (cat)
+	{
+		rule_context rc = {.scope = RULE_CATALOG, .catalog = cat, .out = out};
+
+		rules_run(&rc);
+	}
+	finding_list_sort(out);
+	free(cands);
+	pgss_free(ss);
+	catalog_snapshot_free(cat);
+	pgc_close(c);
+	return 0;
+}
+
+void
+live_result_free(live_result *res)
+{
+	json_decref(res->pg_stat_statements);
+	json_decref(res->plans);
+	res->pg_stat_statements = res->plans = NULL;
+}

@@ -1,0 +1,63 @@
+/*-------------------------------------------------------------------------
+ * live.h
+ *    Live analysis: a database's catalog, pg_stat_statements and plans.
+ *
+ * live_analyze connects to a DSN, takes a catalog snapshot, reads
+ * pg_stat_statements, explains the queries that cost the most time (with
+ * values logged for them when the logs have some, else as generic plans),
+ * and runs the plan and catalog rules.  Findings go to the caller's list.
+ * Nothing here changes the database: see src/explain.c for how each
+ * statement is run.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_LIVE_H
+#define PGSIFT_LIVE_H
+
+#include "finding.h"
+#include "workload.h"
+
+#include <jansson.h>
+
+typedef enum measure_mode
+{
+	MEASURE_MODE_OFF = 0,		/* plans only: no what-if and no real indexes */
+	MEASURE_MODE_HYPO,			/* HypoPG what-if indexes (default when installed) */
+	MEASURE_MODE_REAL			/* build indexes, run DML, inside rolled-back transactions */
+} measure_mode;
+
+typedef struct live_options
+{
+	const char *dsn;
+	measure_mode measure;
+	int			measure_given;	/* --measure was on the command line */
+	int			statement_timeout_ms;
+	int			lock_timeout_ms;
+	int			explain_top;	/* queries to explain (by total time) */
+} live_options;
+
+typedef struct live_result
+{
+	int			connected;
+	int			server_version;
+	int			pgss_available;
+	int			catalog_taken;
+	int			explained;		/* plans obtained */
+	int			explain_failed;
+	int			explain_refused;
+	json_t	   *pg_stat_statements;	/* top entries, for the report (owned) */
+	json_t	   *plans;			/* per explained query: fingerprint, kind, summary */
+} live_result;
+
+/*
+ * Analyse the database of opts->dsn; w may hold a log workload (its samples
+ * provide real parameter values) or be empty.  Returns 0, or -1 when the
+ * database could not be reached (reported).
+ */
+int			live_analyze(const live_options *opts, workload *w, finding_list *out, live_result *res);
+
+void		live_result_free(live_result *res);
+
+/* "off", "hypo", "real" to a mode; -1 if unknown. */
+int			measure_mode_from_name(const char *name);
+
+#endif

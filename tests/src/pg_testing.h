@@ -1,0 +1,48 @@
+/*-------------------------------------------------------------------------
+ * pg_testing.h
+ *    Helpers shared by the tests that talk to the throwaway server
+ *    (test_pg_conn.c, test_pgss.c).
+ *
+ * The server is the one `make check` starts (PGHOST, PGPORT, PGUSER
+ * postgres, trust authentication).  Besides pgsift's own connection, tests
+ * use plain libpq connections ("admin" ones, as postgres) to set things up
+ * and to look at the server from outside, untagged.  Messages pgsift
+ * prints are checked by capturing stderr around the call.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_PG_TESTING_H
+#define PGSIFT_PG_TESTING_H
+
+#include <libpq-fe.h>
+
+/*
+ * Whether the server is there; when not, the test says so (CU_PASS) and
+ * should return: `make unit` runs without a server.
+ */
+int			pg_test_server(void);
+
+/* "host=$PGHOST port=$PGPORT " followed by extra (malloc'd). */
+char	   *pg_test_dsn(const char *extra);
+
+/* A port on 127.0.0.1 where nothing listens (bound, then released). */
+int			pg_test_closed_port(void);
+
+/* A plain connection as postgres to dbname; asserts it works (NULL if not). */
+PGconn	   *pg_test_admin(const char *dbname);
+
+/* Run sql on conn; asserts success and returns 1, else prints the error and returns 0. */
+int			pg_test_exec(PGconn *conn, const char *sql);
+
+/* The first column of the first row of sql (malloc'd), or NULL. */
+char	   *pg_test_value(PGconn *conn, const char *sql);
+
+/* Send what is written to stderr from now on to a temporary file. */
+void		pg_test_capture_begin(void);
+
+/* Restore stderr; returns what was written meanwhile (malloc'd). */
+char	   *pg_test_capture_end(void);
+
+/* Assert that text contains (or, with want 0, lacks) needle; shows text if not. */
+void		pg_test_assert_has(const char *text, const char *needle, int want);
+
+#endif

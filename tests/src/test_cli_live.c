@@ -1,0 +1,245 @@
+/*-------------------------------------------------------------------------
+ * test_cli_live.c
+ *    End-to-end tests of the live mode against the throwaway server:
+ *    `pgsift analyze --dsn`, `pgsift explain` and `pgsift rules`.
+ *
+ * The database mirrors the tables of the fixture workload (accounts,
+ * orders, settings), so the statements logged in fixtures/workload.csv
+ * can be explained with their real logged values.  The safety tests check
+ * that nothing pgsift runs changes the data or the catalog.
+ *-------------------------------------------------------------------------
+ */
+#include "test_registry.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DB "cli_live_test"
+
+static char *
+psql(const char *sql)
+{
+	char		cmd[8192];
+	char	   *out = NULL;
+
+	snprintf(cmd, sizeof(cmd), "psql -X -q -t -A -d " DB " -c \"%s\" 2>&1", sql);
+	test_run(cmd, &out);
+	if (out)
+		out[strcspn(out, "\n")] = '\0';
+	return out;
+}
+
+static int
+suite_init(void)
+{
+	if (test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB "' -c 'CREATE DATABASE " DB "' >/dev/null 2>&1", NULL) != 0)
+		return 1;
+	const char *setup =
+		"psql -X -q -v ON_ERROR_STOP=1 -d " DB " >/dev/null 2>&1 <<'SQL'\n"
+		"CREATE EXTENSION IF NOT EXISTS pg_stat_statements;\n"
+		"CREATE TABLE accounts (id integer PRIMARY KEY, name text NOT NULL UNIQUE, email text, balance numeric NOT NULL DEFAULT 0, created_at timestamptz DEFAULT now());\n"
+		"CREATE TABLE orders (id bigint PRIMARY KEY, account_id integer NOT NULL REFERENCES accounts(id), status text NOT NULL, amount numeric NOT NULL, note text, created_at timestamptz DEFAULT now());\n"
+		"CREATE TABLE settings (key text PRIMARY KEY, value text);\n"
+		"INSERT INTO accounts SELECT g, 'user' || g, 'u' || g || '@example.com', 1000 FROM generate_series(1, 1000) g;\n"
+		"INSERT INTO orders SELECT g, 1 + g % 1000, (ARRAY['new','paid','shipped','cancelled'])[1 + g % 4], g % 500, NULL FROM generate_series(1, 200000) g;\n"
+		"INSERT INTO settings VALUES ('theme', 'dark'), ('lang', 'en');\n"
+		"VACUUM ANALYZE;\n"
+		"SQL";
+
+	return test_run(setup, NULL) != 0;
+}
+
+static int
+suite_clean(void)
+{
+	test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB " WITH (FORCE)' >/dev/null 2>&1", NULL);
+	return 0;
+}
+
+static int
+run(const char *args, json_t **j, char **err)
+{
+	char		cmd[8192];
+	char		errfile[4096];
+	char	   *out = NULL;
+
+	snprintf(errfile, sizeof(errfile), "%s/live-stderr.txt", test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "%s %s 2>'%s'", test_pgsift_binary(), args, errfile);
+	int			st = test_run(cmd, &out);
+
+	if (j)
+		*j = json_loads(out ? out : "", 0, NULL);
+	free(out);
+	if (err)
+	{
+		snprintf(cmd, sizeof(cmd), "cat '%s'", errfile);
+		test_run(cmd, err);
+	}
+	return st;
+}
+
+/* A fingerprint of the data and of the catalog, to show nothing changed. */
+static char *
+state_digest(void)
+{
+	return psql("SELECT (SELECT sum(balance) FROM accounts) || '/' || (SELECT count(*) FROM orders) || '/' || "
+				"(SELECT sum(amount) FROM orders) || '/' || (SELECT count(*) FROM pg_class) || '/' || "
+				"(SELECT string_agg(indexrelid::regclass::text, ',' ORDER BY indexrelid) FROM pg_index "
+				"WHERE indrelid::regclass::text IN ('orders','accounts','settings'))");
+}
+
+static int
+has_finding(json_t *j, const char *rule, const char *query_part)
+{
+	size_t		i;
+	json_t	   *f;
+
+	json_array_foreach(json_object_get(j, "findings"), i, f)
+	{
+		const char *r = json_string_value(json_object_get(f, "rule"));
+		const char *q = json_string_value(json_object_get(f, "query"));
+
+		if (r && strcmp(r, rule) == 0 && (query_part == NULL || (q && strstr(q, query_part))))
+			return 1;
+	}
+	return 0;
+}
+
+static void
+test_analyze_live_with_log(void)
+{
+	json_t	   *j;
+	char		args[4096];
+	char	   *before = state_digest();
+
+	snprintf(args, sizeof(args), "analyze -q --format json --dsn 'dbname=" DB "' '%s'", test_fixture("workload.csv"));
+	CU_ASSERT_EQUAL(run(args, &j, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_t	   *live = json_object_get(j, "live");
+
+	CU_ASSERT_TRUE(json_is_true(json_object_get(live, "catalog")));
+	CU_ASSERT_TRUE(json_is_true(json_object_get(live, "pg_stat_statements_available")));
+	CU_ASSERT(json_integer_value(json_object_get(live, "explained")) >= 5);
+	/* the log's DDL, DML and maintenance statements are refused, never run */
+	CU_ASSERT(json_integer_value(json_object_get(live, "explain_refused")) >= 5);
+	/* planted: a filter on orders.account_id with no index, and the unindexed FK */
+	CU_ASSERT_TRUE(has_finding(j, "seq-scan-filter", "FROM orders WHERE account_id = $1"));
+	CU_ASSERT_TRUE(has_finding(j, "fk-without-index", NULL));
+	/* findings are ranked by score */
+	json_t	   *fs = json_object_get(j, "findings");
+
+	for (size_t i = 1; i < json_array_size(fs); i++)
+		CU_ASSERT(json_number_value(json_object_get(json_array_get(fs, i - 1), "score")) >=
+				  json_number_value(json_object_get(json_array_get(fs, i), "score")));
+	json_decref(j);
+
+	/* the logged UPDATEs, DELETE-free INSERT ... SELECT and DDL changed nothing */
+	char	   *after = state_digest();
+
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+}
+
+static void
+test_measure_real_rolls_back(void)
+{
+	char	   *before = state_digest();
+	char		args[4096];
+	json_t	   *j;
+
+	snprintf(args, sizeof(args), "analyze -q --format json --measure real --dsn 'dbname=" DB "' '%s'",
+			 test_fixture("workload.csv"));
+	CU_ASSERT_EQUAL(run(args, &j, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	json_decref(j);
+	char	   *after = state_digest();
+
+	/* DML was explained with ANALYZE, inside transactions that were rolled back */
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+}
+
+static void
+test_explain_command(void)
+{
+	char	   *out = NULL;
+	char	   *err = NULL;
+	char		cmd[4096];
+	char	   *before = psql("SELECT count(*) FROM orders WHERE account_id = 7");
+
+	snprintf(cmd, sizeof(cmd), "%s explain --dsn 'dbname=" DB "' --param 7 'SELECT count(*), sum(amount) FROM orders WHERE account_id = $1'",
+			 test_pgsift_binary());
+	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "measured with EXPLAIN ANALYZE"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "seq-scan-filter"));
+	free(out);
+	/* a DELETE is refused without --measure real, and runs rolled back with it */
+	CU_ASSERT_EQUAL(run("explain --dsn 'dbname=" DB "' 'DELETE FROM orders WHERE account_id = 7'", NULL, &err), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not explained"));
+	free(err);
+	CU_ASSERT_EQUAL(run("explain --measure real --dsn 'dbname=" DB "' 'DELETE FROM orders WHERE account_id = 7'", NULL, NULL), 0);
+	/* DDL is never run */
+	CU_ASSERT_EQUAL(run("explain --measure real --dsn 'dbname=" DB "' 'DROP TABLE settings'", NULL, NULL), 1);
+	char	   *after = psql("SELECT count(*) FROM orders WHERE account_id = 7");
+	char	   *settings = psql("SELECT count(*) FROM settings");
+
+	CU_ASSERT_STRING_EQUAL(before, after);
+	CU_ASSERT_STRING_EQUAL(settings, "2");
+	free(before);
+	free(after);
+	free(settings);
+}
+
+static void
+test_unreachable_and_password(void)
+{
+	char	   *err = NULL;
+
+	CU_ASSERT_EQUAL(run("analyze --dsn 'postgresql://postgres:Sup3rS3cret@127.0.0.1:1/nowhere'", NULL, &err), 4);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "could not connect"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "HINT:"));
+	CU_ASSERT_PTR_NULL(strstr(err, "Sup3rS3cret"));
+	free(err);
+	CU_ASSERT_EQUAL(run("analyze --dsn 'host=127.0.0.1 port=1 password=Sup3rS3cret'", NULL, &err), 4);
+	CU_ASSERT_PTR_NULL(strstr(err, "Sup3rS3cret"));
+	free(err);
+}
+
+static void
+test_rules_command(void)
+{
+	char	   *out = NULL;
+	char		cmd[4096];
+	const char *ids[] = {"seq-scan-filter", "row-misestimate", "disk-sort", "hash-batches", "nested-loop-inner",
+		"lossy-bitmap", "heap-fetches", "jit-overhead", "workers-not-launched", "unused-index",
+	"duplicate-index", "invalid-index", "fk-without-index", "sequence-exhaustion"};
+
+	snprintf(cmd, sizeof(cmd), "%s rules", test_pgsift_binary());
+	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		CU_ASSERT_PTR_NOT_NULL(strstr(out, ids[i]));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s rules disk-sort", test_pgsift_binary());
+	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "work_mem"));
+	free(out);
+	CU_ASSERT_EQUAL(run("rules no-such-rule", NULL, NULL), 2);
+}
+
+PGSIFT_TEST_SUITE(cli_live_suite)
+{
+	if (!test_have_server())
+		return;
+	CU_pSuite	s = CU_add_suite("cli/live", suite_init, suite_clean);
+
+	CU_add_test(s, "analyze --dsn with a log: plans, rules, nothing changed", test_analyze_live_with_log);
+	CU_add_test(s, "--measure real: DML explained and rolled back", test_measure_real_rolls_back);
+	CU_add_test(s, "explain: plan, refusals, DDL never run", test_explain_command);
+	CU_add_test(s, "unreachable DSN: exit 4, hint, no password", test_unreachable_and_password);
+	CU_add_test(s, "rules: list and pages", test_rules_command);
+}
