@@ -168,24 +168,39 @@ uri_prefix_length(const char *dsn)
 	return 0;
 }
 
+/* Position of the last '@' in dsn[from..) before the first stop character, or 0. */
+static size_t
+last_at_before(const char *dsn, size_t from, char stop)
+{
+	size_t		at = 0;
+
+	for (size_t i = from; dsn[i] != '\0' && dsn[i] != stop; i++)
+		if (dsn[i] == '@')
+			at = i;
+	return at;
+}
+
 /*
  * Passwords of a URI: user:password@ and password=/sslpassword= query
- * parameters.  The credentials end at the LAST '@' before the query
- * string, not at the first as libpq has it: a password with an unencoded
- * '/' or '@' is then still masked whole (libpq would fail on it and echo
- * part of it), at worst masking some of a host or path that holds an '@'.
+ * parameters.  libpq ends the credentials at the first '@' before any '/';
+ * a password holding an unencoded '/' makes libpq read it as a host and
+ * port instead, and echo parts of it.  So the credentials here end at the
+ * furthest of: libpq's '@', the last '@' before the query string ('?'),
+ * and the last '@' before any key=value ('=').  A password is then masked
+ * whole however it is malformed, at worst with some of a host or path
+ * that holds an '@'.
  */
 static void
 find_uri_secrets(const char *dsn, size_t prefix, dsn_secrets *out)
 {
 	size_t		len = strlen(dsn);
-	const char *q = strchr(dsn + prefix, '?');
-	size_t		query = q ? (size_t) (q - dsn) : len;
-	size_t		at = 0;
+	size_t		slash = prefix + strcspn(dsn + prefix, "@/");
+	size_t		at = dsn[slash] == '@' ? slash : 0;
+	size_t		at_query = last_at_before(dsn, prefix, '?');
+	size_t		at_keyword = last_at_before(dsn, prefix, '=');
 
-	for (size_t i = prefix; i < query; i++)
-		if (dsn[i] == '@')
-			at = i;
+	at = at > at_query ? at : at_query;
+	at = at > at_keyword ? at : at_keyword;
 	if (at > 0)
 	{
 		const char *colon = memchr(dsn + prefix, ':', at - prefix);
@@ -199,6 +214,10 @@ find_uri_secrets(const char *dsn, size_t prefix, dsn_secrets *out)
 			add_uri_pieces(out, out->items[out->n - 1].value);
 		}
 	}
+
+	const char *q = strchr(dsn + (at > 0 ? at : prefix), '?');
+	size_t		query = q ? (size_t) (q - dsn) : len;
+
 	for (size_t i = query; i < len;)
 	{
 		size_t		key = i + 1,
