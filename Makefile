@@ -79,7 +79,7 @@ unit: $(BUILD)/test_runner
 	$(BUILD)/test_runner
 
 demo: deps
-	$(MAKE) $(BUILD)/pgsift
+	$(MAKE) $(BUILD)/pgsift $(BUILD)/workload
 	@$(HARNESS)/demo.sh
 
 bench: deps

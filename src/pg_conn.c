@@ -168,39 +168,30 @@ uri_prefix_length(const char *dsn)
 	return 0;
 }
 
-/* Position of the last '@' in dsn[from..) before the first stop character, or 0. */
-static size_t
-last_at_before(const char *dsn, size_t from, char stop)
-{
-	size_t		at = 0;
-
-	for (size_t i = from; dsn[i] != '\0' && dsn[i] != stop; i++)
-		if (dsn[i] == '@')
-			at = i;
-	return at;
-}
-
 /*
  * Passwords of a URI: user:password@ and password=/sslpassword= query
  * parameters.  libpq ends the credentials at the first '@' before any '/';
  * a password holding an unencoded '/' makes libpq read it as a host and
  * port instead, and echo parts of it.  So the credentials here end at the
- * furthest of: libpq's '@', the last '@' before the query string ('?'),
- * and the last '@' before any key=value ('=').  A password is then masked
- * whole however it is malformed, at worst with some of a host or path
- * that holds an '@'.
+ * further of libpq's '@' and the last '@' that stands before the query
+ * string's first key=value (the first '=' after a '?'): an unencoded
+ * password is then masked whole unless it holds a '?' followed by a '='
+ * itself, at worst with some of a database name that holds an '@'.
  */
 static void
 find_uri_secrets(const char *dsn, size_t prefix, dsn_secrets *out)
 {
 	size_t		len = strlen(dsn);
-	size_t		slash = prefix + strcspn(dsn + prefix, "@/");
-	size_t		at = dsn[slash] == '@' ? slash : 0;
-	size_t		at_query = last_at_before(dsn, prefix, '?');
-	size_t		at_keyword = last_at_before(dsn, prefix, '=');
+	size_t		stop = prefix + strcspn(dsn + prefix, "@/");
+	size_t		at = dsn[stop] == '@' ? stop : 0;
+	int			in_query = 0;
 
-	at = at > at_query ? at : at_query;
-	at = at > at_keyword ? at : at_keyword;
+	for (size_t i = prefix; i < len && !(in_query && dsn[i] == '='); i++)
+	{
+		in_query |= dsn[i] == '?';
+		if (dsn[i] == '@' && i > at)
+			at = i;
+	}
 	if (at > 0)
 	{
 		const char *colon = memchr(dsn + prefix, ':', at - prefix);
