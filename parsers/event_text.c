@@ -474,7 +474,8 @@ evtext_session_time(const char *s, const char *end, double *ms)
 		for (; nd < 3; nd++)
 			frac *= 10;
 	}
-	*ms = (double) (((h * 60 + m) * 60 + sec) * 1000 + frac);
+	/* in double: a garbled line may carry an hour count near INT64_MAX */
+	*ms = (((double) h * 60 + (double) m) * 60 + (double) sec) * 1000 + (double) frac;
 	return 1;
 }
 

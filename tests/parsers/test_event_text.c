@@ -132,10 +132,25 @@ test_kv(void)
 	CU_ASSERT_EQUAL(evtext_find_kv(s, s + strlen(s), "port", 0, &v, &len), 0);
 }
 
+/* Found by fuzz_events: an absurd hour count must not overflow (UB). */
+static void
+test_session_time_huge_hours(void)
+{
+	const char *t = "disconnection: session time: 7777777777777777777:00:01.500 user=a database=b";
+	double		ms = 0;
+
+	CU_ASSERT_TRUE(evtext_session_time(t, t + strlen(t), &ms));
+	CU_ASSERT(ms > 2.7e22);		/* 7.7e18 h in ms, no wrap-around to a negative */
+	t = "disconnection: session time: 1:02:03.004 user=a";
+	CU_ASSERT_TRUE(evtext_session_time(t, t + strlen(t), &ms));
+	CU_ASSERT_DOUBLE_EQUAL(ms, 3723004.0, 1e-6);
+}
+
 PGSIFT_TEST_SUITE(event_text_suite)
 {
 	CU_pSuite	s = CU_add_suite("parsers/event_text", NULL, NULL);
 
+	CU_add_test(s, "session time with a huge hour count", test_session_time_huge_hours);
 	CU_add_test(s, "numbers round like strtod", test_number_rounding);
 	CU_add_test(s, "number edges", test_number_edges);
 	CU_add_test(s, "duration prefix", test_duration);
