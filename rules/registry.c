@@ -24,6 +24,7 @@ extern const rule rule_duplicate_index;
 extern const rule rule_invalid_index;
 extern const rule rule_fk_without_index;
 extern const rule rule_sequence_exhaustion;
+extern const rule rule_missing_index;
 
 const rule *const pgsift_rules[] = {
 	&rule_seq_scan_filter,
@@ -40,6 +41,7 @@ const rule *const pgsift_rules[] = {
 	&rule_invalid_index,
 	&rule_fk_without_index,
 	&rule_sequence_exhaustion,
+	&rule_missing_index,
 	NULL
 };
 

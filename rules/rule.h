@@ -4,7 +4,8 @@
  *
  * A rule is one file in rules/: a const rule descriptor and a check that
  * appends findings to ctx->out.  Plan rules look at one EXPLAIN (ANALYZE)
- * plan of one normalized query; catalog rules at a catalog snapshot.  The
+ * plan of one normalized query; catalog rules at a catalog snapshot;
+ * advisor rules at the index advisor's workload-wide choice.  The
  * registry (rules/registry.c) lists every rule once.  Each rule documents
  * its thresholds and score in docs/rules/<id>.md.
  *-------------------------------------------------------------------------
@@ -23,8 +24,11 @@
 typedef enum rule_scope
 {
 	RULE_PLAN,
-	RULE_CATALOG
+	RULE_CATALOG,
+	RULE_ADVISOR				/* the index advisor's choice (src/advisor.h) */
 } rule_scope;
+
+struct advisor_advice;
 
 typedef struct plan_context
 {
@@ -35,12 +39,13 @@ typedef struct plan_context
 	double		workload_hours; /* span of the workload the calls came from; 0
 								 * unknown */
 	const catalog_snapshot *catalog;	/* may be NULL */
+	const struct advisor_advice *advice;	/* RULE_ADVISOR: the advisor's choice */
 } plan_context;
 
 typedef struct rule_context
 {
 	rule_scope	scope;
-	const plan_context *plan;	/* RULE_PLAN only */
+	const plan_context *plan;	/* RULE_PLAN; RULE_ADVISOR: its advice only */
 	const catalog_snapshot *catalog;
 	finding_list *out;
 } rule_context;

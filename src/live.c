@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "live.h"
+#include "advisor.h"
 #include "arena.h"
 #include "catalog.h"
 #include "diag.h"
@@ -188,6 +189,42 @@ explain_candidate(pg_conn *c, const live_options *opts, const candidate *cand,
 		param_list_free(&pl);
 }
 
+/*
+ * Hand the candidates, with their logged values and rates, to the index
+ * advisor (src/advisor.c); its findings go to out.
+ */
+static void
+advise_indexes(pg_conn *c, const live_options *opts, const candidate *cands, int n,
+			   const catalog_snapshot *cat, finding_list *out)
+{
+	advisor_query *qs = xcalloc((size_t) n + 1, sizeof(advisor_query));
+	param_list *pls = xcalloc((size_t) n + 1, sizeof(param_list));
+	advisor_options ao = {
+		.mode = opts->measure, .mode_given = opts->measure_given,
+		.statement_timeout_ms = opts->statement_timeout_ms, .lock_timeout_ms = opts->lock_timeout_ms,
+		.max_build_bytes = opts->max_build_bytes,
+	};
+
+	for (int i = 0; i < n; i++)
+	{
+		int			have = cands[i].params && param_list_parse(cands[i].params, &pls[i]) == 0;
+
+		qs[i] = (advisor_query) {
+			.fingerprint = cands[i].fingerprint, .normalized = cands[i].normalized,
+			.sql = cands[i].sql, .nparams = have ? pls[i].count : 0,
+			.params = have ? (const char *const *) pls[i].values : NULL,
+			.mean_ms = cands[i].calls > 0 ? cands[i].total_ms / cands[i].calls : 0,
+			.calls_per_hour = cands[i].hours > 0 ? cands[i].calls / cands[i].hours : 0,
+		};
+	}
+	advisor_run(c, &ao, qs, n, cat, out);
+	for (int i = 0; i < n; i++)
+		if (pls[i].values)
+			param_list_free(&pls[i]);
+	free(pls);
+	free(qs);
+}
+
 static json_t *
 pgss_json(const pgss_snapshot *ss)
 {
@@ -251,6 +288,8 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 		diag_warning("The connection was lost while explaining queries; the findings so far are kept.",
 					 "Check the server's log for a restart or a terminated backend.",
 					 "lost the connection to the database");
+	if (cat && pgc_alive(c))
+		advise_indexes(c, opts, cands, n, cat, out);
 	if (cat)
 	{
 		rule_context rc = {.scope = RULE_CATALOG, .catalog = cat, .out = out};

@@ -70,6 +70,7 @@ usage_analyze(FILE *out)
 		  "                     indexes inside transactions that are always rolled back)\n"
 		  "  --statement-timeout MS, --lock-timeout MS   per EXPLAIN (default 5000, 1000)\n"
 		  "  --explain-top N    queries to explain, by total time (default 20)\n"
+		  "  --max-build-size MB  --measure real builds no index on a larger table (default 1024)\n"
 		  "Filters:\n"
 		  "  --since TIME       only events at or after TIME (UTC; \"2024-01-31\",\n"
 		  "                     \"2024-01-31 12:00\", \"2024-01-31T12:00:00Z\")\n"
@@ -143,7 +144,7 @@ enum
 {
 	OPT_LOG_FORMAT = 256, OPT_PREFIX, OPT_FORMAT, OPT_TOP, OPT_SINCE, OPT_UNTIL,
 	OPT_DBNAME, OPT_USER, OPT_APP, OPT_STORE, OPT_SYSLOG_YEAR,
-	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP
+	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP, OPT_MAX_BUILD_SIZE
 };
 
 static const struct option analyze_options[] = {
@@ -165,6 +166,7 @@ static const struct option analyze_options[] = {
 	{"statement-timeout", required_argument, NULL, OPT_STATEMENT_TIMEOUT},
 	{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 	{"explain-top", required_argument, NULL, OPT_EXPLAIN_TOP},
+	{"max-build-size", required_argument, NULL, OPT_MAX_BUILD_SIZE},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0}
@@ -247,6 +249,15 @@ apply_option(cli_options *o, int c, const char *arg)
 			return parse_int_arg("--lock-timeout", arg, 1, &o->live.lock_timeout_ms);
 		case OPT_EXPLAIN_TOP:
 			return parse_int_arg("--explain-top", arg, 1, &o->live.explain_top);
+		case OPT_MAX_BUILD_SIZE:
+			{
+				int			mb;
+
+				if (parse_int_arg("--max-build-size", arg, 1, &mb) != 0)
+					return -1;
+				o->live.max_build_bytes = (int64_t) mb * 1024 * 1024;
+				return 0;
+			}
 		case 'q':
 			o->quiet = 1;
 			diag_quiet = 1;

@@ -23,6 +23,14 @@ void		test_register_suite(test_suite_adder fn);
 	__attribute__((constructor)) static void fn##_register(void) { test_register_suite(fn); } \
 	static void fn(void)
 
+/* String equality that reports a NULL instead of crashing on it. */
+#define ASSERT_STR(got, want) \
+	do { \
+		const char *g_ = (got); \
+		CU_ASSERT_PTR_NOT_NULL(g_); \
+		if (g_) CU_ASSERT_STRING_EQUAL(g_, (want)); \
+	} while (0)
+
 /* Absolute path of fixtures/NAME (static buffer, valid for the next 7 calls). */
 const char *test_fixture(const char *name);
 

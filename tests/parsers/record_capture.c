@@ -169,3 +169,19 @@ rcap_expected_entries(const char *column)
 	fclose(f);
 	return result;
 }
+
+rcap *
+rcap_read(const format_reader_ops *ops, const char *text)
+{
+	rcap	   *c = xcalloc(1, sizeof(*c));
+
+	CU_ASSERT_EQUAL_FATAL(rcap_run(ops, NULL, 0, text, c), 0);
+	return c;
+}
+
+void
+rcap_done(rcap *c)
+{
+	rcap_free(c);
+	free(c);
+}

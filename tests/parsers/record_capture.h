@@ -39,6 +39,13 @@ int			rcap_run_file(const format_reader_ops *ops, const char *prefix, const char
 void		rcap_free(rcap *c);
 
 /*
+ * Run a fresh reader of ops over text (file "test.log") into a new capture;
+ * a reader that fails to start fails the test.  Free with rcap_done.
+ */
+rcap	   *rcap_read(const format_reader_ops *ops, const char *text);
+void		rcap_done(rcap *c);
+
+/*
  * The "entries" count of a column ("stderr", "rds", "syslog", ...) of
  * fixtures/expected-counts.tsv, or -1 when the file or column is missing.
  */

@@ -17,29 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ASSERT_STR(a, b) CU_ASSERT_STRING_EQUAL_FATAL((a) ? (a) : "(null)", (b))
-
-/* Run a fresh reader over text (file "test.log"); the caller rcap_done()s it. */
-static rcap *
-read_with(const format_reader_ops *ops, const char *text)
-{
-	rcap	   *c = xcalloc(1, sizeof(*c));
-
-	CU_ASSERT_EQUAL_FATAL(rcap_run(ops, NULL, 0, text, c), 0);
-	return c;
-}
-
 static rcap *
 read_json(const char *text)
 {
-	return read_with(&jsonlog_reader_ops, text);
-}
-
-static void
-rcap_done(rcap *c)
-{
-	rcap_free(c);
-	free(c);
+	return rcap_read(&jsonlog_reader_ops, text);
 }
 
 /* real: a parallel worker's FATAL */
@@ -337,7 +318,7 @@ assert_same_record(const log_record *a, const log_record *b)
 static void
 test_agrees_with_csvlog(void)
 {
-	rcap *c = read_with(&csvlog_reader_ops, same_csv);
+	rcap *c = rcap_read(&csvlog_reader_ops, same_csv);
 	rcap *j = read_json(same_json);
 
 	CU_ASSERT_EQUAL(c->tally.malformed, 0);

@@ -36,13 +36,6 @@ match(const char *prefix, const char *line, size_t *msg_start)
 	return part;
 }
 
-#define ASSERT_STR(got, want) \
-	do { \
-		const char *g_ = (got); \
-		CU_ASSERT_PTR_NOT_NULL(g_); \
-		if (g_) CU_ASSERT_STRING_EQUAL(g_, (want)); \
-	} while (0)
-
 static void
 test_escape_strings(void)
 {

@@ -48,13 +48,6 @@ static const char debian_log[] =
 	"2026-11-22 05:59:58.239 UTC [17205] postgres@postgres LOG:  00000: disconnection: session time: 0:00:00.079 user=postgres database=postgres host=127.0.0.1 port=44716\n"
 	"2026-11-22 05:59:58.239 UTC [17205] postgres@postgres LOCATION:  log_disconnections, postgres.c:5087\n";
 
-#define ASSERT_STR(got, want) \
-	do { \
-		const char *g_ = (got); \
-		CU_ASSERT_PTR_NOT_NULL(g_); \
-		if (g_) CU_ASSERT_STRING_EQUAL(g_, (want)); \
-	} while (0)
-
 static void
 test_debian_real(void)
 {

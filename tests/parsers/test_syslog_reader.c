@@ -17,13 +17,6 @@
 
 #define T_2024_01_02_030405 INT64_C(1704164645000)
 
-#define ASSERT_STR(got, want) \
-	do { \
-		const char *g_ = (got); \
-		CU_ASSERT_PTR_NOT_NULL(g_); \
-		if (g_) CU_ASSERT_STRING_EQUAL(g_, (want)); \
-	} while (0)
-
 static void
 test_parts_and_tabs(void)
 {

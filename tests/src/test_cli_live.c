@@ -40,6 +40,7 @@ suite_init(void)
 	const char *setup =
 		"psql -X -q -v ON_ERROR_STOP=1 -d " DB " >/dev/null 2>&1 <<'SQL'\n"
 		"CREATE EXTENSION IF NOT EXISTS pg_stat_statements;\n"
+		"CREATE EXTENSION IF NOT EXISTS hypopg;\n"
 		"CREATE TABLE accounts (id integer PRIMARY KEY, name text NOT NULL UNIQUE, email text, balance numeric NOT NULL DEFAULT 0, created_at timestamptz DEFAULT now());\n"
 		"CREATE TABLE orders (id bigint PRIMARY KEY, account_id integer NOT NULL REFERENCES accounts(id), status text NOT NULL, amount numeric NOT NULL, note text, created_at timestamptz DEFAULT now());\n"
 		"CREATE TABLE settings (key text PRIMARY KEY, value text);\n"
@@ -164,6 +165,47 @@ test_measure_real_rolls_back(void)
 	free(after);
 }
 
+/* The index advisor proposes the planted index and proves it, rolled back. */
+static void
+test_missing_index_measured(void)
+{
+	json_t	   *j;
+	char		args[4096];
+	char	   *before = state_digest();
+	size_t		i;
+	json_t	   *f;
+	int			found = 0;
+
+	snprintf(args, sizeof(args), "analyze -q --format json --measure real --dsn 'dbname=" DB "' '%s'",
+			 test_fixture("workload.csv"));
+	CU_ASSERT_EQUAL(run(args, &j, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_array_foreach(json_object_get(j, "findings"), i, f)
+	{
+		const char *rule = json_string_value(json_object_get(f, "rule"));
+		const char *sql = json_string_value(json_object_get(json_object_get(f, "fix"), "sql"));
+		json_t	   *m = json_object_get(f, "measurement");
+
+		if (strcmp(rule, "missing-index") != 0 || sql == NULL || strstr(sql, "ON public.orders (account_id") == NULL)
+			continue;
+		found = 1;
+		CU_ASSERT_PTR_NOT_NULL(strstr(sql, "CREATE INDEX CONCURRENTLY"));
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(m, "method")), "measured");
+		CU_ASSERT(json_number_value(json_object_get(m, "after_ms")) < json_number_value(json_object_get(m, "before_ms")));
+		CU_ASSERT(json_integer_value(json_object_get(m, "after_buffers")) < json_integer_value(json_object_get(m, "before_buffers")));
+		CU_ASSERT_TRUE(json_is_array(json_object_get(m, "before_plan")));	/* EXPLAIN's own JSON */
+		CU_ASSERT_TRUE(json_is_array(json_object_get(m, "after_plan")));
+	}
+	CU_ASSERT_TRUE(found);
+	json_decref(j);
+	char	   *after = state_digest();
+
+	/* the index was built inside a rolled-back transaction: it is gone */
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+}
+
 static void
 test_explain_command(void)
 {
@@ -239,6 +281,7 @@ PGSIFT_TEST_SUITE(cli_live_suite)
 
 	CU_add_test(s, "analyze --dsn with a log: plans, rules, nothing changed", test_analyze_live_with_log);
 	CU_add_test(s, "--measure real: DML explained and rolled back", test_measure_real_rolls_back);
+	CU_add_test(s, "missing-index proposed and measured, rolled back", test_missing_index_measured);
 	CU_add_test(s, "explain: plan, refusals, DDL never run", test_explain_command);
 	CU_add_test(s, "unreachable DSN: exit 4, hint, no password", test_unreachable_and_password);
 	CU_add_test(s, "rules: list and pages", test_rules_command);

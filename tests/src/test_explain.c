@@ -15,9 +15,6 @@
 
 #define EXPLAIN_DB "explain_test"
 
-#define ASSERT_STR(got, want) \
-	CU_ASSERT_TRUE((got) != NULL && strcmp((got), (want)) == 0)
-
 static pg_conn *conn;
 
 static void

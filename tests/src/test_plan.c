@@ -18,9 +18,6 @@
 #define LIVE_DB "plan_test"
 
 /* String equality that fails, rather than crashes, on NULL. */
-#define ASSERT_STR(got, want) \
-	CU_ASSERT_TRUE((got) != NULL && strcmp((got), (want)) == 0)
-
 /* ---- helpers ---- */
 
 typedef struct find_ctx
