@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #define LIVE_PGSS_REPORTED 20
 
@@ -88,9 +89,12 @@ seen_before(hashmap *seen, uint64_t fp)
 	return !inserted;
 }
 
-/* Candidates from the logs first (they carry values), then pg_stat_statements. */
+/*
+ * Candidates from the logs first (they carry values), then pg_stat_statements,
+ * whose calls span pgss_hours.
+ */
 static int
-collect_candidates(workload *w, const pgss_snapshot *ss, int limit, candidate *out)
+collect_candidates(workload *w, const pgss_snapshot *ss, double pgss_hours, int limit, candidate *out)
 {
 	hashmap    *seen = hashmap_create(64);
 	size_t		nq;
@@ -116,7 +120,7 @@ collect_candidates(workload *w, const pgss_snapshot *ss, int limit, candidate *o
 			continue;
 		out[n++] = (candidate) {
 			.fingerprint = e->fingerprint, .normalized = e->query, .sql = e->query,
-			.calls = (double) e->calls, .hours = pgss_span_hours(ss), .total_ms = e->total_exec_ms,
+			.calls = (double) e->calls, .hours = pgss_hours, .total_ms = e->total_exec_ms,
 		};
 	}
 	hashmap_destroy(seen);
@@ -271,6 +275,27 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 
 	catalog_snapshot *cat = catalog_snapshot_take(c);
 	pgss_snapshot *ss = pgss_read(c);
+	double		pgss_hours = ss ? pgss_span_hours(ss) : 0;
+
+	if (ss && ss->available && opts->interval_s > 0)
+	{
+		/* the activity of the interval only: two snapshots and their difference */
+		if (!diag_quiet)
+			fprintf(stderr, "pgsift: sampling pg_stat_statements for %d s\n", opts->interval_s);
+		sleep((unsigned) opts->interval_s);
+
+		pgss_snapshot *later = pgss_read(c);
+
+		if (later)
+		{
+			pgss_snapshot *delta = pgss_delta(ss, later);
+
+			pgss_free(ss);
+			pgss_free(later);
+			ss = delta;
+			pgss_hours = opts->interval_s / 3600.0;
+		}
+	}
 
 	res->catalog_taken = cat != NULL;
 	res->pgss_available = ss && ss->available;
@@ -280,7 +305,7 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 
 	int			limit = opts->explain_top > 0 ? opts->explain_top : 20;
 	candidate  *cands = xcalloc((size_t) limit, sizeof(candidate));
-	int			n = collect_candidates(w, ss, limit, cands);
+	int			n = collect_candidates(w, ss, pgss_hours, limit, cands);
 
 	for (int i = 0; i < n && pgc_alive(c); i++)
 		explain_candidate(c, opts, &cands[i], cat, out, res);

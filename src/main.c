@@ -70,6 +70,7 @@ usage_analyze(FILE *out)
 		  "                     indexes inside transactions that are always rolled back)\n"
 		  "  --statement-timeout MS, --lock-timeout MS   per EXPLAIN (default 5000, 1000)\n"
 		  "  --explain-top N    queries to explain, by total time (default 20)\n"
+		  "  --interval SECONDS two pg_stat_statements snapshots; report the activity between\n"
 		  "  --max-build-size MB  --measure real builds no index on a larger table (default 1024)\n"
 		  "Filters:\n"
 		  "  --since TIME       only events at or after TIME (UTC; \"2024-01-31\",\n"
@@ -144,7 +145,7 @@ enum
 {
 	OPT_LOG_FORMAT = 256, OPT_PREFIX, OPT_FORMAT, OPT_TOP, OPT_SINCE, OPT_UNTIL,
 	OPT_DBNAME, OPT_USER, OPT_APP, OPT_STORE, OPT_SYSLOG_YEAR,
-	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP, OPT_MAX_BUILD_SIZE
+	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP, OPT_MAX_BUILD_SIZE, OPT_INTERVAL
 };
 
 static const struct option analyze_options[] = {
@@ -167,6 +168,7 @@ static const struct option analyze_options[] = {
 	{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 	{"explain-top", required_argument, NULL, OPT_EXPLAIN_TOP},
 	{"max-build-size", required_argument, NULL, OPT_MAX_BUILD_SIZE},
+	{"interval", required_argument, NULL, OPT_INTERVAL},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0}
@@ -249,6 +251,8 @@ apply_option(cli_options *o, int c, const char *arg)
 			return parse_int_arg("--lock-timeout", arg, 1, &o->live.lock_timeout_ms);
 		case OPT_EXPLAIN_TOP:
 			return parse_int_arg("--explain-top", arg, 1, &o->live.explain_top);
+		case OPT_INTERVAL:
+			return parse_int_arg("--interval", arg, 1, &o->live.interval_s);
 		case OPT_MAX_BUILD_SIZE:
 			{
 				int			mb;

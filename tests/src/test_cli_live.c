@@ -206,6 +206,48 @@ test_missing_index_measured(void)
 	free(after);
 }
 
+/* --interval: only statements run during the interval are candidates. */
+static void
+test_interval(void)
+{
+	char		cmd[4096];
+	char	   *out = NULL;
+
+	/*
+	 * The probe runs 30 times in one session, started only once pgsift says
+	 * it took its first snapshot, and well inside the interval.
+	 */
+	char		probe[2048] = "";
+
+	for (int k = 0; k < 30; k++)
+		strcat(probe, " -c \"SELECT value FROM settings WHERE key = 'interval-probe'\"");
+	snprintf(cmd, sizeof(cmd),
+			 "d='%s'; %s analyze --format json --interval 5 --dsn 'dbname=" DB "' > \"$d/interval.json\" 2> \"$d/interval.err\" & p=$!; "
+			 "for i in $(seq 300); do grep -q sampling \"$d/interval.err\" && break; sleep 0.1; done; "
+			 "psql -X -q -d " DB "%s > /dev/null; wait $p && cat \"$d/interval.json\"",
+			 test_tmpdir(), test_pgsift_binary(), probe);
+	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+	json_t	   *j = json_loads(out ? out : "", 0, NULL);
+
+	free(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_t	   *top = json_object_get(json_object_get(j, "live"), "pg_stat_statements");
+	size_t		i;
+	json_t	   *e;
+	json_int_t	probe_calls = -1;
+
+	json_array_foreach(top, i, e)
+	{
+		const char *q = json_string_value(json_object_get(e, "query"));
+
+		if (q && strstr(q, "FROM settings WHERE key = $1"))
+			probe_calls = json_integer_value(json_object_get(e, "calls"));
+	}
+	/* the delta counts exactly the interval's calls, not the whole history */
+	CU_ASSERT_EQUAL(probe_calls, 30);
+	json_decref(j);
+}
+
 static void
 test_explain_command(void)
 {
@@ -282,6 +324,7 @@ PGSIFT_TEST_SUITE(cli_live_suite)
 	CU_add_test(s, "analyze --dsn with a log: plans, rules, nothing changed", test_analyze_live_with_log);
 	CU_add_test(s, "--measure real: DML explained and rolled back", test_measure_real_rolls_back);
 	CU_add_test(s, "missing-index proposed and measured, rolled back", test_missing_index_measured);
+	CU_add_test(s, "--interval: pg_stat_statements deltas", test_interval);
 	CU_add_test(s, "explain: plan, refusals, DDL never run", test_explain_command);
 	CU_add_test(s, "unreachable DSN: exit 4, hint, no password", test_unreachable_and_password);
 	CU_add_test(s, "rules: list and pages", test_rules_command);
