@@ -4,6 +4,7 @@
 #   make check      install missing deps, build, run every test against a throwaway Postgres 15
 #   make demo       install missing deps, build, analyse the bundled example
 #   make bench      benchmark against pgBadger (not a test; see docs/performance.md)
+#   make bench-live live analysis of 5,000 distinct statements (docs/performance.md)
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make install PREFIX=/usr/local
 #   make clean
@@ -38,7 +39,7 @@ SAN_TOBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(TEST_SRC))
 
 HARNESS  := tests/harness
 
-.PHONY: all check test unit deps demo bench fuzz install clean fixtures
+.PHONY: all check test unit deps demo bench bench-live fuzz install clean fixtures
 all: $(BUILD)/pgsift
 
 $(BUILD)/obj/%.o: %.c
@@ -85,6 +86,11 @@ demo: deps
 bench: deps
 	$(MAKE) $(BUILD)/pgsift $(BUILD)/workload
 	$(HARNESS)/bench.sh
+
+# Live analysis of 5,000 distinct statements (BENCH_JOBS=N for --jobs).
+bench-live: deps
+	$(MAKE) $(BUILD)/pgsift
+	$(HARNESS)/bench-live.sh
 
 fixtures: deps
 	$(MAKE) $(BUILD)/workload
