@@ -107,6 +107,36 @@ test_run(const char *cmd, char **out)
 }
 
 int
+test_pgsift(const char *args, char **out, char **err)
+{
+	char		cmd[16384];
+	char		errfile[4096];
+
+	snprintf(errfile, sizeof(errfile), "%s/pgsift-stderr.txt", test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "%s %s 2>'%s'", test_pgsift_binary(), args, errfile);
+	int			st = test_run(cmd, out);
+
+	if (err)
+	{
+		snprintf(cmd, sizeof(cmd), "cat '%s'", errfile);
+		test_run(cmd, err);
+	}
+	return st;
+}
+
+int
+test_pgsift_json(const char *args, json_t **j, char **err)
+{
+	char	   *out = NULL;
+	int			st = test_pgsift(args, &out, err);
+
+	if (j)
+		*j = json_loads(out ? out : "", 0, NULL);
+	free(out);
+	return st;
+}
+
+int
 main(int argc, char **argv)
 {
 	if (CU_initialize_registry() != CUE_SUCCESS)

@@ -13,6 +13,7 @@
 #define PGSIFT_TEST_REGISTRY_H
 
 #include <CUnit/CUnit.h>
+#include <jansson.h>
 
 typedef void (*test_suite_adder) (void);
 
@@ -48,5 +49,14 @@ const char *test_tmpdir(void);
  * return its exit status (or -1).
  */
 int			test_run(const char *cmd, char **out);
+
+/*
+ * Run `pgsift ARGS` (ARGS are shell words); stdout into *out and stderr
+ * into *err (malloc'd; either may be NULL).  Returns the exit status.
+ */
+int			test_pgsift(const char *args, char **out, char **err);
+
+/* test_pgsift with stdout parsed as JSON into *j (NULL if it is not JSON). */
+int			test_pgsift_json(const char *args, json_t **j, char **err);
 
 #endif

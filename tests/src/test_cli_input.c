@@ -33,29 +33,6 @@ fixture_statements(void)
 	return v;
 }
 
-/* Run `pgsift <args>`; stdout parsed as JSON into *j (may be NULL), stderr kept in *err. */
-static int
-run_pgsift(const char *args, json_t **j, char **err)
-{
-	char		cmd[8192];
-	char		errfile[4096];
-	char	   *out = NULL;
-
-	snprintf(errfile, sizeof(errfile), "%s/stderr.txt", test_tmpdir());
-	snprintf(cmd, sizeof(cmd), "%s %s 2>'%s'", test_pgsift_binary(), args, errfile);
-	int			st = test_run(cmd, &out);
-
-	if (j)
-		*j = json_loads(out ? out : "", 0, NULL);
-	free(out);
-	if (err)
-	{
-		snprintf(cmd, sizeof(cmd), "cat '%s'", errfile);
-		test_run(cmd, err);
-	}
-	return st;
-}
-
 static json_int_t
 summary(json_t *j, const char *key)
 {
@@ -104,7 +81,7 @@ test_compressed(void)
 
 		sh("%s '%s' > '%s'", tools[i], test_fixture("workload.csv"), path);
 		snprintf(args, sizeof(args), "analyze --format json '%s'", path);
-		CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+		CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 		CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 		CU_ASSERT_EQUAL(summary(j, "statements"), fixture_statements());
 		CU_ASSERT_EQUAL(summary(j, "malformed_lines"), 0);
@@ -121,7 +98,7 @@ test_truncated_gzip(void)
 
 	sh("gzip -c '%s' | head -c 4000 > '%s'", test_fixture("workload.csv"), tmp("cut.csv.gz"));
 	snprintf(args, sizeof(args), "analyze --format json '%s'", tmp("cut.csv.gz"));
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, &err), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	/* what was read before the break is kept, and the break is reported */
 	CU_ASSERT(summary(j, "statements") > 0);
@@ -142,23 +119,23 @@ test_nothing_readable(void)
 	/* binary garbage */
 	sh("head -c 65536 /dev/urandom > '%s'", tmp("garbage.bin"));
 	snprintf(args, sizeof(args), "analyze '%s'", tmp("garbage.bin"));
-	CU_ASSERT_EQUAL(run_pgsift(args, NULL, &err), 3);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, NULL, &err), 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "nothing could be read"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "HINT:"));
 	free(err);
 	/* an empty file */
 	sh(": > '%s'", tmp("empty.log"));
 	snprintf(args, sizeof(args), "analyze '%s'", tmp("empty.log"));
-	CU_ASSERT_EQUAL(run_pgsift(args, NULL, &err), 3);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, NULL, &err), 3);
 	free(err);
 	/* a missing file */
 	snprintf(args, sizeof(args), "analyze '%s'", tmp("no-such-file.log"));
-	CU_ASSERT_EQUAL(run_pgsift(args, NULL, &err), 3);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, NULL, &err), 3);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "no-such-file.log"));
 	free(err);
 	/* a directory */
 	snprintf(args, sizeof(args), "analyze '%s'", test_tmpdir());
-	CU_ASSERT_EQUAL(run_pgsift(args, NULL, &err), 3);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, NULL, &err), 3);
 	free(err);
 }
 
@@ -170,7 +147,7 @@ test_missing_file_among_good(void)
 	char		args[4096];
 
 	snprintf(args, sizeof(args), "analyze --format json '%s' '%s'", tmp("missing.log"), test_fixture("workload.json"));
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, &err), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL(summary(j, "statements"), fixture_statements());
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "missing.log"));
@@ -186,7 +163,7 @@ test_wrong_prefix(void)
 	char		args[4096];
 
 	snprintf(args, sizeof(args), "analyze --format json --prefix '%%t [%%p]: [%%l-1] ' '%s'", test_fixture("workload-debian.log"));
-	int			st = run_pgsift(args, &j, &err);
+	int			st = test_pgsift_json(args, &j, &err);
 
 	/* nothing matches: a clear error, not a crash */
 	CU_ASSERT_EQUAL(st, 3);
@@ -213,7 +190,7 @@ test_long_line_and_bad_utf8(void)
 	fputs("2024-01-02 03:04:07.000 UTC [10] LOG:  duration: 3.000 ms  statement: SELECT 1\n", f);
 	fclose(f);
 	snprintf(args, sizeof(args), "analyze --format json '%s'", path);
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	/* the report is valid JSON even with invalid UTF-8 in the log */
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL(summary(j, "statements"), 3);
@@ -233,7 +210,7 @@ test_mixed_formats_and_stdin(void)
 
 	snprintf(args, sizeof(args), "analyze --format json '%s' '%s' '%s'", test_fixture("workload.csv"),
 			 test_fixture("workload.json"), test_fixture("workload-syslog.log"));
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL(summary(j, "statements"), 3 * fixture_statements());
 	json_t	   *inputs = json_object_get(j, "inputs");
@@ -244,7 +221,7 @@ test_mixed_formats_and_stdin(void)
 	json_decref(j);
 
 	snprintf(args, sizeof(args), "analyze --format json - < '%s'", test_fixture("workload.json"));
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL(summary(j, "statements"), fixture_statements());
 	json_decref(j);
@@ -261,9 +238,9 @@ test_parallel_equals_serial(void)
 
 	sh("for i in $(seq 1 400); do cat '%s'; done > '%s'", test_fixture("workload-debian.log"), big);
 	snprintf(args, sizeof(args), "analyze --format json -j 1 '%s'", big);
-	CU_ASSERT_EQUAL(run_pgsift(args, &a, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &a, NULL), 0);
 	snprintf(args, sizeof(args), "analyze --format json -j 2 '%s'", big);
-	CU_ASSERT_EQUAL(run_pgsift(args, &b, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &b, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(summary(a, "statements"), 400 * fixture_statements());
@@ -299,19 +276,19 @@ test_filters(void)
 	char		args[4096];
 
 	snprintf(args, sizeof(args), "analyze --format json --since 2999-01-01 '%s'", test_fixture("workload.csv"));
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL(summary(j, "statements"), 0);
 	CU_ASSERT(summary(j, "filtered_out") > 0);
 	json_decref(j);
 	snprintf(args, sizeof(args), "analyze --format json --app fixture-churn '%s'", test_fixture("workload.csv"));
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	/* fixture-churn: 20 sessions of one query each (fixtures/README.md) */
 	CU_ASSERT_EQUAL(summary(j, "statements"), 20);
 	json_decref(j);
 	snprintf(args, sizeof(args), "analyze --since yesterday '%s'", test_fixture("workload.csv"));
-	CU_ASSERT_EQUAL(run_pgsift(args, NULL, NULL), 2);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, NULL, NULL), 2);
 }
 
 static void
@@ -326,14 +303,14 @@ test_store_resume(void)
 	/* the first half of a log, then the whole of it under the same name */
 	sh("head -n 200 '%s' > '%s'", test_fixture("workload-debian.log"), growing);
 	snprintf(args, sizeof(args), "analyze --format json --store '%s' '%s'", db, growing);
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	json_int_t	first = summary(j, "statements");
 
 	CU_ASSERT(first > 0 && first < fixture_statements());
 	json_decref(j);
 	sh("cp '%s' '%s'", test_fixture("workload-debian.log"), growing);
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, &err), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, &err), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	/* the store held the first part; only the rest was read again */
 	CU_ASSERT_EQUAL(summary(j, "statements"), fixture_statements());
@@ -341,18 +318,18 @@ test_store_resume(void)
 	json_decref(j);
 	free(err);
 	/* feeding the same file again adds nothing */
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_EQUAL(summary(j, "statements"), fixture_statements());
 	json_decref(j);
 	/* the report comes back without the logs */
 	snprintf(args, sizeof(args), "report --format json --store '%s'", db);
-	CU_ASSERT_EQUAL(run_pgsift(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	CU_ASSERT_EQUAL(summary(j, "statements"), fixture_statements());
 	json_decref(j);
 	/* a file that is not a store */
 	snprintf(args, sizeof(args), "report --store '%s'", test_fixture("workload.csv"));
-	CU_ASSERT_EQUAL(run_pgsift(args, NULL, NULL), 5);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, NULL, NULL), 5);
 }
 
 static void
@@ -361,12 +338,12 @@ test_usage_and_text(void)
 	char	   *out = NULL;
 	char		cmd[4096];
 
-	CU_ASSERT_EQUAL(run_pgsift("--version", NULL, NULL), 0);
-	CU_ASSERT_EQUAL(run_pgsift("--help", NULL, NULL), 0);
-	CU_ASSERT_EQUAL(run_pgsift("analyze --help", NULL, NULL), 0);
-	CU_ASSERT_EQUAL(run_pgsift("frobnicate", NULL, NULL), 2);
-	CU_ASSERT_EQUAL(run_pgsift("analyze", NULL, NULL), 2);
-	CU_ASSERT_EQUAL(run_pgsift("analyze --format xml x", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(test_pgsift_json("--version", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json("--help", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json("analyze --help", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json("frobnicate", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(test_pgsift_json("analyze", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(test_pgsift_json("analyze --format xml x", NULL, NULL), 2);
 	snprintf(cmd, sizeof(cmd), "%s analyze -q --top 3 '%s'", test_pgsift_binary(), test_fixture("workload.json"));
 	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "Profile (top 3 of"));

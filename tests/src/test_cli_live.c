@@ -60,28 +60,6 @@ suite_clean(void)
 	return 0;
 }
 
-static int
-run(const char *args, json_t **j, char **err)
-{
-	char		cmd[8192];
-	char		errfile[4096];
-	char	   *out = NULL;
-
-	snprintf(errfile, sizeof(errfile), "%s/live-stderr.txt", test_tmpdir());
-	snprintf(cmd, sizeof(cmd), "%s %s 2>'%s'", test_pgsift_binary(), args, errfile);
-	int			st = test_run(cmd, &out);
-
-	if (j)
-		*j = json_loads(out ? out : "", 0, NULL);
-	free(out);
-	if (err)
-	{
-		snprintf(cmd, sizeof(cmd), "cat '%s'", errfile);
-		test_run(cmd, err);
-	}
-	return st;
-}
-
 /* A fingerprint of the data and of the catalog, to show nothing changed. */
 static char *
 state_digest(void)
@@ -117,7 +95,7 @@ test_analyze_live_with_log(void)
 	char	   *before = state_digest();
 
 	snprintf(args, sizeof(args), "analyze -q --format json --dsn 'dbname=" DB "' '%s'", test_fixture("workload.csv"));
-	CU_ASSERT_EQUAL(run(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	json_t	   *live = json_object_get(j, "live");
 
@@ -154,7 +132,7 @@ test_measure_real_rolls_back(void)
 
 	snprintf(args, sizeof(args), "analyze -q --format json --measure real --dsn 'dbname=" DB "' '%s'",
 			 test_fixture("workload.csv"));
-	CU_ASSERT_EQUAL(run(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
 	char	   *after = state_digest();
@@ -178,7 +156,7 @@ test_missing_index_measured(void)
 
 	snprintf(args, sizeof(args), "analyze -q --format json --measure real --dsn 'dbname=" DB "' '%s'",
 			 test_fixture("workload.csv"));
-	CU_ASSERT_EQUAL(run(args, &j, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
 	json_array_foreach(json_object_get(j, "findings"), i, f)
 	{
@@ -263,12 +241,12 @@ test_explain_command(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "seq-scan-filter"));
 	free(out);
 	/* a DELETE is refused without --measure real, and runs rolled back with it */
-	CU_ASSERT_EQUAL(run("explain --dsn 'dbname=" DB "' 'DELETE FROM orders WHERE account_id = 7'", NULL, &err), 1);
+	CU_ASSERT_EQUAL(test_pgsift_json("explain --dsn 'dbname=" DB "' 'DELETE FROM orders WHERE account_id = 7'", NULL, &err), 1);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "not explained"));
 	free(err);
-	CU_ASSERT_EQUAL(run("explain --measure real --dsn 'dbname=" DB "' 'DELETE FROM orders WHERE account_id = 7'", NULL, NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json("explain --measure real --dsn 'dbname=" DB "' 'DELETE FROM orders WHERE account_id = 7'", NULL, NULL), 0);
 	/* DDL is never run */
-	CU_ASSERT_EQUAL(run("explain --measure real --dsn 'dbname=" DB "' 'DROP TABLE settings'", NULL, NULL), 1);
+	CU_ASSERT_EQUAL(test_pgsift_json("explain --measure real --dsn 'dbname=" DB "' 'DROP TABLE settings'", NULL, NULL), 1);
 	char	   *after = psql("SELECT count(*) FROM orders WHERE account_id = 7");
 	char	   *settings = psql("SELECT count(*) FROM settings");
 
@@ -284,12 +262,12 @@ test_unreachable_and_password(void)
 {
 	char	   *err = NULL;
 
-	CU_ASSERT_EQUAL(run("analyze --dsn 'postgresql://postgres:Sup3rS3cret@127.0.0.1:1/nowhere'", NULL, &err), 4);
+	CU_ASSERT_EQUAL(test_pgsift_json("analyze --dsn 'postgresql://postgres:Sup3rS3cret@127.0.0.1:1/nowhere'", NULL, &err), 4);
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "could not connect"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(err, "HINT:"));
 	CU_ASSERT_PTR_NULL(strstr(err, "Sup3rS3cret"));
 	free(err);
-	CU_ASSERT_EQUAL(run("analyze --dsn 'host=127.0.0.1 port=1 password=Sup3rS3cret'", NULL, &err), 4);
+	CU_ASSERT_EQUAL(test_pgsift_json("analyze --dsn 'host=127.0.0.1 port=1 password=Sup3rS3cret'", NULL, &err), 4);
 	CU_ASSERT_PTR_NULL(strstr(err, "Sup3rS3cret"));
 	free(err);
 }
@@ -312,7 +290,7 @@ test_rules_command(void)
 	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "work_mem"));
 	free(out);
-	CU_ASSERT_EQUAL(run("rules no-such-rule", NULL, NULL), 2);
+	CU_ASSERT_EQUAL(test_pgsift_json("rules no-such-rule", NULL, NULL), 2);
 }
 
 PGSIFT_TEST_SUITE(cli_live_suite)
