@@ -26,12 +26,14 @@
 #include "rule.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #define LIVE_PGSS_REPORTED 20
+#define LIVE_MAX_JOBS		16
 
 /* One query to explain. */
 typedef struct candidate
@@ -154,10 +156,17 @@ plan_entry_json(const candidate *cand, const explain_result *r)
 	return o;
 }
 
+/* What explaining one candidate gave. */
+typedef struct explain_outcome
+{
+	json_t	   *entry;			/* for live.plans */
+	int			status;			/* 1 plan, 0 refused, -1 failed, -2 not tried (connection lost) */
+} explain_outcome;
+
 /* Explain one candidate and run the plan rules on its plan. */
 static void
 explain_candidate(pg_conn *c, const live_options *opts, const candidate *cand,
-				  const catalog_snapshot *cat, finding_list *out, live_result *res)
+				  const catalog_snapshot *cat, finding_list *out, explain_outcome *oc)
 {
 	param_list	pl = {0};
 	int			have_params = cand->params && param_list_parse(cand->params, &pl) == 0;
@@ -181,16 +190,116 @@ explain_candidate(pg_conn *c, const live_options *opts, const candidate *cand,
 		rule_context rc = {.scope = RULE_PLAN, .plan = &pc, .catalog = cat, .out = out};
 
 		rules_run(&rc);
-		res->explained++;
+		oc->status = 1;
 	}
-	else if (r.refused)
-		res->explain_refused++;
 	else
-		res->explain_failed++;
-	json_array_append_new(res->plans, plan_entry_json(cand, &r));
+		oc->status = r.refused ? 0 : -1;
+	oc->entry = plan_entry_json(cand, &r);
 	explain_result_free(&r);
 	if (have_params)
 		param_list_free(&pl);
+}
+
+/*
+ * The EXPLAIN pool: --jobs connections take candidates from a shared
+ * counter.  Each worker keeps its own findings; outcomes are stored by
+ * candidate index, so the report's order does not depend on timing.
+ */
+typedef struct explain_pool
+{
+	const live_options *opts;
+	const candidate *cands;
+	int			n;
+	const catalog_snapshot *cat;
+	explain_outcome *outcomes;
+	int			next;			/* taken with __atomic_fetch_add */
+} explain_pool;
+
+typedef struct explain_worker
+{
+	explain_pool *pool;
+	pg_conn    *conn;
+	finding_list findings;
+	pthread_t	thread;
+} explain_worker;
+
+static void *
+explain_worker_main(void *arg)
+{
+	explain_worker *wk = arg;
+	explain_pool *p = wk->pool;
+	int			i;
+
+	while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n)
+	{
+		if (!pgc_alive(wk->conn))
+			p->outcomes[i].status = -2;
+		else
+			explain_candidate(wk->conn, p->opts, &p->cands[i], p->cat, &wk->findings, &p->outcomes[i]);
+	}
+	return NULL;
+}
+
+/* Explain every candidate over up to opts->jobs connections (c is the first). */
+static void
+explain_all(pg_conn *c, const live_options *opts, const candidate *cands, int n,
+			const catalog_snapshot *cat, finding_list *out, live_result *res)
+{
+	int			jobs = opts->jobs > 1 ? opts->jobs : 1;
+	explain_pool pool = {.opts = opts, .cands = cands, .n = n, .cat = cat};
+	int			lost = 0;
+
+	if (jobs > n)
+		jobs = n > 0 ? n : 1;
+	if (jobs > LIVE_MAX_JOBS)
+		jobs = LIVE_MAX_JOBS;
+	pool.outcomes = xcalloc((size_t) n + 1, sizeof(explain_outcome));
+
+	explain_worker *wk = xcalloc((size_t) jobs, sizeof(explain_worker));
+
+	wk[0].conn = c;
+	for (int k = 1; k < jobs; k++)
+		if ((wk[k].conn = pgc_connect(opts->dsn)) == NULL)
+		{
+			jobs = k;			/* reported; go on with the connections we have */
+			break;
+		}
+	for (int k = 0; k < jobs; k++)
+		wk[k].pool = &pool;
+	for (int k = 1; k < jobs; k++)
+		pthread_create(&wk[k].thread, NULL, explain_worker_main, &wk[k]);
+	explain_worker_main(&wk[0]);
+	for (int k = 1; k < jobs; k++)
+	{
+		pthread_join(wk[k].thread, NULL);
+		pgc_close(wk[k].conn);
+	}
+	for (int i = 0; i < n; i++)
+	{
+		explain_outcome *oc = &pool.outcomes[i];
+
+		if (oc->status == -2)
+		{
+			lost++;
+			continue;
+		}
+		json_array_append_new(res->plans, oc->entry);
+		res->explained += oc->status == 1;
+		res->explain_refused += oc->status == 0;
+		res->explain_failed += oc->status == -1;
+	}
+	for (int k = 0; k < jobs; k++)
+	{
+		for (int i = 0; i < wk[k].findings.count; i++)
+			finding_list_add(out, wk[k].findings.items[i]);
+		free(wk[k].findings.items);
+	}
+	if (lost)
+		diag_warning("The connection was lost while explaining queries; the findings so far are kept.",
+					 "Check the server's log for a restart or a terminated backend.",
+					 "lost the connection to the database");
+	free(wk);
+	free(pool.outcomes);
 }
 
 /*
@@ -307,12 +416,7 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 	candidate  *cands = xcalloc((size_t) limit, sizeof(candidate));
 	int			n = collect_candidates(w, ss, pgss_hours, limit, cands);
 
-	for (int i = 0; i < n && pgc_alive(c); i++)
-		explain_candidate(c, opts, &cands[i], cat, out, res);
-	if (!pgc_alive(c))
-		diag_warning("The connection was lost while explaining queries; the findings so far are kept.",
-					 "Check the server's log for a restart or a terminated backend.",
-					 "lost the connection to the database");
+	explain_all(c, opts, cands, n, cat, out, res);
 	if (cat && pgc_alive(c))
 		advise_indexes(c, opts, cands, n, cat, out);
 	if (cat)

@@ -33,6 +33,7 @@ typedef struct live_options
 	int			statement_timeout_ms;
 	int			lock_timeout_ms;
 	int			explain_top;	/* queries to explain (by total time) */
+	int			jobs;			/* connections for EXPLAIN work (--jobs); <= 1: one */
 	int			interval_s;		/* > 0: pg_stat_statements activity over this many seconds */
 	int64_t		max_build_bytes;	/* --measure real builds no index on larger tables; 0: 1 GB */
 } live_options;

@@ -382,6 +382,7 @@ cmd_analyze(int argc, char **argv)
 	for (int i = 0; i < nfiles; i++)
 		files[i].path = argv[optind + i];
 	o.ingest.filter = &o.filter;
+	o.live.jobs = o.ingest.jobs;
 	o.ingest.progress = !o.quiet && isatty(STDERR_FILENO);
 	if (!o.json && o.top == 0)
 		o.top = 20;

@@ -9,10 +9,12 @@
 #     pgsift analyze --dsn … --measure hypo --explain-top 5000 --jobs N
 # which takes the catalog snapshot, reads pg_stat_statements, explains every
 # statement (generic plans: the text has only $n), runs the plan and catalog
-# rules, and costs index candidates with HypoPG.  BENCH_JOBS sets N (1).
+# rules, and costs index candidates with HypoPG.  BENCH_JOBS sets N (1);
+# BENCH_MEASURE=off leaves out the advisor, to see what EXPLAIN alone costs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 jobs=${BENCH_JOBS:-1}
+measure=${BENCH_MEASURE:-hypo}
 
 if [ "${1:-}" != --inner ]; then
 	exec tests/harness/with-postgres.sh --set pg_stat_statements.max=10000 -- "$0" --inner
@@ -50,9 +52,9 @@ rm -f "$q"
 n=$(psql -X -A -t -d bench5k -c "SELECT count(*) FROM pg_stat_statements WHERE query LIKE 'SELECT c%'")
 echo "pg_stat_statements holds $n of them"
 out=$(mktemp)
-echo "== pgsift analyze --dsn dbname=bench5k --measure hypo --explain-top 5000 --jobs $jobs"
+echo "== pgsift analyze --dsn dbname=bench5k --measure $measure --explain-top 5000 --jobs $jobs"
 /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M kB" \
-	build/pgsift analyze -q --format json -o "$out" --measure hypo --explain-top 5000 \
+	build/pgsift analyze -q --format json -o "$out" --measure "$measure" --explain-top 5000 \
 	--jobs "$jobs" --dsn dbname=bench5k
 jq -c '{explained: .live.explained, failed: .live.explain_failed, refused: .live.explain_refused,
         findings: (.findings | length),

@@ -143,6 +143,68 @@ test_measure_real_rolls_back(void)
 	free(after);
 }
 
+/* Finding ids, sorted and joined, to compare two runs. */
+static char *
+finding_ids(json_t *j)
+{
+	char	  **ids = NULL;
+	size_t		n = json_array_size(json_object_get(j, "findings"));
+	size_t		i;
+	json_t	   *f;
+	char	   *all = calloc(n * 64 + 1, 1);
+
+	ids = calloc(n + 1, sizeof(char *));
+	json_array_foreach(json_object_get(j, "findings"), i, f)
+		ids[i] = (char *) json_string_value(json_object_get(f, "id"));
+	for (size_t a = 0; a < n; a++)
+		for (size_t b = a + 1; b < n; b++)
+			if (strcmp(ids[a], ids[b]) > 0)
+			{
+				char	   *t = ids[a];
+
+				ids[a] = ids[b];
+				ids[b] = t;
+			}
+	for (i = 0; i < n; i++)
+		strcat(strcat(all, ids[i]), ",");
+	free(ids);
+	return all;
+}
+
+/* --jobs 2 spreads EXPLAIN work over two connections with the same result. */
+static void
+test_jobs_same_result(void)
+{
+	json_t	   *a,
+			   *b;
+	char		args[4096];
+
+	snprintf(args, sizeof(args), "analyze -q --format json --measure off --dsn 'dbname=" DB "' '%s'", test_fixture("workload.csv"));
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &a, NULL), 0);
+	snprintf(args, sizeof(args), "analyze -q --format json --measure off --jobs 2 --dsn 'dbname=" DB "' '%s'", test_fixture("workload.csv"));
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &b, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	json_t	   *la = json_object_get(a, "live"),
+			   *lb = json_object_get(b, "live");
+
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(la, "explained")), json_integer_value(json_object_get(lb, "explained")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(la, "explain_refused")), json_integer_value(json_object_get(lb, "explain_refused")));
+	CU_ASSERT(json_integer_value(json_object_get(lb, "explained")) >= 5);
+	/* plans are reported in candidate order whatever thread explained them */
+	for (size_t i = 0; i < json_array_size(json_object_get(la, "plans")); i++)
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_array_get(json_object_get(la, "plans"), i), "fingerprint")),
+							   json_string_value(json_object_get(json_array_get(json_object_get(lb, "plans"), i), "fingerprint")));
+	char	   *ia = finding_ids(a),
+			   *ib = finding_ids(b);
+
+	CU_ASSERT_STRING_EQUAL(ia, ib);
+	free(ia);
+	free(ib);
+	json_decref(a);
+	json_decref(b);
+}
+
 /* The index advisor proposes the planted index and proves it, rolled back. */
 static void
 test_missing_index_measured(void)
@@ -303,6 +365,7 @@ PGSIFT_TEST_SUITE(cli_live_suite)
 	CU_add_test(s, "--measure real: DML explained and rolled back", test_measure_real_rolls_back);
 	CU_add_test(s, "missing-index proposed and measured, rolled back", test_missing_index_measured);
 	CU_add_test(s, "--interval: pg_stat_statements deltas", test_interval);
+	CU_add_test(s, "--jobs 2: same plans and findings", test_jobs_same_result);
 	CU_add_test(s, "explain: plan, refusals, DDL never run", test_explain_command);
 	CU_add_test(s, "unreachable DSN: exit 4, hint, no password", test_unreachable_and_password);
 	CU_add_test(s, "rules: list and pages", test_rules_command);
