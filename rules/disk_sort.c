@@ -23,7 +23,6 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 {
 	const rule_context *ctx = arg;
 	int64_t		mb;
-	strbuf		sql;
 	finding    *f;
 
 	if (n->sort_space_type == NULL || strcmp(n->sort_space_type, "Disk") != 0 || n->sort_space_kb < 0)
@@ -42,11 +41,8 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 	else
 		finding_set_hint(f, "This sort needs about %lld MB to stay in memory. Set it for this query only "
 						 "(SET LOCAL in its transaction, or per role).", (long long) mb);
-	strbuf_init(&sql);
-	strbuf_printf(&sql, "SET work_mem = '%lldMB';", (long long) mb);
-	finding_set_fix(f, sql.data, "raise work_mem for this query's session to about twice the disk space "
+	rule_set_work_mem_fix(f, mb, "raise work_mem for this query's session to about twice the disk space "
 					"the sort used");
-	strbuf_free(&sql);
 	finding_list_add(ctx->out, f);
 }
 

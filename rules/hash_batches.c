@@ -27,7 +27,6 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 	double		needed_kb;
 	double		ms;
 	int64_t		mb;
-	strbuf		sql;
 	finding    *f;
 
 	if (strcmp(n->node_type, "Hash") != 0 || n->hash_batches <= 1 || n->peak_memory_kb < 0)
@@ -45,11 +44,8 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 	finding_set_hint(f, "Hash tables may use work_mem x hash_mem_multiplier. Raise work_mem to %lld MB for "
 					 "this query (with hash_mem_multiplier 2.0), or raise hash_mem_multiplier, which "
 					 "leaves sorts alone.", (long long) mb);
-	strbuf_init(&sql);
-	strbuf_printf(&sql, "SET work_mem = '%lldMB';", (long long) mb);
-	finding_set_fix(f, sql.data, "give the hash table room for every batch at once: peak memory x batches, "
+	rule_set_work_mem_fix(f, mb, "give the hash table room for every batch at once: peak memory x batches, "
 					"divided by hash_mem_multiplier (2.0 by default)");
-	strbuf_free(&sql);
 	finding_list_add(ctx->out, f);
 }
 

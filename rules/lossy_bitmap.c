@@ -38,7 +38,6 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 	double		exact,
 				share;
 	int64_t		mb;
-	strbuf		sql;
 	finding    *f;
 
 	if (n->lossy_heap_blocks <= 0)
@@ -56,10 +55,7 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 					   n->recheck_cond ? n->recheck_cond : "the condition", rule_rate_note(ctx->plan));
 	finding_set_hint(f, "The bitmap needs about %lld MB of work_mem to stay exact; set it for this query only.",
 					 (long long) mb);
-	strbuf_init(&sql);
-	strbuf_printf(&sql, "SET work_mem = '%lldMB';", (long long) mb);
-	finding_set_fix(f, sql.data, "raise work_mem for this query so the bitmap keeps one entry per row");
-	strbuf_free(&sql);
+	rule_set_work_mem_fix(f, mb, "raise work_mem for this query so the bitmap keeps one entry per row");
 	finding_list_add(ctx->out, f);
 }
 

@@ -117,6 +117,9 @@ finding    *rule_catalog_finding(const rule *r, const char *schema, const char *
 /* kb as whole megabytes, rounded up, at least 1: a work_mem to suggest. */
 int64_t		rule_mb_ceil(double kb);
 
+/* Fix: "SET work_mem = '<mb>MB';" with the given description. */
+void		rule_set_work_mem_fix(finding *f, int64_t mb, const char *description);
+
 /* Whether a measured figure is present (plan.h uses NAN for absent). */
 #define RULE_KNOWN(x) (!isnan(x))
 

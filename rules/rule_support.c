@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 /*
@@ -185,4 +186,13 @@ rule_catalog_finding(const rule *r, const char *schema, const char *name,
 	strbuf_free(&sb);
 	f->score = score;
 	return f;
+}
+
+void
+rule_set_work_mem_fix(finding *f, int64_t mb, const char *description)
+{
+	char		sql[64];
+
+	snprintf(sql, sizeof(sql), "SET work_mem = '%lldMB';", (long long) mb);
+	finding_set_fix(f, sql, description);
 }
