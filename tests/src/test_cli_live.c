@@ -143,6 +143,43 @@ test_measure_real_rolls_back(void)
 	free(after);
 }
 
+/*
+ * The server "goes away" mid-run: pgsift's backend is terminated while it
+ * waits between two pg_stat_statements snapshots.  It must say so, keep
+ * what it had (the log profile), and not crash.
+ */
+static void
+test_connection_lost_midrun(void)
+{
+	char		cmd[4096];
+	char	   *out = NULL;
+
+	snprintf(cmd, sizeof(cmd),
+			 "d='%s'; %s analyze --format json --interval 3 --dsn 'dbname=" DB "' '%s' > \"$d/lost.json\" 2> \"$d/lost.err\" & p=$!; "
+			 "for i in $(seq 300); do grep -q sampling \"$d/lost.err\" && break; sleep 0.1; done; "
+			 "psql -X -q -d postgres -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgsift'\" > /dev/null; "
+			 "wait $p; echo \"exit=$?\"; cat \"$d/lost.err\"",
+			 test_tmpdir(), test_pgsift_binary(), test_fixture("workload.csv"));
+	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(out);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "exit=0"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "lost the connection"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "HINT:"));
+	free(out);
+
+	json_t	   *j = NULL;
+
+	snprintf(cmd, sizeof(cmd), "cat '%s/lost.json'", test_tmpdir());
+	test_run(cmd, &out);
+	j = json_loads(out ? out : "", 0, NULL);
+	free(out);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	/* the log analysis is all there */
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(j, "summary"), "statements")), 78);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(j, "live"), "explained")), 0);
+	json_decref(j);
+}
+
 /* Finding ids, sorted and joined, to compare two runs. */
 static char *
 finding_ids(json_t *j)
@@ -366,6 +403,7 @@ PGSIFT_TEST_SUITE(cli_live_suite)
 	CU_add_test(s, "missing-index proposed and measured, rolled back", test_missing_index_measured);
 	CU_add_test(s, "--interval: pg_stat_statements deltas", test_interval);
 	CU_add_test(s, "--jobs 2: same plans and findings", test_jobs_same_result);
+	CU_add_test(s, "connection lost mid-run: warned, log kept", test_connection_lost_midrun);
 	CU_add_test(s, "explain: plan, refusals, DDL never run", test_explain_command);
 	CU_add_test(s, "unreachable DSN: exit 4, hint, no password", test_unreachable_and_password);
 	CU_add_test(s, "rules: list and pages", test_rules_command);
