@@ -18,6 +18,35 @@ log_record_clear(log_record *rec)
 	rec->session_line = -1;
 }
 
+const char *
+log_record_session_key(const log_record *rec, char buf[LOG_SESSION_KEY_BUF], size_t *len)
+{
+	if (rec->session_id != NULL && rec->session_id[0] != '\0')
+	{
+		*len = strlen(rec->session_id);
+		return rec->session_id;
+	}
+	if (rec->pid < 0)
+	{
+		*len = 0;
+		return "";
+	}
+	/* by hand: this runs for every statement, and snprintf showed in profiles */
+	char		digits[11];
+	int			n = 0;
+	uint32_t	pid = (uint32_t) rec->pid;
+
+	do
+		digits[n++] = (char) ('0' + pid % 10);
+	while ((pid /= 10) != 0);
+	memcpy(buf, "pid:", 4);
+	for (int i = 0; i < n; i++)
+		buf[4 + i] = digits[n - 1 - i];
+	buf[4 + n] = '\0';
+	*len = (size_t) (4 + n);
+	return buf;
+}
+
 static const char *const severity_names[] = {
 	"UNKNOWN", "DEBUG", "INFO", "NOTICE", "WARNING", "LOG", "ERROR", "FATAL", "PANIC"
 };

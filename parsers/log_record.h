@@ -69,6 +69,17 @@ typedef struct log_record
 /* Called once per record, in log order.  ctx is the caller's. */
 typedef void (*log_record_sink) (void *ctx, const log_record *rec);
 
+/* Room for a session key built from a pid ("pid:" and up to 11 digits). */
+#define LOG_SESSION_KEY_BUF 16
+
+/*
+ * The session a record belongs to: its %c session id when the log has one,
+ * else "pid:N" (written into buf), else "" when nothing tells sessions
+ * apart.  *len gets the key's length.  This is the one rule for keying
+ * sessions: the event assembler and the workload model both use it.
+ */
+const char *log_record_session_key(const log_record *rec, char buf[LOG_SESSION_KEY_BUF], size_t *len);
+
 /* Reset every field to "unknown". */
 void		log_record_clear(log_record *rec);
 

@@ -173,7 +173,11 @@ zone_offset(const char *z, size_t n, int32_t *off)
 log_time_status
 log_time_parse(log_time_cache *c, const char *s, size_t len, int64_t *ms_out)
 {
-	if (!log_time_at_start(s, len))
+	/*
+	 * The shape of the seconds part is checked only on a cache miss: a hit
+	 * compares those 19 bytes with a key that passed the check when stored.
+	 */
+	if (len < 19)
 		return LOG_TIME_INVALID;
 
 	size_t		p = 19;
@@ -210,6 +214,9 @@ log_time_parse(log_time_cache *c, const char *s, size_t len, int64_t *ms_out)
 		*ms_out = c->secs * 1000 + ms;
 		return c->status;
 	}
+
+	if (!log_time_at_start(s, len))
+		return LOG_TIME_INVALID;
 
 	int64_t		secs;
 	int32_t		off;

@@ -66,25 +66,8 @@ record_string(log_record *rec, size_t i)
 void
 session_key_of(session_key *k, const log_record *rec)
 {
-	if (rec->session_id != NULL && rec->session_id[0] != '\0')
-	{
-		k->data = rec->session_id;
-		k->len = strlen(rec->session_id);
-	}
-	else if (rec->pid >= 0)
-	{
-		/* pids are reused over time; the assembler resets a key on connection */
-		k->pidbuf[0] = 0x01;
-		memcpy(k->pidbuf + 1, &rec->pid, 4);
-		k->data = k->pidbuf;
-		k->len = 5;
-	}
-	else
-	{
-		/* Nothing tells sessions apart: pair in log order. */
-		k->data = "";
-		k->len = 0;
-	}
+	/* pids are reused over time; the assembler resets a key on connection */
+	k->data = log_record_session_key(rec, k->pidbuf, &k->len);
 	k->hash = hash_bytes(k->data, k->len);
 }
 

@@ -23,7 +23,7 @@ typedef struct session_key
 	const char *data;			/* into the record, or into pidbuf */
 	size_t		len;
 	uint64_t	hash;
-	char		pidbuf[5];		/* 0x01 then the pid: never a %c session id */
+	char		pidbuf[LOG_SESSION_KEY_BUF];	/* "pid:N" (log_record_session_key) */
 } session_key;
 
 typedef struct pending_stmt pending_stmt;

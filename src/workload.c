@@ -257,23 +257,21 @@ workload_add_minute(workload *w, const minute_stats *src)
 	m->connections += src->connections;
 }
 
-/* The key a session is known by: %c when the log has it, else the pid. */
+/* The key a session is known by (log_record_session_key), or NULL when none. */
 static const char *
-session_key(const log_record *rec, char *buf, size_t bufsize)
+session_key(const log_record *rec, char buf[LOG_SESSION_KEY_BUF])
 {
-	if (rec->session_id && rec->session_id[0])
-		return rec->session_id;
-	if (rec->pid < 0)
-		return NULL;
-	snprintf(buf, bufsize, "pid:%d", (int) rec->pid);
-	return buf;
+	size_t		len;
+	const char *key = log_record_session_key(rec, buf, &len);
+
+	return len > 0 ? key : NULL;
 }
 
 static void
 push_session_statement(workload *w, const log_event *ev, const query_stats *q)
 {
-	char		buf[32];
-	const char *key = session_key(ev->rec, buf, sizeof(buf));
+	char		buf[LOG_SESSION_KEY_BUF];
+	const char *key = session_key(ev->rec, buf);
 
 	if (key == NULL)
 		return;
@@ -400,7 +398,7 @@ static void
 add_session_event(workload *w, const log_event *ev)
 {
 	session_figures *s = &w->sessions;
-	char		buf[32];
+	char		buf[LOG_SESSION_KEY_BUF];
 	const char *key;
 
 	switch (ev->kind)
@@ -431,7 +429,7 @@ add_session_event(workload *w, const log_event *ev)
 			}
 			if (--s->concurrent < s->concurrent_min)
 				s->concurrent_min = s->concurrent;
-			key = session_key(ev->rec, buf, sizeof(buf));
+			key = session_key(ev->rec, buf);
 			if (key)
 				session_table_remove(w->sessions_open, key);
 			break;
