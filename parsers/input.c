@@ -111,15 +111,12 @@ static int	set_failure(input_file *in, const char *hint, const char *fmt,...)
 static int
 set_failure(input_file *in, const char *hint, const char *fmt,...)
 {
-	strbuf		sb;
 	va_list		ap;
 
-	strbuf_init(&sb);
-	va_start(ap, fmt);
-	strbuf_vprintf(&sb, fmt, ap);
-	va_end(ap);
 	free(in->error);
-	in->error = strbuf_detach(&sb);
+	va_start(ap, fmt);
+	in->error = strbuf_vformat(fmt, ap);
+	va_end(ap);
 	in->hint = hint;
 	in->failed = 1;
 	in->eof = 1;

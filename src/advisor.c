@@ -354,15 +354,12 @@ set_not_measured(advisor_choice *ch, const char *fmt,...) __attribute__((format(
 static void
 set_not_measured(advisor_choice *ch, const char *fmt,...)
 {
-	strbuf		sb;
 	va_list		ap;
 
-	strbuf_init(&sb);
-	va_start(ap, fmt);
-	strbuf_vprintf(&sb, fmt, ap);
-	va_end(ap);
 	free(ch->not_measured);
-	ch->not_measured = strbuf_detach(&sb);
+	va_start(ap, fmt);
+	ch->not_measured = strbuf_vformat(fmt, ap);
+	va_end(ap);
 }
 
 /* A SELECT with its values: the only statements measured for real. */

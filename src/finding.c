@@ -81,16 +81,6 @@ finding_new(const char *rule, finding_severity sev, const char *title)
 	return f;
 }
 
-static char *
-format_string(const char *fmt, va_list ap)
-{
-	strbuf		sb;
-
-	strbuf_init(&sb);
-	strbuf_vprintf(&sb, fmt, ap);
-	return strbuf_detach(&sb);
-}
-
 /* Replace the detail with the formatted text. */
 void
 finding_set_detail(finding *f, const char *fmt,...)
@@ -99,7 +89,7 @@ finding_set_detail(finding *f, const char *fmt,...)
 
 	va_start(ap, fmt);
 	free(f->detail);
-	f->detail = format_string(fmt, ap);
+	f->detail = strbuf_vformat(fmt, ap);
 	va_end(ap);
 }
 
@@ -111,7 +101,7 @@ finding_set_hint(finding *f, const char *fmt,...)
 
 	va_start(ap, fmt);
 	free(f->hint);
-	f->hint = format_string(fmt, ap);
+	f->hint = strbuf_vformat(fmt, ap);
 	va_end(ap);
 }
 

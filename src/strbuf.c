@@ -86,6 +86,16 @@ strbuf_printf(strbuf *sb, const char *fmt,...)
 	va_end(ap);
 }
 
+char *
+strbuf_vformat(const char *fmt, va_list ap)
+{
+	strbuf		sb;
+
+	strbuf_init(&sb);
+	strbuf_vprintf(&sb, fmt, ap);
+	return strbuf_detach(&sb);
+}
+
 void
 strbuf_reset(strbuf *sb)
 {

@@ -26,6 +26,9 @@ void		strbuf_puts(strbuf *sb, const char *s);
 void		strbuf_putc(strbuf *sb, char c);
 void		strbuf_printf(strbuf *sb, const char *fmt,...) __attribute__((format(printf, 2, 3)));
 void		strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+/* A new malloc'd string formatted like vsprintf (the caller frees it). */
+char	   *strbuf_vformat(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
+
 /* Empty the string, keep the memory. */
 void		strbuf_reset(strbuf *sb);
 /* Hand the buffer to the caller (free() it); strbuf_init before reusing sb. */
