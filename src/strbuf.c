@@ -50,14 +50,6 @@ strbuf_puts(strbuf *sb, const char *s)
 }
 
 void
-strbuf_putc(strbuf *sb, char c)
-{
-	strbuf_reserve(sb, 1);
-	sb->data[sb->len++] = c;
-	sb->data[sb->len] = '\0';
-}
-
-void
 strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap)
 {
 	va_list		ap2;

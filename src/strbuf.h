@@ -23,7 +23,15 @@ void		strbuf_init(strbuf *sb);
 void		strbuf_reserve(strbuf *sb, size_t extra);
 void		strbuf_append(strbuf *sb, const char *s, size_t n);
 void		strbuf_puts(strbuf *sb, const char *s);
-void		strbuf_putc(strbuf *sb, char c);
+/* Append one byte; inline because lexers call it per character. */
+static inline void
+strbuf_putc(strbuf *sb, char c)
+{
+	if (sb->len + 2 > sb->cap)
+		strbuf_reserve(sb, 1);
+	sb->data[sb->len++] = c;
+	sb->data[sb->len] = '\0';
+}
 void		strbuf_printf(strbuf *sb, const char *fmt,...) __attribute__((format(printf, 2, 3)));
 void		strbuf_vprintf(strbuf *sb, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 /* A new malloc'd string formatted like vsprintf (the caller frees it). */

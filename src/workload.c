@@ -33,6 +33,7 @@ struct workload
 	minute_stats *minutes;		/* cache for workload_minutes */
 	minute_stats *last_minute;
 	session_table *sessions_open;
+	const char *last_name[3];	/* interned database, user, app of the last statement */
 	session_observer observer;
 	void	   *observer_ctx;
 	workload_summary summary;
@@ -150,6 +151,22 @@ stats_for_text(workload *w, const char *sql, size_t len)
 	if (shape->owner_data == NULL)
 		shape->owner_data = workload_query_for(w, shape->fingerprint, shape->normalized, shape->parsed);
 	return shape->owner_data;
+}
+
+/*
+ * workload_intern for a field that nearly always repeats from one statement
+ * to the next: a strcmp with the last value instead of a hash and a lookup.
+ */
+static const char *
+intern_repeated(workload *w, int field, const char *s)
+{
+	const char *last = w->last_name[field];
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	if (last && strcmp(last, s) == 0)
+		return last;
+	return w->last_name[field] = workload_intern(w, s);
 }
 
 static void
@@ -332,9 +349,9 @@ add_statement(workload *w, const log_event *ev)
 		if (rec->ts_ms > q->last_ts)
 			q->last_ts = rec->ts_ms;
 	}
-	count_name(q->databases, &q->ndatabases, workload_intern(w, rec->dbname));
-	count_name(q->users, &q->nusers, workload_intern(w, rec->user));
-	count_name(q->apps, &q->napps, workload_intern(w, rec->app));
+	count_name(q->databases, &q->ndatabases, intern_repeated(w, 0, rec->dbname));
+	count_name(q->users, &q->nusers, intern_repeated(w, 1, rec->user));
+	count_name(q->apps, &q->napps, intern_repeated(w, 2, rec->app));
 	push_session_statement(w, ev, q);
 }
 
