@@ -2,15 +2,16 @@
  * pending_stmts.c
  *    Logged statements waiting for their duration, one per session.
  *
- * A chained hash table (it needs deletion, which the shared hashmap does
- * not offer) plus a list in order of arrival, so that the caller can
- * evict the oldest entry when too many sessions wait.  Removed entries go
- * to a free list with their buffers, so that the next add reuses both.
+ * A keyed_table (src/keyed_table.h) in order of arrival, so that the
+ * caller can evict the oldest entry when too many sessions wait.  Removed
+ * entries go to a free list with their buffers, so that the next add
+ * reuses both.
  *-------------------------------------------------------------------------
  */
 #include "pending_stmts.h"
 #include "arena.h"
 #include "hashmap.h"
+#include "keyed_table.h"
 #include "strbuf.h"
 
 #include <stdlib.h>
@@ -18,22 +19,15 @@
 
 struct pending_stmt
 {
-	pending_stmt *chain;		/* next in bucket, or in the free list */
-	pending_stmt *older;		/* arrival order */
-	pending_stmt *newer;
-	uint64_t	hash;
-	size_t		keylen;			/* the key is the first keylen bytes of store */
+	keyed_entry entry;			/* key: the first bytes of store */
+	pending_stmt *next_free;
 	log_record	rec;			/* strings point into store */
 	strbuf		store;
 };
 
 struct pending_stmts
 {
-	pending_stmt **buckets;		/* power-of-two count, at least count */
-	size_t		nbuckets;
-	size_t		count;
-	pending_stmt *oldest;
-	pending_stmt *newest;
+	keyed_table waiting;
 	pending_stmt *free_list;
 };
 
@@ -76,22 +70,15 @@ pending_stmts_create(void)
 {
 	pending_stmts *t = xcalloc(1, sizeof(pending_stmts));
 
-	t->nbuckets = 256;
-	t->buckets = xcalloc(t->nbuckets, sizeof(pending_stmt *));
+	keyed_table_init(&t->waiting);
 	return t;
 }
 
 static void
-free_chain(pending_stmt *p)
+free_stmt(pending_stmt *p)
 {
-	while (p != NULL)
-	{
-		pending_stmt *next = p->chain;
-
-		strbuf_free(&p->store);
-		free(p);
-		p = next;
-	}
+	strbuf_free(&p->store);
+	free(p);
 }
 
 void
@@ -99,72 +86,50 @@ pending_stmts_destroy(pending_stmts *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t i = 0; i < t->nbuckets; i++)
-		free_chain(t->buckets[i]);
-	free_chain(t->free_list);
-	free(t->buckets);
+	while (t->waiting.oldest)
+	{
+		keyed_entry *e = t->waiting.oldest;
+
+		keyed_table_remove(&t->waiting, e);
+		free_stmt(keyed_container(e, pending_stmt, entry));
+	}
+	while (t->free_list)
+	{
+		pending_stmt *next = t->free_list->next_free;
+
+		free_stmt(t->free_list);
+		t->free_list = next;
+	}
+	keyed_table_free(&t->waiting);
 	free(t);
 }
 
 size_t
 pending_stmts_count(const pending_stmts *t)
 {
-	return t->count;
-}
-
-static pending_stmt **
-bucket_of(pending_stmts *t, uint64_t hash)
-{
-	return &t->buckets[hash & (t->nbuckets - 1)];
+	return t->waiting.count;
 }
 
 pending_stmt *
 pending_stmts_find(pending_stmts *t, const session_key *k)
 {
-	for (pending_stmt *p = *bucket_of(t, k->hash); p != NULL; p = p->chain)
-	{
-		if (p->hash == k->hash && p->keylen == k->len &&
-			memcmp(p->store.data, k->data, k->len) == 0)
-			return p;
-	}
-	return NULL;
+	keyed_entry *e = keyed_table_find(&t->waiting, k->data, k->len, k->hash);
+
+	return e ? keyed_container(e, pending_stmt, entry) : NULL;
 }
 
 pending_stmt *
 pending_stmts_oldest(pending_stmts *t)
 {
-	return t->oldest;
+	keyed_entry *e = t->waiting.oldest;
+
+	return e ? keyed_container(e, pending_stmt, entry) : NULL;
 }
 
 const log_record *
 pending_stmt_record(const pending_stmt *p)
 {
 	return &p->rec;
-}
-
-static void
-grow_buckets(pending_stmts *t)
-{
-	size_t		old_n = t->nbuckets;
-	pending_stmt **old = t->buckets;
-
-	t->nbuckets = old_n * 2;
-	t->buckets = xcalloc(t->nbuckets, sizeof(pending_stmt *));
-	for (size_t i = 0; i < old_n; i++)
-	{
-		pending_stmt *p = old[i];
-
-		while (p != NULL)
-		{
-			pending_stmt *next = p->chain;
-			pending_stmt **b = bucket_of(t, p->hash);
-
-			p->chain = *b;
-			*b = p;
-			p = next;
-		}
-	}
-	free(old);
 }
 
 /* Copy key and record (every string, and the message) into p->store. */
@@ -176,8 +141,8 @@ fill(pending_stmt *p, const session_key *k, const log_record *rec)
 
 	strbuf_reset(&p->store);
 	strbuf_append(&p->store, k->data, k->len);
-	p->keylen = k->len;
-	p->hash = k->hash;
+	p->entry.keylen = k->len;
+	p->entry.hash = k->hash;
 	p->rec = *rec;
 	for (size_t i = 0; i < NRECORD_STRINGS; i++)
 	{
@@ -201,57 +166,29 @@ fill(pending_stmt *p, const session_key *k, const log_record *rec)
 	}
 	if (rec->message != NULL)
 		p->rec.message = p->store.data + msg_off;
+	p->entry.key = p->store.data;
 }
 
 void
 pending_stmts_add(pending_stmts *t, const session_key *k, const log_record *rec)
 {
 	pending_stmt *p = t->free_list;
-	pending_stmt **b;
 
-	if (t->count >= t->nbuckets)
-		grow_buckets(t);
 	if (p != NULL)
-		t->free_list = p->chain;
+		t->free_list = p->next_free;
 	else
 	{
 		p = xcalloc(1, sizeof(pending_stmt));
 		strbuf_init(&p->store);
 	}
 	fill(p, k, rec);
-
-	b = bucket_of(t, k->hash);
-	p->chain = *b;
-	*b = p;
-	p->older = t->newest;
-	p->newer = NULL;
-	if (t->newest)
-		t->newest->newer = p;
-	else
-		t->oldest = p;
-	t->newest = p;
-	t->count++;
+	keyed_table_insert(&t->waiting, &p->entry);
 }
 
 void
 pending_stmts_remove(pending_stmts *t, pending_stmt *p)
 {
-	pending_stmt **link = bucket_of(t, p->hash);
-
-	while (*link != p)
-		link = &(*link)->chain;
-	*link = p->chain;
-
-	if (p->older)
-		p->older->newer = p->newer;
-	else
-		t->oldest = p->newer;
-	if (p->newer)
-		p->newer->older = p->older;
-	else
-		t->newest = p->older;
-
-	t->count--;
-	p->chain = t->free_list;
+	keyed_table_remove(&t->waiting, &p->entry);
+	p->next_free = t->free_list;
 	t->free_list = p;
 }

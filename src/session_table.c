@@ -1,15 +1,16 @@
 /*-------------------------------------------------------------------------
  * session_table.c
- *    Open-addressing table of session windows with LRU eviction.
+ *    The open sessions' statement windows, in least-recently-used order.
  *
- * Unlike hashmap.c this table deletes (backward-shift deletion keeps
- * linear probing correct without tombstones) and frees each key with its
- * window, because sessions come and go for the whole length of a log.
+ * A keyed_table (src/keyed_table.h) finds windows by session key and keeps
+ * them in LRU order, so that past the cap the session idle longest is the
+ * one evicted.  Each window owns its key.
  *-------------------------------------------------------------------------
  */
 #include "session_table.h"
 #include "arena.h"
 #include "hashmap.h"
+#include "keyed_table.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,20 +18,14 @@
 typedef struct lru_window
 {
 	session_window w;
-	uint64_t	hash;
-	struct lru_window *newer;
-	struct lru_window *older;
+	keyed_entry entry;			/* key: w.key */
 } lru_window;
 
 struct session_table
 {
-	lru_window **slots;
-	size_t		cap;
-	size_t		count;
+	keyed_table windows;
 	size_t		max_sessions;
 	uint64_t	evictions;
-	lru_window *newest;
-	lru_window *oldest;
 };
 
 session_table *
@@ -38,8 +33,7 @@ session_table_create(size_t max_sessions)
 {
 	session_table *t = xcalloc(1, sizeof(session_table));
 
-	t->cap = 1024;
-	t->slots = xcalloc(t->cap, sizeof(lru_window *));
+	keyed_table_init(&t->windows);
 	t->max_sessions = max_sessions ? max_sessions : WORKLOAD_MAX_SESSIONS;
 	return t;
 }
@@ -58,150 +52,68 @@ window_free(lru_window *lw)
 	free(lw);
 }
 
+static void
+drop(session_table *t, keyed_entry *e)
+{
+	keyed_table_remove(&t->windows, e);
+	window_free(keyed_container(e, lru_window, entry));
+}
+
 void
 session_table_destroy(session_table *t)
 {
 	if (t == NULL)
 		return;
-	for (size_t i = 0; i < t->cap; i++)
-		if (t->slots[i])
-			window_free(t->slots[i]);
-	free(t->slots);
+	while (t->windows.oldest)
+		drop(t, t->windows.oldest);
+	keyed_table_free(&t->windows);
 	free(t);
-}
-
-static size_t
-find_index(const session_table *t, const char *key, uint64_t hash)
-{
-	size_t		i = hash & (t->cap - 1);
-
-	while (t->slots[i] && !(t->slots[i]->hash == hash && strcmp(t->slots[i]->w.key, key) == 0))
-		i = (i + 1) & (t->cap - 1);
-	return i;
-}
-
-static void
-lru_unlink(session_table *t, lru_window *lw)
-{
-	if (lw->newer)
-		lw->newer->older = lw->older;
-	else
-		t->newest = lw->older;
-	if (lw->older)
-		lw->older->newer = lw->newer;
-	else
-		t->oldest = lw->newer;
-	lw->newer = lw->older = NULL;
-}
-
-static void
-lru_push_newest(session_table *t, lru_window *lw)
-{
-	lw->older = t->newest;
-	lw->newer = NULL;
-	if (t->newest)
-		t->newest->newer = lw;
-	t->newest = lw;
-	if (t->oldest == NULL)
-		t->oldest = lw;
-}
-
-static void
-grow(session_table *t)
-{
-	size_t		oldcap = t->cap;
-	lru_window **old = t->slots;
-
-	t->cap *= 2;
-	t->slots = xcalloc(t->cap, sizeof(lru_window *));
-	for (size_t i = 0; i < oldcap; i++)
-		if (old[i])
-			t->slots[find_index(t, old[i]->w.key, old[i]->hash)] = old[i];
-	free(old);
-}
-
-/* Remove slot i and shift the following cluster back (no tombstones). */
-static void
-delete_at(session_table *t, size_t i)
-{
-	size_t		mask = t->cap - 1;
-	size_t		j = i;
-
-	t->slots[i] = NULL;
-	for (;;)
-	{
-		j = (j + 1) & mask;
-		if (t->slots[j] == NULL)
-			break;
-		size_t		home = t->slots[j]->hash & mask;
-
-		/* move j into the hole at i if its home is not in (i, j] cyclically */
-		if ((j > i && (home <= i || home > j)) || (j < i && (home <= i && home > j)))
-		{
-			t->slots[i] = t->slots[j];
-			t->slots[j] = NULL;
-			i = j;
-		}
-	}
-	t->count--;
 }
 
 session_window *
 session_table_get(session_table *t, const char *key, int create)
 {
-	uint64_t	hash = hash_bytes(key, strlen(key));
-	size_t		i = find_index(t, key, hash);
-	lru_window *lw = t->slots[i];
+	size_t		len = strlen(key);
+	uint64_t	hash = hash_bytes(key, len);
+	keyed_entry *e = keyed_table_find(&t->windows, key, len, hash);
 
-	if (lw)
+	if (e)
 	{
-		if (t->newest != lw)
-		{
-			lru_unlink(t, lw);
-			lru_push_newest(t, lw);
-		}
-		return &lw->w;
+		keyed_table_touch(&t->windows, e);
+		return &keyed_container(e, lru_window, entry)->w;
 	}
 	if (!create)
 		return NULL;
-	if (t->count >= t->max_sessions && t->oldest)
+	if (t->windows.count >= t->max_sessions && t->windows.oldest)
 	{
-		session_table_remove(t, t->oldest->w.key);
+		drop(t, t->windows.oldest);
 		t->evictions++;
-		i = find_index(t, key, hash);
 	}
-	if ((t->count + 1) * 10 > t->cap * 7)
-	{
-		grow(t);
-		i = find_index(t, key, hash);
-	}
-	lw = xcalloc(1, sizeof(lru_window));
-	lw->w.key = xstrdup(key);
-	lw->hash = hash;
-	t->slots[i] = lw;
-	t->count++;
-	lru_push_newest(t, lw);
+
+	lru_window *lw = xcalloc(1, sizeof(lru_window));
+
+	lw->w.key = xstrndup(key, len);
+	lw->entry.key = lw->w.key;
+	lw->entry.keylen = len;
+	lw->entry.hash = hash;
+	keyed_table_insert(&t->windows, &lw->entry);
 	return &lw->w;
 }
 
 void
 session_table_remove(session_table *t, const char *key)
 {
-	uint64_t	hash = hash_bytes(key, strlen(key));
-	size_t		i = find_index(t, key, hash);
-	lru_window *lw = t->slots[i];
+	size_t		len = strlen(key);
+	keyed_entry *e = keyed_table_find(&t->windows, key, len, hash_bytes(key, len));
 
-	if (lw == NULL)
-		return;
-	lru_unlink(t, lw);
-	delete_at(t, i);
-	window_free(lw);
+	if (e)
+		drop(t, e);
 }
 
 size_t
 session_table_count(const session_table *t)
 {
-	return t->count;
+	return t->windows.count;
 }
 
 uint64_t
