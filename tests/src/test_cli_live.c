@@ -70,6 +70,17 @@ state_digest(void)
 				"WHERE indrelid::regclass::text IN ('orders','accounts','settings'))");
 }
 
+/* Assert the data and catalog are as state_digest saw them in `before` (freed). */
+static void
+assert_unchanged_since(char *before)
+{
+	char	   *after = state_digest();
+
+	CU_ASSERT_STRING_EQUAL(before, after);
+	free(before);
+	free(after);
+}
+
 static int
 has_finding(json_t *j, const char *rule, const char *query_part)
 {
@@ -115,12 +126,8 @@ test_analyze_live_with_log(void)
 				  json_number_value(json_object_get(json_array_get(fs, i), "score")));
 	json_decref(j);
 
-	/* the logged UPDATEs, DELETE-free INSERT ... SELECT and DDL changed nothing */
-	char	   *after = state_digest();
-
-	CU_ASSERT_STRING_EQUAL(before, after);
-	free(before);
-	free(after);
+	/* the logged UPDATEs, INSERT ... SELECT and DDL changed nothing */
+	assert_unchanged_since(before);
 }
 
 static void
@@ -135,12 +142,8 @@ test_measure_real_rolls_back(void)
 	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL(j);
 	json_decref(j);
-	char	   *after = state_digest();
-
 	/* DML was explained with ANALYZE, inside transactions that were rolled back */
-	CU_ASSERT_STRING_EQUAL(before, after);
-	free(before);
-	free(after);
+	assert_unchanged_since(before);
 }
 
 /*
@@ -275,12 +278,8 @@ test_missing_index_measured(void)
 	}
 	CU_ASSERT_TRUE(found);
 	json_decref(j);
-	char	   *after = state_digest();
-
 	/* the index was built inside a rolled-back transaction: it is gone */
-	CU_ASSERT_STRING_EQUAL(before, after);
-	free(before);
-	free(after);
+	assert_unchanged_since(before);
 }
 
 /* --interval: only statements run during the interval are candidates. */
