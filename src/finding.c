@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "finding.h"
+#include "json_out.h"
 #include "fingerprint.h"
 #include "hashmap.h"
 #include "strbuf.h"
@@ -262,36 +263,6 @@ measurement_method_name(measurement_method m)
 	return method_names[m];
 }
 
-/*
- * A JSON string, or null for NULL.  Text can carry bytes from a query or a
- * catalog name that are not UTF-8, which jansson refuses: those bytes become
- * '?' so the rest of the value survives.
- */
-static json_t *
-json_text_or_null(const char *s)
-{
-	json_t	   *j;
-	char	   *clean;
-
-	if (s == NULL)
-		return json_null();
-	j = json_string(s);
-	if (j)
-		return j;
-	clean = copy_string(s);
-	for (char *p = clean; *p; p++)
-		if ((unsigned char) *p >= 0x80)
-			*p = '?';
-	j = json_string(clean);
-	free(clean);
-	return j;
-}
-
-static json_t *
-json_figure(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
 
 static json_t *
 json_buffers(int64_t v)
@@ -327,13 +298,13 @@ measurement_to_json(const finding_measurement *m)
 	json_t	   *o = json_object();
 
 	json_object_set_new(o, "method", json_string(measurement_method_name(m->method)));
-	json_object_set_new(o, "before_ms", json_figure(m->before_ms));
-	json_object_set_new(o, "after_ms", json_figure(m->after_ms));
-	json_object_set_new(o, "before_cost", json_figure(m->before_cost));
-	json_object_set_new(o, "after_cost", json_figure(m->after_cost));
+	json_object_set_new(o, "before_ms", json_ms(m->before_ms));
+	json_object_set_new(o, "after_ms", json_ms(m->after_ms));
+	json_object_set_new(o, "before_cost", json_ms(m->before_cost));
+	json_object_set_new(o, "after_cost", json_ms(m->after_cost));
 	json_object_set_new(o, "before_buffers", json_buffers(m->before_buffers));
 	json_object_set_new(o, "after_buffers", json_buffers(m->after_buffers));
-	json_object_set_new(o, "speedup", json_figure(m->speedup));
+	json_object_set_new(o, "speedup", json_ms(m->speedup));
 	json_object_set_new(o, "before_plan", json_plan(m->before_plan));
 	json_object_set_new(o, "after_plan", json_plan(m->after_plan));
 	return o;
@@ -351,7 +322,7 @@ finding_to_json(const finding *f)
 	json_object_set_new(o, "rule", json_text_or_null(f->rule));
 	json_object_set_new(o, "id", json_text_or_null(f->id));
 	json_object_set_new(o, "severity", json_string(finding_severity_name(f->severity)));
-	json_object_set_new(o, "score", json_figure(f->score));
+	json_object_set_new(o, "score", json_ms(f->score));
 	json_object_set_new(o, "title", json_text_or_null(f->title));
 	json_object_set_new(o, "detail", json_text_or_null(f->detail));
 	json_object_set_new(o, "hint", json_text_or_null(f->hint));

@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "live.h"
+#include "json_out.h"
 #include "advisor.h"
 #include "arena.h"
 #include "catalog.h"
@@ -142,14 +143,14 @@ plan_entry_json(const candidate *cand, const explain_result *r)
 		char	   *summary = plan_summary(r->plan);
 
 		json_object_set_new(o, "kind", json_string(r->generic ? "generic" : "analyzed"));
-		json_object_set_new(o, "summary", json_string(summary ? summary : ""));
+		json_object_set_new(o, "summary", json_text(summary ? summary : ""));
 		json_object_set_new(o, "execution_ms", isfinite(r->plan->execution_ms) ? json_real(r->plan->execution_ms) : json_null());
 		free(summary);
 	}
 	else
 	{
 		json_object_set_new(o, "kind", json_string(r->refused ? "refused" : "failed"));
-		json_object_set_new(o, "reason", json_string(r->refused ? (r->reason ? r->reason : "") : (r->error ? r->error : "")));
+		json_object_set_new(o, "reason", json_text(r->refused ? (r->reason ? r->reason : "") : (r->error ? r->error : "")));
 		if (r->sqlstate)
 			json_object_set_new(o, "sqlstate", json_string(r->sqlstate));
 	}
@@ -349,9 +350,9 @@ pgss_json(const pgss_snapshot *ss)
 		char		hex[17];
 
 		fingerprint_hex(e->fingerprint, hex);
-		json_array_append_new(a, json_pack("{s:s, s:I, s:s, s:I, s:f, s:f, s:I, s:I, s:I}",
+		json_array_append_new(a, json_pack("{s:s, s:I, s:o, s:I, s:f, s:f, s:I, s:I, s:I}",
 										   "fingerprint", hex, "queryid", (json_int_t) e->queryid,
-										   "query", e->query ? e->query : "",
+										   "query", json_text(e->query ? e->query : ""),
 										   "calls", (json_int_t) e->calls,
 										   "total_exec_ms", e->total_exec_ms, "mean_exec_ms", e->mean_exec_ms,
 										   "rows", (json_int_t) e->rows,

@@ -7,6 +7,7 @@
  *-------------------------------------------------------------------------
  */
 #include "report.h"
+#include "json_out.h"
 #include "log_event.h"
 
 #include <math.h>
@@ -43,69 +44,6 @@ json_ts(int64_t ts_ms)
 	return json_string(buf);
 }
 
-/* A millisecond figure rounded to microseconds; null when not finite. */
-static json_t *
-json_ms(double v)
-{
-	if (!isfinite(v))
-		return json_null();
-	return json_real(round(v * 1000.0) / 1000.0);
-}
-
-/*
- * A JSON string for log text.  Log text is whatever the server (or an
- * attacker feeding it) wrote, and need not be UTF-8; jansson refuses such
- * strings, so invalid bytes are replaced by U+FFFD instead of losing the
- * whole value.
- */
-static json_t *
-json_text(const char *s)
-{
-	json_t	   *j = json_string(s);
-
-	if (j)
-		return j;
-
-	size_t		len = strlen(s);
-	char	   *clean = malloc(len * 3 + 1);
-	size_t		o = 0;
-
-	if (clean == NULL)
-		return json_string("");
-	for (size_t i = 0; i < len;)
-	{
-		unsigned char c = (unsigned char) s[i];
-		int			n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-		int			ok = n > 0 && i + (size_t) n <= len;
-
-		for (int k = 1; ok && k < n; k++)
-			ok = ((unsigned char) s[i + k] & 0xC0) == 0x80;
-		if (ok && n > 1)
-			ok = json_stringn(s + i, (size_t) n) != NULL;	/* rejects overlongs and surrogates */
-		if (ok)
-		{
-			memcpy(clean + o, s + i, (size_t) n);
-			o += (size_t) n;
-			i += (size_t) n;
-		}
-		else
-		{
-			memcpy(clean + o, "\xEF\xBF\xBD", 3);
-			o += 3;
-			i++;
-		}
-	}
-	j = json_stringn(clean, o);
-	free(clean);
-	return j ? j : json_string("");
-}
-
-static json_t *
-json_str_or_null(const char *s)
-{
-	return s ? json_text(s) : json_null();
-}
-
 static json_t *
 names_json(const name_count *arr, int n)
 {
@@ -129,10 +67,10 @@ samples_json(const query_stats *q)
 		json_object_set_new(o, "duration_ms", json_ms(s->duration_ms));
 		json_object_set_new(o, "timestamp", json_ts(s->ts_ms));
 		json_object_set_new(o, "query", json_text(s->query ? s->query : ""));
-		json_object_set_new(o, "parameters", json_str_or_null(s->params));
-		json_object_set_new(o, "database", json_str_or_null(s->database));
-		json_object_set_new(o, "user", json_str_or_null(s->user));
-		json_object_set_new(o, "file", json_str_or_null(s->file));
+		json_object_set_new(o, "parameters", json_text_or_null(s->params));
+		json_object_set_new(o, "database", json_text_or_null(s->database));
+		json_object_set_new(o, "user", json_text_or_null(s->user));
+		json_object_set_new(o, "file", json_text_or_null(s->file));
 		json_object_set_new(o, "line", json_integer((json_int_t) s->line));
 		json_array_append_new(a, o);
 	}
@@ -271,7 +209,7 @@ events_json(const workload *w)
 	for (int i = 0; i < e->nsqlstates; i++)
 		json_array_append_new(states, json_pack("{s:s, s:I, s:o}", "sqlstate", e->sqlstates[i].sqlstate,
 												"count", (json_int_t) e->sqlstates[i].count,
-												"example", json_str_or_null(e->sqlstates[i].example)));
+												"example", json_text_or_null(e->sqlstates[i].example)));
 	return json_pack("{s:o, s:o, s:o, s:{s:I, s:o, s:o}, s:{s:I, s:I, s:I}}",
 					 "by_kind", kinds, "by_severity", sev, "sqlstates", states,
 					 "lock_waits", "count", (json_int_t) e->by_kind[EV_LOCK_WAIT],
@@ -309,7 +247,7 @@ inputs_json(const report_input *in)
 		json_array_append_new(a, json_pack("{s:o, s:b, s:s, s:o, s:s, s:I, s:I, s:I, s:b, s:I}",
 										   "path", json_text(f->path), "opened", f->opened,
 										   "format", log_format_name(f->format),
-										   "prefix", json_str_or_null(f->prefix),
+										   "prefix", json_text_or_null(f->prefix),
 										   "compression", input_compression_name(f->compression),
 										   "lines", (json_int_t) f->lines, "records", (json_int_t) f->records,
 										   "malformed_lines", (json_int_t) f->malformed,

@@ -1,0 +1,25 @@
+/*-------------------------------------------------------------------------
+ * json_out.h
+ *    JSON values for pgsift's output, safe for any text.
+ *
+ * Log text, query text and catalog names are whatever the server (or an
+ * attacker feeding it) wrote, and need not be UTF-8; jansson refuses such
+ * strings outright, which would silently drop the value.  Every string
+ * pgsift writes to JSON goes through json_text.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_JSON_OUT_H
+#define PGSIFT_JSON_OUT_H
+
+#include <jansson.h>
+
+/* A JSON string of s; invalid UTF-8 sequences become U+FFFD.  Never NULL. */
+json_t	   *json_text(const char *s);
+
+/* json_text, or JSON null for NULL. */
+json_t	   *json_text_or_null(const char *s);
+
+/* Milliseconds rounded to the microsecond; null when not finite. */
+json_t	   *json_ms(double v);
+
+#endif
