@@ -7,7 +7,10 @@
  *-------------------------------------------------------------------------
  */
 #include "rule.h"
+#include "diag.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 extern const rule rule_seq_scan_filter;
@@ -62,7 +65,110 @@ rules_run(const rule_context *ctx)
 		return;
 	if (ctx->scope == RULE_CATALOG && ctx->catalog == NULL)
 		return;
+	if (ctx->scope == RULE_WORKLOAD && ctx->workload == NULL)
+		return;
 	for (int i = 0; pgsift_rules[i]; i++)
-		if (pgsift_rules[i]->scope == ctx->scope)
+		if (pgsift_rules[i]->scope == ctx->scope && config_rule_enabled(ctx->config, pgsift_rules[i]->id))
 			pgsift_rules[i]->check(ctx);
+}
+
+static const rule_param *
+param_named(const rule *r, const char *name)
+{
+	for (const rule_param *p = r->params; p && p->name; p++)
+		if (strcmp(p->name, name) == 0)
+			return p;
+	return NULL;
+}
+
+double
+rule_param_value(const rule_context *ctx, const rule *r, const char *name)
+{
+	const rule_param *p = param_named(r, name);
+	const config_entry *e;
+	double		v;
+
+	if (p == NULL)
+	{
+		fprintf(stderr, "pgsift: internal error: rule %s reads undeclared threshold %s\n", r->id, name);
+		abort();
+	}
+	e = ctx ? config_lookup(ctx->config, r->id, name) : NULL;
+	if (e && config_parse_number(e->value, &v) == 0)
+		return v;
+	return p->default_value;
+}
+
+const char *
+rule_scope_name(rule_scope scope)
+{
+	switch (scope)
+	{
+		case RULE_PLAN:
+			return "plan";
+		case RULE_CATALOG:
+			return "catalog";
+		case RULE_ADVISOR:
+			return "advisor";
+		case RULE_WORKLOAD:
+			return "workload";
+	}
+	return "?";
+}
+
+/* The "name, name" list of r's thresholds, for a hint (static buffer). */
+static const char *
+param_list_text(const rule *r)
+{
+	static char buf[1024];
+	size_t		len = 0;
+
+	buf[0] = '\0';
+	for (const rule_param *p = r->params; p && p->name && len < sizeof(buf) - 1; p++)
+		len += (size_t) snprintf(buf + len, sizeof(buf) - len, "%s%s", len ? ", " : "", p->name);
+	return buf[0] ? buf : "none";
+}
+
+int
+rules_check_config(const pgsift_config *c)
+{
+	for (int i = 0; c && i < c->count; i++)
+	{
+		const config_entry *e = &c->entries[i];
+		const rule *r = rule_find(e->section);
+		double		v;
+
+		if (r == NULL)
+		{
+			diag_error(NULL, "Run \"pgsift rules\" for the rule ids.", "unknown rule \"%s\" at %s:%d",
+					   e->section, c->path, e->line);
+			return -1;
+		}
+		if (strcmp(e->key, "enabled") == 0)
+		{
+			if (config_parse_bool(e->value) < 0)
+			{
+				diag_error(NULL, "Use true or false.", "invalid value \"%s\" for %s.enabled at %s:%d",
+						   e->value, r->id, c->path, e->line);
+				return -1;
+			}
+			continue;
+		}
+		if (param_named(r, e->key) == NULL)
+		{
+			char		detail[1200];
+
+			snprintf(detail, sizeof(detail), "The thresholds of %s are: %s.", r->id, param_list_text(r));
+			diag_error(detail, "Run \"pgsift rules ID\" for a rule's page.", "unknown threshold \"%s\" for rule %s at %s:%d",
+					   e->key, r->id, c->path, e->line);
+			return -1;
+		}
+		if (config_parse_number(e->value, &v) != 0 || v < 0)
+		{
+			diag_error(NULL, "Thresholds are numbers, zero or more.", "invalid value \"%s\" for %s.%s at %s:%d",
+					   e->value, r->id, e->key, c->path, e->line);
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -5,16 +5,21 @@
  * A rule is one file in rules/: a const rule descriptor and a check that
  * appends findings to ctx->out.  Plan rules look at one EXPLAIN (ANALYZE)
  * plan of one normalized query; catalog rules at a catalog snapshot;
- * advisor rules at the index advisor's workload-wide choice.  The
- * registry (rules/registry.c) lists every rule once.  Each rule documents
- * its thresholds and score in docs/rules/<id>.md.
+ * advisor rules at the index advisor's workload-wide choice; workload
+ * rules at the whole workload: the log model (its sessions and their
+ * statement patterns) and, with a DSN, pg_stat_statements, the catalog
+ * and a connection to measure on.  The registry (rules/registry.c) lists
+ * every rule once.  Each rule documents its thresholds (rule_param, which
+ * the configuration file may override) and score in docs/rules/<id>.md.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_RULE_H
 #define PGSIFT_RULE_H
 
 #include "catalog.h"
+#include "config.h"
 #include "finding.h"
+#include "live.h"
 #include "plan.h"
 #include "strbuf.h"
 
@@ -25,10 +30,36 @@ typedef enum rule_scope
 {
 	RULE_PLAN,
 	RULE_CATALOG,
-	RULE_ADVISOR				/* the index advisor's choice (src/advisor.h) */
+	RULE_ADVISOR,				/* the index advisor's choice (src/advisor.h) */
+	RULE_WORKLOAD				/* the whole workload: logs, and live figures with a DSN */
 } rule_scope;
 
 struct advisor_advice;
+struct pg_conn;
+struct pgss_snapshot;
+struct workload;
+
+/*
+ * What RULE_WORKLOAD rules see.  Everything but model may be absent: a
+ * run on logs alone has no catalog, no pg_stat_statements and no
+ * connection, and its findings are then estimated from the logs.
+ */
+typedef struct workload_context
+{
+	struct workload *model;		/* the log workload (possibly empty) */
+	double		log_hours;		/* span of the log, 0 when unknown */
+	const struct pgss_snapshot *pgss;	/* NULL, or available = 0: not read */
+	double		pgss_hours;		/* span of pg_stat_statements' figures, 0 unknown */
+	struct pg_conn *conn;		/* idle connection for measurements, or NULL */
+	const char *dsn;			/* for rules that open more connections (NULL) */
+	measure_mode measure;		/* MEASURE_MODE_OFF without a DSN */
+	int			statement_timeout_ms;
+	int			lock_timeout_ms;
+	int			server_cores;	/* --server-cores, 0 unknown */
+	int			spindles;		/* --spindles (effective), default 1 */
+	const finding_list *earlier;	/* findings of the plan, advisor and catalog
+									 * rules, for cross-reference; may be NULL */
+} workload_context;
 
 typedef struct plan_context
 {
@@ -47,8 +78,18 @@ typedef struct rule_context
 	rule_scope	scope;
 	const plan_context *plan;	/* RULE_PLAN; RULE_ADVISOR: its advice only */
 	const catalog_snapshot *catalog;
+	const workload_context *workload;	/* RULE_WORKLOAD; may be set for others */
+	const pgsift_config *config;	/* thresholds and enabled rules; NULL: defaults */
 	finding_list *out;
 } rule_context;
+
+/* A threshold of a rule: its name in the configuration file and default. */
+typedef struct rule_param
+{
+	const char *name;			/* snake_case, e.g. "min_repeats" */
+	double		default_value;
+	const char *description;	/* one line, with the unit */
+} rule_param;
 
 typedef struct rule
 {
@@ -58,6 +99,7 @@ typedef struct rule
 	rule_scope	scope;
 	const char *summary;		/* one line for `pgsift rules` */
 	void		(*check) (const rule_context *ctx);
+	const rule_param *params;	/* thresholds, ended by {NULL}; may be NULL */
 } rule;
 
 /* Every rule, NULL-terminated, in rules/registry.c. */
@@ -66,8 +108,29 @@ extern const rule *const pgsift_rules[];
 /* The rule with this id, or NULL. */
 const rule *rule_find(const char *id);
 
-/* Run every registered rule of ctx->scope; findings go to ctx->out. */
+/*
+ * Run every registered rule of ctx->scope that ctx->config does not
+ * disable; findings go to ctx->out.
+ */
 void		rules_run(const rule_context *ctx);
+
+/*
+ * The value of r's threshold name: the configuration's override when
+ * ctx->config has one, else the default in r->params.  Naming a threshold
+ * that r does not declare is a bug (aborts), so every threshold a check
+ * reads is documented by its descriptor.
+ */
+double		rule_param_value(const rule_context *ctx, const rule *r, const char *name);
+
+/*
+ * Check a configuration against the registry: every section a rule id,
+ * every key "enabled" (a boolean) or one of that rule's thresholds (a
+ * number >= 0).  0, or -1 after reporting the first bad line (file:line).
+ */
+int			rules_check_config(const pgsift_config *c);
+
+/* "plan", "catalog", "advisor" or "workload". */
+const char *rule_scope_name(rule_scope scope);
 
 /*
  * Executions per hour of the plan's query: calls / workload_hours when both

@@ -271,7 +271,7 @@ cmd_rules(int argc, char **argv)
 		const rule *r = pgsift_rules[i];
 
 		printf("%-22s %-8s %-8s %s (docs/rules/%s.md)\n", r->id,
-			   r->scope == RULE_PLAN ? "plan" : r->scope == RULE_CATALOG ? "catalog" : "advisor",
+			   rule_scope_name(r->scope),
 			   finding_severity_name(r->severity), r->summary, r->id);
 	}
 	return 0;

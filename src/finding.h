@@ -86,6 +86,15 @@ void		finding_set_key(finding *f, const char *key);
 void		finding_list_add(finding_list *l, finding *f);
 /* Sort by score descending, then severity, then id. */
 void		finding_list_sort(finding_list *l);
+
+/*
+ * Rank a run's findings for the report (src/ranking.c): merge the
+ * findings that share a fix into one, then sort (finding_list_sort).
+ */
+void		findings_rank(finding_list *l);
+
+/* The highest severity in l, or -1 when l is empty or NULL. */
+int			finding_list_max_severity(const finding_list *l);
 void		finding_list_free(finding_list *l);
 
 const char *finding_severity_name(finding_severity s);

@@ -60,16 +60,6 @@ measure_mode_from_name(const char *name)
 	return -1;
 }
 
-static double
-log_span_hours(workload *w)
-{
-	const workload_summary *s = workload_get_summary(w);
-
-	if (s->first_ts == LOG_TS_UNKNOWN || s->last_ts <= s->first_ts)
-		return 0;
-	return (double) (s->last_ts - s->first_ts) / 3600000.0;
-}
-
 /* Hours since pg_stat_statements was reset, or 0 when unknown. */
 static double
 pgss_span_hours(const pgss_snapshot *ss)
@@ -102,7 +92,7 @@ collect_candidates(workload *w, const pgss_snapshot *ss, double pgss_hours, int 
 	hashmap    *seen = hashmap_create(64);
 	size_t		nq;
 	query_stats **qs = workload_queries(w, &nq);
-	double		hours = log_span_hours(w);
+	double		hours = workload_span_hours(w);
 	int			n = 0;
 
 	for (size_t i = 0; i < nq && n < limit; i++)
@@ -188,7 +178,7 @@ explain_candidate(pg_conn *c, const live_options *opts, const candidate *cand,
 			.plan = r.plan, .query = cand->normalized, .fingerprint = cand->fingerprint,
 			.calls = cand->calls, .workload_hours = cand->hours, .catalog = cat,
 		};
-		rule_context rc = {.scope = RULE_PLAN, .plan = &pc, .catalog = cat, .out = out};
+		rule_context rc = {.scope = RULE_PLAN, .plan = &pc, .catalog = cat, .config = opts->config, .out = out};
 
 		rules_run(&rc);
 		oc->status = 1;
@@ -417,21 +407,50 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 	candidate  *cands = xcalloc((size_t) limit, sizeof(candidate));
 	int			n = collect_candidates(w, ss, pgss_hours, limit, cands);
 
+	workload_context wc = {
+		.model = w, .log_hours = workload_span_hours(w),
+		.pgss = ss, .pgss_hours = pgss_hours, .conn = c, .dsn = opts->dsn,
+		.measure = opts->measure, .statement_timeout_ms = opts->statement_timeout_ms,
+		.lock_timeout_ms = opts->lock_timeout_ms, .server_cores = opts->server_cores,
+		.spindles = opts->spindles > 0 ? opts->spindles : 1, .earlier = out,
+	};
+
 	explain_all(c, opts, cands, n, cat, out, res);
 	if (cat && pgc_alive(c))
 		advise_indexes(c, opts, cands, n, cat, out);
 	if (cat)
 	{
-		rule_context rc = {.scope = RULE_CATALOG, .catalog = cat, .out = out};
+		rule_context rc = {.scope = RULE_CATALOG, .catalog = cat, .workload = &wc,
+		.config = opts->config, .out = out};
 
 		rules_run(&rc);
 	}
-	finding_list_sort(out);
+	if (!pgc_alive(c))
+		wc.conn = NULL;
+
+	rule_context wrc = {.scope = RULE_WORKLOAD, .catalog = cat, .workload = &wc,
+	.config = opts->config, .out = out};
+
+	rules_run(&wrc);
+	findings_rank(out);
 	free(cands);
 	pgss_free(ss);
 	catalog_snapshot_free(cat);
 	pgc_close(c);
 	return 0;
+}
+
+void
+offline_analyze(const live_options *opts, workload *w, finding_list *out)
+{
+	workload_context wc = {
+		.model = w, .log_hours = workload_span_hours(w), .measure = MEASURE_MODE_OFF,
+		.server_cores = opts->server_cores, .spindles = opts->spindles > 0 ? opts->spindles : 1,
+	};
+	rule_context rc = {.scope = RULE_WORKLOAD, .workload = &wc, .config = opts->config, .out = out};
+
+	rules_run(&rc);
+	findings_rank(out);
 }
 
 void

@@ -13,6 +13,7 @@
 #ifndef PGSIFT_LIVE_H
 #define PGSIFT_LIVE_H
 
+#include "config.h"
 #include "finding.h"
 #include "workload.h"
 
@@ -36,6 +37,9 @@ typedef struct live_options
 	int			jobs;			/* connections for EXPLAIN work (--jobs); <= 1: one */
 	int			interval_s;		/* > 0: pg_stat_statements activity over this many seconds */
 	int64_t		max_build_bytes;	/* --measure real builds no index on larger tables; 0: 1 GB */
+	int			server_cores;	/* --server-cores, 0 unknown */
+	int			spindles;		/* --spindles, 0: 1 */
+	const pgsift_config *config;	/* rules and thresholds; NULL: defaults */
 } live_options;
 
 typedef struct live_result
@@ -53,10 +57,18 @@ typedef struct live_result
 
 /*
  * Analyse the database of opts->dsn; w may hold a log workload (its samples
- * provide real parameter values) or be empty.  Returns 0, or -1 when the
- * database could not be reached (reported).
+ * provide real parameter values) or be empty.  Runs the plan, advisor,
+ * catalog and workload rules (the workload rules with the live figures
+ * and the connection), then ranks out (findings_rank).  Returns 0, or -1
+ * when the database could not be reached (reported).
  */
 int			live_analyze(const live_options *opts, workload *w, finding_list *out, live_result *res);
+
+/*
+ * The analysis of logs alone: the workload rules on w, with no database,
+ * then findings_rank.  Their figures are estimated from the logs.
+ */
+void		offline_analyze(const live_options *opts, workload *w, finding_list *out);
 
 void		live_result_free(live_result *res);
 

@@ -10,10 +10,12 @@
  *-------------------------------------------------------------------------
  */
 #include "arena.h"
+#include "config.h"
 #include "diag.h"
 #include "ingest.h"
 #include "live.h"
 #include "report.h"
+#include "rule.h"
 #include "store.h"
 #include "workload.h"
 
@@ -28,8 +30,10 @@ typedef struct cli_options
 {
 	ingest_options ingest;
 	workload_filter filter;
-	int			json;
+	report_format format;
 	const char *output;
+	const char *config_path;
+	int			fail_on;		/* severity, -1: not given */
 	int			top;
 	const char *store_path;
 	int			quiet;
@@ -73,19 +77,25 @@ usage_analyze(FILE *out)
 		  "  --explain-top N    queries to explain, by total time (default 20)\n"
 		  "  --interval SECONDS two pg_stat_statements snapshots; report the activity between\n"
 		  "  --max-build-size MB  --measure real builds no index on a larger table (default 1024)\n"
+		  "  --server-cores N   the database server's cores, for pool sizing (default: unknown)\n"
+		  "  --spindles N       its effective spindles, for pool sizing (default 1)\n"
+		  "Rules:\n"
+		  "  --config FILE      rules to disable and thresholds (default: ./pgsift.conf if present)\n"
+		  "  --fail-on SEVERITY exit 1 when a finding is at least SEVERITY (info, low, medium,\n"
+		  "                     high, critical): a gate for CI\n"
 		  "Filters:\n"
 		  "  --since TIME       only events at or after TIME (UTC; \"2024-01-31\",\n"
 		  "                     \"2024-01-31 12:00\", \"2024-01-31T12:00:00Z\")\n"
 		  "  --until TIME       only events before TIME\n"
 		  "  --dbname NAME, --user NAME, --app NAME\n"
 		  "Output:\n"
-		  "  --format FMT       text (default) or json\n"
+		  "  --format FMT       text (default), json or markdown\n"
 		  "  -o, --output FILE  write the report to FILE instead of stdout\n"
 		  "  --top N            queries to list (default 20 in text, all in JSON)\n"
 		  "  -q, --quiet        no warnings or progress on stderr\n"
 		  "  -h, --help         this help\n\n"
-		  "Exit status: 0 success, 2 bad usage, 3 nothing could be read, 4 database\n"
-		  "unreachable, 5 store error.\n", out);
+		  "Exit status: 0 success, 1 a finding at or above --fail-on, 2 bad usage, 3 nothing\n"
+		  "could be read, 4 database unreachable, 5 store error.\n", out);
 }
 
 /* Parse a UTC time; returns 0 and sets *ms, or -1. */
@@ -146,7 +156,8 @@ enum
 {
 	OPT_LOG_FORMAT = 256, OPT_PREFIX, OPT_FORMAT, OPT_TOP, OPT_SINCE, OPT_UNTIL,
 	OPT_DBNAME, OPT_USER, OPT_APP, OPT_STORE, OPT_SYSLOG_YEAR,
-	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP, OPT_MAX_BUILD_SIZE, OPT_INTERVAL
+	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP, OPT_MAX_BUILD_SIZE, OPT_INTERVAL,
+	OPT_CONFIG, OPT_FAIL_ON, OPT_SERVER_CORES, OPT_SPINDLES
 };
 
 static const struct option analyze_options[] = {
@@ -170,6 +181,10 @@ static const struct option analyze_options[] = {
 	{"explain-top", required_argument, NULL, OPT_EXPLAIN_TOP},
 	{"max-build-size", required_argument, NULL, OPT_MAX_BUILD_SIZE},
 	{"interval", required_argument, NULL, OPT_INTERVAL},
+	{"config", required_argument, NULL, OPT_CONFIG},
+	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
+	{"server-cores", required_argument, NULL, OPT_SERVER_CORES},
+	{"spindles", required_argument, NULL, OPT_SPINDLES},
 	{"quiet", no_argument, NULL, 'q'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0}
@@ -196,12 +211,12 @@ apply_option(cli_options *o, int c, const char *arg)
 			o->ingest.prefix = arg;
 			return 0;
 		case OPT_FORMAT:
-			if (strcmp(arg, "json") != 0 && strcmp(arg, "text") != 0)
+			if (report_format_from_name(arg) < 0)
 			{
-				diag_error(NULL, "Use text or json.", "unknown report format \"%s\"", arg);
+				diag_error(NULL, "Use text, json or markdown.", "unknown report format \"%s\"", arg);
 				return -1;
 			}
-			o->json = strcmp(arg, "json") == 0;
+			o->format = (report_format) report_format_from_name(arg);
 			return 0;
 		case 'o':
 			o->output = arg;
@@ -263,6 +278,20 @@ apply_option(cli_options *o, int c, const char *arg)
 				o->live.max_build_bytes = (int64_t) mb * 1024 * 1024;
 				return 0;
 			}
+		case OPT_CONFIG:
+			o->config_path = arg;
+			return 0;
+		case OPT_FAIL_ON:
+			if ((o->fail_on = finding_severity_from_name(arg)) < 0)
+			{
+				diag_error(NULL, "Use info, low, medium, high or critical.", "unknown severity \"%s\"", arg);
+				return -1;
+			}
+			return 0;
+		case OPT_SERVER_CORES:
+			return parse_int_arg("--server-cores", arg, 1, &o->live.server_cores);
+		case OPT_SPINDLES:
+			return parse_int_arg("--spindles", arg, 1, &o->live.spindles);
 		case 'q':
 			o->quiet = 1;
 			diag_quiet = 1;
@@ -289,7 +318,7 @@ write_report(const cli_options *o, const report_input *in)
 			return PGSIFT_EXIT_USAGE;
 		}
 	}
-	int			rc = o->json ? report_write_json(out, in) : report_write_text(out, in);
+	int			rc = report_write(out, o->format, in);
 
 	if (out != stdout)
 		rc |= fclose(out);
@@ -351,6 +380,7 @@ cmd_analyze(int argc, char **argv)
 	int			c;
 
 	o.filter.since_ms = o.filter.until_ms = LOG_TS_UNKNOWN;
+	o.fail_on = -1;
 	o.live.measure = MEASURE_MODE_HYPO;
 	o.live.statement_timeout_ms = 5000;
 	o.live.lock_timeout_ms = 1000;
@@ -385,8 +415,18 @@ cmd_analyze(int argc, char **argv)
 	o.ingest.filter = &o.filter;
 	o.live.jobs = o.ingest.jobs;
 	o.ingest.progress = !o.quiet && isatty(STDERR_FILENO);
-	if (!o.json && o.top == 0)
+	if (o.format != REPORT_JSON && o.top == 0)
 		o.top = 20;
+
+	pgsift_config *config = config_load(o.config_path);
+
+	if (config == NULL || rules_check_config(config) != 0)
+	{
+		config_free(config);
+		free(files);
+		return PGSIFT_EXIT_USAGE;
+	}
+	o.live.config = config;
 
 	workload   *w = workload_create(&o.filter);
 	store	   *st = NULL;
@@ -435,15 +475,26 @@ cmd_analyze(int argc, char **argv)
 							  "explain_failed", live.explain_failed, "explain_refused", live.explain_refused,
 							  "pg_stat_statements", live.pg_stat_statements, "plans", live.plans);
 	}
+	else
+		offline_analyze(&o.live, w, &findings);
+
 	report_input in = {.model = w, .files = files, .nfiles = nfiles, .tally = &tally, .top = o.top,
-	.store_path = o.store_path, .findings = o.live.dsn ? &findings : NULL, .live = live_json};
+	.store_path = o.store_path, .findings = &findings, .live = live_json};
 
 	rc = write_report(&o, &in);
 	json_decref(live_json);
+	if (rc == PGSIFT_EXIT_OK && o.fail_on >= 0 && finding_list_max_severity(&findings) >= o.fail_on)
+	{
+		if (!diag_quiet)
+			fprintf(stderr, "pgsift: findings at or above severity %s: exit status 1 (--fail-on)\n",
+					finding_severity_name((finding_severity) o.fail_on));
+		rc = PGSIFT_EXIT_FINDINGS;
+	}
 done:
 	finding_list_free(&findings);
 	live_result_free(&live);
 	store_close(st);
+	config_free(config);
 	for (int i = 0; i < nfiles; i++)
 		ingest_file_clear(&files[i]);
 	free(files);
@@ -466,7 +517,7 @@ cmd_report(int argc, char **argv)
 
 		if (rc == 1)
 		{
-			fputs("Usage: pgsift report --store FILE [--format text|json] [-o FILE] [--top N]\n", stdout);
+			fputs("Usage: pgsift report --store FILE [--format text|json|markdown] [-o FILE] [--top N]\n", stdout);
 			return PGSIFT_EXIT_OK;
 		}
 		if (rc < 0)
@@ -480,7 +531,7 @@ cmd_report(int argc, char **argv)
 		diag_error(NULL, "Use: pgsift report --store FILE", "report takes a --store and no log files");
 		return PGSIFT_EXIT_USAGE;
 	}
-	if (!o.json && o.top == 0)
+	if (o.format != REPORT_JSON && o.top == 0)
 		o.top = 20;
 	store	   *st = store_open(o.store_path, 0);
 	workload   *w = workload_create(NULL);

@@ -711,6 +711,16 @@ workload_events(const workload *w)
 	return &w->events;
 }
 
+double
+workload_span_hours(const workload *w)
+{
+	const workload_summary *s = &w->summary;
+
+	if (s->first_ts == LOG_TS_UNKNOWN || s->last_ts <= s->first_ts)
+		return 0;
+	return (double) (s->last_ts - s->first_ts) / 3600000.0;
+}
+
 const session_window *
 workload_session_window(const workload *w, const char *key)
 {

@@ -210,6 +210,9 @@ size_t		workload_open_sessions(const workload *w);
 /* Peak concurrent sessions: highest running count, counting sessions open before the log. */
 int64_t		workload_peak_sessions(const workload *w);
 
+/* Hours between the first and the last event with a time; 0 when unknown. */
+double		workload_span_hours(const workload *w);
+
 /* Quantile of a query's durations (NaN when no timed call). */
 double		query_stats_quantile(const query_stats *q, double quantile);
 

@@ -81,7 +81,7 @@ static void
 run_rule(const char *id, finding_list *out)
 {
 	const rule *r = rule_find(id);
-	rule_context ctx = {RULE_PLAN, &pctx, NULL, out};
+	rule_context ctx = {.scope = RULE_PLAN, .plan = &pctx, .out = out};
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	memset(out, 0, sizeof(*out));
@@ -425,7 +425,7 @@ test_rules_run_plan_scope(void)
 {
 	finding_list a = {0},
 				b = {0};
-	rule_context ctx = {RULE_PLAN, &pctx, NULL, &a};
+	rule_context ctx = {.scope = RULE_PLAN, .plan = &pctx, .out = &a};
 
 	seq_scan(100, 99900);
 	rules_run(&ctx);
