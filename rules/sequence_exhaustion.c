@@ -6,17 +6,15 @@
  * When a sequence reaches its maximum, nextval fails and every insert
  * that needs an id fails with it.  Widening an integer key column rewrites
  * the table under an exclusive lock, which takes planning, so the rule
- * warns early: over 75% used (medium), over 90% (high, PgHero's line).
- * The score is the percentage used.  docs/rules/sequence-exhaustion.md.
+ * warns early: over 75% used (medium), over 90% (high, PgHero's line);
+ * both are thresholds of pgsift.conf.  The score is the percentage used.
+ * docs/rules/sequence-exhaustion.md.
  *-------------------------------------------------------------------------
  */
 #include "rule.h"
 
 #include <stdint.h>
 #include <string.h>
-
-#define SEQUENCE_WARN_SHARE 0.75
-#define SEQUENCE_HIGH_SHARE 0.90
 
 extern const rule rule_sequence_exhaustion;
 
@@ -50,7 +48,7 @@ report(const rule_context *ctx, const catalog_sequence *seq, double share)
 	finding    *f = rule_catalog_finding(&rule_sequence_exhaustion, seq->schema, seq->name, NULL,
 										 100.0 * share);
 
-	if (share > SEQUENCE_HIGH_SHARE)
+	if (100.0 * share > rule_param_value(ctx, &rule_sequence_exhaustion, "high_used_percent"))
 		f->severity = FINDING_HIGH;
 	finding_set_detail(f, "Sequence %s.%s (%s) is at %lld of %lld: %.1f%% used.", seq->schema, seq->name,
 					   seq->type ? seq->type : "?", (long long) seq->last_value,
@@ -64,6 +62,8 @@ report(const rule_context *ctx, const catalog_sequence *seq, double share)
 static void
 check(const rule_context *ctx)
 {
+	double		warn = rule_param_value(ctx, &rule_sequence_exhaustion, "min_used_percent") / 100.0;
+
 	for (int i = 0; i < ctx->catalog->nsequences; i++)
 	{
 		const catalog_sequence *seq = &ctx->catalog->sequences[i];
@@ -72,7 +72,7 @@ check(const rule_context *ctx)
 		if (seq->increment <= 0 || seq->last_value < 0 || seq->max_value <= 0)
 			continue;
 		share = (double) seq->last_value / (double) seq->max_value;
-		if (share > SEQUENCE_WARN_SHARE)
+		if (share > warn)
 			report(ctx, seq, share);
 	}
 }
@@ -84,4 +84,9 @@ const rule	rule_sequence_exhaustion = {
 	.scope = RULE_CATALOG,
 	.summary = "ascending sequence past 75% of its maximum (high past 90%)",
 	.check = check,
+	.params = (const rule_param[]) {
+		{"min_used_percent", 75, "percentage of the range used above which the rule fires"},
+		{"high_used_percent", 90, "percentage above which the finding is high rather than medium"},
+		{NULL, 0, NULL}
+	},
 };

@@ -221,6 +221,17 @@ cmd_explain(int argc, char **argv)
 	return rc == 0 ? 0 : 1;
 }
 
+/* The thresholds of r as pgsift.conf lines, from its descriptor. */
+static void
+print_rule_params(const rule *r)
+{
+	if (r->params == NULL || r->params[0].name == NULL)
+		return;
+	printf("\nThresholds (pgsift.conf, section [%s]; the defaults shown):\n", r->id);
+	for (const rule_param *p = r->params; p->name; p++)
+		printf("  %s = %g    # %s\n", p->name, p->default_value, p->description);
+}
+
 /* Print docs/rules/ID.md from the source tree or the installed docs. */
 static int
 print_rule_page(const char *id)
@@ -241,10 +252,12 @@ print_rule_page(const char *id)
 		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
 			fwrite(buf, 1, n, stdout);
 		fclose(f);
+		print_rule_params(rule_find(id));
 		return 0;
 	}
 	printf("%s: %s\n(no documentation page found; see docs/rules/%s.md in the source)\n", id,
 		   rule_find(id)->summary, id);
+	print_rule_params(rule_find(id));
 	return 0;
 }
 
