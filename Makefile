@@ -66,6 +66,10 @@ $(BUILD)/workload: $(HARNESS)/workload.c
 	@mkdir -p $(BUILD)
 	$(CC) $(BASEFLAGS) $(CFLAGS) $< -lpq -o $@
 
+$(BUILD)/demo-app: $(HARNESS)/demo-app.c
+	@mkdir -p $(BUILD)
+	$(CC) $(BASEFLAGS) $(CFLAGS) $< -lpq -o $@
+
 deps:
 	@$(HARNESS)/install-deps.sh
 
@@ -80,8 +84,8 @@ unit: $(BUILD)/test_runner
 	$(BUILD)/test_runner
 
 demo: deps
-	$(MAKE) $(BUILD)/pgsift $(BUILD)/workload
-	@$(HARNESS)/demo.sh
+	$(MAKE) $(BUILD)/pgsift $(BUILD)/demo-app
+	@PGSIFT_DEMO_BUILD=$(BUILD) $(HARNESS)/demo.sh
 
 bench: deps
 	$(MAKE) $(BUILD)/pgsift $(BUILD)/workload

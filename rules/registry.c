@@ -28,6 +28,13 @@ extern const rule rule_invalid_index;
 extern const rule rule_fk_without_index;
 extern const rule rule_sequence_exhaustion;
 extern const rule rule_missing_index;
+extern const rule rule_pool_sizing;
+extern const rule rule_large_offset;
+extern const rule rule_many_rows_per_call;
+extern const rule rule_select_star_hot;
+extern const rule rule_n_plus_one;
+extern const rule rule_unbatched_insert;
+extern const rule rule_cacheable_query;
 
 const rule *const pgsift_rules[] = {
 	&rule_seq_scan_filter,
@@ -45,6 +52,13 @@ const rule *const pgsift_rules[] = {
 	&rule_fk_without_index,
 	&rule_sequence_exhaustion,
 	&rule_missing_index,
+	&rule_pool_sizing,
+	&rule_large_offset,
+	&rule_many_rows_per_call,
+	&rule_select_star_hot,
+	&rule_n_plus_one,
+	&rule_unbatched_insert,
+	&rule_cacheable_query,
 	NULL
 };
 

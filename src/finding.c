@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * finding.c
- *    Findings: construction, ranking and their JSON form.
+ *    Findings: construction, ordering and their JSON form.
  *
  * Rules build a finding with finding_new and the setters, then hand it to a
  * finding_list, which owns it.  Every string is malloc'd and belongs to the
@@ -82,28 +82,55 @@ finding_new(const char *rule, finding_severity sev, const char *title)
 	return f;
 }
 
-/* Replace the detail with the formatted text. */
+/*
+ * Replace the detail with the formatted text.  The text is formatted
+ * before the old detail is freed, so an argument may be f->detail.
+ */
 void
 finding_set_detail(finding *f, const char *fmt,...)
 {
 	va_list		ap;
+	char	   *text;
 
 	va_start(ap, fmt);
-	free(f->detail);
-	f->detail = strbuf_vformat(fmt, ap);
+	text = strbuf_vformat(fmt, ap);
 	va_end(ap);
+	free(f->detail);
+	f->detail = text;
 }
 
-/* Replace the hint with the formatted text. */
+/* Append a formatted sentence to the detail, after a space when there is one. */
+void
+finding_append_detail(finding *f, const char *fmt,...)
+{
+	va_list		ap;
+	strbuf		sb;
+
+	strbuf_init(&sb);
+	if (f->detail && f->detail[0])
+	{
+		strbuf_puts(&sb, f->detail);
+		strbuf_putc(&sb, ' ');
+	}
+	va_start(ap, fmt);
+	strbuf_vprintf(&sb, fmt, ap);
+	va_end(ap);
+	free(f->detail);
+	f->detail = strbuf_detach(&sb);
+}
+
+/* Replace the hint with the formatted text (which may use f->hint). */
 void
 finding_set_hint(finding *f, const char *fmt,...)
 {
 	va_list		ap;
+	char	   *text;
 
 	va_start(ap, fmt);
-	free(f->hint);
-	f->hint = strbuf_vformat(fmt, ap);
+	text = strbuf_vformat(fmt, ap);
 	va_end(ap);
+	free(f->hint);
+	f->hint = text;
 }
 
 /* Replace the fix; either argument may be NULL.  Both are copied. */
@@ -153,6 +180,56 @@ finding_set_query(finding *f, const char *query)
 	f->query = copy_string(query);
 }
 
+/* Append a named before/after figure; name and unit are copied. */
+void
+finding_add_metric(finding *f, const char *name, double before, double after, const char *unit)
+{
+	finding_metric *m;
+
+	f->metrics = realloc(f->metrics, (size_t) (f->nmetrics + 1) * sizeof(finding_metric));
+	if (f->metrics == NULL)
+		abort();
+	m = &f->metrics[f->nmetrics++];
+	m->name = copy_string(name);
+	m->before = before;
+	m->after = after;
+	m->unit = copy_string(unit);
+}
+
+const finding_metric *
+finding_metric_named(const finding *f, const char *name)
+{
+	for (int i = 0; i < f->nmetrics; i++)
+		if (strcmp(f->metrics[i].name, name) == 0)
+			return &f->metrics[i];
+	return NULL;
+}
+
+/* Append another finding's id (copied), once. */
+void
+finding_add_related(finding *f, const char *id)
+{
+	for (int i = 0; i < f->nrelated; i++)
+		if (strcmp(f->related[i], id) == 0)
+			return;
+	f->related = realloc(f->related, (size_t) (f->nrelated + 1) * sizeof(char *));
+	if (f->related == NULL)
+		abort();
+	f->related[f->nrelated++] = copy_string(id);
+}
+
+/* rule itself, or one of the rules merged into f. */
+int
+finding_has_rule(const finding *f, const char *rule)
+{
+	if (f->rule && strcmp(f->rule, rule) == 0)
+		return 1;
+	for (int i = 0; i < f->nrules; i++)
+		if (strcmp(f->rules[i], rule) == 0)
+			return 1;
+	return 0;
+}
+
 /*
  * id = rule "-" 12 hex digits of hash_bytes(rule followed by key).  The key
  * names what the finding concerns (e.g. "public.orders_pkey"); two runs over
@@ -182,17 +259,21 @@ finding_list_add(finding_list *l, finding *f)
 	l->items[l->count++] = f;
 }
 
-static int
-compare_findings(const void *a, const void *b)
+/* Score descending, then severity descending, then id ascending. */
+int
+finding_compare(const finding *fa, const finding *fb)
 {
-	const finding *fa = *(finding *const *) a;
-	const finding *fb = *(finding *const *) b;
-
 	if (fa->score != fb->score)
 		return fa->score > fb->score ? -1 : 1;
 	if (fa->severity != fb->severity)
 		return fa->severity > fb->severity ? -1 : 1;
 	return strcmp(fa->id ? fa->id : "", fb->id ? fb->id : "");
+}
+
+static int
+compare_findings(const void *a, const void *b)
+{
+	return finding_compare(*(finding *const *) a, *(finding *const *) b);
 }
 
 /* Sort by score descending, then severity descending, then id ascending. */
@@ -203,9 +284,12 @@ finding_list_sort(finding_list *l)
 		qsort(l->items, (size_t) l->count, sizeof(finding *), compare_findings);
 }
 
-static void
+/* Free f and every string it owns; NULL is allowed. */
+void
 finding_free(finding *f)
 {
+	if (f == NULL)
+		return;
 	free(f->rule);
 	free(f->id);
 	free(f->title);
@@ -222,6 +306,18 @@ finding_free(finding *f)
 	free(f->fix_description);
 	free(f->measurement.before_plan);
 	free(f->measurement.after_plan);
+	for (int i = 0; i < f->nrules; i++)
+		free(f->rules[i]);
+	free(f->rules);
+	for (int i = 0; i < f->nrelated; i++)
+		free(f->related[i]);
+	free(f->related);
+	for (int i = 0; i < f->nmetrics; i++)
+	{
+		free(f->metrics[i].name);
+		free(f->metrics[i].unit);
+	}
+	free(f->metrics);
 	free(f);
 }
 
@@ -292,6 +388,28 @@ json_string_array(char **items, int n)
 	return a;
 }
 
+/* Every rule the finding came from: its own when nothing was merged. */
+static json_t *
+json_merged_rules(const finding *f)
+{
+	if (f->nrules > 0)
+		return json_string_array(f->rules, f->nrules);
+	return json_pack("[o]", json_text_or_null(f->rule));
+}
+
+static json_t *
+json_metrics(const finding *f)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; i < f->nmetrics; i++)
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o}", "name", json_text(f->metrics[i].name),
+										   "before", json_ms(f->metrics[i].before),
+										   "after", json_ms(f->metrics[i].after),
+										   "unit", json_text_or_null(f->metrics[i].unit)));
+	return a;
+}
+
 static json_t *
 measurement_to_json(const finding_measurement *m)
 {
@@ -333,5 +451,8 @@ finding_to_json(const finding *f)
 											"sql", json_text_or_null(f->fix_sql),
 											"description", json_text_or_null(f->fix_description)));
 	json_object_set_new(o, "measurement", measurement_to_json(&f->measurement));
+	json_object_set_new(o, "merged_rules", json_merged_rules(f));
+	json_object_set_new(o, "related", json_string_array(f->related, f->nrelated));
+	json_object_set_new(o, "metrics", json_metrics(f));
 	return o;
 }

@@ -45,6 +45,18 @@ typedef struct finding_measurement
 	char	   *after_plan;
 } finding_measurement;
 
+/*
+ * A named before/after figure a rule can attach for the report's executive
+ * summary, e.g. {"statements_per_request", 41, 2, "statements"} for an N+1.
+ */
+typedef struct finding_metric
+{
+	char	   *name;			/* snake_case */
+	double		before,
+				after;			/* NAN when not known */
+	char	   *unit;			/* "statements", "ms", ... or NULL */
+} finding_metric;
+
 typedef struct finding
 {
 	char	   *rule;			/* rule id, kebab-case */
@@ -62,6 +74,13 @@ typedef struct finding
 	char	   *fix_sql;
 	char	   *fix_description;
 	finding_measurement measurement;
+	int			nrules;
+	char	  **rules;			/* merged: every rule it came from, rule first;
+								 * 0 when nothing was merged into it */
+	int			nrelated;
+	char	  **related;		/* ids of other findings one fix serves too */
+	int			nmetrics;
+	finding_metric *metrics;	/* for the executive summary; may be empty */
 } finding;
 
 typedef struct finding_list
@@ -74,24 +93,59 @@ typedef struct finding_list
 /* A new finding with everything unknown; rule and title copied. */
 finding    *finding_new(const char *rule, finding_severity sev, const char *title);
 void		finding_set_detail(finding *f, const char *fmt,...) __attribute__((format(printf, 2, 3)));
+/* Append a sentence to the detail (after a space). */
+void		finding_append_detail(finding *f, const char *fmt,...) __attribute__((format(printf, 2, 3)));
 void		finding_set_hint(finding *f, const char *fmt,...) __attribute__((format(printf, 2, 3)));
 void		finding_set_fix(finding *f, const char *sql, const char *description);
 void		finding_add_table(finding *f, const char *qualified_name);
 void		finding_add_fingerprint(finding *f, uint64_t fingerprint);
 void		finding_set_query(finding *f, const char *query);
+/* Append a named before/after figure (name and unit copied; unit may be NULL). */
+void		finding_add_metric(finding *f, const char *name, double before, double after, const char *unit);
+/* The metric called name, or NULL. */
+const finding_metric *finding_metric_named(const finding *f, const char *name);
+/* Append the id of a related finding (copied), once. */
+void		finding_add_related(finding *f, const char *id);
+/* Whether f came from rule id, itself or by a merge. */
+int			finding_has_rule(const finding *f, const char *rule);
 /* Derive the stable id from the rule and a key naming what it concerns. */
 void		finding_set_key(finding *f, const char *key);
 
+/* Free a finding that no list owns (a list frees its own). */
+void		finding_free(finding *f);
+
 /* Append (the list owns f from now on). */
 void		finding_list_add(finding_list *l, finding *f);
+/* Ranking order: <0 when a ranks before b (score, severity, id). */
+int			finding_compare(const finding *a, const finding *b);
 /* Sort by score descending, then severity, then id. */
 void		finding_list_sort(finding_list *l);
 
 /*
  * Rank a run's findings for the report (src/ranking.c): merge the
- * findings that share a fix into one, then sort (finding_list_sort).
+ * findings that share a fix into one, link a missing index to the N+1
+ * whose child query it serves, then sort (finding_list_sort).
  */
 void		findings_rank(finding_list *l);
+
+/*
+ * The comparison key of a fix's SQL (src/ranking.c): its parse tree
+ * without locations, and for CREATE INDEX without the index name,
+ * CONCURRENTLY and IF NOT EXISTS; text with white space folded when it
+ * does not parse.  NULL for NULL or empty SQL.  The caller frees it.
+ */
+char	   *finding_fix_key(const char *sql);
+
+struct workload;
+
+/*
+ * Bound the score of every finding of l whose fingerprints are all timed
+ * in the log model w by the time those queries take per hour of the log
+ * (a fix cannot save more); the detail says so when it cuts.  Rules that
+ * time rows differently from the log (parallel workers' summed time, a
+ * slowest sample) could otherwise outrank what the workload spends.
+ */
+void		findings_cap_scores(finding_list *l, struct workload *w);
 
 /* The highest severity in l, or -1 when l is empty or NULL. */
 int			finding_list_max_severity(const finding_list *l);

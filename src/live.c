@@ -432,6 +432,7 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 	.config = opts->config, .out = out};
 
 	rules_run(&wrc);
+	findings_cap_scores(out, w);
 	findings_rank(out);
 	free(cands);
 	pgss_free(ss);
@@ -450,6 +451,7 @@ offline_analyze(const live_options *opts, workload *w, finding_list *out)
 	rule_context rc = {.scope = RULE_WORKLOAD, .workload = &wc, .config = opts->config, .out = out};
 
 	rules_run(&rc);
+	findings_cap_scores(out, w);
 	findings_rank(out);
 }
 

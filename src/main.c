@@ -16,6 +16,7 @@
 #include "live.h"
 #include "report.h"
 #include "rule.h"
+#include "sequence_rules.h"
 #include "store.h"
 #include "workload.h"
 
@@ -427,6 +428,11 @@ cmd_analyze(int argc, char **argv)
 		return PGSIFT_EXIT_USAGE;
 	}
 	o.live.config = config;
+
+	/* the sequence detectors' run thresholds decide what is kept while reading */
+	session_pattern_options patterns = sequence_rules_pattern_options(config);
+
+	o.filter.patterns = &patterns;
 
 	workload   *w = workload_create(&o.filter);
 	store	   *st = NULL;

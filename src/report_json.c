@@ -7,6 +7,7 @@
  *-------------------------------------------------------------------------
  */
 #include "report.h"
+#include "report_summary.h"
 #include "json_out.h"
 #include "log_event.h"
 
@@ -268,6 +269,79 @@ malformed_json(const diag_tally *t)
 	return a;
 }
 
+/* The findings, each with a one-line summary of its before and after plans. */
+static json_t *
+findings_json(const finding_list *l)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; l && i < l->count; i++)
+	{
+		const finding_measurement *m = &l->items[i]->measurement;
+		json_t	   *f = finding_to_json(l->items[i]);
+		json_t	   *mj = json_object_get(f, "measurement");
+		char	   *before = report_plan_line(m->before_plan);
+		char	   *after = report_plan_line(m->after_plan);
+
+		json_object_set_new(mj, "before_plan_summary", json_text_or_null(before));
+		json_object_set_new(mj, "after_plan_summary", json_text_or_null(after));
+		free(before);
+		free(after);
+		json_array_append_new(a, f);
+	}
+	return a;
+}
+
+static json_t *
+executive_summary_json(const report_summary *s)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; i < s->nrows; i++)
+	{
+		const summary_row *r = &s->rows[i];
+
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+										   "finding", r->finding ? json_text_or_null(r->finding->id) : json_null(),
+										   "metric", json_text(r->metric), "unit", json_text(r->unit),
+										   "before", json_ms(r->before), "after", json_ms(r->after),
+										   "delta", json_ms(r->after - r->before),
+										   "change_percent", json_ms(r->before != 0 ? 100.0 * (r->after - r->before) / r->before : NAN)));
+	}
+	return a;
+}
+
+static json_t *
+recommendations_json(const report_recommendations *r)
+{
+	json_t	   *o = json_object();
+
+	for (int h = 0; h < REC__COUNT; h++)
+	{
+		json_t	   *ids = json_array();
+
+		for (int i = 0; i < r->count[h]; i++)
+			json_array_append_new(ids, json_text_or_null(r->items[h][i]->id));
+		json_object_set_new(o, recommendation_horizon_key((recommendation_horizon) h), ids);
+	}
+	return o;
+}
+
+/* "executive_summary" and "recommendations" (docs/json-schema.md). */
+static void
+findings_summary_json(json_t *root, const report_input *in)
+{
+	report_summary s;
+	report_recommendations r;
+
+	report_summary_build(in, &s);
+	report_recommendations_build(in, &s, &r);
+	json_object_set_new(root, "executive_summary", executive_summary_json(&s));
+	json_object_set_new(root, "recommendations", recommendations_json(&r));
+	report_recommendations_free(&r);
+	report_summary_free(&s);
+}
+
 json_t *
 report_build_json(const report_input *in)
 {
@@ -289,11 +363,8 @@ report_build_json(const report_input *in)
 	json_object_set_new(root, "sessions", sessions_json(in->model));
 	json_object_set_new(root, "events", events_json(in->model));
 	json_object_set_new(root, "activity", activity_json(in->model));
-	json_t	   *findings = json_array();
-
-	for (int i = 0; in->findings && i < in->findings->count; i++)
-		json_array_append_new(findings, finding_to_json(in->findings->items[i]));
-	json_object_set_new(root, "findings", findings);
+	json_object_set_new(root, "findings", findings_json(in->findings));
+	findings_summary_json(root, in);
 	if (in->live)
 		json_object_set(root, "live", in->live);
 	if (in->store_path)

@@ -1,13 +1,15 @@
 /*-------------------------------------------------------------------------
  * report_text.c
- *    The text report: a profile like pt-query-digest's, then sessions,
- *    errors and events.
+ *    The text report: the findings (executive summary, bottlenecks and
+ *    recommendations, src/report_findings.c), a profile like
+ *    pt-query-digest's, then sessions, errors and events.
  *
  * Queries are shown on one line each, white space folded and cut to fit;
  * the full normalized text and samples are in the JSON report.
  *-------------------------------------------------------------------------
  */
 #include "report.h"
+#include "report_summary.h"
 #include "log_event.h"
 #include "strbuf.h"
 
@@ -15,39 +17,6 @@
 #include <string.h>
 
 #define QUERY_WIDTH 72
-
-/* Query text folded onto one line and cut to width (UTF-8 safe). */
-static void
-one_line(const char *s, size_t width, strbuf *out)
-{
-	strbuf_reset(out);
-	int			space = 0;
-
-	for (; *s && out->len < width; s++)
-	{
-		unsigned char c = (unsigned char) *s;
-
-		if (c == ' ' || c == '\n' || c == '\t' || c == '\r')
-		{
-			space = out->len > 0;
-			continue;
-		}
-		if (space)
-			strbuf_putc(out, ' ');
-		space = 0;
-		strbuf_putc(out, (char) (c < 0x20 ? '?' : c));
-	}
-	if (*s)
-	{
-		/* do not cut a UTF-8 sequence in half */
-		while (out->len > 0 && ((unsigned char) out->data[out->len - 1] & 0xC0) == 0x80)
-			out->len--;
-		if (out->len > 0 && (unsigned char) out->data[out->len - 1] >= 0xC0)
-			out->len--;
-		out->data[out->len] = '\0';
-		strbuf_puts(out, "...");
-	}
-}
 
 /* Milliseconds for a table column: 3 decimals while they fit. */
 static const char *
@@ -59,23 +28,6 @@ fmt_ms(double v, char *buf, size_t size)
 		snprintf(buf, size, "%.0f", v);
 	else
 		snprintf(buf, size, "%.3f", v);
-	return buf;
-}
-
-/* A duration for prose, in the unit that reads best. */
-static const char *
-fmt_duration(double ms, char *buf, size_t size)
-{
-	if (!isfinite(ms))
-		snprintf(buf, size, "-");
-	else if (ms >= 3600000)
-		snprintf(buf, size, "%.1f h", ms / 3600000);
-	else if (ms >= 60000)
-		snprintf(buf, size, "%.1f min", ms / 60000);
-	else if (ms >= 1000)
-		snprintf(buf, size, "%.2f s", ms / 1000);
-	else
-		snprintf(buf, size, "%.3f ms", ms);
 	return buf;
 }
 
@@ -119,7 +71,7 @@ write_overview(FILE *out, const report_input *in)
 		fprintf(out, "Store: %s\n", in->store_path);
 	fprintf(out, "Period: %s .. %s\n", a[0] ? a : "?", b[0] ? b : "?");
 	fprintf(out, "Statements: %llu timed (%s in total), %llu untimed, %zu fingerprints, %llu unparsable\n",
-			(unsigned long long) s->statements, fmt_duration(s->total_duration_ms, a, sizeof(a)),
+			(unsigned long long) s->statements, report_format_figure(s->total_duration_ms, "ms", a, sizeof(a)),
 			(unsigned long long) s->untimed_statements, nq, (unsigned long long) s->parse_errors);
 	if (s->malformed_lines)
 		fprintf(out, "Malformed lines: %llu\n", (unsigned long long) s->malformed_lines);
@@ -152,7 +104,7 @@ write_profile(FILE *out, const report_input *in)
 		const query_stats *s = qs[i];
 
 		fingerprint_hex(s->fingerprint, hex);
-		one_line(s->normalized, QUERY_WIDTH, &q);
+		report_one_line(s->normalized, QUERY_WIDTH, &q);
 		fprintf(out, "%4zu  %-16s %10s %5.1f%% %8llu %9s %9s %9s  %s%s\n", i + 1, hex,
 				fmt_ms(s->total_ms, t, sizeof(t)), total > 0 ? 100.0 * s->total_ms / total : 0.0,
 				(unsigned long long) s->calls,
@@ -182,9 +134,9 @@ write_sessions(FILE *out, const report_input *in)
 	fprintf(out, "  peak concurrent sessions: %lld\n", (long long) workload_peak_sessions(in->model));
 	if (n)
 		fprintf(out, "  session time: p50 %s, p95 %s, max %s (%llu sessions)\n",
-				fmt_duration(sketch_quantile(s->duration, 0.5), a, sizeof(a)),
-				fmt_duration(sketch_quantile(s->duration, 0.95), b, sizeof(b)),
-				fmt_duration(sketch_quantile(s->duration, 1.0), c, sizeof(c)), (unsigned long long) n);
+				report_format_figure(sketch_quantile(s->duration, 0.5), "ms", a, sizeof(a)),
+				report_format_figure(sketch_quantile(s->duration, 0.95), "ms", b, sizeof(b)),
+				report_format_figure(sketch_quantile(s->duration, 1.0), "ms", c, sizeof(c)), (unsigned long long) n);
 	if (n)
 	{
 		static const double bounds[] = {100, 1000, 10000, 60000, 600000, 3600000};
@@ -218,7 +170,7 @@ write_events(FILE *out, const report_input *in)
 		fputs("  none\n", out);
 	for (int i = 0; i < e->nsqlstates; i++)
 	{
-		one_line(e->sqlstates[i].example ? e->sqlstates[i].example : "", QUERY_WIDTH, &msg);
+		report_one_line(e->sqlstates[i].example ? e->sqlstates[i].example : "", QUERY_WIDTH, &msg);
 		fprintf(out, "  %-5s %8llu  %s\n", e->sqlstates[i].sqlstate,
 				(unsigned long long) e->sqlstates[i].count, msg.data);
 	}
@@ -229,60 +181,17 @@ write_events(FILE *out, const report_input *in)
 			fprintf(out, "  %-22s %10llu\n", log_event_kind_name((log_event_kind) k),
 					(unsigned long long) e->by_kind[k]);
 	if (e->by_kind[EV_LOCK_WAIT] || e->by_kind[EV_LOCK_ACQUIRED])
-		fprintf(out, "  lock waits: longest %s\n", fmt_duration(e->lock_wait_max_ms, a, sizeof(a)));
+		fprintf(out, "  lock waits: longest %s\n", report_format_figure(e->lock_wait_max_ms, "ms", a, sizeof(a)));
 	if (e->by_kind[EV_TEMP_FILE])
 		fprintf(out, "  temp files: %s in total, largest %s\n", fmt_bytes(e->temp_file_bytes, a, sizeof(a)),
 				fmt_bytes(e->temp_file_max_bytes, b, sizeof(b)));
-}
-
-/* Findings, highest score first, each with its evidence, fix and before/after. */
-static void
-write_findings(FILE *out, const report_input *in)
-{
-	const finding_list *l = in->findings;
-	char		a[32],
-				b[32];
-
-	if (l == NULL)
-		return;
-	fprintf(out, "Findings (%d, by time saved)\n", l->count);
-	if (l->count == 0)
-		fputs("  none\n", out);
-	for (int i = 0; i < l->count; i++)
-	{
-		const finding *f = l->items[i];
-		const finding_measurement *m = &f->measurement;
-
-		fprintf(out, "%3d. [%s] %s: %s\n", i + 1, finding_severity_name(f->severity), f->rule, f->title);
-		if (isfinite(f->score) && f->score > 0)
-			fprintf(out, "     score: %.1f ms saved per hour\n", f->score);
-		if (f->query)
-		{
-			strbuf		q;
-
-			strbuf_init(&q);
-			one_line(f->query, QUERY_WIDTH, &q);
-			fprintf(out, "     query: %s\n", q.data);
-			strbuf_free(&q);
-		}
-		if (f->detail)
-			fprintf(out, "     %s\n", f->detail);
-		if (f->hint)
-			fprintf(out, "     hint: %s\n", f->hint);
-		if (f->fix_sql)
-			fprintf(out, "     fix: %s\n", f->fix_sql);
-		if (m->method != MEASURE_NONE && isfinite(m->before_ms) && isfinite(m->after_ms))
-			fprintf(out, "     %s: %s -> %s\n", measurement_method_name(m->method),
-					fmt_duration(m->before_ms, a, sizeof(a)), fmt_duration(m->after_ms, b, sizeof(b)));
-	}
-	fputc('\n', out);
 }
 
 int
 report_write_text(FILE *out, const report_input *in)
 {
 	write_overview(out, in);
-	write_findings(out, in);
+	report_text_findings(out, in);
 	write_profile(out, in);
 	write_sessions(out, in);
 	write_events(out, in);

@@ -26,6 +26,8 @@ struct session_table
 	keyed_table windows;
 	size_t		max_sessions;
 	uint64_t	evictions;
+	session_close_hook on_close;
+	void	   *on_close_ctx;
 };
 
 session_table *
@@ -52,9 +54,26 @@ window_free(lru_window *lw)
 	free(lw);
 }
 
-static void
-drop(session_table *t, keyed_entry *e)
+void
+session_table_set_close_hook(session_table *t, session_close_hook fn, void *ctx)
 {
+	t->on_close = fn;
+	t->on_close_ctx = ctx;
+}
+
+void
+session_table_foreach(session_table *t, session_close_hook fn, void *ctx)
+{
+	for (keyed_entry *e = t->windows.oldest; e; e = e->newer)
+		fn(ctx, &keyed_container(e, lru_window, entry)->w);
+}
+
+/* Drop a session that ended (closing hook called) or, at destroy, silently. */
+static void
+drop(session_table *t, keyed_entry *e, int ended)
+{
+	if (ended && t->on_close)
+		t->on_close(t->on_close_ctx, &keyed_container(e, lru_window, entry)->w);
 	keyed_table_remove(&t->windows, e);
 	window_free(keyed_container(e, lru_window, entry));
 }
@@ -65,7 +84,7 @@ session_table_destroy(session_table *t)
 	if (t == NULL)
 		return;
 	while (t->windows.oldest)
-		drop(t, t->windows.oldest);
+		drop(t, t->windows.oldest, 0);
 	keyed_table_free(&t->windows);
 	free(t);
 }
@@ -86,7 +105,7 @@ session_table_get(session_table *t, const char *key, int create)
 		return NULL;
 	if (t->windows.count >= t->max_sessions && t->windows.oldest)
 	{
-		drop(t, t->windows.oldest);
+		drop(t, t->windows.oldest, 1);
 		t->evictions++;
 	}
 
@@ -107,7 +126,7 @@ session_table_remove(session_table *t, const char *key)
 	keyed_entry *e = keyed_table_find(&t->windows, key, len, hash_bytes(key, len));
 
 	if (e)
-		drop(t, e);
+		drop(t, e, 1);
 }
 
 size_t

@@ -16,6 +16,14 @@
 typedef struct session_table session_table;
 
 session_table *session_table_create(size_t max_sessions);
+
+/* Called with a window about to be dropped by session_table_remove or an eviction. */
+typedef void (*session_close_hook) (void *ctx, session_window *w);
+
+void		session_table_set_close_hook(session_table *t, session_close_hook fn, void *ctx);
+
+/* Call fn on every open window, oldest first. */
+void		session_table_foreach(session_table *t, session_close_hook fn, void *ctx);
 void		session_table_destroy(session_table *t);
 
 /* The window for key, created empty when absent and create is set; else NULL. */

@@ -33,6 +33,7 @@ struct workload
 	minute_stats *minutes;		/* cache for workload_minutes */
 	minute_stats *last_minute;
 	session_table *sessions_open;
+	session_patterns *patterns;	/* runs and loops (session_patterns.h) */
 	const char *last_name[3];	/* interned database, user, app of the last statement */
 	session_observer observer;
 	void	   *observer_ctx;
@@ -40,6 +41,13 @@ struct workload
 	session_figures sessions;
 	event_figures events;
 };
+
+/* A session ends (disconnection or eviction): its run ends with it. */
+static void
+close_session_run(void *patterns, session_window *win)
+{
+	session_patterns_close(patterns, win);
+}
 
 workload *
 workload_create(const workload_filter *filter)
@@ -59,6 +67,8 @@ workload_create(const workload_filter *filter)
 	w->minutes_map = hashmap_create(256);
 	w->mem = arena_create(0);
 	w->sessions_open = session_table_create(WORKLOAD_MAX_SESSIONS);
+	w->patterns = session_patterns_create(w->filter.patterns);
+	session_table_set_close_hook(w->sessions_open, close_session_run, w->patterns);
 	w->sessions.duration = sketch_create();
 	w->summary.first_ts = LOG_TS_UNKNOWN;
 	w->summary.last_ts = LOG_TS_UNKNOWN;
@@ -95,6 +105,7 @@ workload_destroy(workload *w)
 	free(w->events.sqlstates);
 	sketch_free(w->sessions.duration);
 	session_table_destroy(w->sessions_open);
+	session_patterns_destroy(w->patterns);
 	fingerprint_cache_destroy(w->fingerprints);
 	hashmap_destroy(w->by_fp);
 	hashmap_destroy(w->names);
@@ -285,7 +296,7 @@ session_key(const log_record *rec, char buf[LOG_SESSION_KEY_BUF])
 }
 
 static void
-push_session_statement(workload *w, const log_event *ev, const query_stats *q)
+push_session_statement(workload *w, const log_event *ev, query_stats *q)
 {
 	char		buf[LOG_SESSION_KEY_BUF];
 	const char *key = session_key(ev->rec, buf);
@@ -303,6 +314,7 @@ push_session_statement(workload *w, const log_event *ev, const query_stats *q)
 	};
 
 	session_window_push(win, &st);
+	session_patterns_observe(w->patterns, win, q, ev->query, ev->query_len);
 	if (w->observer)
 		w->observer(w->observer_ctx, win, session_window_at(win, win->count - 1));
 }
@@ -719,6 +731,19 @@ workload_span_hours(const workload *w)
 	if (s->first_ts == LOG_TS_UNKNOWN || s->last_ts <= s->first_ts)
 		return 0;
 	return (double) (s->last_ts - s->first_ts) / 3600000.0;
+}
+
+void
+workload_finish_sessions(workload *w)
+{
+	session_table_foreach(w->sessions_open, close_session_run, w->patterns);
+}
+
+session_patterns *
+workload_patterns(workload *w)
+{
+	workload_finish_sessions(w);
+	return w->patterns;
 }
 
 const session_window *

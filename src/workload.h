@@ -18,6 +18,7 @@
 
 #include "fingerprint.h"
 #include "log_event.h"
+#include "session_patterns.h"
 #include "sketch.h"
 
 #include <stdint.h>
@@ -76,6 +77,7 @@ typedef struct query_stats
 	char	   *plan;			/* slowest auto_explain plan (malloc'd) or NULL */
 	int			plan_is_json;
 	double		plan_ms;
+	struct seq_fingerprint *seq;	/* sequence detectors' figures (session_patterns.h) */
 } query_stats;
 
 /* One minute of activity; minute = floor(ts_ms / 60000). */
@@ -106,6 +108,7 @@ typedef struct session_window
 	int			count;			/* <= SESSION_WINDOW */
 	int			start;			/* ring index of the oldest */
 	uint64_t	total;			/* statements the session ran so far */
+	session_seq seq;			/* its run in progress (session_patterns.h) */
 	session_statement items[SESSION_WINDOW];
 } session_window;
 
@@ -167,6 +170,7 @@ typedef struct workload_filter
 	const char *dbname;
 	const char *user;
 	const char *app;
+	const session_pattern_options *patterns;	/* sequence thresholds; NULL: defaults */
 } workload_filter;
 
 typedef struct workload workload;
@@ -209,6 +213,16 @@ const session_window *workload_session_window(const workload *w, const char *key
 size_t		workload_open_sessions(const workload *w);
 /* Peak concurrent sessions: highest running count, counting sessions open before the log. */
 int64_t		workload_peak_sessions(const workload *w);
+
+/*
+ * End of input for the sequence detectors: close the run open in every
+ * session (a later statement starts a new one).  Idempotent; call before
+ * the rules run (workload_patterns does).
+ */
+void		workload_finish_sessions(workload *w);
+
+/* The sequence tables (session_patterns.h), every session finished first. */
+session_patterns *workload_patterns(workload *w);
 
 /* Hours between the first and the last event with a time; 0 when unknown. */
 double		workload_span_hours(const workload *w);

@@ -6,7 +6,9 @@
  * log, merged in log order) and by runs resumed from a store.  Only the
  * public model API is used, so the merge cannot reach past what a model
  * exposes.  Session windows are not merged: a window is a view of the
- * recent past of one part of the log.
+ * recent past of one part of the log.  The runs open in either part are
+ * closed at the boundary (workload_patterns), so a run cut by it counts
+ * as two shorter ones and may fall under the sequence thresholds.
  *-------------------------------------------------------------------------
  */
 #include "workload.h"
@@ -140,6 +142,7 @@ workload_merge(workload *dst, workload *src)
 	for (int i = 0; i < from->nsqlstates; i++)
 		workload_add_sqlstate(dst, from->sqlstates[i].sqlstate, from->sqlstates[i].count,
 							  from->sqlstates[i].example);
+	session_patterns_merge(workload_patterns(dst), dst, workload_patterns(src));
 	into->lock_wait_ms += from->lock_wait_ms;
 	into->lock_wait_max_ms = fmax(into->lock_wait_max_ms, from->lock_wait_max_ms);
 	into->temp_file_bytes += from->temp_file_bytes;

@@ -91,8 +91,14 @@ has_finding(json_t *j, const char *rule, const char *query_part)
 	{
 		const char *r = json_string_value(json_object_get(f, "rule"));
 		const char *q = json_string_value(json_object_get(f, "query"));
+		int			from_rule = r && strcmp(r, rule) == 0;
+		size_t		k;
+		json_t	   *m;
 
-		if (r && strcmp(r, rule) == 0 && (query_part == NULL || (q && strstr(q, query_part))))
+		/* a finding folded into another one's fix is listed in its merged_rules */
+		json_array_foreach(json_object_get(f, "merged_rules"), k, m)
+			from_rule = from_rule || strcmp(json_string_value(m), rule) == 0;
+		if (from_rule && (query_part == NULL || (q && strstr(q, query_part))))
 			return 1;
 	}
 	return 0;

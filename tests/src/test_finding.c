@@ -107,7 +107,11 @@ test_json(void)
 	CU_ASSERT(json_is_null(json_object_get(m, "before_buffers")));
 	CU_ASSERT(json_is_array(json_object_get(m, "before_plan")));
 	CU_ASSERT(json_is_string(json_object_get(m, "after_plan")));
-	CU_ASSERT_EQUAL(json_object_size(j), 12);
+	/* nothing merged: it came from its own rule; no related finding, no metric */
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "merged_rules")), 1);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "related")), 0);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "metrics")), 0);
+	CU_ASSERT_EQUAL(json_object_size(j), 15);
 	CU_ASSERT_EQUAL(json_object_size(m), 10);
 	json_decref(j);
 
