@@ -5,8 +5,8 @@
  *
  * Every candidate is made hypothetical once and every query whose plan
  * reads its table is explained (plain EXPLAIN: HypoPG indexes are seen by
- * nothing else), with the query's logged values or as a generic plan.
- * The choice is greedy by net benefit in milliseconds per hour: a query
+ * nothing else), with the query's logged values or as a generic plan,
+ * over --jobs connections (advisor_whatif.c).  The choice is greedy by net benefit in milliseconds per hour: a query
  * counts as served when its cost falls by ADVISOR_MIN_GAIN, and once
  * served it adds nothing to a later index, so an index serving several
  * queries counts once and a second index on the same leading column wins
@@ -17,6 +17,7 @@
  *-------------------------------------------------------------------------
  */
 #include "advisor.h"
+#include "advisor_whatif.h"
 #include "arena.h"
 #include "diag.h"
 #include "explain.h"
@@ -37,136 +38,6 @@
 #define ADVISOR_MS_PER_WRITTEN_ROW 0.01
 #define ADVISOR_MAX_CHOICES 10
 #define ADVISOR_MAX_CANDIDATES 200
-
-/* The what-if figures of one run: cost[q * ncands + c], NAN = not applicable. */
-typedef struct whatif
-{
-	int			nq,
-				ncands;
-	double	   *before;			/* per query, NAN when not explained */
-	double	   *cost;
-	int64_t    *size;			/* per candidate, -1 unknown */
-} whatif;
-
-/* Plain EXPLAIN of q (logged values, else generic); the plan or NULL. */
-static plan *
-explain_plain(pg_conn *c, const advisor_options *o, const advisor_query *q)
-{
-	explain_request req = {
-		.sql = q->sql, .nparams = q->nparams, .params = q->params,
-		.statement_timeout_ms = o->statement_timeout_ms, .lock_timeout_ms = o->lock_timeout_ms,
-	};
-	explain_result r;
-	plan	   *p = NULL;
-
-	if (explain_run(c, &req, &r) == 0 && r.plan && r.plan->root)
-	{
-		p = r.plan;
-		r.plan = NULL;
-	}
-	explain_result_free(&r);
-	return p;
-}
-
-static double
-explain_cost(pg_conn *c, const advisor_options *o, const advisor_query *q)
-{
-	plan	   *p = explain_plain(c, o, q);
-	double		cost = p ? p->root->total_cost : NAN;
-
-	plan_free(p);
-	return cost;
-}
-
-typedef struct table_probe
-{
-	const char *table;
-	int			found;
-} table_probe;
-
-static void
-probe_node(void *ctx, const plan_node *node, const plan_node *parent, int depth)
-{
-	table_probe *tp = ctx;
-
-	if (node->relation && strcmp(node->relation, tp->table) == 0)
-		tp->found = 1;
-}
-
-/* Whether a node of p reads table (plans name the schema only with VERBOSE). */
-static int
-plan_reads(const plan *p, const char *table)
-{
-	table_probe tp = {.table = table};
-
-	plan_walk(p, probe_node, &tp);
-	return tp.found;
-}
-
-/* Make def hypothetical; its indexrelid as text (malloc'd), or NULL. */
-static char *
-hypo_create(pg_conn *c, const char *def)
-{
-	PGresult   *res = pgc_query(c, "SELECT indexrelid FROM hypopg_create_index($1)", 1, &def);
-	char	   *oid = NULL;
-
-	if (res && PQntuples(res) == 1)
-		oid = xstrdup(PQgetvalue(res, 0, 0));
-	PQclear(res);
-	return oid;
-}
-
-static int64_t
-hypo_size(pg_conn *c, const char *oid)
-{
-	PGresult   *res = pgc_query(c, "SELECT hypopg_relation_size($1::oid)", 1, &oid);
-	int64_t		size = -1;
-
-	if (res && PQntuples(res) == 1)
-		size = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
-	PQclear(res);
-	return size;
-}
-
-/*
- * Cost every query without hypothetical indexes, then with each candidate
- * alone.  A query is costed with a candidate only when its plan names the
- * candidate's table.
- */
-static void
-whatif_run(pg_conn *c, const advisor_options *o, const advisor_query *qs, int nq,
-		   const advisor_candidate_list *cands, whatif *w)
-{
-	int		   *reads = xcalloc((size_t) nq * (size_t) cands->count + 1, sizeof(int));
-
-	w->nq = nq;
-	w->ncands = cands->count;
-	w->before = xcalloc((size_t) nq + 1, sizeof(double));
-	w->cost = xcalloc((size_t) nq * (size_t) cands->count + 1, sizeof(double));
-	w->size = xcalloc((size_t) cands->count + 1, sizeof(int64_t));
-	pgc_exec(c, "SELECT hypopg_reset()");
-	for (int q = 0; q < nq; q++)
-	{
-		plan	   *p = explain_plain(c, o, &qs[q]);
-
-		w->before[q] = p ? p->root->total_cost : NAN;
-		for (int k = 0; p && k < cands->count; k++)
-			reads[q * cands->count + k] = plan_reads(p, cands->items[k].table);
-		plan_free(p);
-	}
-	for (int k = 0; k < cands->count; k++)
-	{
-		char	   *oid = hypo_create(c, cands->items[k].definition);
-
-		w->size[k] = oid ? hypo_size(c, oid) : -1;
-		for (int q = 0; q < nq; q++)
-			w->cost[q * cands->count + k] = oid && reads[q * cands->count + k]
-				? explain_cost(c, o, &qs[q]) : NAN;
-		free(oid);
-		pgc_exec(c, "SELECT hypopg_reset()");
-	}
-	free(reads);
-}
 
 /* Milliseconds per hour that q takes; *assumed when its rate is unknown. */
 static double
@@ -539,13 +410,11 @@ advisor_run(pg_conn *c, const advisor_options *opts, const advisor_query *querie
 		.queries = queries, .nqueries = nq, .nchoices = n, .choices = choices,
 	};
 	plan_context pc = {.catalog = cat, .advice = &advice};
-	rule_context rc = {.scope = RULE_ADVISOR, .plan = &pc, .catalog = cat, .out = out};
+	rule_context rc = {.scope = RULE_ADVISOR, .plan = &pc, .catalog = cat, .config = opts->config, .out = out};
 
 	rules_run(&rc);
 	free_choices(choices, n);
-	free(w.before);
-	free(w.cost);
-	free(w.size);
+	whatif_free(&w);
 	advisor_candidate_list_free(&cands);
 	return n;
 }

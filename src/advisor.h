@@ -57,7 +57,9 @@ typedef struct advisor_candidate_list
 
 /*
  * Append to out the candidate indexes for the tables sql reads (one
- * SELECT, possibly with joins; other statements give none).  Tables are
+ * SELECT, possibly with joins, and the SELECTs nested in its WITH, FROM
+ * subqueries and set operations; other statements, and a WITH holding
+ * DML, give none).  Tables are
  * resolved through cat (aliases, unqualified columns by the tables'
  * column lists); tiny tables, unselective columns and candidates that a
  * valid index of cat already covers as a prefix are left out.  A
@@ -128,11 +130,17 @@ typedef struct advisor_options
 	int			statement_timeout_ms;	/* <= 0: 5000 */
 	int			lock_timeout_ms;	/* <= 0: 1000 */
 	int64_t		max_build_bytes;	/* <= 0: ADVISOR_DEFAULT_MAX_BUILD_BYTES */
+	const char *dsn;			/* for the extra what-if connections, or NULL: c only */
+	int			jobs;			/* connections costing candidates (--jobs); <= 1: c only */
+	const pgsift_config *config;	/* may disable missing-index; NULL: defaults */
 } advisor_options;
 
 /*
  * Advise indexes for the workload queries[0..nq) on c (idle) with the
  * snapshot cat, and append the findings of the RULE_ADVISOR rules to out.
+ * With opts->dsn and opts->jobs > 1 the what-if costs are spread over up
+ * to opts->jobs connections (c and jobs - 1 more, opened and closed here);
+ * the advice is the same as with one.
  * Under MEASURE_MODE_OFF nothing is done.  Without the hypopg extension a
  * warning says so (with a hint) and nothing is done.  Hypothetical indexes
  * are reset before returning; every real index is built inside a

@@ -2,23 +2,28 @@
  * advisor_candidates.c
  *    Candidate indexes from one statement's libpg_query parse tree.
  *
- * The WHERE clause and the JOIN ... ON conditions are read as a list of
- * ANDed comparisons.  Each comparison of a table's column (or of a
- * one-column function call such as lower(email)) with a constant or a
- * parameter adds an equality or a range key to that table; an equality
- * between two tables' columns adds a join key to both, and the what-if
- * costs decide which side the planner would use.  The keys are then
- * arranged the way a btree serves them best: equality keys first, then
- * the ORDER BY keys of an ORDER BY ... LIMIT on one table (or its GROUP
- * BY), else the first range key.  Which candidate wins is left to
- * advisor.c; this file only refuses what cannot win: tiny tables,
- * columns with too few distinct values (unless compared with a constant,
- * which may make a partial index), and indexes that exist already.
+ * Each SELECT of the statement is read on its own: the top one and those
+ * nested in its WITH, FROM subqueries and UNION branches (a FROM item
+ * naming a CTE is not a table).  The WHERE clause and the JOIN ... ON
+ * conditions are read as a list of ANDed comparisons.  Each comparison of
+ * a table's column (or of a one-column function call such as
+ * lower(email)) with a constant or a parameter adds an equality or a
+ * range key to that table; an equality between two tables' columns adds
+ * a join key to both, and the what-if costs decide which side the planner
+ * would use.  The keys are then arranged the way a btree serves them
+ * best: equality keys first, then the ORDER BY keys of an ORDER BY ...
+ * LIMIT on one table (or its GROUP BY) unless they would lead the index
+ * with an unselective column, else the first range key.  Which candidate
+ * wins is left to advisor.c; this file only refuses what cannot win: tiny
+ * tables, columns with too few distinct values (unless compared with a
+ * constant, which may make a partial index), and indexes that exist
+ * already.
  *-------------------------------------------------------------------------
  */
 #include "advisor.h"
 #include "arena.h"
 #include "rule.h"
+#include "statement_kind.h"
 #include "strbuf.h"
 
 #include <ctype.h>
@@ -58,9 +63,17 @@ typedef struct table_ref
 	int			include_ok;		/* select list is a few plain columns of it */
 } table_ref;
 
+/* The WITH lists around a SELECT: a FROM item naming a CTE is not a table. */
+typedef struct cte_scope
+{
+	const struct cte_scope *parent;
+	json_t	   *ctes;			/* a withClause's "ctes" array, or NULL */
+} cte_scope;
+
 typedef struct statement_scan
 {
 	const catalog_snapshot *cat;
+	const cte_scope *ctes;
 	arena	   *mem;
 	int			ntables;
 	table_ref	tables[MAX_TABLES];
@@ -293,6 +306,19 @@ scan_conditions(statement_scan *s, json_t *node, strbuf *text)
 		scan_comparison(s, e, text);
 }
 
+static int
+names_cte(const cte_scope *sc, const char *name)
+{
+	size_t		i;
+	json_t	   *cte;
+
+	for (; sc && name; sc = sc->parent)
+		json_array_foreach(sc->ctes, i, cte)
+			if (str_at(cte, "CommonTableExpr", "ctename") && strcmp(str_at(cte, "CommonTableExpr", "ctename"), name) == 0)
+				return 1;
+	return 0;
+}
+
 /* Collect the FROM items; join conditions are kept for scan_conditions. */
 static void
 scan_from(statement_scan *s, json_t *item, json_t *quals)
@@ -303,7 +329,8 @@ scan_from(statement_scan *s, json_t *item, json_t *quals)
 	if (rv && s->ntables < MAX_TABLES)
 	{
 		const char *name = json_string_value(json_object_get(rv, "relname"));
-		const catalog_table *t = catalog_find_table(s->cat, json_string_value(json_object_get(rv, "schemaname")), name);
+		const char *schema = json_string_value(json_object_get(rv, "schemaname"));
+		const catalog_table *t = schema || !names_cte(s->ctes, name) ? catalog_find_table(s->cat, schema, name) : NULL;
 		const char *alias = str_at(rv, "alias", "aliasname");
 
 		if (t)
@@ -372,22 +399,15 @@ scan_select_list(statement_scan *s, json_t *targets)
 	}
 }
 
-/* The single plain SelectStmt of sql's tree, or NULL. */
+/* The SelectStmt of sql's tree when it is one SELECT, else NULL. */
 static json_t *
-single_select(json_t *tree)
+top_select(json_t *tree, const char *sql)
 {
 	json_t	   *stmts = json_object_get(tree, "stmts");
-	json_t	   *sel;
 
-	if (json_array_size(stmts) != 1)
+	if (json_array_size(stmts) != 1 || statement_classify(sql, NULL) != STMT_SELECT)
 		return NULL;
-	sel = json_object_get(json_object_get(json_array_get(stmts, 0), "stmt"), "SelectStmt");
-	if (sel == NULL || json_object_get(sel, "withClause") || json_object_get(sel, "intoClause"))
-		return NULL;
-	if (json_string_value(json_object_get(sel, "op")) &&
-		strcmp(json_string_value(json_object_get(sel, "op")), "SETOP_NONE") != 0)
-		return NULL;
-	return sel;
+	return json_object_get(json_object_get(json_array_get(stmts, 0), "stmt"), "SelectStmt");
 }
 
 static int
@@ -397,7 +417,11 @@ table_is_tiny(const catalog_table *t)
 		(t->reltuples >= 0 && t->reltuples < ADVISOR_MIN_TABLE_ROWS);
 }
 
-/* Fewer than ADVISOR_MIN_DISTINCT distinct values by pg_stats (0 when unknown). */
+/*
+ * Fewer than ADVISOR_MIN_DISTINCT distinct values by pg_stats (0 when
+ * unknown: no statistics, or a fraction of rows of a table whose row
+ * count is unknown).
+ */
 static int
 column_unselective(const catalog_snapshot *cat, const catalog_table *t, const table_key *k)
 {
@@ -405,6 +429,8 @@ column_unselective(const catalog_snapshot *cat, const catalog_table *t, const ta
 	double		distinct;
 
 	if (k->is_expr || (st = catalog_find_stats(cat, t->schema, t->name, k->column)) == NULL)
+		return 0;
+	if (st->n_distinct < 0 && t->reltuples < 0)
 		return 0;
 	distinct = st->n_distinct >= 0 ? st->n_distinct : -st->n_distinct * t->reltuples;
 	return distinct > 0 && distinct < ADVISOR_MIN_DISTINCT;
@@ -615,9 +641,13 @@ propose_for_table(statement_scan *s, const table_ref *tr, advisor_candidate_list
 		if (neq < MAX_COMPOSITE_EQ)
 			composite[ncomposite++] = tr->eq[i].text, neq++;
 	}
-	for (int i = 0; i < tr->norder; i++)
+	/* an ordering may not lead with an unselective column any more than "=" may */
+	int			use_order = tr->norder > 0 &&
+		(neq > 0 || !column_unselective(s->cat, tr->table, &tr->order[0]));
+
+	for (int i = 0; use_order && i < tr->norder; i++)
 		composite[ncomposite++] = tr->order[i].text;
-	for (int i = 0; i < tr->nrange && tr->norder == 0; i++)
+	for (int i = 0; i < tr->nrange && !use_order; i++)
 	{
 		if (column_unselective(s->cat, tr->table, &tr->range[i]))
 			continue;
@@ -671,41 +701,95 @@ advisor_candidate_list_free(advisor_candidate_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
+/* Candidates for the tables one SELECT (not its nested ones) reads. */
+static void
+scan_one_select(const catalog_snapshot *cat, json_t *sel, const cte_scope *ctes,
+				advisor_candidate_list *out, int *added)
+{
+	statement_scan *s = xcalloc(1, sizeof(statement_scan));
+	json_t	   *quals = json_array();
+	strbuf		text;
+	size_t		i;
+	json_t	   *item;
+
+	s->cat = cat;
+	s->ctes = ctes;
+	s->mem = arena_create(0);
+	strbuf_init(&text);
+	json_array_foreach(json_object_get(sel, "fromClause"), i, item)
+		scan_from(s, item, quals);
+	json_array_foreach(quals, i, item)
+		scan_conditions(s, item, &text);
+	scan_conditions(s, json_object_get(sel, "whereClause"), &text);
+	scan_ordering(s, sel, &text);
+	scan_select_list(s, json_object_get(sel, "targetList"));
+	advisor_propose(s, out, added);
+	strbuf_free(&text);
+	json_decref(quals);
+	arena_destroy(s->mem);
+	free(s);
+}
+
+static void scan_select_tree(const catalog_snapshot *cat, json_t *sel, const cte_scope *parent,
+							 advisor_candidate_list *out, int *added);
+
+/* The subqueries of a FROM item, through its joins. */
+static void
+scan_from_subqueries(const catalog_snapshot *cat, json_t *item, const cte_scope *ctes,
+					 advisor_candidate_list *out, int *added)
+{
+	json_t	   *j = json_object_get(item, "JoinExpr");
+	json_t	   *sub = json_object_get(json_object_get(json_object_get(item, "RangeSubselect"), "subquery"), "SelectStmt");
+
+	if (sub)
+		scan_select_tree(cat, sub, ctes, out, added);
+	else if (j)
+	{
+		scan_from_subqueries(cat, json_object_get(j, "larg"), ctes, out, added);
+		scan_from_subqueries(cat, json_object_get(j, "rarg"), ctes, out, added);
+	}
+}
+
+/*
+ * A SELECT, then the SELECTs nested in its WITH, its FROM subqueries and
+ * its set operations' branches, each scanned on its own.
+ */
+static void
+scan_select_tree(const catalog_snapshot *cat, json_t *sel, const cte_scope *parent,
+				 advisor_candidate_list *out, int *added)
+{
+	cte_scope	sc = {.parent = parent, .ctes = json_object_get(json_object_get(sel, "withClause"), "ctes")};
+	const char *op = json_string_value(json_object_get(sel, "op"));
+	size_t		i;
+	json_t	   *item;
+
+	if (op && strcmp(op, "SETOP_NONE") != 0)
+	{
+		scan_select_tree(cat, json_object_get(sel, "larg"), &sc, out, added);
+		scan_select_tree(cat, json_object_get(sel, "rarg"), &sc, out, added);
+		return;
+	}
+	scan_one_select(cat, sel, &sc, out, added);
+	json_array_foreach(sc.ctes, i, item)
+		scan_select_tree(cat, json_object_get(json_object_get(json_object_get(item, "CommonTableExpr"), "ctequery"), "SelectStmt"),
+						 &sc, out, added);
+	json_array_foreach(json_object_get(sel, "fromClause"), i, item)
+		scan_from_subqueries(cat, item, &sc, out, added);
+}
+
 int
 advisor_candidates(const char *sql, const catalog_snapshot *cat, advisor_candidate_list *out)
 {
 	PgQueryParseResult pr = pg_query_parse(sql);
 	json_t	   *tree = pr.error ? NULL : json_loads(pr.parse_tree, 0, NULL);
-	json_t	   *sel = single_select(tree);
+	json_t	   *sel = tree ? top_select(tree, sql) : NULL;
 	int			added = 0;
 
 	pg_query_free_parse_result(pr);
 	if (tree == NULL)
 		return -1;
 	if (sel && cat)
-	{
-		statement_scan *s = xcalloc(1, sizeof(statement_scan));
-		json_t	   *quals = json_array();
-		strbuf		text;
-		size_t		i;
-		json_t	   *item;
-
-		s->cat = cat;
-		s->mem = arena_create(0);
-		strbuf_init(&text);
-		json_array_foreach(json_object_get(sel, "fromClause"), i, item)
-			scan_from(s, item, quals);
-		json_array_foreach(quals, i, item)
-			scan_conditions(s, item, &text);
-		scan_conditions(s, json_object_get(sel, "whereClause"), &text);
-		scan_ordering(s, sel, &text);
-		scan_select_list(s, json_object_get(sel, "targetList"));
-		advisor_propose(s, out, &added);
-		strbuf_free(&text);
-		json_decref(quals);
-		arena_destroy(s->mem);
-		free(s);
-	}
+		scan_select_tree(cat, sel, NULL, out, &added);
 	json_decref(tree);
 	return added;
 }

@@ -11,6 +11,8 @@
 # statement (generic plans: the text has only $n), runs the plan and catalog
 # rules, and costs index candidates with HypoPG.  BENCH_JOBS sets N (1);
 # BENCH_MEASURE=off leaves out the advisor, to see what EXPLAIN alone costs.
+# PGSIFT_BIN runs another build's binary (default build/pgsift), e.g.
+#     PGSIFT_BIN=$PWD/build-x/pgsift BENCH_JOBS=2 tests/harness/bench-live.sh
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 jobs=${BENCH_JOBS:-1}
@@ -54,7 +56,7 @@ echo "pg_stat_statements holds $n of them"
 out=$(mktemp)
 echo "== pgsift analyze --dsn dbname=bench5k --measure $measure --explain-top 5000 --jobs $jobs"
 /usr/bin/time -f "wall %e s, user %U s, sys %S s, peak RSS %M kB" \
-	build/pgsift analyze -q --format json -o "$out" --measure "$measure" --explain-top 5000 \
+	"${PGSIFT_BIN:-build/pgsift}" analyze -q --format json -o "$out" --measure "$measure" --explain-top 5000 \
 	--jobs "$jobs" --dsn dbname=bench5k
 jq -c '{explained: .live.explained, failed: .live.explain_failed, refused: .live.explain_refused,
         findings: (.findings | length),

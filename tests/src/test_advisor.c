@@ -185,6 +185,8 @@ test_nothing_to_propose(void)
 	expect_nothing("SELECT * FROM orders WHERE flag = true", NULL);	/* 50/50 flag */
 	expect_nothing("SELECT * FROM customers WHERE name = $1", name);	/* indexed */
 	expect_nothing("SELECT * FROM orders WHERE region = $1", region);	/* prefix of (region, amount) */
+	/* GROUP BY a 4-value column once proposed orders (status) */
+	expect_nothing("SELECT status, count(*) FROM orders WHERE id <= 1000 GROUP BY status ORDER BY status", NULL);
 }
 
 /* Two fingerprints, one index: counted once, both listed. */
@@ -201,6 +203,52 @@ test_workload_choice(void)
 	CU_ASSERT_STRING_EQUAL(out.items[0]->title, "index on public.orders (shop_id, created_at DESC)");
 	CU_ASSERT_EQUAL(out.items[0]->nfingerprints, 2);
 	finding_list_free(&out);
+}
+
+/* The advice of a three-query workload costed over jobs connections. */
+static int
+advise_three(int jobs, finding_list *out)
+{
+	static const char *const order[] = {"4242", NULL};
+	advisor_options o = {.mode = MEASURE_MODE_HYPO, .mode_given = 1, .statement_timeout_ms = 30000,
+	.dsn = "dbname=" DB, .jobs = jobs};
+	advisor_query q[3] = {
+		{.fingerprint = 0x1111, .sql = "SELECT * FROM orders WHERE customer_id = $1",
+		.nparams = 1, .params = customer_42, .mean_ms = 50, .calls_per_hour = 100},
+		{.fingerprint = 0x2222, .sql = "SELECT * FROM orders WHERE shop_id = $1 ORDER BY created_at DESC LIMIT 10",
+		.nparams = 1, .params = shop_7, .mean_ms = 20, .calls_per_hour = 100},
+		{.fingerprint = 0x3333, .sql = "SELECT * FROM orders o JOIN order_items i ON i.order_id = o.id WHERE o.id = $1",
+		.nparams = 1, .params = order, .mean_ms = 5, .calls_per_hour = 100},
+	};
+
+	for (int i = 0; i < 3; i++)
+		q[i].normalized = q[i].sql;
+	memset(out, 0, sizeof(*out));
+	return advisor_run(conn, &o, q, 3, cat, out);
+}
+
+/* Several connections give the advice one gives: same indexes, figures, order. */
+static void
+test_jobs_same_advice(void)
+{
+	finding_list one,
+				three;
+
+	if (!test_have_server())
+		return;
+	CU_ASSERT_EQUAL(advise_three(1, &one), 3);
+	CU_ASSERT_EQUAL(advise_three(3, &three), 3);
+	CU_ASSERT_EQUAL_FATAL(one.count, three.count);
+	for (int i = 0; i < one.count; i++)
+	{
+		CU_ASSERT_STRING_EQUAL(one.items[i]->fix_sql, three.items[i]->fix_sql);
+		CU_ASSERT_DOUBLE_EQUAL(one.items[i]->score, three.items[i]->score, 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(one.items[i]->measurement.after_cost, three.items[i]->measurement.after_cost, 1e-9);
+		CU_ASSERT_STRING_EQUAL(one.items[i]->detail, three.items[i]->detail);
+	}
+	CU_ASSERT_TRUE(pgc_alive(conn));
+	finding_list_free(&one);
+	finding_list_free(&three);
 }
 
 static void
@@ -309,6 +357,7 @@ PGSIFT_TEST_SUITE(advisor_suite)
 	CU_add_test(s, "join key: the inner table's column", test_join_key);
 	CU_add_test(s, "tiny, unselective, indexed, prefix-covered: nothing", test_nothing_to_propose);
 	CU_add_test(s, "one index for two fingerprints counts once", test_workload_choice);
+	CU_add_test(s, "--jobs 3 gives the advice of one connection", test_jobs_same_advice);
 	CU_add_test(s, "--measure hypo leaves the catalog unchanged", test_hypo_changes_nothing);
 	CU_add_test(s, "--measure real measures and rolls back", test_measure_real);
 	CU_add_test(s, "--measure real refuses a table over the size limit", test_measure_real_refuses_large_table);

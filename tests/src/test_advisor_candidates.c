@@ -25,6 +25,8 @@ static catalog_table tables[] = {
 static catalog_column_stats stats[] = {
 	{.schema = "public", .table = "orders", .column = "customer_id", .n_distinct = -0.1},
 	{.schema = "public", .table = "orders", .column = "status", .n_distinct = 4, .most_common_freq = 0.33},
+	/* 2 distinct values among the 1e6 rows, as a fraction */
+	{.schema = "public", .table = "orders", .column = "total", .n_distinct = -0.000002, .most_common_freq = 0.5},
 };
 
 static catalog_index indexes[] = {
@@ -33,7 +35,7 @@ static catalog_index indexes[] = {
 };
 
 static const catalog_snapshot snapshot = {
-	.ntables = 2, .tables = tables, .nindexes = 1, .indexes = indexes, .nstats = 2, .stats = stats,
+	.ntables = 2, .tables = tables, .nindexes = 1, .indexes = indexes, .nstats = 3, .stats = stats,
 };
 
 /* The candidates' definitions joined by " | ". */
@@ -105,6 +107,44 @@ test_left_out(void)
 	expect("SELEC nonsense", -1, "");
 }
 
+/*
+ * Regression: GROUP BY status proposed orders (status) for a 4-value
+ * column, because ordering keys skipped the distinct-values check.  They
+ * may follow an equality key, but not lead.
+ */
+static void
+test_unselective_ordering(void)
+{
+	expect("SELECT status, count(*) FROM orders WHERE id <= 1000 GROUP BY status ORDER BY status", 0, "");
+	expect("SELECT id FROM orders ORDER BY status LIMIT 5", 0, "");
+	expect("SELECT total, count(*) FROM orders GROUP BY total", 0, "");
+	/* the range key serves instead */
+	expect("SELECT status, count(*) FROM orders WHERE created_at > $1 GROUP BY status", 1,
+		   "CREATE INDEX ON public.orders (created_at)");
+	expect("SELECT * FROM orders WHERE customer_id = $1 ORDER BY status LIMIT 5", 2,
+		   "CREATE INDEX ON public.orders (customer_id) | CREATE INDEX ON public.orders (customer_id, status)");
+}
+
+/* SELECTs nested in WITH, FROM (subquery) and UNION are read on their own. */
+static void
+test_nested_selects(void)
+{
+	expect("WITH recent AS (SELECT * FROM orders WHERE customer_id = $1) SELECT * FROM recent", 1,
+		   "CREATE INDEX ON public.orders (customer_id)");
+	expect("SELECT count(*) FROM (SELECT * FROM orders o WHERE o.created_at > $1) s", 1,
+		   "CREATE INDEX ON public.orders (created_at)");
+	expect("SELECT * FROM orders WHERE customer_id = $1 UNION ALL SELECT * FROM orders WHERE created_at > $2", 2,
+		   "CREATE INDEX ON public.orders (customer_id) | CREATE INDEX ON public.orders (created_at)");
+	/* nested twice: a subquery inside a CTE */
+	expect("WITH x AS (SELECT * FROM (SELECT * FROM orders WHERE created_at < $1) y) SELECT * FROM x", 1,
+		   "CREATE INDEX ON public.orders (created_at)");
+	/* a CTE named like a table hides the table */
+	expect("WITH orders AS (SELECT * FROM tiny) SELECT * FROM orders WHERE customer_id = 1", 0, "");
+	/* a WITH holding DML is not a query the advisor explains */
+	expect("WITH d AS (DELETE FROM tiny RETURNING *) SELECT * FROM orders WHERE customer_id = $1", 0, "");
+	expect("SELECT * INTO copy FROM orders WHERE customer_id = $1", 0, "");
+}
+
 static void
 test_join_keys_and_dedupe(void)
 {
@@ -128,4 +168,6 @@ PGSIFT_TEST_SUITE(advisor_candidates_suite)
 	CU_add_test(s, "rare constant of a low-cardinality column: partial index", test_partial_for_constant);
 	CU_add_test(s, "tiny, indexed, OR, DML, ambiguous, unparsable: nothing", test_left_out);
 	CU_add_test(s, "join keys, and one definition once", test_join_keys_and_dedupe);
+	CU_add_test(s, "no ordering key leads with an unselective column", test_unselective_ordering);
+	CU_add_test(s, "SELECTs in WITH, FROM (subquery), UNION", test_nested_selects);
 }
