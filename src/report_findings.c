@@ -85,6 +85,34 @@ write_measurement(FILE *out, const finding_measurement *m)
 	free(after);
 }
 
+/*
+ * text with its line breaks continued under the indent and other control
+ * characters shown as '?': details quote statements from the log, which
+ * must not move the terminal's cursor or change its state.
+ */
+static void
+put_clean(FILE *out, const char *text)
+{
+	for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+	{
+		if (*p == '\n')
+			fputs("\n       ", out);
+		else if (*p < 0x20 || *p == 0x7f)
+			fputc(*p == '\t' ? ' ' : '?', out);
+		else
+			fputc(*p, out);
+	}
+}
+
+/* "     label: text" (put_clean's text). */
+static void
+write_block(FILE *out, const char *label, const char *text)
+{
+	fprintf(out, "     %s%s", label ? label : "", label ? ": " : "");
+	put_clean(out, text);
+	fputc('\n', out);
+}
+
 static void
 write_list(FILE *out, const char *label, char **items, int n)
 {
@@ -99,13 +127,15 @@ write_list(FILE *out, const char *label, char **items, int n)
 static void
 write_bottleneck(FILE *out, int rank, const finding *f, strbuf *q)
 {
-	fprintf(out, "%3d. [%s] %s: %s\n", rank, finding_severity_name(f->severity), f->rule, f->title);
+	fprintf(out, "%3d. [%s] %s: ", rank, finding_severity_name(f->severity), f->rule);
+	put_clean(out, f->title ? f->title : "");
+	fputc('\n', out);
 	fprintf(out, "     id: %s\n", f->id ? f->id : "-");
 	write_list(out, "found by", f->rules, f->nrules);
 	if (isfinite(f->score) && f->score > 0)
 		fprintf(out, "     score: %.1f ms saved per hour\n", f->score);
 	if (f->detail)
-		fprintf(out, "     %s\n", f->detail);
+		write_block(out, NULL, f->detail);
 	write_list(out, "fingerprints", f->fingerprints, f->nfingerprints);
 	if (f->query)
 	{
@@ -113,11 +143,11 @@ write_bottleneck(FILE *out, int rank, const finding *f, strbuf *q)
 		fprintf(out, "     query: %s\n", q->data);
 	}
 	if (f->hint)
-		fprintf(out, "     hint: %s\n", f->hint);
+		write_block(out, "hint", f->hint);
 	if (f->fix_sql)
-		fprintf(out, "     fix: %s\n", f->fix_sql);
+		write_block(out, "fix", f->fix_sql);
 	if (f->fix_description)
-		fprintf(out, "     %s %s\n", f->fix_sql ? "    " : "fix:", f->fix_description);
+		write_block(out, f->fix_sql ? "   " : "fix", f->fix_description);
 	write_measurement(out, &f->measurement);
 	write_list(out, "related", f->related, f->nrelated);
 }
@@ -153,8 +183,11 @@ write_recommendations(FILE *out, const report_recommendations *r)
 		fprintf(out, "  %s (%s): %d\n", recommendation_horizon_title((recommendation_horizon) h), why[h],
 				r->count[h]);
 		for (int i = 0; i < r->count[h]; i++)
-			fprintf(out, "    - %s: %s\n", r->items[h][i]->id ? r->items[h][i]->id : r->items[h][i]->rule,
-					r->items[h][i]->title ? r->items[h][i]->title : "");
+		{
+			fprintf(out, "    - %s: ", r->items[h][i]->id ? r->items[h][i]->id : r->items[h][i]->rule);
+			put_clean(out, r->items[h][i]->title ? r->items[h][i]->title : "");
+			fputc('\n', out);
+		}
 	}
 	fputc('\n', out);
 }
