@@ -5,8 +5,9 @@
  *
  * The log model keeps the loops (src/session_patterns.h): a parent
  * followed by at least min_repeats executions of one child fingerprint
- * with min_distinct distinct parameter sets, no pause over max_gap_ms.
- * The rule reports the loops whose children took min_total_ms in all.
+ * with min_distinct distinct parameter sets, no pause over max_gap_ms,
+ * and with group_by_transaction all in one transaction (a transaction
+ * pooler hands one backend to many clients).  The rule reports the loops whose children took min_total_ms in all.
  * The fix is the child batched: its "col = $k" equality on the parameter
  * that varies becomes "col = ANY($k)", edited in the parse tree and
  * deparsed (rules/query_tree.h).  With a connection the batched statement
@@ -37,6 +38,7 @@ static const rule_param params[] = {
 	{"min_repeats", 5, "executions of the child after one parent"},
 	{"min_distinct", 5, "distinct parameter sets among them"},
 	{"max_gap_ms", 1000, "longest pause between two of them (ms)"},
+	{"group_by_transaction", 0, "1: parent and children in one transaction (behind a transaction pooler)"},
 	{"min_total_ms", 50, "time of the children over all occurrences (ms)"},
 	{"hint_min_calls", 1000, "pg_stat_statements hint: calls"},
 	{"hint_max_rows_per_call", 1.5, "pg_stat_statements hint: rows per call"},

@@ -20,6 +20,7 @@ sequence_rules_pattern_options(const pgsift_config *config)
 	o.min_distinct = (int) rule_param_value(&ctx, &rule_n_plus_one, "min_distinct");
 	o.min_rows = (int) rule_param_value(&ctx, &rule_unbatched_insert, "min_rows");
 	o.ttl_ms = 1000.0 * rule_param_value(&ctx, &rule_cacheable_query, "ttl_seconds");
+	o.group_by_transaction = rule_param_value(&ctx, &rule_n_plus_one, "group_by_transaction") != 0;
 	return o;
 }
 
@@ -37,5 +38,5 @@ sequence_rules_options_match(const rule_context *ctx)
 
 	return want.max_gap_ms == have->max_gap_ms && want.min_repeats == have->min_repeats &&
 		want.min_distinct == have->min_distinct && want.min_rows == have->min_rows &&
-		want.ttl_ms == have->ttl_ms;
+		want.ttl_ms == have->ttl_ms && want.group_by_transaction == have->group_by_transaction;
 }

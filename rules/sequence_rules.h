@@ -18,8 +18,9 @@
 
 /*
  * The model options from the rules' thresholds in config (NULL: the
- * defaults): n-plus-one's max_gap_ms, min_repeats and min_distinct,
- * unbatched-insert's min_rows, cacheable-query's ttl_seconds.
+ * defaults): n-plus-one's max_gap_ms, min_repeats, min_distinct and
+ * group_by_transaction (any value but 0 is on), unbatched-insert's
+ * min_rows, cacheable-query's ttl_seconds.
  */
 session_pattern_options sequence_rules_pattern_options(const pgsift_config *config);
 

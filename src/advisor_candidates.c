@@ -140,17 +140,30 @@ unwrap_cast(json_t *node)
 }
 
 /*
- * Whether node is a constant or a parameter; for a literal, *literal gets
- * it as SQL and *raw as text (arena strings), else both NULL.
+ * Whether node is a constant, a parameter, or a function of those only
+ * (lower($1): computed once, so an index on lower(col) serves it; the
+ * what-if costs tell whether it does); for a literal, *literal gets it as
+ * SQL and *raw as text (arena strings), else both NULL.
  */
 static int
 is_value(statement_scan *s, json_t *node, char **literal, char **raw)
 {
 	json_t	   *c = json_object_get(unwrap_cast(node), "A_Const");
+	json_t	   *fn = json_object_get(unwrap_cast(node), "FuncCall");
 	strbuf		sb;
 	const char *v;
+	size_t		i;
+	json_t	   *arg;
+	int			values = fn != NULL && json_array_size(json_object_get(fn, "args")) > 0;
 
 	*literal = *raw = NULL;
+	json_array_foreach(json_object_get(fn, "args"), i, arg)
+		values = values && is_value(s, arg, literal, raw);
+	if (fn)
+	{
+		*literal = *raw = NULL;
+		return values;
+	}
 	if (c == NULL)
 		return json_object_get(unwrap_cast(node), "ParamRef") != NULL;
 	strbuf_init(&sb);

@@ -518,12 +518,13 @@ cmd_report(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:qh", analyze_options, NULL)) != -1)
 	{
-		int			rc = c == OPT_STORE || c == OPT_FORMAT || c == 'o' || c == OPT_TOP || c == 'q' || c == 'h'
-			? apply_option(&o, c, optarg) : -1;
+		int			rc = c == OPT_STORE || c == OPT_FORMAT || c == 'o' || c == OPT_TOP || c == 'q' || c == 'h' ||
+			c == OPT_CONFIG ? apply_option(&o, c, optarg) : -1;
 
 		if (rc == 1)
 		{
-			fputs("Usage: pgsift report --store FILE [--format text|json|markdown] [-o FILE] [--top N]\n", stdout);
+			fputs("Usage: pgsift report --store FILE [--format text|json|markdown] [-o FILE] [--top N] [--config FILE]\n",
+				  stdout);
 			return PGSIFT_EXIT_OK;
 		}
 		if (rc < 0)
@@ -539,20 +540,36 @@ cmd_report(int argc, char **argv)
 	}
 	if (o.format != REPORT_JSON && o.top == 0)
 		o.top = 20;
+	pgsift_config *config = config_load(o.config_path);
+
+	if (config == NULL || rules_check_config(config) != 0)
+	{
+		config_free(config);
+		return PGSIFT_EXIT_USAGE;
+	}
+	/* the thresholds the store was built with, if it was built with this configuration */
+	session_pattern_options patterns = sequence_rules_pattern_options(config);
+	workload_filter filter = {.since_ms = LOG_TS_UNKNOWN, .until_ms = LOG_TS_UNKNOWN, .patterns = &patterns};
 	store	   *st = store_open(o.store_path, 0);
-	workload   *w = workload_create(NULL);
+	workload   *w = workload_create(&filter);
+	finding_list findings = {0};
 	int			rc;
 
+	o.live.config = config;
 	if (st == NULL || store_load(st, w) != 0)
 		rc = PGSIFT_EXIT_STORE;
 	else
 	{
-		report_input in = {.model = w, .top = o.top, .store_path = o.store_path};
+		/* the workload rules on the stored model, as analyze runs them without --dsn */
+		offline_analyze(&o.live, w, &findings);
+		report_input in = {.model = w, .top = o.top, .store_path = o.store_path, .findings = &findings};
 
 		rc = write_report(&o, &in);
 	}
+	finding_list_free(&findings);
 	store_close(st);
 	workload_destroy(w);
+	config_free(config);
 	return rc;
 }
 

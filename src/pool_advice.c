@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "pool_advice.h"
+#include "clock.h"
 #include "arena.h"
 #include "log_event.h"
 #include "statement_kind.h"
@@ -51,15 +52,6 @@ pool_facts_from_logs(workload *w, pool_facts *out)
 	out->idle_timeouts = count_sqlstate(workload_events(w), "25P03");
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
-}
-
 static int
 cmp_double(const void *a, const void *b)
 {
@@ -77,12 +69,12 @@ time_connections(const char *dsn)
 
 	for (int i = 0; i < POOL_CONNECT_SAMPLES; i++)
 	{
-		double		start = now_ms();
+		double		start = clock_monotonic_ms();
 		pg_conn    *c = pgc_connect(dsn);
 
 		if (c == NULL)
 			return -1;
-		ms[i] = now_ms() - start;
+		ms[i] = clock_monotonic_ms() - start;
 		pgc_close(c);
 	}
 	qsort(ms, POOL_CONNECT_SAMPLES, sizeof(double), cmp_double);

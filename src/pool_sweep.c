@@ -14,6 +14,7 @@
  *-------------------------------------------------------------------------
  */
 #include "pool_sweep.h"
+#include "clock.h"
 #include "arena.h"
 #include "pg_conn.h"
 #include "sketch.h"
@@ -41,7 +42,7 @@ typedef struct sweep_worker
 	int			nstmts;
 	int			offset;			/* first statement: workers do not run in step */
 	const char *begin_sql;
-	double		deadline;
+	double		deadline_ms;	/* clock_monotonic_ms() at which the step ends */
 	uint64_t	quota;
 	uint64_t	done;
 	uint64_t	errors;
@@ -50,15 +51,6 @@ typedef struct sweep_worker
 	quantile_sketch *latency;
 	pthread_t	thread;
 } sweep_worker;
-
-static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
 
 int
 pool_sweep_bound(int server_cores, int client_cores, int64_t max_connections,
@@ -114,11 +106,11 @@ run_one(sweep_worker *wk, const pool_sweep_statement *st)
 		wk->lost = !pgc_alive(wk->conn);
 		return;
 	}
-	start = now_seconds();
+	start = clock_monotonic_ms();
 	res = pgc_query(wk->conn, st->sql, st->nparams, st->params);
 	if (res)
 	{
-		sketch_add(wk->latency, (now_seconds() - start) * 1000.0);
+		sketch_add(wk->latency, clock_monotonic_ms() - start);
 		wk->done++;
 		wk->failures = 0;
 		PQclear(res);
@@ -137,7 +129,7 @@ worker_main(void *arg)
 {
 	sweep_worker *wk = arg;
 
-	for (uint64_t k = 0; !wk->lost && wk->failures < MAX_FAILURES_IN_A_ROW && wk->done + wk->errors < wk->quota && now_seconds() < wk->deadline; k++)
+	for (uint64_t k = 0; !wk->lost && wk->failures < MAX_FAILURES_IN_A_ROW && wk->done + wk->errors < wk->quota && clock_monotonic_ms() < wk->deadline_ms; k++)
 		run_one(wk, &wk->stmts[(wk->offset + k) % (uint64_t) wk->nstmts]);
 	return NULL;
 }
@@ -149,14 +141,14 @@ run_step(pg_conn **conns, int size, const pool_sweep_options *o, const char *beg
 {
 	sweep_worker *wk = xcalloc((size_t) size, sizeof(sweep_worker));
 	int			max_statements = o->max_statements > 0 ? o->max_statements : DEFAULT_MAX_STATEMENTS;
-	double		start = now_seconds();
+	double		start = clock_monotonic_ms();
 	quantile_sketch *all = sketch_create();
 	int			lost = 0;
 
 	for (int k = 0; k < size; k++)
 		wk[k] = (sweep_worker) {
 			.conn = conns[k], .stmts = stmts, .nstmts = n, .offset = k, .begin_sql = begin_sql,
-			.deadline = start + (o->step_seconds > 0 ? o->step_seconds : DEFAULT_STEP_SECONDS),
+			.deadline_ms = start + 1000.0 * (o->step_seconds > 0 ? o->step_seconds : DEFAULT_STEP_SECONDS),
 			.quota = (uint64_t) (max_statements / size > 0 ? max_statements / size : 1),
 			.latency = sketch_create(),
 		};
@@ -166,7 +158,7 @@ run_step(pg_conn **conns, int size, const pool_sweep_options *o, const char *beg
 	for (int k = 1; k < size; k++)
 		pthread_join(wk[k].thread, NULL);
 
-	*step = (pool_sweep_step) {.size = size, .seconds = now_seconds() - start};
+	*step = (pool_sweep_step) {.size = size, .seconds = (clock_monotonic_ms() - start) / 1000.0};
 	for (int k = 0; k < size; k++)
 	{
 		step->statements += wk[k].done;

@@ -9,7 +9,8 @@
  * hashes; a cacheable SELECT adds one lookup in the cache table.  Nothing
  * is copied per statement: a closing run that qualifies takes its example
  * from the session's window, which still holds its last SESSION_WINDOW
- * statements.
+ * statements (a run's statements there may be interleaved with
+ * transaction control, which runs step over).
  *-------------------------------------------------------------------------
  */
 #include "session_patterns.h"
@@ -143,15 +144,37 @@ gap_ms(int64_t earlier, int64_t later)
 	return later - earlier;
 }
 
-/* Whether two consecutive statements of a session ran in one transaction. */
-static int
-same_transaction(const session_statement *a, const session_statement *b, int in_block)
+/* The statement pushed when w's total was at, or NULL once it left the window. */
+static const session_statement *
+statement_at(const session_window *w, uint64_t at)
 {
-	if (a->vxid && b->vxid)
+	uint64_t	back = w->total - at;
+
+	return back < (uint64_t) w->count ? session_window_at(w, w->count - 1 - (int) back) : NULL;
+}
+
+/* The window index of the statement pushed when w's total was at (< 0: gone). */
+static int
+index_at(const session_window *w, uint64_t at)
+{
+	return w->count - 1 - (int) (w->total - at);
+}
+
+/*
+ * Whether b, w's newest statement, ran in the transaction of a, an earlier
+ * one (NULL: no longer in the window) pushed when the session's marks were
+ * a_mark: by %v, else %x, else by the logged BEGIN/COMMIT (b inside a
+ * block that no transaction control has ended or begun since a).
+ */
+static int
+same_transaction(const session_seq *s, const session_statement *a, uint32_t a_mark,
+				 const session_statement *b)
+{
+	if (a && a->vxid && b->vxid)
 		return strcmp(a->vxid, b->vxid) == 0;
-	if (a->xid > 0 && b->xid > 0)
+	if (a && a->xid > 0 && b->xid > 0)
 		return a->xid == b->xid;
-	return in_block;
+	return s->in_block && s->marks == a_mark;
 }
 
 static void
@@ -166,16 +189,24 @@ run_add_hash(session_run *r, uint64_t h)
 	r->distinct++;
 }
 
-/* Copy the parameters of window items [from, to] into e; distinct ones only if asked. */
+/*
+ * Copy the parameters of q's window items in [from, to] into e (the
+ * transaction control between them is not the run's); distinct ones only
+ * if asked.
+ */
 static void
-example_fill(seq_example *e, const session_window *w, int from, int to, int distinct_only)
+example_fill(seq_example *e, const session_window *w, int from, int to, const query_stats *q,
+			 int distinct_only)
 {
 	e->values = xcalloc(SEQ_EXAMPLE_VALUES, sizeof(char *));
 	for (int i = from; i <= to && e->nvalues < SEQ_EXAMPLE_VALUES; i++)
 	{
-		const char *v = session_window_at(w, i)->params;
+		const session_statement *st = session_window_at(w, i);
+		const char *v = st->params;
 		int			seen = 0;
 
+		if (st->query != q)
+			continue;
 		for (int j = 0; distinct_only && j < e->nvalues && !seen; j++)
 			seen = (v == NULL && e->values[j] == NULL) ||
 				(v && e->values[j] && strcmp(v, e->values[j]) == 0);
@@ -185,21 +216,21 @@ example_fill(seq_example *e, const session_window *w, int from, int to, int dist
 }
 
 /*
- * Replace e by the run of w ending at window index last when that run took
- * longer (examples are the costliest occurrence seen).
+ * Replace e by w's run r when that run took longer (examples are the
+ * costliest occurrence seen), as far as the window still holds it.
  */
 static void
-example_offer(seq_example *e, const session_window *w, const session_run *r, int last,
-			  int distinct_only)
+example_offer(seq_example *e, const session_window *w, const session_run *r, int distinct_only)
 {
-	int			first = last - (int) r->count + 1;
+	int			first = index_at(w, r->first_at),
+				last = index_at(w, r->last_at);
 
-	if (e->values && e->total_ms >= r->total_ms)
+	if (last < 0 || (e->values && e->total_ms >= r->total_ms))
 		return;
 	example_free(e);
 	if (first < 0)
 		first = 0;
-	example_fill(e, w, first, last, distinct_only);
+	example_fill(e, w, first, last, r->query, distinct_only);
 	e->total_ms = r->total_ms;
 	e->count = r->count;
 	e->distinct = r->distinct;
@@ -254,7 +285,7 @@ span_extend(int64_t *first, int64_t *last, int64_t from, int64_t to)
 }
 
 static void
-record_loop(session_patterns *p, const session_window *w, const session_run *r, int last)
+record_loop(session_patterns *p, const session_window *w, const session_run *r)
 {
 	seq_loop   *l = loop_for(p, r->parent, r->query);
 
@@ -266,11 +297,11 @@ record_loop(session_patterns *p, const session_window *w, const session_run *r, 
 	l->child_ms += r->total_ms;
 	l->one_xact += r->same_xact + 1 == r->count;
 	span_extend(&l->first_ts, &l->last_ts, r->first_ts, r->last_ts);
-	example_offer(&l->example, w, r, last, 1);
+	example_offer(&l->example, w, r, 1);
 }
 
 static void
-record_insert_run(const session_window *w, const session_run *r, int last)
+record_insert_run(const session_window *w, const session_run *r)
 {
 	seq_fingerprint *f = r->query->seq;
 
@@ -279,29 +310,27 @@ record_insert_run(const session_window *w, const session_run *r, int last)
 	f->insert_runs_own_xact += r->same_xact == 0;
 	f->insert_ms += r->total_ms;
 	span_extend(&f->insert_first_ts, &f->insert_last_ts, r->first_ts, r->last_ts);
-	example_offer(&f->insert_example, w, r, last, 0);
+	example_offer(&f->insert_example, w, r, 0);
 }
 
-/* Close w's run; its last statement is window item last. */
+/* Close w's run; its query becomes the next run's parent candidate. */
 static void
-close_run(session_patterns *p, session_window *w, int last)
+close_run(session_patterns *p, session_window *w)
 {
 	session_seq *s = &w->seq;
 	session_run *r = &s->run;
-	seq_kind	kind;
 
 	if (r->query == NULL)
 		return;
-	kind = r->query->seq->kind;
-	if (kind != SEQ_KIND_BEGIN && kind != SEQ_KIND_END)
-	{
-		if (r->count >= (uint32_t) p->opts.min_repeats && r->distinct >= (uint32_t) p->opts.min_distinct)
-			record_loop(p, w, r, last);
-		if (kind == SEQ_KIND_SINGLE_INSERT && r->multirow == 0 && r->count >= (uint32_t) p->opts.min_rows)
-			record_insert_run(w, r, last);
-		s->last = r->query;
-		s->last_ts = r->last_ts;
-	}
+	if (r->count >= (uint32_t) p->opts.min_repeats && r->distinct >= (uint32_t) p->opts.min_distinct)
+		record_loop(p, w, r);
+	if (r->query->seq->kind == SEQ_KIND_SINGLE_INSERT && r->multirow == 0 &&
+		r->count >= (uint32_t) p->opts.min_rows)
+		record_insert_run(w, r);
+	s->last = r->query;
+	s->last_ts = r->last_ts;
+	s->last_at = r->last_at;
+	s->last_mark = r->last_mark;
 	/* the hashes are dead once count is 0: not cleared, on the hot path */
 	r->query = NULL;
 	r->count = 0;
@@ -310,7 +339,7 @@ close_run(session_patterns *p, session_window *w, int last)
 void
 session_patterns_close(session_patterns *p, session_window *w)
 {
-	close_run(p, w, w->count - 1);
+	close_run(p, w);
 }
 
 /* A cache entry to fill: the least recently used one once the cache is full. */
@@ -362,6 +391,23 @@ cache_observe(session_patterns *p, seq_fingerprint *f, uint64_t h, int64_t ts, d
 	f->cache_misses++;
 }
 
+/*
+ * The parent of a run starting at st, w's newest statement: the last
+ * run's query, unless it ended over max_gap_ms before or, when grouping by
+ * transaction, in another transaction.
+ */
+static const query_stats *
+run_parent(const session_patterns *p, const session_window *w, const session_statement *st)
+{
+	const session_seq *s = &w->seq;
+
+	if (s->last == NULL || gap_ms(s->last_ts, st->ts_ms) > (int64_t) p->opts.max_gap_ms)
+		return NULL;
+	if (p->opts.group_by_transaction && !same_transaction(s, statement_at(w, s->last_at), s->last_mark, st))
+		return NULL;
+	return s->last;
+}
+
 void
 session_patterns_observe(session_patterns *p, session_window *w, query_stats *q,
 						 const char *raw, size_t raw_len)
@@ -370,10 +416,25 @@ session_patterns_observe(session_patterns *p, session_window *w, query_stats *q,
 	session_run *r = &s->run;
 	const session_statement *st = &w->items[(w->start + w->count - 1) % SESSION_WINDOW];
 	seq_fingerprint *f = fingerprint_info(p, q, SEQ_KIND_UNKNOWN);
-	uint64_t	h = st->params ? hash_bytes(st->params, strlen(st->params)) : hash_bytes(raw, raw_len);
-	double		ms = st->duration_ms > 0 ? st->duration_ms : 0;
-	int64_t		gap = gap_ms(r->last_ts, st->ts_ms);
-	int			continues = r->query == q && gap <= (int64_t) p->opts.max_gap_ms;
+	uint64_t	h;
+	double		ms;
+	int64_t		gap;
+	int			continues,
+				same_xact;
+
+	if (f->kind == SEQ_KIND_BEGIN || f->kind == SEQ_KIND_END)
+	{
+		s->in_block = f->kind == SEQ_KIND_BEGIN;
+		s->marks++;
+		return;
+	}
+	h = st->params ? hash_bytes(st->params, strlen(st->params)) : hash_bytes(raw, raw_len);
+	ms = st->duration_ms > 0 ? st->duration_ms : 0;
+	gap = gap_ms(r->last_ts, st->ts_ms);
+	continues = r->query == q && gap <= (int64_t) p->opts.max_gap_ms;
+	same_xact = continues && same_transaction(s, statement_at(w, r->last_at), r->last_mark, st);
+	if (p->opts.group_by_transaction && !same_xact)
+		continues = 0;
 
 	/*
 	 * Rows are counted only where a run goes on (the first statement of a
@@ -394,28 +455,27 @@ session_patterns_observe(session_patterns *p, session_window *w, query_stats *q,
 		r->total_ms += ms;
 		if (gap > r->max_gap_ms)
 			r->max_gap_ms = gap;
-		r->same_xact += same_transaction(session_window_at(w, w->count - 2), st, s->in_block);
+		r->same_xact += same_xact;
 		r->last_ts = st->ts_ms;
 	}
 	else
 	{
-		close_run(p, w, w->count - 2);
+		close_run(p, w);
 		r->query = q;
 		r->multirow = -1;
-		r->parent = s->last && gap_ms(s->last_ts, st->ts_ms) <= (int64_t) p->opts.max_gap_ms ? s->last : NULL;
+		r->parent = run_parent(p, w, st);
 		r->count = r->distinct = r->nhashes = 1;
 		r->hashes[0] = h;
 		r->same_xact = 0;
 		r->total_ms = ms;
 		r->first_ts = r->last_ts = st->ts_ms;
 		r->max_gap_ms = 0;
+		r->first_at = w->total;
 	}
+	r->last_at = w->total;
+	r->last_mark = s->marks;
 	if (f->kind == SEQ_KIND_CACHEABLE && st->ts_ms != LOG_TS_UNKNOWN)
 		cache_observe(p, f, h, st->ts_ms, ms);
-	else if (f->kind == SEQ_KIND_BEGIN)
-		s->in_block = 1;
-	else if (f->kind == SEQ_KIND_END)
-		s->in_block = 0;
 }
 
 seq_loop **
@@ -545,4 +605,34 @@ session_patterns_merge(session_patterns *dst, workload *dst_model, session_patte
 		merge_cache_entry(dst, dst_model, keyed_container(e, cache_entry, entry));
 	dst->loops_dropped += src->loops_dropped;
 	dst->cache_evictions += src->cache_evictions;
+}
+
+/*
+ * Store support (src/store_sequences.c): the store rebuilds the tables
+ * through these, filling in the figures it saved.
+ */
+seq_fingerprint *
+session_patterns_fingerprint_for(session_patterns *p, query_stats *q, seq_kind kind, int values_width)
+{
+	seq_fingerprint *f = fingerprint_info(p, q, kind);
+
+	if (kind != SEQ_KIND_UNKNOWN && f->values_width == 0)
+		f->values_width = values_width;
+	return f;
+}
+
+seq_loop *
+session_patterns_loop_for(session_patterns *p, query_stats *parent, query_stats *child)
+{
+	if (parent)
+		fingerprint_info(p, parent, SEQ_KIND_UNKNOWN);
+	fingerprint_info(p, child, SEQ_KIND_UNKNOWN);
+	return loop_for(p, parent, child);
+}
+
+void
+session_patterns_add_dropped(session_patterns *p, uint64_t loops_dropped, uint64_t cache_evictions)
+{
+	p->loops_dropped += loops_dropped;
+	p->cache_evictions += cache_evictions;
 }

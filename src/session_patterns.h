@@ -8,8 +8,14 @@
  * transactions, and the statement before the run (its parent).  A run is
  * closed by a different fingerprint, a gap over max_gap_ms, the session's
  * end (disconnection or eviction) or the end of the input
- * (workload_finish_sessions).  Closed runs that qualify are added to
- * bounded tables:
+ * (workload_finish_sessions).  Transaction control (BEGIN, COMMIT...) is
+ * not part of any run and does not close one: a loop whose every child is
+ * its own transaction is still a loop, and a row per transaction is the
+ * worst unbatched insert.  Behind a transaction-mode pooler one backend's
+ * consecutive transactions may be different clients'; with
+ * group_by_transaction a run is also closed where the transaction changes,
+ * and its parent must be in its first statement's transaction.  Closed
+ * runs that qualify are added to bounded tables:
  *   - loops: per (parent, child) fingerprint pair, the runs with at least
  *     min_repeats executions and min_distinct distinct parameter sets;
  *   - per fingerprint: runs of min_rows or more single-row INSERTs, and a
@@ -48,6 +54,7 @@ typedef struct session_pattern_options
 	int			min_distinct;	/* n-plus-one min_distinct */
 	int			min_rows;		/* unbatched-insert min_rows */
 	double		ttl_ms;			/* cacheable-query ttl_seconds × 1000 */
+	int			group_by_transaction;	/* n-plus-one group_by_transaction: runs end with their transaction */
 } session_pattern_options;
 
 /* What a fingerprint is, for the detectors; decided once from its tree. */
@@ -75,6 +82,9 @@ typedef struct session_run
 	int64_t		first_ts,
 				last_ts,
 				max_gap_ms;
+	uint64_t	first_at,		/* the window's total when its first and last statements were pushed */
+				last_at;
+	uint32_t	last_mark;		/* the session's marks at the last statement */
 	uint64_t	hashes[SEQ_RUN_HASHES];
 } session_run;
 
@@ -84,6 +94,9 @@ typedef struct session_seq
 	session_run run;
 	const struct query_stats *last;	/* last statement that can be a parent */
 	int64_t		last_ts;
+	uint64_t	last_at;		/* the window's total when that statement was pushed */
+	uint32_t	last_mark;		/* marks at that statement */
+	uint32_t	marks;			/* transaction control statements seen */
 	int			in_block;		/* inside BEGIN ... COMMIT as far as the log shows */
 } session_seq;
 
@@ -135,7 +148,7 @@ typedef struct seq_fingerprint
 
 typedef struct session_patterns session_patterns;
 
-/* The defaults (max gap 1 s, 5 repeats, 5 distinct, 10 rows, TTL 60 s). */
+/* The defaults (max gap 1 s, 5 repeats, 5 distinct, 10 rows, TTL 60 s, runs across transactions). */
 session_pattern_options session_pattern_options_default(void);
 
 /* New empty tables with these options (NULL: the defaults). */
@@ -149,7 +162,8 @@ const session_pattern_options *session_patterns_options(const session_patterns *
  * duration, params, xid and vxid are in the item), of fingerprint q;
  * raw[0..raw_len) is its text as logged, which stands for its parameters
  * when it has none (simple protocol).  Closes w's run when the statement
- * does not continue it.  Hot path: a hash and a few comparisons.
+ * does not continue it; transaction control only marks the transaction's
+ * bounds.  Hot path: a hash and a few comparisons.
  */
 void		session_patterns_observe(session_patterns *p, struct session_window *w,
 									 struct query_stats *q, const char *raw, size_t raw_len);
@@ -176,5 +190,26 @@ uint64_t	session_patterns_cache_evictions(const session_patterns *p);
  */
 void		session_patterns_merge(session_patterns *dst, struct workload *dst_model,
 								   session_patterns *src);
+
+/*
+ * Store support: q's figures, created when new with all figures zero, of
+ * the given kind and values_width (SEQ_KIND_UNKNOWN: q is classified from
+ * its text).  The caller may set the figures and give the example
+ * malloc'd strings (values an array of SEQ_EXAMPLE_VALUES); p frees them.
+ */
+seq_fingerprint *session_patterns_fingerprint_for(session_patterns *p, struct query_stats *q,
+												  seq_kind kind, int values_width);
+
+/*
+ * Store support: the loop of (parent, child), both classified, created
+ * with zero figures when new; NULL (counted as dropped) once SEQ_MAX_LOOPS
+ * are kept.  Its example is owned by p as above.
+ */
+seq_loop   *session_patterns_loop_for(session_patterns *p, struct query_stats *parent,
+									  struct query_stats *child);
+
+/* Store support: add to the counts of dropped loops and evicted cache keys. */
+void		session_patterns_add_dropped(session_patterns *p, uint64_t loops_dropped,
+										 uint64_t cache_evictions);
 
 #endif

@@ -22,6 +22,7 @@
 #include "diag.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,7 +30,7 @@
 
 /* "pgsf": marks the SQLite file as a pgsift store (PRAGMA application_id). */
 #define STORE_APPLICATION_ID	1885827942
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 #define STORE_BUSY_TIMEOUT_MS	5000
 
 #define STRINGIFY_(x)			#x
@@ -121,6 +122,52 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  ('generation', 0);"
 	"PRAGMA application_id = " STRINGIFY(STORE_APPLICATION_ID) ";"
 	"PRAGMA user_version = 1;",
+
+	/*
+	 * 2: the session-sequence tables (src/store_sequences.c).  A store of
+	 * version 1 held none, so it starts them empty: its earlier logs' loops,
+	 * insert runs and cache figures are not there to recover.
+	 */
+	"CREATE TABLE seq_fingerprints ("
+	"  position INTEGER PRIMARY KEY,"
+	"  query_id INTEGER NOT NULL UNIQUE REFERENCES queries (id),"
+	"  kind TEXT NOT NULL,"
+	"  values_width INTEGER NOT NULL,"
+	"  insert_runs INTEGER NOT NULL,"
+	"  insert_rows INTEGER NOT NULL,"
+	"  insert_runs_own_xact INTEGER NOT NULL,"
+	"  insert_ms REAL NOT NULL,"
+	"  insert_first_ts INTEGER,"
+	"  insert_last_ts INTEGER,"
+	"  example_total_ms REAL,"
+	"  example_count INTEGER,"
+	"  example_distinct INTEGER,"
+	"  cache_hits INTEGER NOT NULL,"
+	"  cache_misses INTEGER NOT NULL,"
+	"  cache_hit_ms REAL NOT NULL);"
+	"CREATE TABLE seq_loops ("
+	"  position INTEGER PRIMARY KEY,"
+	"  parent_id INTEGER REFERENCES queries (id),"
+	"  child_id INTEGER NOT NULL REFERENCES queries (id),"
+	"  occurrences INTEGER NOT NULL,"
+	"  children INTEGER NOT NULL,"
+	"  distinct_sets INTEGER NOT NULL,"
+	"  child_ms REAL NOT NULL,"
+	"  one_xact INTEGER NOT NULL,"
+	"  first_ts INTEGER,"
+	"  last_ts INTEGER,"
+	"  example_parent_params TEXT,"
+	"  example_total_ms REAL,"
+	"  example_count INTEGER,"
+	"  example_distinct INTEGER);"
+	"CREATE TABLE seq_example_values ("
+	"  owner TEXT NOT NULL CHECK (owner IN ('loop', 'insert')),"
+	"  owner_position INTEGER NOT NULL,"
+	"  position INTEGER NOT NULL,"
+	"  params TEXT,"
+	"  PRIMARY KEY (owner, owner_position, position));"
+	"UPDATE meta SET value = 2 WHERE key = 'schema_version';"
+	"PRAGMA user_version = 2;",
 };
 
 void
@@ -194,6 +241,72 @@ uint64_t
 store_column_u64(sqlite3_stmt *st, int col)
 {
 	return (uint64_t) sqlite3_column_int64(st, col);
+}
+
+void
+store_bind_real(sqlite3_stmt *st, int col, double v)
+{
+	if (isfinite(v))
+		sqlite3_bind_double(st, col, v);
+	else
+		sqlite3_bind_null(st, col);
+}
+
+double
+store_column_real(sqlite3_stmt *st, int col, double if_null)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? if_null : sqlite3_column_double(st, col);
+}
+
+void
+store_bind_ts(sqlite3_stmt *st, int col, int64_t ts)
+{
+	if (ts == LOG_TS_UNKNOWN)
+		sqlite3_bind_null(st, col);
+	else
+		sqlite3_bind_int64(st, col, ts);
+}
+
+int64_t
+store_column_ts(sqlite3_stmt *st, int col)
+{
+	return sqlite3_column_type(st, col) == SQLITE_NULL ? LOG_TS_UNKNOWN : sqlite3_column_int64(st, col);
+}
+
+void
+store_bind_text(sqlite3_stmt *st, int col, const char *s)
+{
+	sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
+}
+
+char *
+store_column_strdup(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t ? xstrdup((const char *) t) : NULL;
+}
+
+int
+store_step_row(store *s, sqlite3_stmt *st)
+{
+	int			rc = sqlite3_step(st);
+
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
+	store_report_sql(s, "read");
+	return -1;
+}
+
+void
+store_report_damaged(const store *s, const char *what)
+{
+	char		detail[160];
+
+	snprintf(detail, sizeof(detail), "The %s could not be decoded.", what);
+	diag_error(detail, "Restore the file from a backup, or start a new store.", "store \"%s\" is damaged", s->path);
 }
 
 static int

@@ -43,14 +43,18 @@ void		store_close(store *s);
 /*
  * Rebuild the stored model into w, which must be a fresh, empty model:
  * query statistics with their sketches, names, samples and plans, the
- * per-minute activity, session and event figures, and the summary.  Open
- * sessions' statement windows are not stored.  Returns 0, or -1 after
- * reporting the error (w then holds part of the model; destroy it).
+ * per-minute activity, session and event figures, the summary, and the
+ * session-sequence tables (loops, insert runs, cache figures).  Open
+ * sessions' statement windows and the cache's per-key entries are not
+ * stored.  Warns (and goes on) when the sequence figures were kept with
+ * other thresholds than w's.  Returns 0, or -1 after reporting the error
+ * (w then holds part of the model; destroy it).
  */
 int			store_load(store *s, workload *w);
 
 /*
- * Replace the stored model with w, in one transaction, and record for each
+ * Replace the stored model with w, in one transaction (closing the
+ * sequence runs still open in w's sessions first), and record for each
  * file that was opened (except standard input) its identity, path, format,
  * prefix, end_offset and line and record counts, so a later run resumes
  * it.  A file looked up with store_resume_offset before it was read is

@@ -8,6 +8,7 @@
  * writing and reading cannot drift apart.  Event kinds and severities are
  * keyed by name, not enum position, so a build that adds a kind still
  * reads an older store.  Sketches are stored as sketch_serialize blobs.
+ * The session-sequence tables follow the queries (store_sequences.c).
  *
  * Only the public model API is used: a model read back is built the way
  * workload_merge builds one, so it continues exactly like the model that
@@ -94,52 +95,6 @@ static const char *const name_kinds[] = {"database", "user", "application"};
  * ---------------------------------------------------------------------
  */
 
-/* A non-finite double (a query's min_ms before any timed call) is stored as NULL. */
-static void
-bind_real(sqlite3_stmt *st, int col, double v)
-{
-	if (isfinite(v))
-		sqlite3_bind_double(st, col, v);
-	else
-		sqlite3_bind_null(st, col);
-}
-
-static double
-column_real(sqlite3_stmt *st, int col, double if_null)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? if_null : sqlite3_column_double(st, col);
-}
-
-static void
-bind_ts(sqlite3_stmt *st, int col, int64_t ts)
-{
-	if (ts == LOG_TS_UNKNOWN)
-		sqlite3_bind_null(st, col);
-	else
-		sqlite3_bind_int64(st, col, ts);
-}
-
-static int64_t
-column_ts(sqlite3_stmt *st, int col)
-{
-	return sqlite3_column_type(st, col) == SQLITE_NULL ? LOG_TS_UNKNOWN : sqlite3_column_int64(st, col);
-}
-
-/* NULL binds SQL NULL; SQLite copies nothing, so s must outlive the step. */
-static void
-bind_text(sqlite3_stmt *st, int col, const char *s)
-{
-	sqlite3_bind_text(st, col, s, -1, SQLITE_STATIC);
-}
-
-static char *
-column_strdup(sqlite3_stmt *st, int col)
-{
-	const unsigned char *t = sqlite3_column_text(st, col);
-
-	return t ? xstrdup((const char *) t) : NULL;
-}
-
 /* SQLite frees the blob when the binding is cleared. */
 static void
 bind_sketch(sqlite3_stmt *st, int col, const quantile_sketch *sk)
@@ -164,15 +119,6 @@ column_sketch_into(sqlite3_stmt *st, int col, quantile_sketch *dst)
 	return 0;
 }
 
-static void
-report_damaged(const store *s, const char *what)
-{
-	char		detail[160];
-
-	snprintf(detail, sizeof(detail), "The %s could not be decoded.", what);
-	diag_error(detail, "Restore the file from a backup, or start a new store.", "store \"%s\" is damaged", s->path);
-}
-
 /* ---------------------------------------------------------------------
  * Writing
  * ---------------------------------------------------------------------
@@ -192,9 +138,9 @@ write_names(model_writer *mw, int64_t id, const char *kind, const name_count *na
 	for (int i = 0; i < n; i++)
 	{
 		sqlite3_bind_int64(mw->name, 1, id);
-		bind_text(mw->name, 2, kind);
+		store_bind_text(mw->name, 2, kind);
 		sqlite3_bind_int(mw->name, 3, i);
-		bind_text(mw->name, 4, names[i].name);
+		store_bind_text(mw->name, 4, names[i].name);
 		store_bind_u64(mw->name, 5, names[i].count);
 		if (store_step_done(mw->s, mw->name, "write") != 0)
 			return -1;
@@ -212,12 +158,12 @@ write_samples(model_writer *mw, int64_t id, const query_stats *q)
 		sqlite3_bind_int64(mw->sample, 1, id);
 		sqlite3_bind_int(mw->sample, 2, i);
 		sqlite3_bind_double(mw->sample, 3, qs->duration_ms);
-		bind_ts(mw->sample, 4, qs->ts_ms);
-		bind_text(mw->sample, 5, qs->query ? qs->query : "");
-		bind_text(mw->sample, 6, qs->params);
-		bind_text(mw->sample, 7, qs->database);
-		bind_text(mw->sample, 8, qs->user);
-		bind_text(mw->sample, 9, qs->file);
+		store_bind_ts(mw->sample, 4, qs->ts_ms);
+		store_bind_text(mw->sample, 5, qs->query ? qs->query : "");
+		store_bind_text(mw->sample, 6, qs->params);
+		store_bind_text(mw->sample, 7, qs->database);
+		store_bind_text(mw->sample, 8, qs->user);
+		store_bind_text(mw->sample, 9, qs->file);
 		store_bind_u64(mw->sample, 10, qs->line);
 		if (store_step_done(mw->s, mw->sample, "write") != 0)
 			return -1;
@@ -233,10 +179,10 @@ write_query(model_writer *mw, int64_t id, const query_stats *q)
 	sqlite3_bind_int64(st, 1, id);
 	store_bind_u64(st, 2, q->fingerprint);
 	sqlite3_bind_int(st, 3, q->parsed != 0);
-	bind_text(st, 4, q->normalized ? q->normalized : "");
+	store_bind_text(st, 4, q->normalized ? q->normalized : "");
 	store_bind_u64(st, 5, q->calls);
 	sqlite3_bind_double(st, 6, q->total_ms);
-	bind_real(st, 7, q->min_ms);
+	store_bind_real(st, 7, q->min_ms);
 	sqlite3_bind_double(st, 8, q->max_ms);
 	bind_sketch(st, 9, q->sketch);
 	store_bind_u64(st, 10, q->untimed_calls);
@@ -245,9 +191,9 @@ write_query(model_writer *mw, int64_t id, const query_stats *q)
 	store_bind_u64(st, 13, q->bind_count);
 	sqlite3_bind_double(st, 14, q->bind_ms);
 	store_bind_u64(st, 15, q->errors);
-	bind_ts(st, 16, q->first_ts);
-	bind_ts(st, 17, q->last_ts);
-	bind_text(st, 18, q->plan);
+	store_bind_ts(st, 16, q->first_ts);
+	store_bind_ts(st, 17, q->last_ts);
+	store_bind_text(st, 18, q->plan);
 	sqlite3_bind_int(st, 19, q->plan_is_json != 0);
 	sqlite3_bind_double(st, 20, q->plan_ms);
 	if (store_step_done(mw->s, st, "write") != 0 ||
@@ -329,9 +275,9 @@ write_sqlstates(store *s, const event_figures *e)
 	for (i = 0; i < e->nsqlstates; i++)
 	{
 		sqlite3_bind_int(st, 1, i);
-		bind_text(st, 2, e->sqlstates[i].sqlstate);
+		store_bind_text(st, 2, e->sqlstates[i].sqlstate);
 		store_bind_u64(st, 3, e->sqlstates[i].count);
-		bind_text(st, 4, e->sqlstates[i].example);
+		store_bind_text(st, 4, e->sqlstates[i].example);
 		if (store_step_done(s, st, "write") != 0)
 			break;
 	}
@@ -368,10 +314,10 @@ bind_state_value(sqlite3_stmt *st, const state_field *f, const char *base)
 			sqlite3_bind_int64(st, 2, *(const int64_t *) p);
 			break;
 		case STATE_TS:
-			bind_ts(st, 2, *(const int64_t *) p);
+			store_bind_ts(st, 2, *(const int64_t *) p);
 			break;
 		case STATE_REAL:
-			bind_real(st, 2, *(const double *) p);
+			store_bind_real(st, 2, *(const double *) p);
 			break;
 	}
 }
@@ -389,27 +335,27 @@ write_state(store *s, workload *w)
 		return -1;
 	for (size_t i = 0; rc == 0 && i < NSTATE_FIELDS; i++)
 	{
-		bind_text(st, 1, state_fields[i].key);
+		store_bind_text(st, 1, state_fields[i].key);
 		bind_state_value(st, &state_fields[i], part_base(w, state_fields[i].part));
 		rc = store_step_done(s, st, "write");
 	}
 	for (int k = 0; rc == 0 && k < EV__COUNT; k++)
 	{
 		snprintf(key, sizeof(key), KEY_BY_KIND "%s", log_event_kind_name((log_event_kind) k));
-		bind_text(st, 1, key);
+		store_bind_text(st, 1, key);
 		store_bind_u64(st, 2, e->by_kind[k]);
 		rc = store_step_done(s, st, "write");
 	}
 	for (int v = 0; rc == 0 && v < NSEVERITIES; v++)
 	{
 		snprintf(key, sizeof(key), KEY_BY_SEVERITY "%s", log_severity_name((log_severity) v));
-		bind_text(st, 1, key);
+		store_bind_text(st, 1, key);
 		store_bind_u64(st, 2, e->by_severity[v]);
 		rc = store_step_done(s, st, "write");
 	}
 	if (rc == 0)
 	{
-		bind_text(st, 1, KEY_SESSION_DURATION);
+		store_bind_text(st, 1, KEY_SESSION_DURATION);
 		bind_sketch(st, 2, workload_sessions(w)->duration);
 		rc = store_step_done(s, st, "write");
 	}
@@ -428,29 +374,15 @@ store_model_write(store *s, workload *w)
 		return -1;
 	}
 	if (write_queries(s, w) != 0 || write_minutes(s, w) != 0 ||
-		write_sqlstates(s, workload_events(w)) != 0)
+		write_sqlstates(s, workload_events(w)) != 0 || write_state(s, w) != 0)
 		return -1;
-	return write_state(s, w);
+	return store_sequences_write(s, w);
 }
 
 /* ---------------------------------------------------------------------
  * Reading
  * ---------------------------------------------------------------------
  */
-
-/* Step a SELECT: 1 row, 0 done, -1 error (reported). */
-static int
-step_row(store *s, sqlite3_stmt *st)
-{
-	int			rc = sqlite3_step(st);
-
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
-	store_report_sql(s, "read");
-	return -1;
-}
 
 typedef struct model_reader
 {
@@ -491,7 +423,7 @@ read_names(model_reader *mr, int64_t id, query_stats *q)
 	int			rc;
 
 	sqlite3_bind_int64(st, 1, id);
-	while ((rc = step_row(mr->s, st)) == 1)
+	while ((rc = store_step_row(mr->s, st)) == 1)
 		add_name(mr->w, q, (const char *) sqlite3_column_text(st, 0),
 				 (const char *) sqlite3_column_text(st, 1), store_column_u64(st, 2));
 	sqlite3_reset(st);
@@ -506,16 +438,16 @@ read_samples(model_reader *mr, int64_t id, query_stats *q)
 
 	sqlite3_bind_int64(st, 1, id);
 	/* at most WORKLOAD_SAMPLES rows were written; more would leak in workload_add_sample */
-	while (q->nsamples < WORKLOAD_SAMPLES && (rc = step_row(mr->s, st)) == 1)
+	while (q->nsamples < WORKLOAD_SAMPLES && (rc = store_step_row(mr->s, st)) == 1)
 	{
 		query_sample qs = {
 			.duration_ms = sqlite3_column_double(st, 0),
-			.ts_ms = column_ts(st, 1),
-			.query = column_strdup(st, 2),
-			.params = column_strdup(st, 3),
-			.database = column_strdup(st, 4),
-			.user = column_strdup(st, 5),
-			.file = column_strdup(st, 6),
+			.ts_ms = store_column_ts(st, 1),
+			.query = store_column_strdup(st, 2),
+			.params = store_column_strdup(st, 3),
+			.database = store_column_strdup(st, 4),
+			.user = store_column_strdup(st, 5),
+			.file = store_column_strdup(st, 6),
 			.line = store_column_u64(st, 7),
 		};
 
@@ -536,11 +468,11 @@ read_query(model_reader *mr, sqlite3_stmt *st)
 
 	q->calls = store_column_u64(st, 4);
 	q->total_ms = sqlite3_column_double(st, 5);
-	q->min_ms = column_real(st, 6, INFINITY);
+	q->min_ms = store_column_real(st, 6, INFINITY);
 	q->max_ms = sqlite3_column_double(st, 7);
 	if (column_sketch_into(st, 8, q->sketch) != 0)
 	{
-		report_damaged(mr->s, "duration sketch of a query");
+		store_report_damaged(mr->s, "duration sketch of a query");
 		return -1;
 	}
 	q->untimed_calls = store_column_u64(st, 9);
@@ -549,9 +481,9 @@ read_query(model_reader *mr, sqlite3_stmt *st)
 	q->bind_count = store_column_u64(st, 12);
 	q->bind_ms = sqlite3_column_double(st, 13);
 	q->errors = store_column_u64(st, 14);
-	q->first_ts = column_ts(st, 15);
-	q->last_ts = column_ts(st, 16);
-	q->plan = column_strdup(st, 17);
+	q->first_ts = store_column_ts(st, 15);
+	q->last_ts = store_column_ts(st, 16);
+	q->plan = store_column_strdup(st, 17);
 	q->plan_is_json = sqlite3_column_int(st, 18);
 	q->plan_ms = sqlite3_column_double(st, 19);
 	if (read_names(mr, id, q) != 0)
@@ -575,7 +507,7 @@ read_queries(store *s, workload *w)
 							   " FROM samples WHERE query_id = ?1 ORDER BY position", "read");
 	if (st && mr.names && mr.samples)
 	{
-		while ((rc = step_row(s, st)) == 1)
+		while ((rc = store_step_row(s, st)) == 1)
 			if (read_query(&mr, st) != 0)
 			{
 				rc = -1;
@@ -597,7 +529,7 @@ read_minutes(store *s, workload *w)
 
 	if (st == NULL)
 		return -1;
-	while ((rc = step_row(s, st)) == 1)
+	while ((rc = store_step_row(s, st)) == 1)
 	{
 		minute_stats m = {
 			.minute = sqlite3_column_int64(st, 0),
@@ -621,7 +553,7 @@ read_sqlstates(store *s, workload *w)
 
 	if (st == NULL)
 		return -1;
-	while ((rc = step_row(s, st)) == 1)
+	while ((rc = store_step_row(s, st)) == 1)
 		workload_add_sqlstate(w, (const char *) sqlite3_column_text(st, 0), store_column_u64(st, 1),
 							  (const char *) sqlite3_column_text(st, 2));
 	sqlite3_finalize(st);
@@ -642,10 +574,10 @@ set_state_value(sqlite3_stmt *st, const state_field *f, char *base)
 			*(int64_t *) p = sqlite3_column_int64(st, 1);
 			break;
 		case STATE_TS:
-			*(int64_t *) p = column_ts(st, 1);
+			*(int64_t *) p = store_column_ts(st, 1);
 			break;
 		case STATE_REAL:
-			*(double *) p = column_real(st, 1, 0);
+			*(double *) p = store_column_real(st, 1, 0);
 			break;
 	}
 }
@@ -693,7 +625,7 @@ read_state_pair(store *s, workload *w, sqlite3_stmt *st)
 	{
 		if (column_sketch_into(st, 1, workload_sessions_mut(w)->duration) == 0)
 			return 0;
-		report_damaged(s, "sketch of session durations");
+		store_report_damaged(s, "sketch of session durations");
 		return -1;
 	}
 	if (strncmp(key, KEY_BY_KIND, strlen(KEY_BY_KIND)) == 0 &&
@@ -713,7 +645,7 @@ read_state(store *s, workload *w)
 
 	if (st == NULL)
 		return -1;
-	while ((rc = step_row(s, st)) == 1)
+	while ((rc = store_step_row(s, st)) == 1)
 		if (read_state_pair(s, w, st) != 0)
 		{
 			rc = -1;
@@ -726,7 +658,8 @@ read_state(store *s, workload *w)
 int
 store_model_read(store *s, workload *w)
 {
-	if (read_queries(s, w) != 0 || read_minutes(s, w) != 0 || read_sqlstates(s, w) != 0)
+	if (read_queries(s, w) != 0 || read_minutes(s, w) != 0 || read_sqlstates(s, w) != 0 ||
+		read_state(s, w) != 0)
 		return -1;
-	return read_state(s, w);
+	return store_sequences_read(s, w);
 }

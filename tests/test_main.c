@@ -76,6 +76,20 @@ test_tmpdir(void)
 	return dir;
 }
 
+const char *
+test_write_file(const char *name, const char *text)
+{
+	static char path[4096];
+	FILE	   *f;
+
+	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
+	f = fopen(path, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
 int
 test_run(const char *cmd, char **out)
 {

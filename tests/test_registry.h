@@ -45,6 +45,12 @@ int			test_have_server(void);
 const char *test_tmpdir(void);
 
 /*
+ * Write text to test_tmpdir()/name (asserting it could); its path, in a
+ * static buffer valid until the next call.
+ */
+const char *test_write_file(const char *name, const char *text);
+
+/*
  * Run a shell command; capture stdout into *out (malloc'd, may be NULL) and
  * return its exit status (or -1).
  */

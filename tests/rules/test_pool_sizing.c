@@ -281,21 +281,6 @@ test_idle_timeout_logged(void)
 	json_decref(j);
 }
 
-/* A config file lowering the live idle threshold to 0 s. */
-static const char *
-config_file(const char *name, const char *body)
-{
-	static char path[4096];
-	FILE	   *fp;
-
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	fp = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
-	fputs(body, fp);
-	fclose(fp);
-	return path;
-}
-
 static void
 test_idle_live(void)
 {
@@ -317,7 +302,7 @@ test_idle_live(void)
 	pg_test_exec(c, "BEGIN");
 	pg_test_exec(c, "SELECT 1");
 	snprintf(args, sizeof(args), "analyze -q --format json --config '%s' --dsn 'dbname=%s'",
-			 config_file("pool-live.conf", "[pool-sizing]\nidle_in_transaction_min_s = 0\n"), db);
+			 test_write_file("pool-live.conf", "[pool-sizing]\nidle_in_transaction_min_s = 0\n"), db);
 	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
 	PQfinish(c);
 	f = pool_finding(j, IDLE);
@@ -369,7 +354,7 @@ test_sweep_measured(void)
 	PQfinish(c);
 	wait_for_disconnections(db, 1);
 	snprintf(args, sizeof(args), "--measure real --server-cores 2 --config '%s' --dsn 'dbname=%s'",
-			 config_file("pool-sweep.conf", "[pool-sizing]\nsweep_seconds = 0.3\n"), db);
+			 test_write_file("pool-sweep.conf", "[pool-sizing]\nsweep_seconds = 0.3\n"), db);
 	j = analyze_db(db, args);
 	f = pool_finding(j, POOL_SIZE);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);

@@ -14,60 +14,19 @@
  *-------------------------------------------------------------------------
  */
 #include "test_registry.h"
+#include "rules/sequence_testing.h"
 #include "src/pg_testing.h"
 
-#include <libpq-fe.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #define DB "seq_rules_test"
+#define LOG_ALL "-c log_min_duration_statement=0"
 
 /* When this run's sessions began (UTC), for --since. */
 static char since[64];
 
 static int	planted;			/* the sessions ran and their lines reached the log */
-
-static PGconn *
-session(const char *app)
-{
-	char		conninfo[256];
-	PGconn	   *c;
-
-	snprintf(conninfo, sizeof(conninfo), "dbname=" DB " application_name=%s "
-			 "options='-c log_min_duration_statement=0'", app);
-	c = PQconnectdb(conninfo);
-	if (PQstatus(c) != CONNECTION_OK)
-	{
-		fprintf(stderr, "%s", PQerrorMessage(c));
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
-static int
-run(PGconn *c, const char *sql, int n, const char *const *values)
-{
-	PGresult   *r = PQexecParams(c, sql, n, NULL, values, NULL, NULL, 0);
-	int			ok = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
-
-	if (!ok)
-		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	return ok;
-}
-
-static int
-run1(PGconn *c, const char *sql, int value)
-{
-	char		v[16];
-	const char *values[1] = {v};
-
-	snprintf(v, sizeof(v), "%d", value);
-	return run(c, sql, 1, values);
-}
 
 /* The N+1: 3 customers' orders, then 8 items queries per customer. */
 static int
@@ -77,20 +36,20 @@ plant_n_plus_one(PGconn *c)
 
 	for (int cust = 1; cust <= 3; cust++)
 	{
-		ok &= run1(c, "SELECT id FROM orders WHERE customer_id = $1", cust);
+		ok &= seq_test_run1(c, "SELECT id FROM orders WHERE customer_id = $1", cust);
 		for (int o = 0; o < 8; o++)
-			ok &= run1(c, "SELECT sku, qty FROM order_items WHERE order_id = $1", cust * 10 + o);
+			ok &= seq_test_run1(c, "SELECT sku, qty FROM order_items WHERE order_id = $1", cust * 10 + o);
 	}
 	/* look-alikes: a loop of 3, and one id ten times (cacheable, not N+1) */
-	ok &= run1(c, "SELECT customer_id FROM orders WHERE id = $1", 1);
+	ok &= seq_test_run1(c, "SELECT customer_id FROM orders WHERE id = $1", 1);
 	for (int i = 0; i < 3; i++)
-		ok &= run1(c, "SELECT qty FROM order_items WHERE id = $1", i + 1);
-	ok &= run1(c, "SELECT count(*) FROM orders WHERE customer_id = $1", 2);
+		ok &= seq_test_run1(c, "SELECT qty FROM order_items WHERE id = $1", i + 1);
+	ok &= seq_test_run1(c, "SELECT count(*) FROM orders WHERE customer_id = $1", 2);
 	for (int i = 0; i < 25; i++)
 	{
 		const char *key[1] = {"theme"};
 
-		ok &= run(c, "SELECT value FROM settings WHERE key = $1", 1, key);
+		ok &= seq_test_run(c, "SELECT value FROM settings WHERE key = $1", 1, key);
 	}
 	return ok;
 }
@@ -107,14 +66,14 @@ plant_inserts(PGconn *c)
 		const char *values[2] = {"click", v};
 
 		snprintf(v, sizeof(v), "%d", i);
-		ok &= run(c, "INSERT INTO events (kind, payload) VALUES ($1, $2)", 2, values);
+		ok &= seq_test_run(c, "INSERT INTO events (kind, payload) VALUES ($1, $2)", 2, values);
 	}
-	ok &= run1(c, "SELECT count(*) FROM events WHERE payload = $1", 0);
+	ok &= seq_test_run1(c, "SELECT count(*) FROM events WHERE payload = $1", 0);
 	for (int i = 0; i < 12; i++)
 	{
 		const char *values[4] = {"view", "1", "view", "2"};
 
-		ok &= run(c, "INSERT INTO events (kind, payload) VALUES ($1, $2), ($3, $4)", 4, values);
+		ok &= seq_test_run(c, "INSERT INTO events (kind, payload) VALUES ($1, $2), ($3, $4)", 4, values);
 	}
 	return ok;
 }
@@ -127,27 +86,11 @@ plant_pooled(PGconn *c)
 
 	for (int i = 0; i < 30; i++)
 	{
-		ok &= run1(c, "SELECT customer_id FROM orders WHERE id = $1", 100 + i);
-		ok &= run1(c, "UPDATE orders SET customer_id = customer_id WHERE id = $1", 100 + i);
-		ok &= run1(c, "SELECT sku FROM order_items WHERE id = $1", 500 + i);
+		ok &= seq_test_run1(c, "SELECT customer_id FROM orders WHERE id = $1", 100 + i);
+		ok &= seq_test_run1(c, "UPDATE orders SET customer_id = customer_id WHERE id = $1", 100 + i);
+		ok &= seq_test_run1(c, "SELECT sku FROM order_items WHERE id = $1", 500 + i);
 	}
 	return ok;
-}
-
-/* Wait until the collector has written the marker statement's line. */
-static int
-wait_for_log(const char *marker)
-{
-	char		cmd[1024];
-
-	snprintf(cmd, sizeof(cmd), "grep -q '%s' \"$PGSIFT_PG_LOGDIR/postgresql.log\"", marker);
-	for (int i = 0; i < 100; i++)
-	{
-		if (system(cmd) == 0)
-			return 1;
-		usleep(100000);
-	}
-	return 0;
 }
 
 static int
@@ -168,28 +111,23 @@ suite_init(void)
 			   *b,
 			   *p;
 
-	char	   *now = NULL;
-
 	if (!test_have_server())
 		return 0;
 	if (test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB "' -c 'CREATE DATABASE " DB "' >/dev/null 2>&1", NULL) != 0 ||
 		test_run(setup, NULL) != 0)
 		return 1;
 	/* the server log is shared with earlier runs of this suite (make check runs it twice) */
-	if (test_run("psql -X -q -t -A -d postgres -c \"SELECT to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS')\"", &now) != 0 || now == NULL)
+	if (seq_test_utc_now(since, sizeof(since)) != 0)
 		return 1;
-	now[strcspn(now, "\n")] = '\0';
-	snprintf(since, sizeof(since), "%s", now);
-	free(now);
-	a = session("seq-nplusone");
-	b = session("seq-inserts");
-	p = session("seq-pooled");
+	a = seq_test_session(DB, "seq-nplusone", LOG_ALL);
+	b = seq_test_session(DB, "seq-inserts", LOG_ALL);
+	p = seq_test_session(DB, "seq-pooled", LOG_ALL);
 	planted = a && b && p && plant_n_plus_one(a) && plant_inserts(b) && plant_pooled(p) &&
-		run(p, "SELECT 'seq-rules-planted'", 0, NULL);
+		seq_test_run(p, "SELECT 'seq-rules-planted'", 0, NULL);
 	PQfinish(a);
 	PQfinish(b);
 	PQfinish(p);
-	planted = planted && wait_for_log("seq-rules-planted");
+	planted = planted && seq_test_wait_for_log("seq-rules-planted");
 	return 0;
 }
 
@@ -198,33 +136,6 @@ suite_clean(void)
 {
 	test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB " WITH (FORCE)' >/dev/null 2>&1", NULL);
 	return 0;
-}
-
-/* The findings of rule (every one, in order), with their count in *n. */
-static json_t *
-findings_of(json_t *j, const char *rule, size_t *n)
-{
-	json_t	   *out = json_array();
-	size_t		i;
-	json_t	   *f;
-
-	json_array_foreach(json_object_get(j, "findings"), i, f)
-	{
-		const char *r = json_string_value(json_object_get(f, "rule"));
-
-		if (r && strcmp(r, rule) == 0)
-			json_array_append(out, f);
-	}
-	*n = json_array_size(out);
-	return out;
-}
-
-static const char *
-field(json_t *f, const char *name)
-{
-	const char *s = json_string_value(json_object_get(f, name));
-
-	return s ? s : "";
 }
 
 static json_t *
@@ -249,15 +160,15 @@ test_n_plus_one_planted_only(void)
 	}
 	json_t	   *j = analyze("");
 	size_t		n;
-	json_t	   *fs = findings_of(j, "n-plus-one", &n);
+	json_t	   *fs = seq_test_findings(j, "n-plus-one", &n);
 	json_t	   *f = json_array_get(fs, 0);
 
 	CU_ASSERT_EQUAL(n, 1);
-	pg_test_assert_has(field(f, "query"), "FROM order_items WHERE order_id = $1", 1);
-	pg_test_assert_has(field(f, "detail"), "After SELECT id FROM orders WHERE customer_id = $1", 1);
-	pg_test_assert_has(field(f, "detail"), "8.0 times on average (3 occurrences, 24 executions", 1);
-	pg_test_assert_has(field(json_object_get(f, "fix"), "sql"), "order_id = ANY($1)", 1);
-	ASSERT_STR(field(json_object_get(f, "measurement"), "method"), "estimated");
+	pg_test_assert_has(seq_test_field(f, "query"), "FROM order_items WHERE order_id = $1", 1);
+	pg_test_assert_has(seq_test_field(f, "detail"), "After SELECT id FROM orders WHERE customer_id = $1", 1);
+	pg_test_assert_has(seq_test_field(f, "detail"), "8.0 times on average (3 occurrences, 24 executions", 1);
+	pg_test_assert_has(seq_test_field(json_object_get(f, "fix"), "sql"), "order_id = ANY($1)", 1);
+	ASSERT_STR(seq_test_field(json_object_get(f, "measurement"), "method"), "estimated");
 	json_decref(fs);
 	json_decref(j);
 }
@@ -269,23 +180,23 @@ test_unbatched_and_cacheable(void)
 		return;
 	json_t	   *j = analyze("");
 	size_t		n;
-	json_t	   *ins = findings_of(j, "unbatched-insert", &n);
+	json_t	   *ins = seq_test_findings(j, "unbatched-insert", &n);
 	json_t	   *f = json_array_get(ins, 0);
 
 	CU_ASSERT_EQUAL(n, 1);
-	pg_test_assert_has(field(f, "query"), "INSERT INTO events", 1);
+	pg_test_assert_has(seq_test_field(f, "query"), "INSERT INTO events", 1);
 	/* the two-row INSERTs share the fingerprint and are not counted */
-	pg_test_assert_has(field(f, "detail"), "1 runs of single-row INSERTs, 12.0 rows per run", 1);
-	pg_test_assert_has(field(f, "detail"), "each row was its own transaction", 1);
-	pg_test_assert_has(field(json_object_get(f, "fix"), "sql"), "VALUES ($1, $2), ($3, $4), ($5, $6)", 1);
+	pg_test_assert_has(seq_test_field(f, "detail"), "1 runs of single-row INSERTs, 12.0 rows per run", 1);
+	pg_test_assert_has(seq_test_field(f, "detail"), "each row was its own transaction", 1);
+	pg_test_assert_has(seq_test_field(json_object_get(f, "fix"), "sql"), "VALUES ($1, $2), ($3, $4), ($5, $6)", 1);
 	json_decref(ins);
 
-	json_t	   *cache = findings_of(j, "cacheable-query", &n);
+	json_t	   *cache = seq_test_findings(j, "cacheable-query", &n);
 
 	f = json_array_get(cache, 0);
 	CU_ASSERT_EQUAL(n, 1);
-	pg_test_assert_has(field(f, "query"), "FROM settings WHERE key = $1", 1);
-	pg_test_assert_has(field(f, "detail"), "24 of 25 executions (96%)", 1);
+	pg_test_assert_has(seq_test_field(f, "query"), "FROM settings WHERE key = $1", 1);
+	pg_test_assert_has(seq_test_field(f, "detail"), "24 of 25 executions (96%)", 1);
 	json_decref(cache);
 	json_decref(j);
 }
@@ -298,19 +209,19 @@ test_n_plus_one_measured(void)
 		return;
 	json_t	   *j = analyze("--dsn 'dbname=" DB "'");
 	size_t		n;
-	json_t	   *fs = findings_of(j, "n-plus-one", &n);
+	json_t	   *fs = seq_test_findings(j, "n-plus-one", &n);
 	json_t	   *f = NULL;
 	size_t		i;
 	json_t	   *x;
 
 	json_array_foreach(fs, i, x)
-		if (strstr(field(x, "query"), "order_items WHERE order_id"))
+		if (strstr(seq_test_field(x, "query"), "order_items WHERE order_id"))
 			f = x;
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 
 	json_t	   *m = json_object_get(f, "measurement");
 
-	ASSERT_STR(field(m, "method"), "measured");
+	ASSERT_STR(seq_test_field(m, "method"), "measured");
 	CU_ASSERT(json_number_value(json_object_get(m, "after_ms")) > 0);
 	CU_ASSERT(json_number_value(json_object_get(m, "before_ms")) > json_number_value(json_object_get(m, "after_ms")));
 	json_decref(fs);

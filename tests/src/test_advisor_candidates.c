@@ -79,6 +79,11 @@ test_expression_and_quoting(void)
 {
 	expect("SELECT * FROM orders WHERE lower(status) = 'x' AND \"Amount\" > 5", 2,
 		   "CREATE INDEX ON public.orders (lower(status)) | CREATE INDEX ON public.orders (lower(status), \"Amount\")");
+	/* a function of the parameter is a value too: the login lookup of the demo */
+	expect("SELECT id FROM orders WHERE lower(status) = lower($1)", 2,
+		   "CREATE INDEX ON public.orders (lower(status)) | CREATE INDEX ON public.orders (lower(status)) INCLUDE (id)");
+	/* a function of a column is not */
+	expect("SELECT id FROM orders WHERE lower(status) = lower(note)", 0, "");
 }
 
 static void

@@ -42,21 +42,6 @@ suite_clean(void)
 	return 0;
 }
 
-/* A config file in the test directory; its path (static). */
-static const char *
-config_file(const char *name, const char *text)
-{
-	static char path[4096];
-	FILE	   *f;
-
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 static const char *const severities[] = {"info", "low", "medium", "high", "critical"};
 
 /*
@@ -142,15 +127,15 @@ test_config_disables_and_tunes(void)
 	if (!pg_test_server())
 		return;
 	snprintf(args, sizeof(args), DSN " --config '%s'",
-			 config_file("off.conf", "[sequence-exhaustion]\nenabled = false\n"));
+			 test_write_file("off.conf", "[sequence-exhaustion]\nenabled = false\n"));
 	CU_ASSERT_EQUAL(count_rule(args, "sequence-exhaustion", &st), 0);
 	CU_ASSERT_EQUAL(st, 0);
 	/* 80% used is under a raised threshold, over a lowered high mark */
 	snprintf(args, sizeof(args), DSN " --config '%s'",
-			 config_file("raised.conf", "[sequence-exhaustion]\nmin_used_percent = 85\n"));
+			 test_write_file("raised.conf", "[sequence-exhaustion]\nmin_used_percent = 85\n"));
 	CU_ASSERT_EQUAL(count_rule(args, "sequence-exhaustion", &st), 0);
 	snprintf(args, sizeof(args), DSN " --fail-on high --config '%s'",
-			 config_file("high.conf", "[sequence-exhaustion]\nhigh_used_percent = 79\n"));
+			 test_write_file("high.conf", "[sequence-exhaustion]\nhigh_used_percent = 79\n"));
 	CU_ASSERT_EQUAL(count_rule(args, "sequence-exhaustion", &st), 1);
 	CU_ASSERT_EQUAL(st, 1);
 }
@@ -163,7 +148,7 @@ test_config_in_current_directory(void)
 
 	if (!pg_test_server())
 		return;
-	config_file("pgsift.conf", "[sequence-exhaustion]\nenabled = no\n");
+	test_write_file("pgsift.conf", "[sequence-exhaustion]\nenabled = no\n");
 	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' analyze -q --format json " DSN,
 			 test_tmpdir(), test_pgsift_binary());
 	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
@@ -178,7 +163,7 @@ test_bad_config_is_usage_error(void)
 {
 	char		args[8192];
 	char	   *err = NULL;
-	const char *path = config_file("typo.conf", "[sequence-exhaustion]\nmin_usd_percent = 80\n");
+	const char *path = test_write_file("typo.conf", "[sequence-exhaustion]\nmin_usd_percent = 80\n");
 
 	snprintf(args, sizeof(args), "analyze --config '%s' '%s'", path, test_fixture("workload.log"));
 	CU_ASSERT_EQUAL(test_pgsift(args, NULL, &err), 2);

@@ -16,25 +16,10 @@
 
 extern const rule rule_sequence_exhaustion;
 
-/* Write text to a file of the test directory; its path (static). */
-static const char *
-write_config(const char *name, const char *text)
-{
-	static char path[4096];
-	FILE	   *f;
-
-	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
-	f = fopen(path, "w");
-	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
 static void
 test_parse_sections_and_comments(void)
 {
-	const char *path = write_config("ok.conf",
+	const char *path = test_write_file("ok.conf",
 									"# pgsift.conf\n"
 									"\n"
 									"[sequence-exhaustion]\n"
@@ -72,7 +57,7 @@ test_parse_sections_and_comments(void)
 static void
 assert_load_fails(const char *text, int line, const char *want)
 {
-	const char *path = write_config("bad.conf", text);
+	const char *path = test_write_file("bad.conf", text);
 	char		where[4200];
 
 	pg_test_capture_begin();
@@ -91,7 +76,7 @@ assert_load_fails(const char *text, int line, const char *want)
 static void
 assert_check_fails(const char *text, int line, const char *want)
 {
-	const char *path = write_config("bad-rule.conf", text);
+	const char *path = test_write_file("bad-rule.conf", text);
 	char		where[4200];
 	pgsift_config *c = config_load(path);
 

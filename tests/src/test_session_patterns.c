@@ -302,6 +302,179 @@ test_options(void)
 	workload_destroy(w);
 }
 
+/* A model with group_by_transaction and min_repeats = min_distinct = min. */
+static workload *
+model_with(int group_by_transaction, int min)
+{
+	session_pattern_options o = session_pattern_options_default();
+	workload_filter f = {.since_ms = LOG_TS_UNKNOWN, .until_ms = LOG_TS_UNKNOWN, .patterns = &o};
+
+	o.group_by_transaction = group_by_transaction;
+	o.min_repeats = o.min_distinct = min;
+	return workload_create(&f);
+}
+
+/*
+ * A pooled backend's two client transactions back to back: the parent and
+ * children 1..3, then children 4..6 of another client.  Told apart by
+ * their vxids (3/10, 3/11), or by logged BEGIN/COMMIT when vxids is 0.
+ */
+static void
+two_transactions(workload *w, int vxids)
+{
+	char		p[32];
+	int64_t		ts = T0;
+
+	for (int x = 0; x < 2; x++)
+	{
+		const char *vxid = !vxids ? NULL : x == 0 ? "3/10" : "3/11";
+
+		if (!vxids)
+			feed(w, EV_STATEMENT, ts++, 10, "BEGIN", NULL, 0.1, NULL);
+		if (x == 0)
+			feed(w, EV_STATEMENT, ts += 10, 10, PARENT, "$1 = '1'", 1.0, vxid);
+		for (int i = 1; i <= 3; i++)
+		{
+			snprintf(p, sizeof(p), "$1 = '%d'", 3 * x + i);
+			feed(w, EV_STATEMENT, ts += 10, 10, CHILD, p, 2.0, vxid);
+		}
+		if (!vxids)
+			feed(w, EV_STATEMENT, ts++, 10, "COMMIT", NULL, 0.1, NULL);
+	}
+	workload_finish_sessions(w);
+}
+
+/* The loop of (parent, CHILD) among the model's, or NULL. */
+static const seq_loop *
+loop_after(workload *w, const char *parent)
+{
+	size_t		n;
+	seq_loop  **loops = session_patterns_loops(workload_patterns(w), &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(loops[i]->child->normalized, CHILD) == 0 &&
+			(parent ? loops[i]->parent && strcmp(loops[i]->parent->normalized, parent) == 0
+			 : loops[i]->parent == NULL))
+			return loops[i];
+	return NULL;
+}
+
+/* Runs across transactions (the default): the two make one loop of 6. */
+static void
+check_across(int vxids)
+{
+	workload   *w = model_with(0, 5);
+	const seq_loop *l;
+
+	two_transactions(w, vxids);
+	l = only_loop(w);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	ASSERT_STR(l->parent->normalized, PARENT);
+	CU_ASSERT_EQUAL(l->occurrences, 1);
+	CU_ASSERT_EQUAL(l->children, 6);
+	CU_ASSERT_EQUAL(l->one_xact, 0);
+	/* the example holds the children only, not the BEGIN/COMMIT between them */
+	CU_ASSERT_EQUAL(l->example.nvalues, 6);
+	ASSERT_STR(l->example.values[3], "$1 = '4'");
+	workload_destroy(w);
+}
+
+/*
+ * group_by_transaction: two runs of 3, no loop at 5 repeats; at 3, the
+ * first transaction's loop keeps its parent and the second has none.
+ */
+static void
+check_grouped(int vxids)
+{
+	workload   *w = model_with(1, 5);
+	const seq_loop *l;
+
+	two_transactions(w, vxids);
+	CU_ASSERT_EQUAL(loop_count(w), 0);
+	workload_destroy(w);
+
+	w = model_with(1, 3);
+	two_transactions(w, vxids);
+	CU_ASSERT_EQUAL(loop_count(w), 2);
+	l = loop_after(w, PARENT);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(l->children, 3);
+	CU_ASSERT_EQUAL(l->one_xact, 1);
+	ASSERT_STR(l->example.values[2], "$1 = '3'");
+	l = loop_after(w, NULL);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(l);
+	CU_ASSERT_EQUAL(l->children, 3);
+	ASSERT_STR(l->example.values[0], "$1 = '4'");
+	workload_destroy(w);
+}
+
+static void
+test_pooler_by_vxid(void)
+{
+	check_across(1);
+	check_grouped(1);
+}
+
+static void
+test_pooler_by_begin_commit(void)
+{
+	check_across(0);
+	check_grouped(0);
+}
+
+/*
+ * Grouped, with no vxid and no BEGIN: each statement is its own
+ * transaction (autocommit), so no run lasts, and a parent committed
+ * before a block is not the parent of the block's run.
+ */
+static void
+test_grouped_autocommit_and_parent(void)
+{
+	workload   *w = model_with(1, 3);
+	int64_t		ts = loop(w, T0, 10, 6, 1, 0);
+	char		p[32];
+
+	CU_ASSERT_EQUAL(loop_count(w), 0);
+	stmt(w, ts + 10, 10, PARENT, "$1 = '2'", 1.0);
+	stmt(w, ts + 20, 10, "BEGIN", NULL, 0.1);
+	for (int i = 0; i < 4; i++)
+	{
+		snprintf(p, sizeof(p), "$1 = '%d'", 20 + i);
+		stmt(w, ts + 30 + 10 * i, 10, CHILD, p, 2.0);
+	}
+	stmt(w, ts + 80, 10, "COMMIT", NULL, 0.1);
+	workload_finish_sessions(w);
+	CU_ASSERT_EQUAL(loop_count(w), 1);
+	CU_ASSERT_PTR_NOT_NULL(loop_after(w, NULL));
+	workload_destroy(w);
+}
+
+/* A row per transaction is one run (transaction control does not cut it). */
+static void
+test_row_per_transaction(void)
+{
+	workload   *w = workload_create(NULL);
+	char		p[64];
+
+	for (int i = 0; i < 12; i++)
+	{
+		snprintf(p, sizeof(p), "$1 = 'click', $2 = '%d'", i);
+		stmt(w, T0 + 3 * i, 10, "BEGIN", NULL, 0.1);
+		stmt(w, T0 + 3 * i + 1, 10, INSERT, p, 0.5);
+		stmt(w, T0 + 3 * i + 2, 10, "COMMIT", NULL, 0.1);
+	}
+
+	const seq_fingerprint *f = fingerprint_named(w, INSERT);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT_EQUAL(f->insert_runs, 1);
+	CU_ASSERT_EQUAL(f->insert_rows, 12);
+	CU_ASSERT_EQUAL(f->insert_runs_own_xact, 1);
+	CU_ASSERT_EQUAL(f->insert_example.nvalues, 12);
+	ASSERT_STR(f->insert_example.values[11], "$1 = 'click', $2 = '11'");
+	workload_destroy(w);
+}
+
 PGSIFT_TEST_SUITE(session_patterns_suite)
 {
 	CU_pSuite	s = CU_add_suite("session_patterns", NULL, NULL);
@@ -314,4 +487,8 @@ PGSIFT_TEST_SUITE(session_patterns_suite)
 	CU_add_test(s, "the TTL cache across sessions", test_cache_across_sessions);
 	CU_add_test(s, "merging two parts", test_merge);
 	CU_add_test(s, "options from the filter", test_options);
+	CU_add_test(s, "pooled transactions told apart by vxid", test_pooler_by_vxid);
+	CU_add_test(s, "pooled transactions told apart by BEGIN/COMMIT", test_pooler_by_begin_commit);
+	CU_add_test(s, "grouped: autocommit runs and a parent outside the block", test_grouped_autocommit_and_parent);
+	CU_add_test(s, "a row per transaction is one insert run", test_row_per_transaction);
 }

@@ -225,6 +225,10 @@ test_rotated_during_run(void)
 	workload_destroy(w);
 }
 
+/* The session-sequence tables of schema version 2. */
+#define SEQ_TABLES_SQL "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN" \
+	" ('seq_fingerprints', 'seq_loops', 'seq_example_values')"
+
 static void
 test_schema(void)
 {
@@ -235,17 +239,55 @@ test_schema(void)
 	s = store_open(path, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	store_close(s);
-	CU_ASSERT_EQUAL(store_test_sql_int(path, "PRAGMA user_version"), 1);
-	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 1);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "PRAGMA user_version"), 2);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT count(*) FROM meta WHERE key = 'pgsift_version' AND value = '" PGSIFT_VERSION "'"), 1);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT count(*) FROM meta WHERE key IN ('created_at', 'updated_at') AND value LIKE '20%Z'"), 2);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 							" ('meta', 'files', 'queries', 'query_names', 'samples', 'minutes', 'sqlstates', 'model_state')"), 8);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, SEQ_TABLES_SQL), 3);
 	/* opening again neither fails nor migrates twice */
 	s = store_open(path, 0);
 	CU_ASSERT_PTR_NOT_NULL(s);
 	store_close(s);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT count(*) FROM meta"), 5);
+}
+
+/*
+ * A store written by a pgsift of schema version 1 (forged from a current
+ * one: the version 2 tables dropped) is migrated when opened, keeps its
+ * model, and starts the session-sequence tables empty.
+ */
+static void
+test_migrates_version_1(void)
+{
+	char		path[4096];
+	workload   *w = workload_create(NULL);
+	store	   *s;
+
+	store_test_path(path, sizeof(path), "v1.db");
+	workload_summary_mut(w)->statements = 77;
+	store_test_save(path, w, NULL, 0);
+	workload_destroy(w);
+	store_test_sql_exec(path, "DROP TABLE seq_example_values; DROP TABLE seq_loops; DROP TABLE seq_fingerprints;"
+						" DELETE FROM model_state WHERE key LIKE 'sequences.%';"
+						" UPDATE meta SET value = 1 WHERE key = 'schema_version'; PRAGMA user_version = 1;");
+	CU_ASSERT_EQUAL(store_test_sql_int(path, SEQ_TABLES_SQL), 0);
+	s = store_open(path, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	store_close(s);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "PRAGMA user_version"), 2);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, SEQ_TABLES_SQL), 3);
+	w = store_test_load(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+	CU_ASSERT_EQUAL(workload_get_summary(w)->statements, 77);
+
+	size_t		nloops;
+
+	session_patterns_loops(workload_patterns(w), &nloops);
+	CU_ASSERT_EQUAL(nloops, 0);
+	workload_destroy(w);
 }
 
 static void
@@ -309,6 +351,7 @@ PGSIFT_TEST_SUITE(store_files_suite)
 	CU_add_test(s, "ingested offsets are recorded and found", test_ingested_offset);
 	CU_add_test(s, "a short log that grew is still recognised", test_growing_file);
 	CU_add_test(s, "a log rotated during the run is recorded as read", test_rotated_during_run);
-	CU_add_test(s, "schema version 1 and its meta rows", test_schema);
+	CU_add_test(s, "schema version 2 and its meta rows", test_schema);
+	CU_add_test(s, "a version 1 store is migrated and keeps its model", test_migrates_version_1);
 	CU_add_test(s, "files that are not pgsift stores are refused", test_refuses_other_files);
 }

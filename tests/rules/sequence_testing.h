@@ -1,0 +1,43 @@
+/*-------------------------------------------------------------------------
+ * sequence_testing.h
+ *    What the session-sequence suites (test_sequence_rules.c,
+ *    test_sequence_live.c) share: application sessions on the throwaway
+ *    server, waiting for their log lines, and reading pgsift's findings.
+ *
+ * Sessions use libpq's extended protocol (PQexecParams), so the log
+ * carries DETAIL parameters as an application's driver would send them.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_SEQUENCE_TESTING_H
+#define PGSIFT_SEQUENCE_TESTING_H
+
+#include <jansson.h>
+#include <libpq-fe.h>
+#include <stddef.h>
+
+/*
+ * A session to dbname named app, with options (libpq's, e.g. "-c
+ * log_min_duration_statement=0") applied; NULL (the error printed) when
+ * it cannot connect.  The caller PQfinish()es it.
+ */
+PGconn	   *seq_test_session(const char *dbname, const char *app, const char *options);
+
+/* Run sql with n text parameters; whether it succeeded (the error printed if not). */
+int			seq_test_run(PGconn *c, const char *sql, int n, const char *const *values);
+
+/* seq_test_run with one integer parameter. */
+int			seq_test_run1(PGconn *c, const char *sql, int value);
+
+/* Wait (up to 10 s) until the server log holds marker; whether it does. */
+int			seq_test_wait_for_log(const char *marker);
+
+/* The server's time now, UTC, as --since takes it, into buf; 0, or -1. */
+int			seq_test_utc_now(char *buf, size_t len);
+
+/* A new array of the findings of rule in pgsift's JSON j, in order; their count in *n. */
+json_t	   *seq_test_findings(json_t *j, const char *rule, size_t *n);
+
+/* The string member name of f, or "" when absent. */
+const char *seq_test_field(json_t *f, const char *name);
+
+#endif
