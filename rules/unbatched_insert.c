@@ -17,6 +17,7 @@
  *-------------------------------------------------------------------------
  */
 #include "arena.h"
+#include "clock.h"
 #include "pg_conn.h"
 #include "sequence_rules.h"
 #include "workload_query.h"
@@ -25,7 +26,6 @@
 #include <pg_query/pg_query.pb-c.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 extern const rule rule_unbatched_insert;
 
@@ -161,26 +161,17 @@ template_rows(const insert_template *t, int nrows)
 	return strbuf_detach(&sb);
 }
 
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
-}
-
 /* Run sql, timed by the clock; NAN when it failed. */
 static double
 timed(pg_conn *c, const char *sql, int nparams, const char *const *values)
 {
-	double		start = now_ms();
+	double		start = clock_monotonic_ms();
 	PGresult   *res = pgc_query(c, sql, nparams, values);
 
 	if (res == NULL)
 		return NAN;
 	PQclear(res);
-	return now_ms() - start;
+	return clock_monotonic_ms() - start;
 }
 
 /*

@@ -86,14 +86,15 @@ parse_file(pgsift_config *c, FILE *f)
 		{
 			char	   *close = strchr(s, ']');
 
-			if (close == NULL || trim(close + 1)[0] != '\0' || close == s + 1)
+			if (close != NULL)
+				*close = '\0';
+			if (close == NULL || trim(close + 1)[0] != '\0' || trim(s + 1)[0] == '\0')
 			{
 				diag_error("A section header is a rule id in brackets, like [n-plus-one].", NULL,
 						   "invalid section header at %s:%d", c->path, line);
 				rc = -1;
 				break;
 			}
-			*close = '\0';
 			free(section);
 			section = xstrdup(trim(s + 1));
 			continue;

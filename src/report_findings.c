@@ -146,8 +146,15 @@ write_bottleneck(FILE *out, int rank, const finding *f, strbuf *q)
 		write_block(out, "hint", f->hint);
 	if (f->fix_sql)
 		write_block(out, "fix", f->fix_sql);
-	if (f->fix_description)
-		write_block(out, f->fix_sql ? "   " : "fix", f->fix_description);
+	if (f->fix_description && f->fix_sql)
+	{
+		/* under the SQL it describes */
+		fputs("          ", out);
+		put_clean(out, f->fix_description);
+		fputc('\n', out);
+	}
+	else if (f->fix_description)
+		write_block(out, "fix", f->fix_description);
 	write_measurement(out, &f->measurement);
 	write_list(out, "related", f->related, f->nrelated);
 }

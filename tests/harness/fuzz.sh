@@ -146,6 +146,28 @@ Mar  1 10:00:00 db1 postgres[4242]: [4-1] 2024-03-01 10:00:00.124 UTC [4242] app
 EOF
 }
 
+# pgsift.conf: the example of docs/configuration.md, a rule switched off
+# in each spelling, and a repeated key (the last one counts).
+seed_config() {
+	cat <<'EOF'
+# pgsift.conf of the shop service
+
+[n-plus-one]
+min_repeats = 10        # our ORM prefetches small loops itself
+max_gap_ms = 500
+max_gap_ms = 250
+
+[sequence-exhaustion]
+min_used_percent = 60   ; widen early
+high_used_percent = 1e1
+
+[select-star-hot]
+enabled = false
+[ large-offset ]
+enabled = Off
+EOF
+}
+
 # Records for fuzz_events: 0x1e between records; in each, one control byte
 # (severity, session) and then message, detail, statement, hint, context
 # separated by 0x1f.  The control byte's value modulo 9 is the severity
@@ -229,6 +251,7 @@ s=$out/seeds		# short: used on every line below
 [ -d "$s/fuzz_csvlog" ] && seed_csvlog >"$s/fuzz_csvlog/hand"
 [ -d "$s/fuzz_jsonlog" ] && seed_jsonlog >"$s/fuzz_jsonlog/hand"
 [ -d "$s/fuzz_syslog" ] && seed_syslog >"$s/fuzz_syslog/hand"
+[ -d "$s/fuzz_config" ] && seed_config >"$s/fuzz_config/hand"
 [ -d "$s/fuzz_events" ] && { seed_events >"$s/fuzz_events/hand"; printf "parameters: \$1 = 'x', \$2 = NULL" >"$s/fuzz_events/params"; }
 if [ -d "$s/fuzz_detect" ]; then
 	seed_stderr >"$s/fuzz_detect/stderr"

@@ -100,6 +100,7 @@ test_syntax_errors(void)
 	assert_load_fails("[disk-sort]\n\njust words\n", 3, "invalid line");
 	assert_load_fails("[disk-sort\nenabled = false\n", 1, "invalid section header");
 	assert_load_fails("[]\n", 1, "invalid section header");
+	assert_load_fails("[ ]\nenabled = false\n", 1, "invalid section header");
 }
 
 static void
