@@ -175,6 +175,8 @@ absorb_metrics(finding *dst, const finding *src)
 static void
 absorb(finding *dst, finding *src)
 {
+	int			said = finding_has_rule(dst, src->rule);	/* its sentence is there already */
+
 	if (dst->nrules == 0)
 		add_unique(&dst->rules, &dst->nrules, dst->rule);
 	if (src->nrules == 0)
@@ -202,7 +204,8 @@ absorb(finding *dst, finding *src)
 	take_if_missing(&dst->hint, &src->hint);
 	take_if_missing(&dst->fix_description, &src->fix_description);
 	absorb_metrics(dst, src);
-	finding_append_detail(dst, "The same fix also answers %s: %s.", src->rule, src->title ? src->title : "");
+	if (!said)
+		finding_append_detail(dst, "The same fix also answers %s: %s.", src->rule, src->title ? src->title : "");
 }
 
 typedef struct keyed_finding
