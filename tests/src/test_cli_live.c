@@ -361,6 +361,37 @@ test_explain_command(void)
 	free(settings);
 }
 
+/*
+ * A statement of another database of the server, costly enough to rank
+ * first in pg_stat_statements, is not explained in this one: it would fail
+ * there (its table does not exist) or plan against the wrong table.
+ */
+static void
+test_other_database_not_explained(void)
+{
+	json_t	   *j;
+	json_t	   *p;
+	size_t		i;
+	int			explained = 0;
+
+	CU_ASSERT_EQUAL_FATAL(test_run("psql -X -q -d postgres -c 'CREATE TABLE IF NOT EXISTS cli_live_elsewhere (id int)' "
+								   "-c 'SELECT pg_sleep(0.3), count(*) FROM cli_live_elsewhere' >/dev/null 2>&1", NULL), 0);
+	CU_ASSERT_EQUAL(test_pgsift_json("analyze -q --format json --measure off --explain-top 200 --dsn 'dbname=" DB "'",
+									 &j, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	json_array_foreach(json_object_get(json_object_get(j, "live"), "plans"), i, p)
+	{
+		const char *reason = json_string_value(json_object_get(p, "reason"));
+
+		CU_ASSERT_PTR_NULL(reason ? strstr(reason, "cli_live_elsewhere") : NULL);
+		explained += strcmp(json_string_value(json_object_get(p, "kind")), "generic") == 0;
+	}
+	/* this database's own statements still are */
+	CU_ASSERT(explained > 0);
+	json_decref(j);
+	test_run("psql -X -q -d postgres -c 'DROP TABLE IF EXISTS cli_live_elsewhere' >/dev/null 2>&1", NULL);
+}
+
 static void
 test_unreachable_and_password(void)
 {
@@ -410,6 +441,7 @@ PGSIFT_TEST_SUITE(cli_live_suite)
 	CU_add_test(s, "--jobs 2: same plans and findings", test_jobs_same_result);
 	CU_add_test(s, "connection lost mid-run: warned, log kept", test_connection_lost_midrun);
 	CU_add_test(s, "explain: plan, refusals, DDL never run", test_explain_command);
+	CU_add_test(s, "another database's statements are not explained", test_other_database_not_explained);
 	CU_add_test(s, "unreachable DSN: exit 4, hint, no password", test_unreachable_and_password);
 	CU_add_test(s, "rules: list and pages", test_rules_command);
 }
