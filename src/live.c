@@ -83,26 +83,11 @@ seen_before(hashmap *seen, uint64_t fp)
 }
 
 /*
- * Whether a pg_stat_statements entry of database ran_in may be explained
- * on a connection to dbname: a query of another database of the server
- * fails there, or worse, plans against a table of the same name.  (Logged
- * statements are not filtered so: logs of production are explained on a
- * staging copy, whose name may differ.)
+ * Candidates from the logs first (they carry values), then pg_stat_statements,
+ * whose calls span pgss_hours.
  */
 static int
-same_database(const char *ran_in, const char *dbname)
-{
-	return ran_in == NULL || *ran_in == '\0' || dbname == NULL || strcmp(ran_in, dbname) == 0;
-}
-
-/*
- * Candidates from the logs first (they carry values), then the connected
- * database's (dbname) pg_stat_statements entries, whose calls span
- * pgss_hours.
- */
-static int
-collect_candidates(workload *w, const pgss_snapshot *ss, double pgss_hours, const char *dbname,
-				   int limit, candidate *out)
+collect_candidates(workload *w, const pgss_snapshot *ss, double pgss_hours, int limit, candidate *out)
 {
 	hashmap    *seen = hashmap_create(64);
 	size_t		nq;
@@ -124,7 +109,7 @@ collect_candidates(workload *w, const pgss_snapshot *ss, double pgss_hours, cons
 	{
 		const pgss_entry *e = &ss->entries[i];
 
-		if (!e->parsed || !same_database(e->dbname, dbname) || seen_before(seen, e->fingerprint))
+		if (!e->parsed || seen_before(seen, e->fingerprint))
 			continue;
 		out[n++] = (candidate) {
 			.fingerprint = e->fingerprint, .normalized = e->query, .sql = e->query,
@@ -413,6 +398,13 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 		}
 	}
 
+	/*
+	 * The view shows the whole server; a query of another database fails
+	 * when explained here, or plans against a table of the same name.
+	 * (Logged statements are all kept: production logs are analysed on a
+	 * staging copy, whose name may differ.)
+	 */
+	pgss_keep_database(ss, PQdb(pgc_raw(c)));
 	res->catalog_taken = cat != NULL;
 	res->pgss_available = ss && ss->available;
 	if (ss && ss->available)
@@ -421,7 +413,7 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 
 	int			limit = opts->explain_top > 0 ? opts->explain_top : 20;
 	candidate  *cands = xcalloc((size_t) limit, sizeof(candidate));
-	int			n = collect_candidates(w, ss, pgss_hours, PQdb(pgc_raw(c)), limit, cands);
+	int			n = collect_candidates(w, ss, pgss_hours, limit, cands);
 
 	workload_context wc = {
 		.model = w, .log_hours = workload_span_hours(w),

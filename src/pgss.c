@@ -517,6 +517,26 @@ pgss_delta(const pgss_snapshot *before, const pgss_snapshot *after)
 	return d;
 }
 
+int
+pgss_keep_database(pgss_snapshot *s, const char *dbname)
+{
+	int			kept = 0,
+				dropped;
+
+	if (s == NULL || dbname == NULL)
+		return 0;
+	for (int i = 0; i < s->count; i++)
+	{
+		if (s->entries[i].dbname == NULL || strcmp(s->entries[i].dbname, dbname) == 0)
+			s->entries[kept++] = s->entries[i];
+		else
+			free_entry(&s->entries[i]);
+	}
+	dropped = s->count - kept;
+	s->count = kept;
+	return dropped;
+}
+
 void
 pgss_free(pgss_snapshot *s)
 {

@@ -94,4 +94,12 @@ pgss_snapshot *pgss_delta(const pgss_snapshot *before, const pgss_snapshot *afte
 /* Free a snapshot and its entries; NULL is allowed. */
 void		pgss_free(pgss_snapshot *s);
 
+/*
+ * Drop (and free) the entries of every database but dbname, keeping the
+ * order of the rest; returns how many were dropped.  The view shows the
+ * whole server, while an analysis is of the connected database: its
+ * catalog, and the only place its queries can be explained.
+ */
+int			pgss_keep_database(pgss_snapshot *s, const char *dbname);
+
 #endif

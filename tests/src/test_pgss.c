@@ -67,6 +67,30 @@ snapshot_of(const pgss_entry *entries, int n, const char *stats_reset)
 	return s;
 }
 
+/* Entries of other databases are dropped and freed; the rest keep their order. */
+static void
+test_keep_database(void)
+{
+	double		ms[] = {1, 2};
+	pgss_entry	e[4] = {entry_of(1, "app", ms, 2), entry_of(2, "app", ms, 2), entry_of(3, "app", ms, 2),
+	entry_of(4, "app", ms, 1)};
+	pgss_snapshot *s;
+
+	free(e[1].dbname);
+	e[1].dbname = strdup("other");
+	free(e[3].dbname);
+	e[3].dbname = strdup("other");
+	s = snapshot_of(e, 4, NULL);
+	CU_ASSERT_EQUAL(pgss_keep_database(s, "shop"), 2);
+	CU_ASSERT_EQUAL_FATAL(s->count, 2);
+	CU_ASSERT_EQUAL(s->entries[0].queryid, 1);
+	CU_ASSERT_EQUAL(s->entries[1].queryid, 3);
+	CU_ASSERT_EQUAL(pgss_keep_database(s, "shop"), 0);
+	CU_ASSERT_EQUAL(pgss_keep_database(s, "none"), 2);
+	CU_ASSERT_EQUAL(s->count, 0);
+	pgss_free(s);
+}
+
 static const pgss_entry *
 find_queryid(const pgss_snapshot *s, int64_t queryid, const char *user)
 {
@@ -599,6 +623,7 @@ PGSIFT_TEST_SUITE(add_pgss_suite)
 	CU_pSuite	s = CU_add_suite("pgss", NULL, NULL);
 
 	CU_add_test(s, "delta of counters", test_delta_counters);
+	CU_add_test(s, "entries of the connected database only", test_keep_database);
 	CU_add_test(s, "read: counts and fingerprints", test_read_counts_and_fingerprints);
 	CU_add_test(s, "read: delta between two snapshots", test_read_delta);
 	CU_add_test(s, "read: extension not installed", test_read_without_extension);
