@@ -18,10 +18,10 @@
  * UPDATE and DELETE in it (CTEs and subqueries included) opens a scope of
  * the tables it names, and an equality between two columns resolves each
  * side in the innermost scope that has it, so a correlated subquery's
- * "o.customer_id = c.id" joins too.  The catalog does not list a foreign
- * key's referenced columns, so those are taken as the key columns of the
- * unique indexes of the referenced table with as many columns as the key
- * (the constraint needs one of them).  An index covers the key when its leading
+ * "o.customer_id = c.id" joins too.  The referenced columns are the
+ * constraint's (confkey); a snapshot without them falls back on the key
+ * columns of the unique indexes of the referenced table with as many
+ * columns as the key (the constraint needs one of them).  An index covers the key when its leading
  * key columns are the key's columns in any order, it is valid, and it has
  * no predicate.  docs/rules/fk-without-index.md.
  *-------------------------------------------------------------------------
@@ -144,6 +144,13 @@ find_ref_keys(const catalog_snapshot *s, fk_target *t)
 static int
 is_ref_key_column(const fk_target *t, const char *column)
 {
+	if (t->fk->ref_columns)
+	{
+		for (int c = 0; c < t->fk->ncolumns; c++)
+			if (t->fk->ref_columns[c] && strcmp(t->fk->ref_columns[c], column) == 0)
+				return 1;
+		return 0;
+	}
 	for (int i = 0; i < t->nref_keys; i++)
 		for (int k = 0; k < t->ref_keys[i]->nkeys; k++)
 			if (t->ref_keys[i]->columns[k] && strcmp(t->ref_keys[i]->columns[k], column) == 0)
@@ -508,7 +515,8 @@ check(const rule_context *ctx)
 		t->fk = fk;
 		t->ref_schema = xstrndup(fk->ref_table, (size_t) (dot - fk->ref_table));
 		t->ref_name = dot + 1;
-		find_ref_keys(cat, t);
+		if (fk->ref_columns == NULL)
+			find_ref_keys(cat, t);
 		s.ntargets++;
 	}
 	if (s.ntargets > 0)

@@ -84,7 +84,10 @@ static const char fks_sql[] =
 "SELECT co.conname, n.nspname, c.relname, rn.nspname || '.' || rc.relname,"
 " (SELECT json_agg(a.attname ORDER BY k.ord)"
 "    FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord)"
-"    JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum)"
+"    JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum),"
+" (SELECT json_agg(a.attname ORDER BY k.ord)"
+"    FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord)"
+"    JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum)"
 " FROM pg_constraint co"
 " JOIN pg_class c ON c.oid = co.conrelid"
 " JOIN pg_namespace n ON n.oid = c.relnamespace"
@@ -285,6 +288,8 @@ read_stats(catalog_snapshot *s, arena *a, const PGresult *r)
 static void
 read_fks(catalog_snapshot *s, arena *a, const PGresult *r)
 {
+	int			nref;
+
 	s->nfks = PQntuples(r);
 	s->fks = arena_zalloc(a, (s->nfks + 1) * sizeof(catalog_fk));
 	for (int i = 0; i < s->nfks; i++)
@@ -296,6 +301,9 @@ read_fks(catalog_snapshot *s, arena *a, const PGresult *r)
 		fk->table = field_str(a, r, i, 2);
 		fk->ref_table = field_str(a, r, i, 3);
 		fk->columns = field_names(a, r, i, 4, &fk->ncolumns);
+		fk->ref_columns = field_names(a, r, i, 5, &nref);
+		if (nref != fk->ncolumns)
+			fk->ref_columns = NULL; /* cannot be: a key pairs its columns */
 	}
 }
 

@@ -78,6 +78,7 @@ typedef struct catalog_fk
 	char	   *ref_table;		/* referenced (schema-qualified) */
 	int			ncolumns;
 	char	  **columns;		/* referencing columns, in key order */
+	char	  **ref_columns;	/* the referenced columns they pair with, or NULL */
 } catalog_fk;
 
 typedef struct catalog_sequence

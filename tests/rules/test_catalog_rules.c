@@ -279,6 +279,21 @@ test_fk_workload_evidence(void)
 	CU_ASSERT_EQUAL(out.count, 1);
 	finding_list_free(&out);
 
+	/*
+	 * with the constraint's referenced columns known (id), a join on the
+	 * other unique key (name) is not through this key, and one on id is
+	 */
+	static char *ref_id[] = {"id"};
+
+	fk.ref_columns = ref_id;
+	run_fk_with_statement(&s, "SELECT 1 FROM orders o JOIN customers c ON c.name = o.customer_id", &out);
+	CU_ASSERT_EQUAL(out.count, 0);
+	finding_list_free(&out);
+	run_fk_with_statement(&s, "SELECT 1 FROM orders o JOIN customers c ON c.id = o.customer_id", &out);
+	CU_ASSERT_EQUAL(out.count, 1);
+	finding_list_free(&out);
+	fk.ref_columns = NULL;
+
 	/* the key indexed: the same delete is no finding */
 	ix[0] = index_on("orders_customer_idx", cols_id, 1, 30 * MB);
 	run_fk_with_statement(&s, "DELETE FROM customers WHERE id = $1", &out);

@@ -314,6 +314,12 @@ test_foreign_keys(void)
 	CU_ASSERT_EQUAL_FATAL(two->ncolumns, 2);
 	CU_ASSERT(streq(two->columns[0], "c_country"));
 	CU_ASSERT(streq(two->columns[1], "c_region"));
+	/* and the referenced columns they pair with */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(one->ref_columns);
+	CU_ASSERT(streq(one->ref_columns[0], "id"));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(two->ref_columns);
+	CU_ASSERT(streq(two->ref_columns[0], "country"));
+	CU_ASSERT(streq(two->ref_columns[1], "region"));
 }
 
 static void
