@@ -35,6 +35,7 @@
  *-------------------------------------------------------------------------
  */
 #include "finding.h"
+#include "arena.h"
 #include "strbuf.h"
 #include "workload.h"
 
@@ -140,12 +141,8 @@ add_unique(char ***items, int *n, const char *s)
 	for (int i = 0; i < *n; i++)
 		if (strcmp((*items)[i], s) == 0)
 			return;
-	*items = realloc(*items, (size_t) (*n + 1) * sizeof(char *));
-	if (*items == NULL)
-		abort();
-	(*items)[(*n)++] = strdup(s);
-	if ((*items)[*n - 1] == NULL)
-		abort();
+	*items = xrealloc(*items, (size_t) (*n + 1) * sizeof(char *));
+	(*items)[(*n)++] = xstrdup(s);
 }
 
 /* Take src's text for *dst when dst has none. */
@@ -233,11 +230,9 @@ compare_keyed(const void *a, const void *b)
 static void
 merge_same_fix(finding_list *l)
 {
-	keyed_finding *k = calloc((size_t) l->count + 1, sizeof(keyed_finding));
+	keyed_finding *k = xcalloc((size_t) l->count + 1, sizeof(keyed_finding));
 	int			n = 0;
 
-	if (k == NULL)
-		abort();
 	for (int i = 0; i < l->count; i++)
 	{
 		k[i].f = l->items[i];
