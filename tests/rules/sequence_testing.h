@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  * sequence_testing.h
  *    What the session-sequence suites (test_sequence_rules.c,
- *    test_sequence_live.c) share: application sessions on the throwaway
+ *    test_sequence_live.c, and the store's test_store_sequences.c) share: application sessions on the throwaway
  *    server, waiting for their log lines, and reading pgsift's findings.
  *
  * Sessions use libpq's extended protocol (PQexecParams), so the log

@@ -14,6 +14,7 @@
  *-------------------------------------------------------------------------
  */
 #include "test_registry.h"
+#include "rules/sequence_testing.h"
 #include "store_testing.h"
 #include "src/pg_testing.h"
 
@@ -360,43 +361,6 @@ static char full_log[4096],
 			part1_log[4096],
 			part2_log[4096];
 
-static PGconn *
-session(void)
-{
-	PGconn	   *c = PQconnectdb("dbname=" DB " application_name=store-seq "
-								"options='-c log_min_duration_statement=0'");
-
-	if (PQstatus(c) != CONNECTION_OK)
-	{
-		fprintf(stderr, "%s", PQerrorMessage(c));
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
-static int
-run(PGconn *c, const char *sql, int n, const char *const *values)
-{
-	PGresult   *r = PQexecParams(c, sql, n, NULL, values, NULL, NULL, 0);
-	int			ok = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
-
-	if (!ok)
-		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	return ok;
-}
-
-static int
-run1(PGconn *c, const char *sql, int value)
-{
-	char		v[16];
-	const char *values[1] = {v};
-
-	snprintf(v, sizeof(v), "%d", value);
-	return run(c, sql, 1, values);
-}
-
 /*
  * One half of the workload, in a session of its own: the N+1 for customers
  * first..last (8 items each), a cacheable lookup of key n times, and 12
@@ -405,21 +369,21 @@ run1(PGconn *c, const char *sql, int value)
 static int
 plant_half(int first, int last, const char *key, int n, const char *marker)
 {
-	PGconn	   *c = session();
+	PGconn	   *c = seq_test_session(DB, "store-seq", "-c log_min_duration_statement=0");
 	int			ok = c != NULL;
 	char		sql[128];
 
 	for (int cust = first; ok && cust <= last; cust++)
 	{
-		ok &= run1(c, "SELECT id FROM orders WHERE customer_id = $1", cust);
+		ok &= seq_test_run1(c, "SELECT id FROM orders WHERE customer_id = $1", cust);
 		for (int o = 0; o < 8; o++)
-			ok &= run1(c, "SELECT sku, qty FROM order_items WHERE order_id = $1", cust * 10 + o);
+			ok &= seq_test_run1(c, "SELECT sku, qty FROM order_items WHERE order_id = $1", cust * 10 + o);
 	}
 	for (int i = 0; ok && i < n; i++)
 	{
 		const char *values[1] = {key};
 
-		ok &= run(c, "SELECT value FROM settings WHERE key = $1", 1, values);
+		ok &= seq_test_run(c, "SELECT value FROM settings WHERE key = $1", 1, values);
 	}
 	for (int i = 0; ok && i < 12; i++)
 	{
@@ -427,10 +391,10 @@ plant_half(int first, int last, const char *key, int n, const char *marker)
 		const char *values[2] = {"click", v};
 
 		snprintf(v, sizeof(v), "%d", first * 100 + i);
-		ok &= run(c, "INSERT INTO events (kind, payload) VALUES ($1, $2)", 2, values);
+		ok &= seq_test_run(c, "INSERT INTO events (kind, payload) VALUES ($1, $2)", 2, values);
 	}
 	snprintf(sql, sizeof(sql), "SELECT '%s'", marker);
-	ok = ok && run(c, sql, 0, NULL);
+	ok = ok && seq_test_run(c, sql, 0, NULL);
 	PQfinish(c);
 	return ok;
 }
