@@ -65,7 +65,8 @@ peak_sentence(const pool_facts *pf)
 
 	if (pf->peak_sessions < 0)
 		return "";
-	snprintf(buf, sizeof(buf), " At most %lld sessions were open at once.", (long long) pf->peak_sessions);
+	snprintf(buf, sizeof(buf), " At most %lld session%s open at once.", (long long) pf->peak_sessions,
+			 pf->peak_sessions == 1 ? " was" : "s were");
 	return buf;
 }
 
