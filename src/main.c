@@ -374,6 +374,26 @@ announce_inputs(const ingest_file *files, int n, const cli_options *o)
 	}
 }
 
+/*
+ * The configuration at path (or ./pgsift.conf), checked against the rule
+ * registry, and the run thresholds it gives the sequence detectors, which
+ * decide what the model keeps while the log is read.  NULL after reporting
+ * a bad file.
+ */
+static pgsift_config *
+load_rules_config(const char *path, session_pattern_options *patterns)
+{
+	pgsift_config *config = config_load(path);
+
+	if (config == NULL || rules_check_config(config) != 0)
+	{
+		config_free(config);
+		return NULL;
+	}
+	*patterns = sequence_rules_pattern_options(config);
+	return config;
+}
+
 static int
 cmd_analyze(int argc, char **argv)
 {
@@ -419,19 +439,15 @@ cmd_analyze(int argc, char **argv)
 	if (o.format != REPORT_JSON && o.top == 0)
 		o.top = 20;
 
-	pgsift_config *config = config_load(o.config_path);
+	session_pattern_options patterns;
+	pgsift_config *config = load_rules_config(o.config_path, &patterns);
 
-	if (config == NULL || rules_check_config(config) != 0)
+	if (config == NULL)
 	{
-		config_free(config);
 		free(files);
 		return PGSIFT_EXIT_USAGE;
 	}
 	o.live.config = config;
-
-	/* the sequence detectors' run thresholds decide what is kept while reading */
-	session_pattern_options patterns = sequence_rules_pattern_options(config);
-
 	o.filter.patterns = &patterns;
 
 	workload   *w = workload_create(&o.filter);
@@ -540,15 +556,13 @@ cmd_report(int argc, char **argv)
 	}
 	if (o.format != REPORT_JSON && o.top == 0)
 		o.top = 20;
-	pgsift_config *config = config_load(o.config_path);
-
-	if (config == NULL || rules_check_config(config) != 0)
-	{
-		config_free(config);
-		return PGSIFT_EXIT_USAGE;
-	}
 	/* the thresholds the store was built with, if it was built with this configuration */
-	session_pattern_options patterns = sequence_rules_pattern_options(config);
+	session_pattern_options patterns;
+	pgsift_config *config = load_rules_config(o.config_path, &patterns);
+
+	if (config == NULL)
+		return PGSIFT_EXIT_USAGE;
+
 	workload_filter filter = {.since_ms = LOG_TS_UNKNOWN, .until_ms = LOG_TS_UNKNOWN, .patterns = &patterns};
 	store	   *st = store_open(o.store_path, 0);
 	workload   *w = workload_create(&filter);

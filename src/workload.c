@@ -35,8 +35,6 @@ struct workload
 	session_table *sessions_open;
 	session_patterns *patterns;	/* runs and loops (session_patterns.h) */
 	const char *last_name[3];	/* interned database, user, app of the last statement */
-	session_observer observer;
-	void	   *observer_ctx;
 	workload_summary summary;
 	session_figures sessions;
 	event_figures events;
@@ -315,8 +313,6 @@ push_session_statement(workload *w, const log_event *ev, query_stats *q)
 
 	session_window_push(win, &st);
 	session_patterns_observe(w->patterns, win, q, ev->query, ev->query_len);
-	if (w->observer)
-		w->observer(w->observer_ctx, win, session_window_at(win, win->count - 1));
 }
 
 static void
@@ -618,13 +614,6 @@ workload_note_input(workload *w, uint64_t files, uint64_t lines, uint64_t malfor
 	w->summary.files += files;
 	w->summary.lines += lines;
 	w->summary.malformed_lines += malformed;
-}
-
-void
-workload_set_session_observer(workload *w, session_observer fn, void *ctx)
-{
-	w->observer = fn;
-	w->observer_ctx = ctx;
 }
 
 const workload_summary *

@@ -4,8 +4,10 @@
  *
  * Events (parsers/log_event.h) go in one at a time, in log order; the model
  * keeps per-fingerprint statistics, per-minute activity, session figures,
- * event counts, and for every open session a bounded window of its recent
- * statements (the N+1 and batching detectors read those).  Memory is
+ * event counts, for every open session a bounded window of its recent
+ * statements, and the session-sequence tables built from those windows as
+ * statements arrive (src/session_patterns.h: the N+1 loops, insert runs
+ * and cache figures the workload rules read).  Memory is
  * bounded by the number of distinct fingerprints and open sessions, never
  * by the length of the log.
  *
@@ -175,8 +177,6 @@ typedef struct workload_filter
 
 typedef struct workload workload;
 
-/* Observer called for each statement added to a session window (detectors). */
-typedef void (*session_observer) (void *ctx, const session_window *w, const session_statement *added);
 
 /* A new empty model.  filter may be NULL. */
 workload   *workload_create(const workload_filter *filter);
@@ -191,8 +191,6 @@ void		workload_note_record(workload *w, const log_record *rec);
 
 /* Account for input read (summary.files/lines/malformed). */
 void		workload_note_input(workload *w, uint64_t files, uint64_t lines, uint64_t malformed);
-
-void		workload_set_session_observer(workload *w, session_observer fn, void *ctx);
 
 /* Fold src (a later part of the same logs) into dst; src is left empty. */
 void		workload_merge(workload *dst, workload *src);
