@@ -28,6 +28,31 @@ seq_test_session(const char *dbname, const char *app, const char *options)
 }
 
 int
+seq_test_create_database(const char *db, const char *setup)
+{
+	char		cmd[8192];
+
+	snprintf(cmd, sizeof(cmd), "psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS %s' -c 'CREATE DATABASE %s' "
+			 ">/dev/null 2>&1", db, db);
+	if (test_run(cmd, NULL) != 0)
+		return -1;
+	snprintf(cmd, sizeof(cmd), "psql -X -q -v ON_ERROR_STOP=1 -d %s >/dev/null 2>&1 <<'SQL'\n%s\nVACUUM ANALYZE;\nSQL",
+			 db, setup);
+	return test_run(cmd, NULL) == 0 ? 0 : -1;
+}
+
+void
+seq_test_drop_database(const char *db)
+{
+	char		cmd[512];
+
+	if (!test_have_server())
+		return;
+	snprintf(cmd, sizeof(cmd), "psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS %s WITH (FORCE)' >/dev/null 2>&1", db);
+	test_run(cmd, NULL);
+}
+
+int
 seq_test_run(PGconn *c, const char *sql, int n, const char *const *values)
 {
 	PGresult   *r = PQexecParams(c, sql, n, NULL, values, NULL, NULL, 0);

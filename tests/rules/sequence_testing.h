@@ -22,6 +22,28 @@
  */
 PGconn	   *seq_test_session(const char *dbname, const char *app, const char *options);
 
+/*
+ * The shop the sequence suites play against: orders (1,000), order_items
+ * (300,000, no index on order_id), events, settings.  SQL for
+ * seq_test_create_database.
+ */
+#define SEQ_TEST_SHOP_SCHEMA \
+	"CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL);\n" \
+	"CREATE TABLE order_items (id integer PRIMARY KEY, order_id integer NOT NULL, sku text, qty integer);\n" \
+	"CREATE TABLE events (id serial PRIMARY KEY, kind text, payload text);\n" \
+	"CREATE TABLE settings (key text PRIMARY KEY, value text);\n" \
+	"INSERT INTO orders SELECT g, 1 + g % 50 FROM generate_series(1, 1000) g;\n" \
+	"INSERT INTO order_items SELECT g, g % 1000, 'sku' || g, 1 FROM generate_series(1, 300000) g;\n"
+
+/*
+ * Drop and create database db, run the SQL script setup in it and VACUUM
+ * ANALYZE; 0, or -1 when a step failed.
+ */
+int			seq_test_create_database(const char *db, const char *setup);
+
+/* Drop database db (its sessions too), when there is a server. */
+void		seq_test_drop_database(const char *db);
+
 /* Run sql with n text parameters; whether it succeeded (the error printed if not). */
 int			seq_test_run(PGconn *c, const char *sql, int n, const char *const *values);
 

@@ -7,6 +7,7 @@
 #include "test_registry.h"
 #include "pgss.h"
 #include "rule.h"
+#include "src/workload_testing.h"
 #include "workload.h"
 
 #include <stdio.h>
@@ -339,22 +340,9 @@ test_fk_log_evidence(void)
 	catalog_fk	fk;
 	catalog_snapshot s;
 	finding_list out;
-	log_record	rec;
-	log_event	ev = {0};
-	const char *sql = "DELETE FROM customers WHERE id = 5";
 	workload_context wc = {.model = workload_create(NULL)};
 
-	log_record_clear(&rec);
-	rec.ts_ms = 1704164645000LL;
-	rec.pid = 10;
-	rec.severity = SEV_LOG;
-	ev.kind = EV_STATEMENT;
-	ev.rec = &rec;
-	ev.query = sql;
-	ev.query_len = strlen(sql);
-	ev.duration_ms = 1.5;
-	ev.session_ms = -1;
-	workload_add_event(wc.model, &ev);
+	workload_test_statement(wc.model, 1704164645000LL, 10, "DELETE FROM customers WHERE id = 5", NULL, 1.5);
 	fk_snapshot(&s, t, ix, &fk);
 	run_rule_in("fk-without-index", &s, &wc, &out);
 	CU_ASSERT_EQUAL_FATAL(out.count, 1);

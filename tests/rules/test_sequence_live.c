@@ -89,7 +89,6 @@ static int
 suite_init(void)
 {
 	const char *setup =
-		"psql -X -q -v ON_ERROR_STOP=1 -d " DB " >/dev/null 2>&1 <<'SQL'\n"
 		"CREATE TABLE carts (id integer PRIMARY KEY, customer_id integer NOT NULL);\n"
 		"CREATE TABLE cart_lines (id integer PRIMARY KEY, cart_id integer NOT NULL, sku text);\n"
 		"CREATE INDEX ON cart_lines (cart_id);\n"
@@ -97,17 +96,14 @@ suite_init(void)
 		"CREATE TABLE accounts (id integer PRIMARY KEY, name text);\n"
 		"INSERT INTO carts SELECT g, g % 10 FROM generate_series(1, 100) g;\n"
 		"INSERT INTO cart_lines SELECT g, g % 100, 'sku' || g FROM generate_series(1, 1000) g;\n"
-		"INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 100) g;\n"
-		"VACUUM ANALYZE;\n"
-		"SQL";
+		"INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 100) g;\n";
 	PGconn	   *pooled,
 			   *ins,
 			   *quiet;
 
 	if (!test_have_server())
 		return 0;
-	if (test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB "' -c 'CREATE DATABASE " DB "' >/dev/null 2>&1", NULL) != 0 ||
-		test_run(setup, NULL) != 0 || seq_test_utc_now(since, sizeof(since)) != 0)
+	if (seq_test_create_database(DB, setup) != 0 || seq_test_utc_now(since, sizeof(since)) != 0)
 		return 1;
 	pooled = seq_test_session(DB, "seq-live-pooled", LOG_ALL);
 	ins = seq_test_session(DB, "seq-live-inserts", LOG_ALL);
@@ -124,7 +120,7 @@ suite_init(void)
 static int
 suite_clean(void)
 {
-	test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB " WITH (FORCE)' >/dev/null 2>&1", NULL);
+	seq_test_drop_database(DB);
 	return 0;
 }
 

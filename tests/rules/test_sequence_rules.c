@@ -97,24 +97,15 @@ static int
 suite_init(void)
 {
 	const char *setup =
-		"psql -X -q -v ON_ERROR_STOP=1 -d " DB " >/dev/null 2>&1 <<'SQL'\n"
-		"CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL);\n"
-		"CREATE TABLE order_items (id integer PRIMARY KEY, order_id integer NOT NULL, sku text, qty integer);\n"
-		"CREATE TABLE events (id serial PRIMARY KEY, kind text, payload text);\n"
-		"CREATE TABLE settings (key text PRIMARY KEY, value text);\n"
-		"INSERT INTO orders SELECT g, 1 + g % 50 FROM generate_series(1, 1000) g;\n"
-		"INSERT INTO order_items SELECT g, g % 1000, 'sku' || g, 1 FROM generate_series(1, 300000) g;\n"
-		"INSERT INTO settings VALUES ('theme', 'dark');\n"
-		"VACUUM ANALYZE;\n"
-		"SQL";
+		SEQ_TEST_SHOP_SCHEMA
+		"INSERT INTO settings VALUES ('theme', 'dark');\n";
 	PGconn	   *a,
 			   *b,
 			   *p;
 
 	if (!test_have_server())
 		return 0;
-	if (test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB "' -c 'CREATE DATABASE " DB "' >/dev/null 2>&1", NULL) != 0 ||
-		test_run(setup, NULL) != 0)
+	if (seq_test_create_database(DB, setup) != 0)
 		return 1;
 	/* the server log is shared with earlier runs of this suite (make check runs it twice) */
 	if (seq_test_utc_now(since, sizeof(since)) != 0)
@@ -134,7 +125,7 @@ suite_init(void)
 static int
 suite_clean(void)
 {
-	test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB " WITH (FORCE)' >/dev/null 2>&1", NULL);
+	seq_test_drop_database(DB);
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include "test_registry.h"
 #include "session_patterns.h"
 #include "workload.h"
+#include "workload_testing.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -21,47 +22,17 @@
 #define CHILD "SELECT * FROM order_items WHERE order_id = $1"
 #define INSERT "INSERT INTO events (kind, payload) VALUES ($1, $2)"
 
-static void
-feed(workload *w, log_event_kind kind, int64_t ts, int pid, const char *query, const char *params,
-	 double ms, const char *vxid)
-{
-	log_record	rec;
-	log_event	ev;
-
-	log_record_clear(&rec);
-	memset(&ev, 0, sizeof(ev));
-	rec.ts_ms = ts;
-	rec.pid = pid;
-	rec.severity = SEV_LOG;
-	rec.dbname = "shop";
-	rec.vxid = vxid;
-	ev.kind = kind;
-	ev.rec = &rec;
-	ev.duration_ms = ms;
-	ev.query = query;
-	ev.query_len = query ? strlen(query) : 0;
-	ev.params = params;
-	ev.session_ms = -1;
-	workload_add_event(w, &ev);
-}
-
-static void
-stmt(workload *w, int64_t ts, int pid, const char *query, const char *params, double ms)
-{
-	feed(w, EV_STATEMENT, ts, pid, query, params, ms, NULL);
-}
-
 /* One parent, then n children 10 ms apart with ids first..first+n-1 (or all equal). */
 static int64_t
 loop(workload *w, int64_t ts, int pid, int n, int first, int same)
 {
 	char		p[32];
 
-	stmt(w, ts, pid, PARENT, "$1 = '1'", 1.0);
+	workload_test_statement(w, ts, pid, PARENT, "$1 = '1'", 1.0);
 	for (int i = 0; i < n; i++)
 	{
 		snprintf(p, sizeof(p), "$1 = '%d'", same ? first : first + i);
-		stmt(w, ts + 10 * (i + 1), pid, CHILD, p, 2.0);
+		workload_test_statement(w, ts + 10 * (i + 1), pid, CHILD, p, 2.0);
 	}
 	return ts + 10 * (n + 1);
 }
@@ -92,7 +63,7 @@ test_loop_counted(void)
 	int64_t		ts = loop(w, T0, 10, 6, 100, 0);
 
 	ts = loop(w, ts + 5000, 10, 8, 200, 0);
-	stmt(w, ts + 10, 10, "UPDATE carts SET n = 0", NULL, 0.5);	/* closes the second run */
+	workload_test_statement(w, ts + 10, 10, "UPDATE carts SET n = 0", NULL, 0.5);	/* closes the second run */
 
 	const seq_loop *l = only_loop(w);
 
@@ -119,13 +90,13 @@ test_look_alikes_not_loops(void)
 
 	ts = loop(w, ts + 5000, 10, 10, 7, 1);	/* the same id ten times: cacheable */
 	/* ids 1..6 with pauses of 2 s: not one run */
-	stmt(w, ts + 5000, 10, PARENT, "$1 = '1'", 1.0);
+	workload_test_statement(w, ts + 5000, 10, PARENT, "$1 = '1'", 1.0);
 	for (int i = 0; i < 6; i++)
 	{
 		char		p[32];
 
 		snprintf(p, sizeof(p), "$1 = '%d'", i);
-		stmt(w, ts + 7000 + 2000 * i, 10, CHILD, p, 2.0);
+		workload_test_statement(w, ts + 7000 + 2000 * i, 10, CHILD, p, 2.0);
 	}
 	CU_ASSERT_EQUAL(loop_count(w), 0);
 	workload_destroy(w);
@@ -139,7 +110,7 @@ test_run_closed_at_end_and_disconnection(void)
 
 	loop(w, T0, 10, 5, 1, 0);
 	loop(w, T0, 11, 5, 1, 0);
-	feed(w, EV_DISCONNECTION, T0 + 100, 11, NULL, NULL, -1, NULL);
+	workload_test_feed(w, EV_DISCONNECTION, T0 + 100, 11, NULL, NULL, -1, NULL);
 	CU_ASSERT_EQUAL(workload_open_sessions(w), 1);
 
 	const seq_loop *l = only_loop(w);
@@ -159,11 +130,11 @@ test_simple_protocol_distinct_by_text(void)
 	workload   *w = workload_create(NULL);
 	char		q[96];
 
-	stmt(w, T0, 10, "SELECT id FROM orders WHERE customer_id = 4", NULL, 1.0);
+	workload_test_statement(w, T0, 10, "SELECT id FROM orders WHERE customer_id = 4", NULL, 1.0);
 	for (int i = 0; i < 5; i++)
 	{
 		snprintf(q, sizeof(q), "SELECT * FROM order_items WHERE order_id = %d", 50 + i);
-		stmt(w, T0 + 10 * (i + 1), 10, q, NULL, 2.0);
+		workload_test_statement(w, T0 + 10 * (i + 1), 10, q, NULL, 2.0);
 	}
 
 	const seq_loop *l = only_loop(w);
@@ -196,7 +167,7 @@ inserts(workload *w, int64_t ts, int pid, int n, int one_xact)
 	{
 		snprintf(p, sizeof(p), "$1 = 'click', $2 = '%d'", i);
 		snprintf(vxid, sizeof(vxid), "3/%d", one_xact ? 999 : (int) (ts % 1000) + i);
-		feed(w, EV_STATEMENT, ts + i, pid, INSERT, p, 0.5, vxid);
+		workload_test_feed(w, EV_STATEMENT, ts + i, pid, INSERT, p, 0.5, vxid);
 	}
 }
 
@@ -206,17 +177,17 @@ test_insert_runs(void)
 	workload   *w = workload_create(NULL);
 
 	inserts(w, T0, 10, 12, 0);	/* autocommit: a new vxid per row */
-	stmt(w, T0 + 100, 10, "SELECT 1 FROM events", NULL, 0.1);
+	workload_test_statement(w, T0 + 100, 10, "SELECT 1 FROM events", NULL, 0.1);
 	inserts(w, T0 + 200, 10, 15, 1);	/* one transaction */
-	stmt(w, T0 + 300, 10, "SELECT 1 FROM events", NULL, 0.1);
+	workload_test_statement(w, T0 + 300, 10, "SELECT 1 FROM events", NULL, 0.1);
 	inserts(w, T0 + 400, 10, 9, 0);	/* under min_rows */
 	/* already batched: the same fingerprint (libpg_query ignores the row count), no run */
 	for (int i = 0; i < 12; i++)
-		stmt(w, T0 + 500 + i, 10, "INSERT INTO events (kind, payload) VALUES ($1, $2), ($3, $4)",
+		workload_test_statement(w, T0 + 500 + i, 10, "INSERT INTO events (kind, payload) VALUES ($1, $2), ($3, $4)",
 			 "$1 = 'a', $2 = '1', $3 = 'b', $4 = '2'", 0.6);
 	for (int i = 0; i < 12; i++)
-		stmt(w, T0 + 600 + i, 10, "INSERT INTO events (kind, payload) VALUES ('a', '1'), ('b', '(2)')", NULL, 0.6);
-	stmt(w, T0 + 700, 10, "SELECT 1 FROM events", NULL, 0.1);
+		workload_test_statement(w, T0 + 600 + i, 10, "INSERT INTO events (kind, payload) VALUES ('a', '1'), ('b', '(2)')", NULL, 0.6);
+	workload_test_statement(w, T0 + 700, 10, "SELECT 1 FROM events", NULL, 0.1);
 
 	const seq_fingerprint *f = fingerprint_named(w, INSERT);
 
@@ -236,14 +207,14 @@ test_cache_across_sessions(void)
 	const char *q = "SELECT name FROM settings WHERE key = $1";
 
 	/* 'theme' at 0 s (miss), 10 s and 50 s (hits, other sessions), 70 s (expired: miss) */
-	stmt(w, T0, 10, q, "$1 = 'theme'", 1.0);
-	stmt(w, T0 + 10000, 11, q, "$1 = 'theme'", 2.0);
-	stmt(w, T0 + 50000, 12, q, "$1 = 'theme'", 3.0);
-	stmt(w, T0 + 70000, 10, q, "$1 = 'theme'", 4.0);
-	stmt(w, T0 + 70001, 10, q, "$1 = 'lang'", 5.0);
-	stmt(w, T0 + 70002, 10, "SELECT now() FROM settings", NULL, 1.0);
-	stmt(w, T0 + 70003, 10, "SELECT now() FROM settings", NULL, 1.0);
-	stmt(w, T0 + 70004, 10, "SELECT * FROM settings FOR UPDATE", NULL, 1.0);
+	workload_test_statement(w, T0, 10, q, "$1 = 'theme'", 1.0);
+	workload_test_statement(w, T0 + 10000, 11, q, "$1 = 'theme'", 2.0);
+	workload_test_statement(w, T0 + 50000, 12, q, "$1 = 'theme'", 3.0);
+	workload_test_statement(w, T0 + 70000, 10, q, "$1 = 'theme'", 4.0);
+	workload_test_statement(w, T0 + 70001, 10, q, "$1 = 'lang'", 5.0);
+	workload_test_statement(w, T0 + 70002, 10, "SELECT now() FROM settings", NULL, 1.0);
+	workload_test_statement(w, T0 + 70003, 10, "SELECT now() FROM settings", NULL, 1.0);
+	workload_test_statement(w, T0 + 70004, 10, "SELECT * FROM settings FOR UPDATE", NULL, 1.0);
 
 	const seq_fingerprint *f = fingerprint_named(w, q);
 
@@ -266,9 +237,9 @@ test_merge(void)
 	const char *q = "SELECT name FROM settings WHERE key = $1";
 
 	loop(a, T0, 10, 6, 1, 0);
-	stmt(a, T0 + 500, 11, q, "$1 = 'theme'", 1.0);
+	workload_test_statement(a, T0 + 500, 11, q, "$1 = 'theme'", 1.0);
 	loop(b, T0 + 1000, 10, 7, 1, 0);
-	stmt(b, T0 + 1500, 12, q, "$1 = 'theme'", 2.0);	/* a hit on a's fill */
+	workload_test_statement(b, T0 + 1500, 12, q, "$1 = 'theme'", 2.0);	/* a hit on a's fill */
 	workload_merge(a, b);
 
 	const seq_loop *l = only_loop(a);
@@ -330,16 +301,16 @@ two_transactions(workload *w, int vxids)
 		const char *vxid = !vxids ? NULL : x == 0 ? "3/10" : "3/11";
 
 		if (!vxids)
-			feed(w, EV_STATEMENT, ts++, 10, "BEGIN", NULL, 0.1, NULL);
+			workload_test_feed(w, EV_STATEMENT, ts++, 10, "BEGIN", NULL, 0.1, NULL);
 		if (x == 0)
-			feed(w, EV_STATEMENT, ts += 10, 10, PARENT, "$1 = '1'", 1.0, vxid);
+			workload_test_feed(w, EV_STATEMENT, ts += 10, 10, PARENT, "$1 = '1'", 1.0, vxid);
 		for (int i = 1; i <= 3; i++)
 		{
 			snprintf(p, sizeof(p), "$1 = '%d'", 3 * x + i);
-			feed(w, EV_STATEMENT, ts += 10, 10, CHILD, p, 2.0, vxid);
+			workload_test_feed(w, EV_STATEMENT, ts += 10, 10, CHILD, p, 2.0, vxid);
 		}
 		if (!vxids)
-			feed(w, EV_STATEMENT, ts++, 10, "COMMIT", NULL, 0.1, NULL);
+			workload_test_feed(w, EV_STATEMENT, ts++, 10, "COMMIT", NULL, 0.1, NULL);
 	}
 	workload_finish_sessions(w);
 }
@@ -435,14 +406,14 @@ test_grouped_autocommit_and_parent(void)
 	char		p[32];
 
 	CU_ASSERT_EQUAL(loop_count(w), 0);
-	stmt(w, ts + 10, 10, PARENT, "$1 = '2'", 1.0);
-	stmt(w, ts + 20, 10, "BEGIN", NULL, 0.1);
+	workload_test_statement(w, ts + 10, 10, PARENT, "$1 = '2'", 1.0);
+	workload_test_statement(w, ts + 20, 10, "BEGIN", NULL, 0.1);
 	for (int i = 0; i < 4; i++)
 	{
 		snprintf(p, sizeof(p), "$1 = '%d'", 20 + i);
-		stmt(w, ts + 30 + 10 * i, 10, CHILD, p, 2.0);
+		workload_test_statement(w, ts + 30 + 10 * i, 10, CHILD, p, 2.0);
 	}
-	stmt(w, ts + 80, 10, "COMMIT", NULL, 0.1);
+	workload_test_statement(w, ts + 80, 10, "COMMIT", NULL, 0.1);
 	workload_finish_sessions(w);
 	CU_ASSERT_EQUAL(loop_count(w), 1);
 	CU_ASSERT_PTR_NOT_NULL(loop_after(w, NULL));
@@ -459,9 +430,9 @@ test_row_per_transaction(void)
 	for (int i = 0; i < 12; i++)
 	{
 		snprintf(p, sizeof(p), "$1 = 'click', $2 = '%d'", i);
-		stmt(w, T0 + 3 * i, 10, "BEGIN", NULL, 0.1);
-		stmt(w, T0 + 3 * i + 1, 10, INSERT, p, 0.5);
-		stmt(w, T0 + 3 * i + 2, 10, "COMMIT", NULL, 0.1);
+		workload_test_statement(w, T0 + 3 * i, 10, "BEGIN", NULL, 0.1);
+		workload_test_statement(w, T0 + 3 * i + 1, 10, INSERT, p, 0.5);
+		workload_test_statement(w, T0 + 3 * i + 2, 10, "COMMIT", NULL, 0.1);
 	}
 
 	const seq_fingerprint *f = fingerprint_named(w, INSERT);

@@ -16,6 +16,7 @@
 #include "test_registry.h"
 #include "rules/sequence_testing.h"
 #include "store_testing.h"
+#include "workload_testing.h"
 #include "src/pg_testing.h"
 
 #include <libpq-fe.h>
@@ -38,28 +39,6 @@
  * ---------------------------------------------------------------------
  */
 
-static void
-stmt(workload *w, int64_t ts, int pid, const char *query, const char *params, double ms)
-{
-	log_record	rec;
-	log_event	ev;
-
-	log_record_clear(&rec);
-	memset(&ev, 0, sizeof(ev));
-	rec.ts_ms = ts;
-	rec.pid = pid;
-	rec.severity = SEV_LOG;
-	rec.dbname = "shop";
-	ev.kind = EV_STATEMENT;
-	ev.rec = &rec;
-	ev.duration_ms = ms;
-	ev.query = query;
-	ev.query_len = strlen(query);
-	ev.params = params;
-	ev.session_ms = -1;
-	workload_add_event(w, &ev);
-}
-
 /*
  * A parent of id first, then n children 10 ms apart with ids first..;
  * returns the next time.  No id repeats across calls with other firsts:
@@ -71,11 +50,11 @@ loop(workload *w, int64_t ts, int pid, int n, int first)
 	char		p[32];
 
 	snprintf(p, sizeof(p), "$1 = '%d'", first);
-	stmt(w, ts, pid, PARENT, p, 1.0);
+	workload_test_statement(w, ts, pid, PARENT, p, 1.0);
 	for (int i = 0; i < n; i++)
 	{
 		snprintf(p, sizeof(p), "$1 = '%d'", first + i);
-		stmt(w, ts + 10 * (i + 1), pid, CHILD, p, 2.0 + i * 0.25);
+		workload_test_statement(w, ts + 10 * (i + 1), pid, CHILD, p, 2.0 + i * 0.25);
 	}
 	return ts + 10 * (n + 1);
 }
@@ -89,7 +68,7 @@ inserts(workload *w, int64_t ts, int pid, int n)
 	for (int i = 0; i < n; i++)
 	{
 		snprintf(p, sizeof(p), "$1 = 'click', $2 = '%d'", i);
-		stmt(w, ts + i, pid, INSERT, p, 0.5);
+		workload_test_statement(w, ts + i, pid, INSERT, p, 0.5);
 	}
 }
 
@@ -104,11 +83,11 @@ first_part(workload *w)
 {
 	int64_t		ts = loop(w, T0, 10, 6, 100);
 
-	stmt(w, ts + 10, 10, "UPDATE carts SET n = 0", NULL, 0.5);
+	workload_test_statement(w, ts + 10, 10, "UPDATE carts SET n = 0", NULL, 0.5);
 	inserts(w, ts + 100, 10, 11);
-	stmt(w, ts + 200, 10, CACHED, "$1 = 'theme'", 1.5);
-	stmt(w, ts + 300, 11, CACHED, "$1 = 'theme'", 2.5);
-	stmt(w, ts + 400, 12, CACHED, "$1 = 'theme'", 3.5);
+	workload_test_statement(w, ts + 200, 10, CACHED, "$1 = 'theme'", 1.5);
+	workload_test_statement(w, ts + 300, 11, CACHED, "$1 = 'theme'", 2.5);
+	workload_test_statement(w, ts + 400, 12, CACHED, "$1 = 'theme'", 3.5);
 	return loop(w, ts + 5000, 11, 9, 200);	/* left open */
 }
 
@@ -117,12 +96,12 @@ static void
 second_part(workload *w, int64_t ts)
 {
 	ts = loop(w, ts + 2000, 13, 7, 300);
-	stmt(w, ts + 10, 13, "UPDATE carts SET n = 1", NULL, 0.5);
+	workload_test_statement(w, ts + 10, 13, "UPDATE carts SET n = 1", NULL, 0.5);
 	inserts(w, ts + 100, 13, 12);
-	stmt(w, ts + 200, 13, "UPDATE carts SET n = 2", NULL, 0.5);
-	stmt(w, ts + 300, 14, CACHED, "$1 = 'lang'", 1.25);
-	stmt(w, ts + 400, 14, CACHED, "$1 = 'lang'", 1.75);
-	stmt(w, ts + 500, 14, CACHED, "$1 = 'theme'", 4.5);
+	workload_test_statement(w, ts + 200, 13, "UPDATE carts SET n = 2", NULL, 0.5);
+	workload_test_statement(w, ts + 300, 14, CACHED, "$1 = 'lang'", 1.25);
+	workload_test_statement(w, ts + 400, 14, CACHED, "$1 = 'lang'", 1.75);
+	workload_test_statement(w, ts + 500, 14, CACHED, "$1 = 'theme'", 4.5);
 }
 
 static const seq_loop *
@@ -505,21 +484,12 @@ static int
 suite_init(void)
 {
 	const char *setup =
-		"psql -X -q -v ON_ERROR_STOP=1 -d " DB " >/dev/null 2>&1 <<'SQL'\n"
-		"CREATE TABLE orders (id integer PRIMARY KEY, customer_id integer NOT NULL);\n"
-		"CREATE TABLE order_items (id integer PRIMARY KEY, order_id integer NOT NULL, sku text, qty integer);\n"
-		"CREATE TABLE events (id serial PRIMARY KEY, kind text, payload text);\n"
-		"CREATE TABLE settings (key text PRIMARY KEY, value text);\n"
-		"INSERT INTO orders SELECT g, 1 + g % 50 FROM generate_series(1, 1000) g;\n"
-		"INSERT INTO order_items SELECT g, g % 1000, 'sku' || g, 1 FROM generate_series(1, 300000) g;\n"
-		"INSERT INTO settings VALUES ('theme', 'dark'), ('lang', 'en');\n"
-		"VACUUM ANALYZE;\n"
-		"SQL";
+		SEQ_TEST_SHOP_SCHEMA
+		"INSERT INTO settings VALUES ('theme', 'dark'), ('lang', 'en');\n";
 
 	if (!test_have_server())
 		return 0;
-	if (test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB "' -c 'CREATE DATABASE " DB "' >/dev/null 2>&1", NULL) != 0 ||
-		test_run(setup, NULL) != 0)
+	if (seq_test_create_database(DB, setup) != 0)
 		return 1;
 	planted = plant_and_cut();
 	return 0;
@@ -528,8 +498,7 @@ suite_init(void)
 static int
 suite_clean(void)
 {
-	if (test_have_server())
-		test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB " WITH (FORCE)' >/dev/null 2>&1", NULL);
+	seq_test_drop_database(DB);
 	return 0;
 }
 
