@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "query_tree.h"
+#include "sql_tree.h"
 #include "arena.h"
 
 #include <pg_query.h>
@@ -337,51 +338,24 @@ query_tree_each_table(const query_tree *t, query_table_fn fn, void *ctx)
 		each_table(t->select->from_clause[i], fn, ctx);
 }
 
-/* The highest ParamRef number under m, by protobuf-c's reflection. */
+/* Keep the highest ParamRef number seen (a sql_tree_walk visitor). */
 static int
-max_param(const ProtobufCMessage *m)
+note_param(void *ctx, const ProtobufCMessage *m, const ProtobufCMessage *parent,
+		   const ProtobufCFieldDescriptor *field)
 {
-	const ProtobufCMessageDescriptor *d = m->descriptor;
-	int			best = 0;
+	int		   *best = ctx;
 
-	if (d == &pg_query__param_ref__descriptor)
-		return ((const PgQuery__ParamRef *) m)->number;
-	for (unsigned f = 0; f < d->n_fields; f++)
-	{
-		const ProtobufCFieldDescriptor *fd = &d->fields[f];
-		const char *base = (const char *) m + fd->offset;
-
-		if (fd->type != PROTOBUF_C_TYPE_MESSAGE)
-			continue;
-		/* a member of a oneof (Node's union) is there only when chosen */
-		if ((fd->flags & PROTOBUF_C_FIELD_FLAG_ONEOF) &&
-			*(const uint32_t *) ((const char *) m + fd->quantifier_offset) != fd->id)
-			continue;
-		if (fd->label == PROTOBUF_C_LABEL_REPEATED)
-		{
-			size_t		count = *(const size_t *) ((const char *) m + fd->quantifier_offset);
-			ProtobufCMessage *const *items = *(ProtobufCMessage *const *const *) base;
-
-			for (size_t i = 0; i < count; i++)
-				if (items[i])
-				{
-					int			k = max_param(items[i]);
-
-					best = k > best ? k : best;
-				}
-		}
-		else if (*(ProtobufCMessage *const *) base)
-		{
-			int			k = max_param(*(ProtobufCMessage *const *) base);
-
-			best = k > best ? k : best;
-		}
-	}
-	return best;
+	if (m->descriptor == &pg_query__param_ref__descriptor && ((const PgQuery__ParamRef *) m)->number > *best)
+		*best = ((const PgQuery__ParamRef *) m)->number;
+	return 0;
 }
 
 int
 query_tree_max_param(const query_tree *t)
 {
-	return t->result ? max_param(&t->result->base) : 0;
+	int			best = 0;
+
+	if (t->result)
+		sql_tree_walk(&t->result->base, note_param, &best);
+	return best;
 }
