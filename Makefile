@@ -3,6 +3,7 @@
 #   make            build build/pgsift
 #   make check      install missing deps, build, run every test against a throwaway Postgres 15
 #   make demo       install missing deps, build, analyse the bundled example
+#   make demo-safety a log of side effects analysed live: nothing changes (docs/safety.md)
 #   make bench      benchmark against pgBadger (not a test; see docs/performance.md)
 #   make bench-live live analysis of 5,000 distinct statements (docs/performance.md)
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each, default 60)
@@ -19,7 +20,7 @@ WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wformat=
 INCLUDES := -Isrc -Iparsers -Irules -Itests -I/usr/include/postgresql
 DEFS     := -D_GNU_SOURCE -DPGSIFT_VERSION=\"$(VERSION)\" \
             -DPGSIFT_FIXTURES_DIR=\"$(CURDIR)/fixtures\" -DPGSIFT_BUILD_DIR=\"$(CURDIR)/$(BUILD)\" \
-            -DPGSIFT_DOCS_DIR=\"$(CURDIR)/docs\"
+            -DPGSIFT_DOCS_DIR=\"$(CURDIR)/docs\" -DPGSIFT_SOURCE_DIR=\"$(CURDIR)\"
 BASEFLAGS:= -std=gnu11 -g -pthread $(WARN) $(INCLUDES) $(DEFS)
 CFLAGS   ?= -O2
 LIBS     := -lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lz -lbz2 -lzstd -lpthread -lm
@@ -39,7 +40,7 @@ SAN_TOBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(TEST_SRC))
 
 HARNESS  := tests/harness
 
-.PHONY: all check test unit deps demo bench bench-live fuzz install clean fixtures
+.PHONY: all check test unit deps demo demo-safety bench bench-live fuzz install clean fixtures
 all: $(BUILD)/pgsift
 
 $(BUILD)/obj/%.o: %.c
@@ -86,6 +87,10 @@ unit: $(BUILD)/test_runner
 demo: deps
 	$(MAKE) $(BUILD)/pgsift $(BUILD)/demo-app
 	@PGSIFT_DEMO_BUILD=$(BUILD) $(HARNESS)/demo.sh
+
+demo-safety: deps
+	$(MAKE) $(BUILD)/pgsift
+	@BUILD=$(BUILD) $(HARNESS)/with-postgres.sh -- $(HARNESS)/safety-demo.sh
 
 bench: deps
 	$(MAKE) $(BUILD)/pgsift $(BUILD)/workload

@@ -208,14 +208,16 @@ first_page_sql(const char *sql)
 	return out;
 }
 
-/* EXPLAIN ANALYZE of sql with values; 0 when it ran and was timed. */
+/*
+ * EXPLAIN ANALYZE of sql with values; 0 when it ran and was timed.  When
+ * the side-effect screen kept it from running, r->not_executed says why.
+ */
 static int
 explain_timed(const workload_context *wc, const char *sql, int nvalues, const char *const *values,
 			  explain_result *r)
 {
 	explain_request req = {
 		.sql = sql, .nparams = nvalues, .params = values, .analyze = 1,
-		.statement_timeout_ms = wc->statement_timeout_ms, .lock_timeout_ms = wc->lock_timeout_ms,
 	};
 
 	memset(r, 0, sizeof(*r));
@@ -233,8 +235,8 @@ measure(const workload_context *wc, finding *f, const sampled_pages *sp, double 
 	param_list	pl = {0};
 	const char **first_values;
 	char	   *first_sql;
-	explain_result before,
-				after;
+	explain_result before = {0},
+				after = {0};
 	int			ok;
 
 	if (sp->deepest->params && param_list_parse(sp->deepest->params, &pl) != 0)
@@ -265,6 +267,9 @@ measure(const workload_context *wc, finding *f, const sampled_pages *sp, double 
 		m->after_plan = xstrdup(after.plan->json);
 		f->score = m->before_ms > m->after_ms ? (m->before_ms - m->after_ms) * rate : 0;
 	}
+	else if (before.not_executed || after.not_executed)
+		finding_append_detail(f, "Not measured: the page %s.",
+							  before.not_executed ? before.not_executed : after.not_executed);
 	explain_result_free(&before);
 	explain_result_free(&after);
 	free(first_sql);

@@ -222,14 +222,17 @@ batch_build(batch *b, const seq_loop *l)
 	query_tree_free(&t);
 }
 
-/* EXPLAIN ANALYZE of the batch (read-only, with the context's timeouts); NAN if not run. */
+/*
+ * EXPLAIN ANALYZE of the batch (in a read-only sandbox transaction); NAN
+ * if not run, and *screened (malloc'd) when the side-effect screen said no.
+ */
 static double
-batch_measure(const workload_context *wc, const seq_loop *l, const batch *b, char **plan_json)
+batch_measure(const workload_context *wc, const seq_loop *l, const batch *b, char **plan_json,
+			  char **screened)
 {
 	explain_request req = {
 		.sql = b->sql, .nparams = b->nparams, .params = (const char *const *) b->values,
-		.analyze = 1, .statement_timeout_ms = wc->statement_timeout_ms,
-		.lock_timeout_ms = wc->lock_timeout_ms,
+		.analyze = 1,
 	};
 	explain_result r = {0};
 	double		ms = NAN;
@@ -242,6 +245,8 @@ batch_measure(const workload_context *wc, const seq_loop *l, const batch *b, cha
 		ms = r.plan->execution_ms + (RULE_KNOWN(r.plan->planning_ms) ? r.plan->planning_ms : 0);
 		*plan_json = xstrdup(r.plan->json);
 	}
+	if (r.not_executed)
+		*screened = xstrdup(r.not_executed);
 	explain_result_free(&r);
 	return ms;
 }
@@ -265,15 +270,19 @@ set_fix(finding *f, const seq_loop *l, const batch *b)
 	strbuf_free(&desc);
 }
 
-/* Figures of one occurrence: measured on the costliest, else estimated. */
-static void
+/*
+ * Figures of one occurrence: measured on the costliest, else estimated.
+ * Returns why the batch was not executed (malloc'd), or NULL.
+ */
+static char *
 set_measurement(finding *f, const workload_context *wc, const seq_loop *l, const batch *b,
 				double per_occurrence)
 {
 	double		mean_child = l->child_ms / (double) l->children;
 	double		k = (double) l->children / (double) l->occurrences;
 	char	   *plan = NULL;
-	double		after = batch_measure(wc, l, b, &plan);
+	char	   *screened = NULL;
+	double		after = batch_measure(wc, l, b, &plan, &screened);
 
 	if (RULE_KNOWN(after))
 	{
@@ -290,6 +299,7 @@ set_measurement(finding *f, const workload_context *wc, const seq_loop *l, const
 	}
 	if (f->measurement.after_ms > 0)
 		f->measurement.speedup = f->measurement.before_ms / f->measurement.after_ms;
+	return screened;
 }
 
 static void
@@ -303,13 +313,14 @@ report_loop(const rule_context *ctx, const seq_loop *l, int options_differ)
 	batch		b;
 	finding    *f = workload_query_finding(&rule_n_plus_one, l->child->fingerprint, l->child->normalized, 0);
 	char		key[40];
+	char	   *screened;
 
 	snprintf(key, sizeof(key), "%016llx/%016llx", (unsigned long long) l->parent->fingerprint,
 			 (unsigned long long) l->child->fingerprint);
 	finding_set_key(f, key);
 	finding_add_fingerprint(f, l->parent->fingerprint);
 	batch_build(&b, l);
-	set_measurement(f, wc, l, &b, per_occurrence);
+	screened = set_measurement(f, wc, l, &b, per_occurrence);
 	/* the measured ratio, on the mean occurrence rather than the example's */
 	if (f->measurement.before_ms > 0)
 		f->score = per_occurrence * fmax(0, 1 - f->measurement.after_ms / f->measurement.before_ms) * rate;
@@ -322,6 +333,9 @@ report_loop(const rule_context *ctx, const seq_loop *l, int options_differ)
 					   (unsigned long long) l->distinct, l->child_ms, per_occurrence,
 					   workload_rate_note(assumed),
 					   options_differ ? " The log was read with other thresholds than the configuration's." : "");
+	if (screened)
+		finding_append_detail(f, "Not measured: the batched statement %s.", screened);
+	free(screened);
 	finding_set_hint(f, "Each execution pays a round trip, parsing and executor start-up; one batched "
 					 "statement pays them once.");
 	set_fix(f, l, &b);

@@ -260,9 +260,8 @@ check(const rule_context *ctx)
 	pool_facts_from_logs(wc->model, &pf);
 
 	pool_advice_params ap = {
-		.conn = wc->conn, .dsn = wc->dsn, .measure_real = wc->measure == MEASURE_MODE_REAL,
+		.conn = wc->conn, .measure_real = wc->measure == MEASURE_MODE_REAL,
 		.server_cores = wc->server_cores, .spindles = wc->spindles,
-		.statement_timeout_ms = wc->statement_timeout_ms, .lock_timeout_ms = wc->lock_timeout_ms,
 		.catalog_max_connections = ctx->catalog ? ctx->catalog->settings.max_connections : 0,
 		.measure_connect = churns(ctx, &pf),
 		.assumed_connect_ms = param(ctx, "assumed_connect_ms"),

@@ -35,7 +35,7 @@ typedef enum rule_scope
 } rule_scope;
 
 struct advisor_advice;
-struct pg_conn;
+struct sandbox;
 struct pgss_snapshot;
 struct workload;
 
@@ -50,11 +50,9 @@ typedef struct workload_context
 	double		log_hours;		/* span of the log, 0 when unknown */
 	const struct pgss_snapshot *pgss;	/* NULL, or available = 0: not read */
 	double		pgss_hours;		/* span of pg_stat_statements' figures, 0 unknown */
-	struct pg_conn *conn;		/* idle connection for measurements, or NULL */
-	const char *dsn;			/* for rules that open more connections (NULL) */
+	struct sandbox *conn;		/* idle connection for measurements (and its
+								 * policy for more connections), or NULL */
 	measure_mode measure;		/* MEASURE_MODE_OFF without a DSN */
-	int			statement_timeout_ms;
-	int			lock_timeout_ms;
 	int			server_cores;	/* --server-cores, 0 unknown */
 	int			spindles;		/* --spindles (effective), default 1 */
 	const finding_list *earlier;	/* findings of the plan, advisor and catalog

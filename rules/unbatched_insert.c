@@ -8,17 +8,18 @@
  * consecutive executions and whether each row was its own transaction.
  * The fix is the statement itself with its VALUES row repeated: the row's
  * extent and its parameters are found with libpg_query's scanner, and
- * each copy's $n renumbered.  Under --measure real the rows of the
- * costliest run are inserted one by one and then as one statement,
- * inside a transaction that is always rolled back (measured, by the
- * clock: per-statement overhead is what batching saves); otherwise the
+ * each copy's $n renumbered.  Under --measure real, when the side-effect
+ * screen passes both statements, the rows of the costliest run are
+ * inserted one by one and then as one statement, inside a sandbox
+ * transaction that is always rolled back (measured, by the clock:
+ * per-statement overhead is what batching saves); otherwise the
  * batch is estimated as one row's mean plus a tenth of it per further row.
  * docs/rules/unbatched-insert.md.
  *-------------------------------------------------------------------------
  */
 #include "arena.h"
 #include "clock.h"
-#include "pg_conn.h"
+#include "sandbox.h"
 #include "sequence_rules.h"
 #include "workload_query.h"
 
@@ -163,10 +164,10 @@ template_rows(const insert_template *t, int nrows)
 
 /* Run sql, timed by the clock; NAN when it failed. */
 static double
-timed(pg_conn *c, const char *sql, int nparams, const char *const *values)
+timed(sandbox *c, const char *sql, int nparams, const char *const *values)
 {
 	double		start = clock_monotonic_ms();
-	PGresult   *res = pgc_query(c, sql, nparams, values);
+	PGresult   *res = sandbox_foreign(c, SANDBOX_EXECUTE, "", sql, nparams, values);
 
 	if (res == NULL)
 		return NAN;
@@ -176,25 +177,25 @@ timed(pg_conn *c, const char *sql, int nparams, const char *const *values)
 
 /*
  * Insert the rows one by one, roll back to a savepoint, insert them as one
- * statement; all inside a transaction that is always rolled back.
+ * statement; all inside a sandbox transaction that is always rolled back.
+ * Nothing runs unless the screen passes both statements (*screened then
+ * says why, malloc'd).
  */
 static int
 measure_rows(const workload_context *wc, const char *single, const char *batched, param_list *rows,
-			 int nrows, int width, double *before, double *after)
+			 int nrows, int width, double *before, double *after, char **screened)
 {
-	pg_conn    *c = wc->conn;
-	char		set[128];
-	const char **all = xcalloc((size_t) (nrows * width) + 1, sizeof(char *));
+	sandbox    *c = wc->conn;
+	const char **all;
 	int			rc;
 
-	snprintf(set, sizeof(set), "SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d",
-			 wc->statement_timeout_ms > 0 ? wc->statement_timeout_ms : 5000,
-			 wc->lock_timeout_ms > 0 ? wc->lock_timeout_ms : 1000);
-	rc = pgc_exec(c, "BEGIN READ WRITE");
+	if (!sandbox_screen(c, single, SANDBOX_READ_WRITE, screened) ||
+		!sandbox_screen(c, batched, SANDBOX_READ_WRITE, screened))
+		return -1;
+	all = xcalloc((size_t) (nrows * width) + 1, sizeof(char *));
+	rc = sandbox_begin(c, SANDBOX_READ_WRITE);
 	if (rc == 0)
-		rc = pgc_exec(c, set);
-	if (rc == 0)
-		rc = pgc_exec(c, "SAVEPOINT pgsift_rows");
+		rc = sandbox_exec(c, "SAVEPOINT pgsift_rows");
 	*before = 0;
 	for (int i = 0; rc == 0 && i < nrows; i++)
 	{
@@ -205,20 +206,23 @@ measure_rows(const workload_context *wc, const char *single, const char *batched
 		memcpy(all + i * width, rows[i].values, (size_t) width * sizeof(char *));
 	}
 	if (rc == 0)
-		rc = pgc_exec(c, "ROLLBACK TO SAVEPOINT pgsift_rows");
+		rc = sandbox_exec(c, "ROLLBACK TO SAVEPOINT pgsift_rows");
 	if (rc == 0)
 		rc = RULE_KNOWN(*after = timed(c, batched, nrows * width, all)) ? 0 : -1;
 	/* whatever happened, no row may stay */
-	if (pgc_exec(c, "ROLLBACK") != 0)
+	if (sandbox_end(c) != 0)
 		rc = -1;
 	free(all);
 	return rc;
 }
 
-/* --measure real on the costliest run's logged rows; 0 with before/after set. */
+/*
+ * --measure real on the costliest run's logged rows; 0 with before/after
+ * set.  *screened says why the screen kept them from running (malloc'd).
+ */
 static int
 measure(const workload_context *wc, const seq_fingerprint *fp, const insert_template *t,
-		double *before, double *after)
+		double *before, double *after, char **screened)
 {
 	const seq_example *e = &fp->insert_example;
 	param_list *rows = xcalloc((size_t) e->nvalues + 1, sizeof(param_list));
@@ -242,7 +246,8 @@ measure(const workload_context *wc, const seq_fingerprint *fp, const insert_temp
 	{
 		char	   *batched = template_rows(t, nrows);
 
-		rc = measure_rows(wc, fp->query->normalized, batched, rows, nrows, t->row_params, before, after);
+		rc = measure_rows(wc, fp->query->normalized, batched, rows, nrows, t->row_params, before, after,
+						  screened);
 		free(batched);
 	}
 	for (int i = 0; i < nrows; i++)
@@ -280,10 +285,11 @@ report(const rule_context *ctx, const seq_fingerprint *fp)
 	int			have_template = template_build(&t, fp->query->normalized) == 0;
 	double		before,
 				after;
+	char	   *screened = NULL;
 	finding    *f = workload_query_finding(&rule_unbatched_insert, fp->query->fingerprint,
 										   fp->query->normalized, 0);
 
-	if (have_template && measure(wc, fp, &t, &before, &after) == 0)
+	if (have_template && measure(wc, fp, &t, &before, &after, &screened) == 0)
 	{
 		f->measurement.method = MEASURE_MEASURED;
 		f->measurement.before_ms = before;
@@ -307,6 +313,12 @@ report(const rule_context *ctx, const seq_fingerprint *fp)
 					   : "each run was inside one transaction", workload_rate_note(assumed));
 	finding_set_hint(f, "Every INSERT pays a round trip, parsing and executor start-up%s.",
 					 fp->insert_runs_own_xact ? ", and every transaction a commit (a WAL flush)" : "");
+	if (f->measurement.method == MEASURE_MEASURED)
+		finding_append_detail(f, "Measured in a rolled-back transaction: a sequence the rows drew from keeps "
+							  "the values, as after any rolled-back INSERT.");
+	else if (screened)
+		finding_append_detail(f, "Not measured: the INSERT %s.", screened);
+	free(screened);
 	set_fix(f, &t, have_template, rows_per_run);
 	if (have_template)
 		template_free(&t);

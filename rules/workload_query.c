@@ -8,7 +8,7 @@
 #include "workload_query.h"
 #include "arena.h"
 #include "hashmap.h"
-#include "pg_conn.h"
+#include "sandbox.h"
 #include "pgss.h"
 
 #include <stdlib.h>
@@ -94,8 +94,8 @@ workload_conn_serves(const workload_context *wc, const char *database)
 {
 	const char *db;
 
-	if (wc == NULL || wc->conn == NULL || !pgc_alive(wc->conn))
+	if (wc == NULL || wc->conn == NULL || !sandbox_alive(wc->conn))
 		return 0;
-	db = PQdb(pgc_raw(wc->conn));
+	db = PQdb(pgc_raw(sandbox_conn(wc->conn)));
 	return database == NULL || (db && strcmp(db, database) == 0);
 }

@@ -130,14 +130,14 @@ warn_hidden(const activity_snapshot *s)
 }
 
 activity_snapshot *
-activity_take(pg_conn *c)
+activity_take(sandbox *c)
 {
-	PGresult   *res = pgc_query(c, activity_sql, 0, NULL);
+	PGresult   *res = sandbox_read(c, activity_sql, 0, NULL);
 	activity_snapshot *s;
 
 	if (res == NULL)
 	{
-		diag_warning(pgc_last_error(c), "Connection figures are left out of the report.",
+		diag_warning(sandbox_last_error(c), "Connection figures are left out of the report.",
 					 "could not read pg_stat_activity");
 		return NULL;
 	}

@@ -14,7 +14,7 @@
 #ifndef PGSIFT_ACTIVITY_H
 #define PGSIFT_ACTIVITY_H
 
-#include "pg_conn.h"
+#include "sandbox.h"
 
 #include <stdint.h>
 
@@ -60,7 +60,7 @@ typedef struct activity_snapshot
  * printed and the snapshot is returned all the same.  Free with
  * activity_free.
  */
-activity_snapshot *activity_take(pg_conn *c);
+activity_snapshot *activity_take(sandbox *c);
 
 /* Free s; NULL is allowed. */
 void		activity_free(activity_snapshot *s);

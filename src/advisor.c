@@ -174,7 +174,7 @@ choose(const whatif *w, const advisor_query *qs, const advisor_candidate_list *c
  * not one of them.
  */
 static void
-keep_rare_constants(pg_conn *c, advisor_candidate_list *l)
+keep_rare_constants(sandbox *c, advisor_candidate_list *l)
 {
 	int			kept = 0;
 
@@ -186,7 +186,7 @@ keep_rare_constants(pg_conn *c, advisor_candidate_list *l)
 		if (cand->rare_column)
 		{
 			const char *p[4] = {cand->schema, cand->table, cand->rare_column, cand->rare_value};
-			PGresult   *res = pgc_query(c, "SELECT coalesce(most_common_freqs[array_position(most_common_vals::text::text[], $4)], 0)"
+			PGresult   *res = sandbox_read(c, "SELECT coalesce(most_common_freqs[array_position(most_common_vals::text::text[], $4)], 0)"
 										" FROM pg_stats WHERE schemaname = $1 AND tablename = $2 AND attname = $3", 4, p);
 
 			rare = res && PQntuples(res) == 1 && strtod(PQgetvalue(res, 0, 0), NULL) < ADVISOR_RARE_FREQ;
@@ -207,14 +207,14 @@ keep_rare_constants(pg_conn *c, advisor_candidate_list *l)
 
 /* Whether the hypopg extension can be used; warns once when not. */
 static int
-hypopg_usable(pg_conn *c)
+hypopg_usable(sandbox *c)
 {
-	if (pgc_has_extension(c, "hypopg"))
+	if (sandbox_has_extension(c, "hypopg"))
 		return 1;
 	diag_warning("The index advisor costs candidate indexes with HypoPG's hypothetical indexes; "
 				 "no index is proposed without them.",
 				 "Install the hypopg package for your server and run CREATE EXTENSION hypopg in this database.",
-				 "extension \"hypopg\" is not installed in database \"%s\"", PQdb(pgc_raw(c)));
+				 "extension \"hypopg\" is not installed in database \"%s\"", PQdb(pgc_raw(sandbox_conn(c))));
 	return 0;
 }
 
@@ -243,59 +243,45 @@ measurable(const advisor_query *q)
 
 /* EXPLAIN ANALYZE of q inside the caller's (read-only by now) transaction. */
 static plan *
-analyze_in_transaction(pg_conn *c, const advisor_query *q)
+analyze_in_transaction(sandbox *c, const advisor_query *q)
 {
-	strbuf		sql;
-	PGresult   *res;
+	PGresult   *res = sandbox_foreign(c, SANDBOX_EXECUTE, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ",
+									  q->sql, q->nparams, q->params);
 	plan	   *p = NULL;
 
-	strbuf_init(&sql);
-	strbuf_puts(&sql, "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ");
-	strbuf_puts(&sql, q->sql);
-	res = pgc_query(c, sql.data, q->nparams, q->params);
 	if (res && PQntuples(res) == 1)
 		p = plan_parse_json(PQgetvalue(res, 0, 0), NULL);
 	PQclear(res);
-	strbuf_free(&sql);
 	return p;
 }
 
 /*
- * Build the index and run the measured queries again, between BEGIN and
- * a ROLLBACK that always runs.  The transaction turns read-only once the
- * index exists, so the queries run as the EXPLAIN runner would run them.
- * 0, or -1 with *why set (malloc'd).
+ * Build the index and run the measured queries again, in a sandbox
+ * transaction whose ROLLBACK always runs.  The transaction turns
+ * read-only once the index exists, so the queries run as the EXPLAIN
+ * runner would run them.  0, or -1 with *why set (malloc'd).
  */
 static int
-measure_after(pg_conn *c, const advisor_options *o, const advisor_query *qs,
-			  const advisor_choice *ch, plan **before, plan **after, char **why)
+measure_after(sandbox *c, const advisor_query *qs, const advisor_choice *ch,
+			  plan **before, plan **after, char **why)
 {
-	strbuf		sql;
-	int			rc;
+	int			rc = sandbox_begin(c, SANDBOX_READ_WRITE);
 
-	strbuf_init(&sql);
-	strbuf_printf(&sql, "SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d",
-				  o->statement_timeout_ms > 0 ? o->statement_timeout_ms : 5000,
-				  o->lock_timeout_ms > 0 ? o->lock_timeout_ms : 1000);
-	rc = pgc_exec(c, "BEGIN READ WRITE");
 	if (rc == 0)
-		rc = pgc_exec(c, sql.data);
+		rc = sandbox_exec(c, ch->candidate->definition);
 	if (rc == 0)
-		rc = pgc_exec(c, ch->candidate->definition);
-	if (rc == 0)
-		rc = pgc_exec(c, "SET TRANSACTION READ ONLY");
+		rc = sandbox_make_read_only(c);
 	for (int i = 0; rc == 0 && i < ch->nserved; i++)
 		if (before[i] && (after[i] = analyze_in_transaction(c, &qs[ch->served[i].query])) == NULL)
 			rc = -1;
 	if (rc != 0)
-		*why = xstrdup(pgc_last_error(c));
+		*why = xstrdup(sandbox_last_error(c));
 	/* whatever happened, nothing built may stay */
-	if (pgc_exec(c, "ROLLBACK") != 0 && rc == 0)
+	if (sandbox_end(c) != 0 && rc == 0)
 	{
-		*why = xstrdup(pgc_last_error(c));
+		*why = xstrdup(sandbox_last_error(c));
 		rc = -1;
 	}
-	strbuf_free(&sql);
 	return rc;
 }
 
@@ -324,7 +310,7 @@ record_measurement(advisor_choice *ch, plan **before, plan **after)
 
 /* --measure real for one chosen index (see the file header). */
 static void
-advisor_measure(pg_conn *c, const advisor_options *o, const advisor_query *qs,
+advisor_measure(sandbox *c, const advisor_options *o, const advisor_query *qs,
 				const catalog_snapshot *cat, advisor_choice *ch)
 {
 	const advisor_candidate *cand = ch->candidate;
@@ -334,6 +320,7 @@ advisor_measure(pg_conn *c, const advisor_options *o, const advisor_query *qs,
 	plan	  **after = xcalloc((size_t) ch->nserved + 1, sizeof(plan *));
 	int			nbefore = 0;
 	char	   *why = NULL;
+	char	   *screened = NULL;
 
 	if (t && t->size_bytes > max)
 	{
@@ -349,17 +336,23 @@ advisor_measure(pg_conn *c, const advisor_options *o, const advisor_query *qs,
 			explain_request req = {
 				.sql = qs[ch->served[i].query].sql, .nparams = qs[ch->served[i].query].nparams,
 				.params = qs[ch->served[i].query].params, .analyze = 1,
-				.statement_timeout_ms = o->statement_timeout_ms, .lock_timeout_ms = o->lock_timeout_ms,
 			};
 			explain_result r = {0};
 
 			if (measurable(&qs[ch->served[i].query]) && explain_run(c, &req, &r) == 0)
-				before[i] = r.plan, r.plan = NULL, nbefore++;
+			{
+				if (r.not_executed == NULL)
+					before[i] = r.plan, r.plan = NULL, nbefore++;
+				else if (screened == NULL)
+					screened = xstrdup(r.not_executed);
+			}
 			explain_result_free(&r);
 		}
-		if (nbefore == 0)
+		if (nbefore == 0 && screened)
+			set_not_measured(ch, "Not measured: %s.", screened);
+		else if (nbefore == 0)
 			set_not_measured(ch, "Not measured: no query it serves could be run with its logged values.");
-		else if (measure_after(c, o, qs, ch, before, after, &why) != 0)
+		else if (measure_after(c, qs, ch, before, after, &why) != 0)
 			set_not_measured(ch, "Not measured: %s.", why);
 		else
 			record_measurement(ch, before, after);
@@ -369,6 +362,7 @@ advisor_measure(pg_conn *c, const advisor_options *o, const advisor_query *qs,
 	free(before);
 	free(after);
 	free(why);
+	free(screened);
 }
 
 static void
@@ -385,7 +379,7 @@ free_choices(advisor_choice *ch, int n)
 }
 
 int
-advisor_run(pg_conn *c, const advisor_options *opts, const advisor_query *queries,
+advisor_run(sandbox *c, const advisor_options *opts, const advisor_query *queries,
 			int nq, const catalog_snapshot *cat, finding_list *out)
 {
 	advisor_candidate_list cands = {0};

@@ -19,7 +19,7 @@
 #include "catalog.h"
 #include "finding.h"
 #include "live.h"
-#include "pg_conn.h"
+#include "sandbox.h"
 
 #include <stdint.h>
 
@@ -127,10 +127,7 @@ typedef struct advisor_options
 {
 	measure_mode mode;
 	int			mode_given;		/* the user chose the mode (else: hypo if installed) */
-	int			statement_timeout_ms;	/* <= 0: 5000 */
-	int			lock_timeout_ms;	/* <= 0: 1000 */
 	int64_t		max_build_bytes;	/* <= 0: ADVISOR_DEFAULT_MAX_BUILD_BYTES */
-	const char *dsn;			/* for the extra what-if connections, or NULL: c only */
 	int			jobs;			/* connections costing candidates (--jobs); <= 1: c only */
 	const pgsift_config *config;	/* may disable missing-index; NULL: defaults */
 } advisor_options;
@@ -138,8 +135,8 @@ typedef struct advisor_options
 /*
  * Advise indexes for the workload queries[0..nq) on c (idle) with the
  * snapshot cat, and append the findings of the RULE_ADVISOR rules to out.
- * With opts->dsn and opts->jobs > 1 the what-if costs are spread over up
- * to opts->jobs connections (c and jobs - 1 more, opened and closed here);
+ * With opts->jobs > 1 the what-if costs are spread over up to opts->jobs
+ * connections (c and jobs - 1 more under c's policy, opened and closed here);
  * the advice is the same as with one.
  * Under MEASURE_MODE_OFF nothing is done.  Without the hypopg extension a
  * warning says so (with a hint) and nothing is done.  Hypothetical indexes
@@ -147,7 +144,7 @@ typedef struct advisor_options
  * transaction that is rolled back.  Returns the number of indexes chosen,
  * or -1 when the advisor could not run (warned).
  */
-int			advisor_run(pg_conn *c, const advisor_options *opts, const advisor_query *queries,
+int			advisor_run(sandbox *c, const advisor_options *opts, const advisor_query *queries,
 						int nq, const catalog_snapshot *cat, finding_list *out);
 
 #endif

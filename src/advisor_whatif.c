@@ -26,7 +26,7 @@
 typedef struct whatif_pool whatif_pool;
 
 /* One unit of work: query or candidate i, on connection c. */
-typedef void (*whatif_task) (whatif_pool *p, pg_conn *c, int i);
+typedef void (*whatif_task) (whatif_pool *p, sandbox *c, int i);
 
 struct whatif_pool
 {
@@ -43,17 +43,16 @@ struct whatif_pool
 typedef struct whatif_worker
 {
 	whatif_pool *pool;
-	pg_conn    *conn;
+	sandbox    *conn;
 	pthread_t	thread;
 } whatif_worker;
 
 /* Plain EXPLAIN of q (logged values, else generic); the plan or NULL. */
 static plan *
-explain_plain(pg_conn *c, const advisor_options *o, const advisor_query *q)
+explain_plain(sandbox *c, const advisor_options *o, const advisor_query *q)
 {
 	explain_request req = {
 		.sql = q->sql, .nparams = q->nparams, .params = q->params,
-		.statement_timeout_ms = o->statement_timeout_ms, .lock_timeout_ms = o->lock_timeout_ms,
 	};
 	explain_result r;
 	plan	   *p = NULL;
@@ -68,7 +67,7 @@ explain_plain(pg_conn *c, const advisor_options *o, const advisor_query *q)
 }
 
 static double
-explain_cost(pg_conn *c, const advisor_options *o, const advisor_query *q)
+explain_cost(sandbox *c, const advisor_options *o, const advisor_query *q)
 {
 	plan	   *p = explain_plain(c, o, q);
 	double		cost = p ? p->root->total_cost : NAN;
@@ -104,9 +103,9 @@ plan_reads(const plan *p, const char *table)
 
 /* Make def hypothetical; its indexrelid as text (malloc'd), or NULL. */
 static char *
-hypo_create(pg_conn *c, const char *def)
+hypo_create(sandbox *c, const char *def)
 {
-	PGresult   *res = pgc_query(c, "SELECT indexrelid FROM hypopg_create_index($1)", 1, &def);
+	PGresult   *res = sandbox_read(c, "SELECT indexrelid FROM hypopg_create_index($1)", 1, &def);
 	char	   *oid = NULL;
 
 	if (res && PQntuples(res) == 1)
@@ -116,9 +115,9 @@ hypo_create(pg_conn *c, const char *def)
 }
 
 static int64_t
-hypo_size(pg_conn *c, const char *oid)
+hypo_size(sandbox *c, const char *oid)
 {
-	PGresult   *res = pgc_query(c, "SELECT hypopg_relation_size($1::oid)", 1, &oid);
+	PGresult   *res = sandbox_read(c, "SELECT hypopg_relation_size($1::oid)", 1, &oid);
 	int64_t		size = -1;
 
 	if (res && PQntuples(res) == 1)
@@ -129,7 +128,7 @@ hypo_size(pg_conn *c, const char *oid)
 
 /* First pass: query q's cost as it stands, and the tables its plan reads. */
 static void
-cost_before(whatif_pool *p, pg_conn *c, int q)
+cost_before(whatif_pool *p, sandbox *c, int q)
 {
 	plan	   *pl = explain_plain(c, p->opts, &p->qs[q]);
 	int			nc = p->cands->count;
@@ -142,7 +141,7 @@ cost_before(whatif_pool *p, pg_conn *c, int q)
 
 /* Second pass: candidate k alone, on the connection that creates it. */
 static void
-cost_with(whatif_pool *p, pg_conn *c, int k)
+cost_with(whatif_pool *p, sandbox *c, int k)
 {
 	int			nc = p->cands->count;
 	char	   *oid = hypo_create(c, p->cands->items[k].definition);
@@ -152,7 +151,7 @@ cost_with(whatif_pool *p, pg_conn *c, int k)
 		if (p->reads[q * nc + k])
 			p->w->cost[q * nc + k] = explain_cost(c, p->opts, &p->qs[q]);
 	free(oid);
-	pgc_exec(c, "SELECT hypopg_reset()");
+	PQclear(sandbox_read(c, "SELECT hypopg_reset()", 0, NULL));
 }
 
 /* Take units until none is left or the connection is gone. */
@@ -163,7 +162,7 @@ whatif_worker_main(void *arg)
 	whatif_pool *p = wk->pool;
 	int			i;
 
-	while (pgc_alive(wk->conn) && (i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n)
+	while (sandbox_alive(wk->conn) && (i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n)
 		p->task(p, wk->conn, i);
 	return NULL;
 }
@@ -186,7 +185,7 @@ run_pass(whatif_pool *p, whatif_worker *wk, int jobs, whatif_task task, int n)
 static int
 job_count(const advisor_options *o, int nq, int ncands)
 {
-	int			jobs = o->dsn && o->jobs > 1 ? o->jobs : 1;
+	int			jobs = o->jobs > 1 ? o->jobs : 1;
 	int			most = nq > ncands ? nq : ncands;
 
 	if (jobs > ADVISOR_MAX_JOBS)
@@ -197,7 +196,7 @@ job_count(const advisor_options *o, int nq, int ncands)
 }
 
 void
-whatif_run(pg_conn *c, const advisor_options *o, const advisor_query *qs, int nq,
+whatif_run(sandbox *c, const advisor_options *o, const advisor_query *qs, int nq,
 		   const advisor_candidate_list *cands, whatif *w)
 {
 	size_t		cells = (size_t) nq * (size_t) cands->count;
@@ -217,10 +216,10 @@ whatif_run(pg_conn *c, const advisor_options *o, const advisor_query *qs, int nq
 	for (int k = 0; k < cands->count; k++)
 		w->size[k] = -1;
 	pool.reads = xcalloc(cells + 1, sizeof(int));
-	pgc_exec(c, "SELECT hypopg_reset()");
+	PQclear(sandbox_read(c, "SELECT hypopg_reset()", 0, NULL));
 	wk[0].conn = c;
 	for (int k = 1; k < jobs; k++)
-		if ((wk[k].conn = pgc_connect(o->dsn)) == NULL)
+		if ((wk[k].conn = sandbox_connect(sandbox_get_policy(c))) == NULL)
 		{
 			jobs = k;			/* reported; go on with the connections we have */
 			break;
@@ -230,7 +229,7 @@ whatif_run(pg_conn *c, const advisor_options *o, const advisor_query *qs, int nq
 	run_pass(&pool, wk, jobs, cost_before, nq);
 	run_pass(&pool, wk, jobs, cost_with, cands->count);
 	for (int k = 1; k < jobs; k++)
-		pgc_close(wk[k].conn);
+		sandbox_close(wk[k].conn);
 	free(wk);
 	free(pool.reads);
 }

@@ -30,7 +30,7 @@ typedef struct whatif
  * each candidate of cands alone, into w (its arrays malloc'd; free with
  * whatif_free).  A query is costed with a candidate only when its plan
  * without it names the candidate's table.  c is the first connection;
- * with o->dsn and o->jobs > 1, up to o->jobs (at most ADVISOR_MAX_JOBS)
+ * with o->jobs > 1, up to o->jobs (at most ADVISOR_MAX_JOBS, opened under c's policy)
  * connections share the work, each creating, costing and resetting its
  * own hypothetical indexes.  The figures are stored by query and
  * candidate index, so they do not depend on which connection computed
@@ -38,7 +38,7 @@ typedef struct whatif
  * the work to the others; what no connection could cost stays NAN.
  * Every connection's hypothetical indexes are reset on return.
  */
-void		whatif_run(pg_conn *c, const advisor_options *o, const advisor_query *qs, int nq,
+void		whatif_run(sandbox *c, const advisor_options *o, const advisor_query *qs, int nq,
 					   const advisor_candidate_list *cands, whatif *w);
 
 /* Free w's arrays and zero it. */

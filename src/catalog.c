@@ -180,24 +180,24 @@ field_names(arena *a, const PGresult *r, int row, int col, int *n)
  * 42501) and return NULL.
  */
 static PGresult *
-run_query(pg_conn *c, const char *what, const char *sql)
+run_query(sandbox *c, const char *what, const char *sql)
 {
-	PGresult   *r = pgc_query(c, sql, 0, NULL);
+	PGresult   *r = sandbox_query(c, sql, 0, NULL);
 	char		hint[256];
 
 	if (r != NULL)
 		return r;
-	if (strcmp(pgc_last_sqlstate(c), "42501") == 0)
+	if (strcmp(sandbox_last_sqlstate(c), "42501") == 0)
 	{
 		snprintf(hint, sizeof(hint),
 				 "GRANT pg_read_all_stats TO %s, or connect as a role that can read the catalog",
-				 PQuser(pgc_raw(c)));
+				 PQuser(pgc_raw(sandbox_conn(c))));
 		diag_error(NULL, hint, "could not read %s from the catalog: %s",
-				   what, pgc_last_error(c));
+				   what, sandbox_last_error(c));
 	}
 	else
 		diag_error(NULL, NULL, "could not read %s from the catalog: %s",
-				   what, pgc_last_error(c));
+				   what, sandbox_last_error(c));
 	return NULL;
 }
 
@@ -386,7 +386,7 @@ read_settings(catalog_snapshot *s, arena *a, const PGresult *r)
  * failure.  Runs inside the caller's transaction.
  */
 static int
-read_all(pg_conn *c, catalog_snapshot *s, arena *a)
+read_all(sandbox *c, catalog_snapshot *s, arena *a)
 {
 	static const struct
 	{
@@ -420,16 +420,16 @@ read_all(pg_conn *c, catalog_snapshot *s, arena *a)
  * The transaction is rolled back whatever happens, so c is left idle.
  */
 catalog_snapshot *
-catalog_snapshot_take(pg_conn *c)
+catalog_snapshot_take(sandbox *c)
 {
 	arena	   *a;
 	catalog_snapshot *s;
 	int			rc;
 
-	if (pgc_exec(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY") != 0)
+	if (sandbox_begin(c, SANDBOX_SNAPSHOT) != 0)
 	{
 		diag_error(NULL, NULL, "could not start a read-only transaction: %s",
-				   pgc_last_error(c));
+				   sandbox_last_error(c));
 		return NULL;
 	}
 	a = arena_create(0);
@@ -437,10 +437,10 @@ catalog_snapshot_take(pg_conn *c)
 	s->mem = a;
 	rc = read_all(c, s, a);
 	/* Nothing was written; the rollback only ends the transaction. */
-	if (pgc_exec(c, "ROLLBACK") != 0 && rc == 0)
+	if (sandbox_end(c) != 0 && rc == 0)
 	{
 		diag_error(NULL, NULL, "could not end the catalog transaction: %s",
-				   pgc_last_error(c));
+				   sandbox_last_error(c));
 		rc = -1;
 	}
 	if (rc != 0)

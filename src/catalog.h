@@ -11,7 +11,7 @@
 #ifndef PGSIFT_CATALOG_H
 #define PGSIFT_CATALOG_H
 
-#include "pg_conn.h"
+#include "sandbox.h"
 
 #include <stdint.h>
 
@@ -122,7 +122,7 @@ typedef struct catalog_snapshot
  * Take a snapshot.  NULL on failure (reported in PostgreSQL's style, with a
  * hint when a privilege is missing).
  */
-catalog_snapshot *catalog_snapshot_take(pg_conn *c);
+catalog_snapshot *catalog_snapshot_take(sandbox *c);
 void		catalog_snapshot_free(catalog_snapshot *s);
 
 /* Lookups by schema-qualified or bare name (bare: first match on search order). */

@@ -2,23 +2,25 @@
  * cmd_live.c
  *    The `pgsift explain` and `pgsift rules` commands.
  *
- *    pgsift explain --dsn DSN [--param V]... [--analyze|--no-analyze] SQL
+ *    pgsift explain --dsn DSN [--param V]... [--no-analyze] [--execute-volatile] SQL
  *    pgsift explain --dsn DSN -f FILE.sql
  *    pgsift rules [ID]
  *
  * explain runs one statement through the EXPLAIN runner (with all its
- * safety rules) and the plan rules, and prints the plan summary and the
- * findings.  rules lists the registry, or prints one rule's page.
+ * safety rules: the sandbox and the side-effect screen, which
+ * --execute-volatile alone switches off) and the plan rules, and prints
+ * the plan summary and the findings.  rules lists the registry, or prints one rule's page.
  *-------------------------------------------------------------------------
  */
 #include "arena.h"
 #include "diag.h"
 #include "explain.h"
 #include "finding.h"
+#include "json_out.h"
 #include "live.h"
-#include "pg_conn.h"
 #include "plan.h"
 #include "rule.h"
+#include "sandbox.h"
 #include "strbuf.h"
 
 #include <errno.h>
@@ -57,8 +59,12 @@ print_explain_text(const explain_result *r, const finding_list *l)
 	{
 		char	   *summary = plan_summary(r->plan);
 
-		printf("Plan (%s)\n  %s\n", r->generic ? "generic, estimated" : "measured with EXPLAIN ANALYZE",
-			   summary ? summary : "");
+		if (r->not_executed)
+			printf("Plan (estimated: the statement %s)\n  %s\n", r->not_executed, summary ? summary : "");
+		else
+			printf("Plan (%s)\n  %s\n", r->generic ? "generic, estimated"
+				   : isfinite(r->plan->execution_ms) ? "measured with EXPLAIN ANALYZE" : "estimated",
+				   summary ? summary : "");
 		if (isfinite(r->plan->execution_ms))
 			printf("  execution: %.3f ms, planning: %.3f ms\n", r->plan->execution_ms, r->plan->planning_ms);
 		free(summary);
@@ -88,7 +94,10 @@ explain_json(const explain_result *r, const finding_list *l)
 		json_array_append_new(fs, finding_to_json(l->items[i]));
 	json_object_set_new(o, "schema_version", json_integer(1));
 	json_object_set_new(o, "pgsift_version", json_string(PGSIFT_VERSION));
-	json_object_set_new(o, "kind", json_string(r->generic ? "generic" : "analyzed"));
+	json_object_set_new(o, "kind", json_string(r->generic ? "generic" : r->not_executed ? "estimated"
+											   : isfinite(r->plan->execution_ms) ? "analyzed" : "estimated"));
+	if (r->not_executed)
+		json_object_set_new(o, "not_executed", json_text(r->not_executed));
 	json_object_set_new(o, "plan", r->plan && r->plan->json ? json_loads(r->plan->json, 0, NULL) : json_null());
 	json_object_set_new(o, "findings", fs);
 	return o;
@@ -100,6 +109,7 @@ typedef struct explain_args
 	const char *file;
 	int			json;
 	int			analyze;
+	int			execute_volatile;
 	live_options live;
 	int			nparams;
 	const char *params[MAX_PARAMS];
@@ -113,14 +123,13 @@ parse_explain_args(int argc, char **argv, explain_args *a)
 		{"file", required_argument, NULL, 'f'}, {"format", required_argument, NULL, 'F'},
 		{"no-analyze", no_argument, NULL, 'N'}, {"measure", required_argument, NULL, 'm'},
 		{"statement-timeout", required_argument, NULL, 's'}, {"lock-timeout", required_argument, NULL, 'l'},
+		{"execute-volatile", no_argument, NULL, 'V'},
 		{"quiet", no_argument, NULL, 'q'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}
 	};
 	int			c;
 
 	a->analyze = 1;
 	a->live.measure = MEASURE_MODE_HYPO;
-	a->live.statement_timeout_ms = 5000;
-	a->live.lock_timeout_ms = 1000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "f:qh", opts, NULL)) != -1)
 	{
@@ -135,6 +144,7 @@ parse_explain_args(int argc, char **argv, explain_args *a)
 			case 'f': a->file = optarg; break;
 			case 'F': a->json = strcmp(optarg, "json") == 0; break;
 			case 'N': a->analyze = 0; break;
+			case 'V': a->execute_volatile = 1; break;
 			case 'm':
 				if (measure_mode_from_name(optarg) < 0)
 					return -1;
@@ -145,9 +155,13 @@ parse_explain_args(int argc, char **argv, explain_args *a)
 			case 'q': diag_quiet = 1; break;
 			case 'h':
 				fputs("Usage: pgsift explain --dsn DSN [--param V]... [--no-analyze] [--measure off|hypo|real]\n"
+					  "                      [--statement-timeout MS] [--lock-timeout MS] [--execute-volatile]\n"
 					  "                      [--format text|json] (SQL | -f FILE)\n"
-					  "--param NULL passes SQL NULL.  Exit status: 0 plan produced, 1 refused or failed,\n"
-					  "2 bad usage, 4 database unreachable.\n", stdout);
+					  "--param NULL passes SQL NULL.  A statement that calls a volatile function (one with\n"
+					  "effects outside its transaction, such as pg_terminate_backend) is explained without\n"
+					  "ANALYZE; --execute-volatile runs it anyway: DANGEROUS, never on a production database.\n"
+					  "Exit status: 0 plan produced, 1 refused or failed, 2 bad usage, 4 database unreachable.\n",
+					  stdout);
 				return 1;
 			default: return -1;
 		}
@@ -175,17 +189,22 @@ cmd_explain(int argc, char **argv)
 	if (!a.file)
 		strbuf_puts(&sql, argv[optind]);
 
-	pg_conn    *c = pgc_connect(a.dsn);
+	sandbox_settings settings = {
+		.dsn = a.dsn, .allow_writes = a.live.measure == MEASURE_MODE_REAL,
+		.execute_volatile = a.execute_volatile,
+		.statement_timeout_ms = a.live.statement_timeout_ms, .lock_timeout_ms = a.live.lock_timeout_ms,
+	};
+	sandbox_policy *policy = sandbox_policy_create(&settings);
+	sandbox    *c = sandbox_connect(policy);
 
 	if (c == NULL)
 	{
+		sandbox_policy_free(policy);
 		strbuf_free(&sql);
 		return 4;
 	}
 	explain_request req = {
 		.sql = sql.data, .nparams = a.nparams, .params = a.params, .analyze = a.analyze,
-		.allow_dml = a.live.measure == MEASURE_MODE_REAL,
-		.statement_timeout_ms = a.live.statement_timeout_ms, .lock_timeout_ms = a.live.lock_timeout_ms,
 	};
 	explain_result r = {0};
 	finding_list l = {0};
@@ -216,7 +235,8 @@ cmd_explain(int argc, char **argv)
 		diag_error(r.sqlstate ? r.sqlstate : NULL, NULL, "EXPLAIN failed: %s", r.error ? r.error : "unknown error");
 	finding_list_free(&l);
 	explain_result_free(&r);
-	pgc_close(c);
+	sandbox_close(c);
+	sandbox_policy_free(policy);
 	strbuf_free(&sql);
 	return rc == 0 ? 0 : 1;
 }

@@ -1,13 +1,16 @@
 /*-------------------------------------------------------------------------
  * explain.c
- *    The EXPLAIN runner: classify, open a guarded transaction, explain,
- *    roll back.
+ *    The EXPLAIN runner: classify, screen, explain in a sandbox
+ *    transaction, roll back.
  *
- * Every run is one transaction that ends in ROLLBACK, whatever happened:
- * the timeouts are SET LOCAL so they die with it, and a DML statement
- * measured under --measure real leaves nothing behind.  Generic plans use
- * PREPARE, which is not transactional, so the prepared statement is
- * deallocated after the rollback on every path.
+ * Every run is one sandbox transaction that ends in ROLLBACK, whatever
+ * happened: the limits are SET LOCAL by the sandbox so they die with it,
+ * and a DML statement measured under --measure real leaves nothing
+ * behind.  ANALYZE executes the statement, so it is asked only when the
+ * side-effect screen lets the statement run; otherwise the plan is a
+ * costs-only EXPLAIN, and the result says why.  Generic plans use
+ * PREPARE, which is not transactional: the sandbox deallocates the
+ * prepared statement after the rollback.
  *-------------------------------------------------------------------------
  */
 #include "explain.h"
@@ -18,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DEFAULT_STATEMENT_TIMEOUT_MS 5000
-#define DEFAULT_LOCK_TIMEOUT_MS 1000
 #define GENERIC_STATEMENT "pgsift_generic"
 
 /* How the statement is explained. */
@@ -39,14 +40,14 @@ refuse(explain_result *out, const char *reason)
 	return -1;
 }
 
-/* Record the connection's last error in out; returns -1. */
+/* Record the sandbox's last error in out; returns -1. */
 static int
-fail_from_server(explain_result *out, pg_conn *c)
+fail_from_server(explain_result *out, sandbox *s)
 {
 	if (out->error == NULL)
 	{
-		out->error = xstrdup(pgc_last_error(c));
-		out->sqlstate = xstrdup(pgc_last_sqlstate(c));
+		out->error = xstrdup(sandbox_last_error(s));
+		out->sqlstate = xstrdup(sandbox_last_sqlstate(s));
 	}
 	return -1;
 }
@@ -54,10 +55,11 @@ fail_from_server(explain_result *out, pg_conn *c)
 /*
  * Decide how to explain req, or refuse it.  0 with *mode set, or -1 with
  * out->refused.  A generic plan never executes the statement, so DML may
- * have one without --measure real, like a costs-only EXPLAIN.
+ * have one without --measure real, like a costs-only EXPLAIN.  A
+ * statement the screen does not pass is explained for its costs only.
  */
 static int
-choose_mode(const explain_request *req, explain_result *out, explain_mode *mode)
+choose_mode(sandbox *s, const explain_request *req, explain_result *out, explain_mode *mode)
 {
 	char	   *why = NULL;
 	statement_kind kind = statement_classify(req->sql, &why);
@@ -75,16 +77,30 @@ choose_mode(const explain_request *req, explain_result *out, explain_mode *mode)
 		return -1;
 	}
 	free(why);
+	why = NULL;
 	if (req->nparams == 0 && statement_has_params(req->sql))
 		*mode = MODE_GENERIC;
 	else if (!req->analyze)
 		*mode = MODE_COSTS;
 	else if (kind == STMT_SELECT)
 		*mode = MODE_ANALYZE_READ_ONLY;
-	else if (req->allow_dml)
+	else if (sandbox_writes_allowed(s))
 		*mode = MODE_ANALYZE_READ_WRITE;
 	else
 		return refuse(out, "DML is explained only under --measure real");
+
+	if ((*mode == MODE_ANALYZE_READ_ONLY || *mode == MODE_ANALYZE_READ_WRITE) &&
+		!sandbox_screen(s, req->sql, *mode == MODE_ANALYZE_READ_WRITE ? SANDBOX_READ_WRITE
+						: SANDBOX_READ_ONLY, &why))
+	{
+		strbuf		sb;
+
+		strbuf_init(&sb);
+		strbuf_printf(&sb, "%s: explained, not executed", why ? why : "failed the side-effect screen");
+		out->not_executed = strbuf_detach(&sb);
+		*mode = MODE_COSTS;
+	}
+	free(why);
 	return 0;
 }
 
@@ -110,55 +126,50 @@ read_plan(PGresult *res, explain_result *out)
 	return 0;
 }
 
-/* Run one EXPLAIN statement and read its plan. */
+/* Read the plan of an EXPLAIN that ran (res may be NULL: it failed). */
 static int
-explain_query(pg_conn *c, const char *sql, int nparams, const char *const *params,
-			  explain_result *out)
+take_plan(sandbox *s, PGresult *res, explain_result *out)
 {
-	PGresult   *res = pgc_query(c, sql, nparams, params);
 	int			rc;
 
 	if (res == NULL)
-		return fail_from_server(out, c);
+		return fail_from_server(out, s);
 	rc = read_plan(res, out);
 	PQclear(res);
 	return rc;
 }
 
 static int
-explain_direct(pg_conn *c, const explain_request *req, explain_mode mode, explain_result *out)
+explain_direct(sandbox *s, const explain_request *req, explain_mode mode, explain_result *out)
 {
-	strbuf		sql;
-	int			rc;
+	int			costs = mode == MODE_COSTS;
 
-	strbuf_init(&sql);
-	strbuf_puts(&sql, mode == MODE_COSTS ? "EXPLAIN (FORMAT JSON) "
-				: "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ");
-	strbuf_puts(&sql, req->sql);
-	rc = explain_query(c, sql.data, req->nparams, req->params, out);
-	strbuf_free(&sql);
-	return rc;
+	return take_plan(s, sandbox_foreign(s, costs ? SANDBOX_PLAN : SANDBOX_EXECUTE,
+										costs ? "EXPLAIN (FORMAT JSON) " : "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ",
+										req->sql, req->nparams, req->params), out);
 }
 
 /*
- * Explain the prepared GENERIC_STATEMENT with a NULL for every parameter,
+ * Prepare the statement and explain it with a NULL for every parameter,
  * the planner being told to ignore the values.
  */
 static int
-explain_generic(pg_conn *c, explain_result *out)
+explain_generic(sandbox *s, const explain_request *req, explain_result *out)
 {
-	PGresult   *res = pgc_query(c, "SELECT cardinality(parameter_types) FROM pg_prepared_statements"
-								" WHERE name = '" GENERIC_STATEMENT "'", 0, NULL);
+	PGresult   *res;
 	int			nparams;
 	strbuf		sql;
 	int			rc;
 
+	if (sandbox_exec(s, "SET LOCAL plan_cache_mode = force_generic_plan") != 0 ||
+		sandbox_prepare(s, GENERIC_STATEMENT, req->sql) != 0)
+		return fail_from_server(out, s);
+	res = sandbox_query(s, "SELECT cardinality(parameter_types) FROM pg_prepared_statements"
+						" WHERE name = '" GENERIC_STATEMENT "'", 0, NULL);
 	if (res == NULL)
-		return fail_from_server(out, c);
+		return fail_from_server(out, s);
 	nparams = PQntuples(res) == 1 ? atoi(PQgetvalue(res, 0, 0)) : 0;
 	PQclear(res);
-	if (pgc_exec(c, "SET LOCAL plan_cache_mode = force_generic_plan") != 0)
-		return fail_from_server(out, c);
 
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "EXPLAIN (FORMAT JSON) EXECUTE " GENERIC_STATEMENT);
@@ -166,86 +177,31 @@ explain_generic(pg_conn *c, explain_result *out)
 		strbuf_puts(&sql, i == 0 ? "(NULL" : ", NULL");
 	if (nparams > 0)
 		strbuf_putc(&sql, ')');
-	rc = explain_query(c, sql.data, 0, NULL, out);
+	rc = take_plan(s, sandbox_query(s, sql.data, 0, NULL), out);
 	strbuf_free(&sql);
 	if (rc == 0)
 		out->generic = 1;
 	return rc;
 }
 
-/* SET LOCAL both timeouts; values are integers, so no quoting is needed. */
-static int
-set_timeouts(pg_conn *c, const explain_request *req)
-{
-	strbuf		sql;
-	int			rc;
-
-	strbuf_init(&sql);
-	strbuf_printf(&sql, "SET LOCAL statement_timeout = %d",
-				  req->statement_timeout_ms > 0 ? req->statement_timeout_ms
-				  : DEFAULT_STATEMENT_TIMEOUT_MS);
-	rc = pgc_exec(c, sql.data);
-	strbuf_reset(&sql);
-	strbuf_printf(&sql, "SET LOCAL lock_timeout = %d",
-				  req->lock_timeout_ms > 0 ? req->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS);
-	if (rc == 0)
-		rc = pgc_exec(c, sql.data);
-	strbuf_free(&sql);
-	return rc;
-}
-
-/* The steps between BEGIN and ROLLBACK; *prepared tells what to clean up. */
-static int
-explain_in_transaction(pg_conn *c, const explain_request *req, explain_mode mode,
-					   explain_result *out, int *prepared)
-{
-	if (set_timeouts(c, req) != 0)
-		return fail_from_server(out, c);
-	if (mode != MODE_GENERIC)
-		return explain_direct(c, req, mode, out);
-
-	strbuf		sql;
-	int			rc;
-
-	strbuf_init(&sql);
-	strbuf_puts(&sql, "PREPARE " GENERIC_STATEMENT " AS ");
-	strbuf_puts(&sql, req->sql);
-	rc = pgc_exec(c, sql.data);
-	strbuf_free(&sql);
-	if (rc != 0)
-		return fail_from_server(out, c);
-	*prepared = 1;
-	return explain_generic(c, out);
-}
-
 int
-explain_run(pg_conn *c, const explain_request *req, explain_result *out)
+explain_run(sandbox *s, const explain_request *req, explain_result *out)
 {
 	explain_mode mode;
-	int			prepared = 0;
 	int			rc;
 
 	memset(out, 0, sizeof(*out));
 	if (req->sql == NULL)
 		return refuse(out, "no statement to explain");
-	if (choose_mode(req, out, &mode) != 0)
+	if (choose_mode(s, req, out, &mode) != 0)
 		return -1;
-	if (PQtransactionStatus(pgc_raw(c)) != PQTRANS_IDLE)
-	{
-		out->error = xstrdup("connection is not idle: a transaction is open");
-		out->sqlstate = xstrdup("");
-		return -1;
-	}
+	if (sandbox_begin(s, mode == MODE_ANALYZE_READ_WRITE ? SANDBOX_READ_WRITE : SANDBOX_READ_ONLY) != 0)
+		return fail_from_server(out, s);
+	rc = mode == MODE_GENERIC ? explain_generic(s, req, out) : explain_direct(s, req, mode, out);
 
-	if (pgc_exec(c, mode == MODE_ANALYZE_READ_WRITE ? "BEGIN READ WRITE" : "BEGIN READ ONLY") != 0)
-		return fail_from_server(out, c);
-	rc = explain_in_transaction(c, req, mode, out, &prepared);
-
-	/* the error above is already kept in out; these must run regardless */
-	if (pgc_exec(c, "ROLLBACK") != 0)
-		rc = fail_from_server(out, c);
-	if (prepared && pgc_exec(c, "DEALLOCATE " GENERIC_STATEMENT) != 0)
-		rc = fail_from_server(out, c);
+	/* the error above is already kept in out; the rollback must run regardless */
+	if (sandbox_end(s) != 0)
+		rc = fail_from_server(out, s);
 	if (rc != 0)
 	{
 		plan_free(out->plan);
@@ -263,5 +219,6 @@ explain_result_free(explain_result *r)
 	free(r->reason);
 	free(r->error);
 	free(r->sqlstate);
+	free(r->not_executed);
 	memset(r, 0, sizeof(*r));
 }

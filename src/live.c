@@ -6,8 +6,8 @@
  * (whose slowest sample carries real values: the statement's literals or
  * its DETAIL parameters) and from pg_stat_statements (text with $n only,
  * so a generic plan).  Each candidate is explained once, through the
- * EXPLAIN runner's safety rules; plan rules run on every plan, catalog
- * rules once on the snapshot.
+ * EXPLAIN runner and the run's sandbox policy; plan rules run on every
+ * plan, catalog rules once on the snapshot.
  *-------------------------------------------------------------------------
  */
 #include "live.h"
@@ -21,7 +21,6 @@
 #include "hashmap.h"
 #include "log_event.h"
 #include "log_time.h"
-#include "pg_conn.h"
 #include "pgss.h"
 #include "plan.h"
 #include "rule.h"
@@ -132,7 +131,9 @@ plan_entry_json(const candidate *cand, const explain_result *r)
 	{
 		char	   *summary = plan_summary(r->plan);
 
-		json_object_set_new(o, "kind", json_string(r->generic ? "generic" : "analyzed"));
+		json_object_set_new(o, "kind", json_string(r->generic ? "generic" : r->not_executed ? "estimated" : "analyzed"));
+		if (r->not_executed)
+			json_object_set_new(o, "not_executed", json_text(r->not_executed));
 		json_object_set_new(o, "summary", json_text(summary ? summary : ""));
 		json_object_set_new(o, "execution_ms", isfinite(r->plan->execution_ms) ? json_real(r->plan->execution_ms) : json_null());
 		free(summary);
@@ -152,11 +153,12 @@ typedef struct explain_outcome
 {
 	json_t	   *entry;			/* for live.plans */
 	int			status;			/* 1 plan, 0 refused, -1 failed, -2 not tried (connection lost) */
+	int			not_executed;	/* the plan is estimated: the screen said no */
 } explain_outcome;
 
 /* Explain one candidate and run the plan rules on its plan. */
 static void
-explain_candidate(pg_conn *c, const live_options *opts, const candidate *cand,
+explain_candidate(sandbox *c, const live_options *opts, const candidate *cand,
 				  const catalog_snapshot *cat, finding_list *out, explain_outcome *oc)
 {
 	param_list	pl = {0};
@@ -166,9 +168,6 @@ explain_candidate(pg_conn *c, const live_options *opts, const candidate *cand,
 		.nparams = have_params ? pl.count : 0,
 		.params = have_params ? (const char *const *) pl.values : NULL,
 		.analyze = 1,
-		.allow_dml = opts->measure == MEASURE_MODE_REAL,
-		.statement_timeout_ms = opts->statement_timeout_ms,
-		.lock_timeout_ms = opts->lock_timeout_ms,
 	};
 	explain_result r = {0};
 
@@ -182,6 +181,7 @@ explain_candidate(pg_conn *c, const live_options *opts, const candidate *cand,
 
 		rules_run(&rc);
 		oc->status = 1;
+		oc->not_executed = r.not_executed != NULL;
 	}
 	else
 		oc->status = r.refused ? 0 : -1;
@@ -209,7 +209,7 @@ typedef struct explain_pool
 typedef struct explain_worker
 {
 	explain_pool *pool;
-	pg_conn    *conn;
+	sandbox    *conn;
 	finding_list findings;
 	pthread_t	thread;
 } explain_worker;
@@ -223,7 +223,7 @@ explain_worker_main(void *arg)
 
 	while ((i = __atomic_fetch_add(&p->next, 1, __ATOMIC_RELAXED)) < p->n)
 	{
-		if (!pgc_alive(wk->conn))
+		if (!sandbox_alive(wk->conn))
 			p->outcomes[i].status = -2;
 		else
 			explain_candidate(wk->conn, p->opts, &p->cands[i], p->cat, &wk->findings, &p->outcomes[i]);
@@ -233,7 +233,7 @@ explain_worker_main(void *arg)
 
 /* Explain every candidate over up to opts->jobs connections (c is the first). */
 static void
-explain_all(pg_conn *c, const live_options *opts, const candidate *cands, int n,
+explain_all(sandbox *c, const live_options *opts, const candidate *cands, int n,
 			const catalog_snapshot *cat, finding_list *out, live_result *res)
 {
 	int			jobs = opts->jobs > 1 ? opts->jobs : 1;
@@ -250,7 +250,7 @@ explain_all(pg_conn *c, const live_options *opts, const candidate *cands, int n,
 
 	wk[0].conn = c;
 	for (int k = 1; k < jobs; k++)
-		if ((wk[k].conn = pgc_connect(opts->dsn)) == NULL)
+		if ((wk[k].conn = sandbox_connect(sandbox_get_policy(c))) == NULL)
 		{
 			jobs = k;			/* reported; go on with the connections we have */
 			break;
@@ -263,7 +263,7 @@ explain_all(pg_conn *c, const live_options *opts, const candidate *cands, int n,
 	for (int k = 1; k < jobs; k++)
 	{
 		pthread_join(wk[k].thread, NULL);
-		pgc_close(wk[k].conn);
+		sandbox_close(wk[k].conn);
 	}
 	for (int i = 0; i < n; i++)
 	{
@@ -276,6 +276,7 @@ explain_all(pg_conn *c, const live_options *opts, const candidate *cands, int n,
 		}
 		json_array_append_new(res->plans, oc->entry);
 		res->explained += oc->status == 1;
+		res->not_executed += oc->not_executed;
 		res->explain_refused += oc->status == 0;
 		res->explain_failed += oc->status == -1;
 	}
@@ -298,15 +299,14 @@ explain_all(pg_conn *c, const live_options *opts, const candidate *cands, int n,
  * advisor (src/advisor.c); its findings go to out.
  */
 static void
-advise_indexes(pg_conn *c, const live_options *opts, const candidate *cands, int n,
+advise_indexes(sandbox *c, const live_options *opts, const candidate *cands, int n,
 			   const catalog_snapshot *cat, finding_list *out)
 {
 	advisor_query *qs = xcalloc((size_t) n + 1, sizeof(advisor_query));
 	param_list *pls = xcalloc((size_t) n + 1, sizeof(param_list));
 	advisor_options ao = {
 		.mode = opts->measure, .mode_given = opts->measure_given,
-		.statement_timeout_ms = opts->statement_timeout_ms, .lock_timeout_ms = opts->lock_timeout_ms,
-		.max_build_bytes = opts->max_build_bytes, .dsn = opts->dsn, .jobs = opts->jobs,
+		.max_build_bytes = opts->max_build_bytes, .jobs = opts->jobs,
 		.config = opts->config,
 	};
 
@@ -365,14 +365,22 @@ cmp_pgss_total(const void *a, const void *b)
 int
 live_analyze(const live_options *opts, workload *w, finding_list *out, live_result *res)
 {
-	pg_conn    *c = pgc_connect(opts->dsn);
+	sandbox_settings settings = {
+		.dsn = opts->dsn, .allow_writes = opts->measure == MEASURE_MODE_REAL,
+		.statement_timeout_ms = opts->statement_timeout_ms, .lock_timeout_ms = opts->lock_timeout_ms,
+	};
+	sandbox_policy *policy = sandbox_policy_create(&settings);
+	sandbox    *c = sandbox_connect(policy);
 
 	memset(res, 0, sizeof(*res));
 	res->plans = json_array();
 	if (c == NULL)
+	{
+		sandbox_policy_free(policy);
 		return -1;
+	}
 	res->connected = 1;
-	res->server_version = pgc_server_version(c);
+	res->server_version = pgc_server_version(sandbox_conn(c));
 
 	catalog_snapshot *cat = catalog_snapshot_take(c);
 	pgss_snapshot *ss = pgss_read(c);
@@ -404,7 +412,7 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 	 * (Logged statements are all kept: production logs are analysed on a
 	 * staging copy, whose name may differ.)
 	 */
-	pgss_keep_database(ss, PQdb(pgc_raw(c)));
+	pgss_keep_database(ss, PQdb(pgc_raw(sandbox_conn(c))));
 	res->catalog_taken = cat != NULL;
 	res->pgss_available = ss && ss->available;
 	if (ss && ss->available)
@@ -417,15 +425,14 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 
 	workload_context wc = {
 		.model = w, .log_hours = workload_span_hours(w),
-		.pgss = ss, .pgss_hours = pgss_hours, .conn = c, .dsn = opts->dsn,
-		.measure = opts->measure, .statement_timeout_ms = opts->statement_timeout_ms,
-		.lock_timeout_ms = opts->lock_timeout_ms, .server_cores = opts->server_cores,
+		.pgss = ss, .pgss_hours = pgss_hours, .conn = c,
+		.measure = opts->measure, .server_cores = opts->server_cores,
 		.spindles = opts->spindles > 0 ? opts->spindles : 1, .earlier = out,
 	};
 
 	explain_all(c, opts, cands, n, cat, out, res);
 	/* the advisor's what-if work is the costliest part: skip it when its rule is off */
-	if (cat && pgc_alive(c) && config_rule_enabled(opts->config, "missing-index"))
+	if (cat && sandbox_alive(c) && config_rule_enabled(opts->config, "missing-index"))
 		advise_indexes(c, opts, cands, n, cat, out);
 	if (cat)
 	{
@@ -434,7 +441,7 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 
 		rules_run(&rc);
 	}
-	if (!pgc_alive(c))
+	if (!sandbox_alive(c))
 		wc.conn = NULL;
 
 	rule_context wrc = {.scope = RULE_WORKLOAD, .catalog = cat, .workload = &wc,
@@ -446,7 +453,9 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 	free(cands);
 	pgss_free(ss);
 	catalog_snapshot_free(cat);
-	pgc_close(c);
+	sandbox_close(c);
+	res->sandbox = sandbox_policy_report(policy);
+	sandbox_policy_free(policy);
 	return 0;
 }
 
@@ -469,5 +478,6 @@ live_result_free(live_result *res)
 {
 	json_decref(res->pg_stat_statements);
 	json_decref(res->plans);
-	res->pg_stat_statements = res->plans = NULL;
+	json_decref(res->sandbox);
+	res->pg_stat_statements = res->plans = res->sandbox = NULL;
 }

@@ -6,8 +6,9 @@
  * pg_stat_statements, explains the queries that cost the most time (with
  * values logged for them when the logs have some, else as generic plans),
  * and runs the plan and catalog rules.  Findings go to the caller's list.
- * Nothing here changes the database: see src/explain.c for how each
- * statement is run.
+ * Every statement goes through one sandbox policy for the run
+ * (src/sandbox.c): nothing here changes the database, and statements
+ * that fail the side-effect screen are explained without being executed.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_LIVE_H
@@ -31,8 +32,8 @@ typedef struct live_options
 	const char *dsn;
 	measure_mode measure;
 	int			measure_given;	/* --measure was on the command line */
-	int			statement_timeout_ms;
-	int			lock_timeout_ms;
+	int			statement_timeout_ms;	/* <= 0: the sandbox's default */
+	int			lock_timeout_ms;	/* <= 0: the sandbox's default */
 	int			explain_top;	/* queries to explain (by total time) */
 	int			jobs;			/* connections for EXPLAIN work (--jobs); <= 1: one */
 	int			interval_s;		/* > 0: pg_stat_statements activity over this many seconds */
@@ -51,8 +52,10 @@ typedef struct live_result
 	int			explained;		/* plans obtained */
 	int			explain_failed;
 	int			explain_refused;
+	int			not_executed;	/* plans estimated: the screen kept them from running */
 	json_t	   *pg_stat_statements;	/* top entries, for the report (owned) */
 	json_t	   *plans;			/* per explained query: fingerprint, kind, summary */
+	json_t	   *sandbox;		/* sandbox_policy_report of the run (owned) */
 } live_result;
 
 /*

@@ -403,8 +403,6 @@ cmd_analyze(int argc, char **argv)
 	o.filter.since_ms = o.filter.until_ms = LOG_TS_UNKNOWN;
 	o.fail_on = -1;
 	o.live.measure = MEASURE_MODE_HYPO;
-	o.live.statement_timeout_ms = 5000;
-	o.live.lock_timeout_ms = 1000;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:j:qh", analyze_options, NULL)) != -1)
 	{
@@ -490,12 +488,14 @@ cmd_analyze(int argc, char **argv)
 			rc = PGSIFT_EXIT_DATABASE;
 			goto done;
 		}
-		live_json = json_pack("{s:i, s:b, s:b, s:i, s:i, s:i, s:O, s:O}",
+		live_json = json_pack("{s:i, s:b, s:b, s:i, s:i, s:i, s:i, s:O, s:O, s:O}",
 							  "server_version", live.server_version,
 							  "pg_stat_statements_available", live.pgss_available,
 							  "catalog", live.catalog_taken, "explained", live.explained,
 							  "explain_failed", live.explain_failed, "explain_refused", live.explain_refused,
-							  "pg_stat_statements", live.pg_stat_statements, "plans", live.plans);
+							  "not_executed", live.not_executed,
+							  "pg_stat_statements", live.pg_stat_statements, "plans", live.plans,
+							  "sandbox", live.sandbox);
 	}
 	else
 		offline_analyze(&o.live, w, &findings);

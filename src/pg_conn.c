@@ -632,17 +632,6 @@ pgc_query(pg_conn *c, const char *sql, int nparams, const char *const *params)
 	return NULL;
 }
 
-int
-pgc_exec(pg_conn *c, const char *sql)
-{
-	PGresult   *res = pgc_query(c, sql, 0, NULL);
-
-	if (res == NULL)
-		return -1;
-	PQclear(res);
-	return 0;
-}
-
 const char *
 pgc_last_error(const pg_conn *c)
 {
@@ -661,31 +650,3 @@ pgc_alive(pg_conn *c)
 	return c != NULL && PQstatus(c->conn) == CONNECTION_OK;
 }
 
-/* Whether a one-row, one-column boolean query with one parameter says 't'. */
-static int
-query_true(pg_conn *c, const char *sql, const char *param)
-{
-	PGresult   *res = pgc_query(c, sql, 1, &param);
-	int			yes;
-
-	if (res == NULL)
-		return 0;
-	yes = PQntuples(res) == 1 && !PQgetisnull(res, 0, 0) && strcmp(PQgetvalue(res, 0, 0), "t") == 0;
-	PQclear(res);
-	return yes;
-}
-
-int
-pgc_has_extension(pg_conn *c, const char *name)
-{
-	return query_true(c, "SELECT EXISTS (SELECT 1 FROM pg_catalog.pg_extension WHERE extname = $1)", name);
-}
-
-int
-pgc_has_role(pg_conn *c, const char *role)
-{
-	return query_true(c,
-					  "SELECT r.rolsuper OR coalesce((SELECT pg_catalog.pg_has_role(current_user, g.oid, 'MEMBER') "
-					  "FROM pg_catalog.pg_roles g WHERE g.rolname = $1), false) "
-					  "FROM pg_catalog.pg_roles r WHERE r.rolname = current_user", role);
-}

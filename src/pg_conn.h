@@ -9,8 +9,8 @@
  * down, authentication, missing privilege or extension).  Passwords never
  * appear in any message: DSNs are shown through pgc_redact_dsn.
  *
- * No session setting is changed at connect time (no statement_timeout nor
- * lock_timeout): the callers that need them set them per transaction.
+ * Nothing is sent at connect time: the sandbox (src/sandbox.c) sets the
+ * session up and owns every statement.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_PG_CONN_H
@@ -45,19 +45,20 @@ int			pgc_server_version(const pg_conn *c);
 PGconn	   *pgc_raw(pg_conn *c);
 
 /*
- * Run one tagged statement (PGSIFT_STATEMENT_TAG and a space are prepended
- * here) with optional text parameters ($1...; PQexecParams when nparams > 0,
- * else PQexec).  Returns the result when its status is COMMAND_OK or
- * TUPLES_OK (caller PQclear's it), else NULL; the error is then available
- * from pgc_last_error/pgc_last_sqlstate and is NOT printed.
+ * Send one tagged statement (PGSIFT_STATEMENT_TAG and a space are
+ * prepended here) with optional text parameters ($1...; PQexecParams when
+ * nparams > 0, else PQexec).  Returns the result when its status is
+ * COMMAND_OK or TUPLES_OK (caller PQclear's it), else NULL; the error is
+ * then available from pgc_last_error/pgc_last_sqlstate and is NOT printed.
+ *
+ * Only the sandbox (src/sandbox.c) calls this: it owns the transaction,
+ * the limits and the screen around every statement pgsift sends, and a
+ * test fails when any other file sends one.
  */
 PGresult   *pgc_query(pg_conn *c, const char *sql, int nparams, const char *const *params);
 
-/* pgc_query for statements without a result; 0 ok, -1 failed (not printed). */
-int			pgc_exec(pg_conn *c, const char *sql);
-
 /*
- * Primary message and SQLSTATE of the last failed pgc_query/pgc_exec (""
+ * Primary message and SQLSTATE of the last failed pgc_query (""
  * when none failed yet; the SQLSTATE is "" for client-side failures such as
  * a lost connection).  Valid until the next failure or pgc_close.
  */
@@ -67,18 +68,6 @@ const char *pgc_last_sqlstate(const pg_conn *c);
 /* Whether the connection still works (after a failure: server gone?). */
 int			pgc_alive(pg_conn *c);
 
-/*
- * Whether an extension is installed in the connected database.  0 also
- * when the catalog query failed (see pgc_last_error).
- */
-int			pgc_has_extension(pg_conn *c, const char *name);
-
-/*
- * Whether the current role (current_user, so SET ROLE counts) is superuser
- * or a member of the given role (pg_read_all_stats, pg_monitor...).  0 also
- * when the role does not exist or the query failed.
- */
-int			pgc_has_role(pg_conn *c, const char *role);
 
 /*
  * A copy of dsn with every password (password= and sslpassword=, in

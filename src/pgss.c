@@ -68,12 +68,12 @@ free_view(pgss_view *v)
 
 /*
  * Find the view: 1 found (v filled), 0 the extension is not created in
- * this database, -1 the query failed (see pgc_last_error).
+ * this database, -1 the query failed (see sandbox_last_error).
  */
 static int
-locate_view(pg_conn *c, pgss_view *v)
+locate_view(sandbox *c, pgss_view *v)
 {
-	PGresult   *res = pgc_query(c,
+	PGresult   *res = sandbox_read(c,
 								"SELECT n.nspname, "
 								"to_regclass(format('%I.pg_stat_statements_info', n.nspname)) IS NOT NULL, "
 								"(SELECT ',' || string_agg(a.attname, ',') || ',' FROM pg_catalog.pg_attribute a "
@@ -122,10 +122,10 @@ add_column(strbuf *sql, const pgss_view *v, const char *name, const char *old_na
 
 /* The SELECT for the columns this version of the view has. */
 static char *
-build_select(pg_conn *c, const pgss_view *v)
+build_select(sandbox *c, const pgss_view *v)
 {
 	strbuf		sql;
-	char	   *schema = PQescapeIdentifier(pgc_raw(c), v->schema, strlen(v->schema));
+	char	   *schema = PQescapeIdentifier(pgc_raw(sandbox_conn(c)), v->schema, strlen(v->schema));
 
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "SELECT s.queryid, s.query, pg_catalog.pg_get_userbyid(s.userid), "
@@ -241,9 +241,9 @@ fill_entries(pgss_snapshot *s, const PGresult *res)
 
 /* pg_stat_statements_info.stats_reset in UTC, or NULL. */
 static char *
-read_stats_reset(pg_conn *c, const pgss_view *v)
+read_stats_reset(sandbox *c, const pgss_view *v)
 {
-	char	   *schema = PQescapeIdentifier(pgc_raw(c), v->schema, strlen(v->schema));
+	char	   *schema = PQescapeIdentifier(pgc_raw(sandbox_conn(c)), v->schema, strlen(v->schema));
 	strbuf		sql;
 	PGresult   *res;
 	char	   *reset = NULL;
@@ -254,7 +254,7 @@ read_stats_reset(pg_conn *c, const pgss_view *v)
 	strbuf_printf(&sql, "SELECT to_char(stats_reset AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.MS') || ' UTC' "
 				  "FROM %s.pg_stat_statements_info", schema);
 	PQfreemem(schema);
-	res = pgc_query(c, sql.data, 0, NULL);
+	res = sandbox_read(c, sql.data, 0, NULL);
 	strbuf_free(&sql);
 	if (res && PQntuples(res) == 1 && !PQgetisnull(res, 0, 0))
 		reset = xstrdup(PQgetvalue(res, 0, 0));
@@ -264,9 +264,9 @@ read_stats_reset(pg_conn *c, const pgss_view *v)
 
 /* Whether the server loaded the library (its settings exist only then). */
 static int
-library_loaded(pg_conn *c)
+library_loaded(sandbox *c)
 {
-	PGresult   *res = pgc_query(c, "SELECT 1 FROM pg_catalog.pg_settings WHERE name = 'pg_stat_statements.max'",
+	PGresult   *res = sandbox_read(c, "SELECT 1 FROM pg_catalog.pg_settings WHERE name = 'pg_stat_statements.max'",
 								0, NULL);
 	int			loaded = res && PQntuples(res) == 1;
 
@@ -275,9 +275,9 @@ library_loaded(pg_conn *c)
 }
 
 static void
-warn_not_installed(pg_conn *c)
+warn_not_installed(sandbox *c)
 {
-	const char *db = PQdb(pgc_raw(c));
+	const char *db = PQdb(pgc_raw(sandbox_conn(c)));
 	strbuf		hint;
 
 	strbuf_init(&hint);
@@ -298,17 +298,17 @@ warn_not_installed(pg_conn *c)
  * the connection is gone, print an error, free s and return NULL.
  */
 static pgss_snapshot *
-read_failed(pg_conn *c, pgss_snapshot *s, const char *role)
+read_failed(sandbox *c, pgss_snapshot *s, const char *role)
 {
-	const char *state = pgc_last_sqlstate(c);
+	const char *state = sandbox_last_sqlstate(c);
 	strbuf		detail,
 				hint;
 
-	if (!pgc_alive(c))
+	if (!sandbox_alive(c))
 	{
 		diag_error(NULL, "Check the server's log for a restart or a terminated backend.",
 				   "lost the connection to the database while reading pg_stat_statements: %s",
-				   pgc_last_error(c));
+				   sandbox_last_error(c));
 		pgss_free(s);
 		return NULL;
 	}
@@ -331,7 +331,7 @@ read_failed(pg_conn *c, pgss_snapshot *s, const char *role)
 		strbuf_printf(&detail, "SQLSTATE %s; the analysis goes on without pg_stat_statements.",
 					  state[0] ? state : "unknown");
 	diag_warning(detail.data, hint.len ? hint.data : NULL, "could not read pg_stat_statements: %s",
-				 pgc_last_error(c));
+				 sandbox_last_error(c));
 	strbuf_free(&detail);
 	strbuf_free(&hint);
 	return s;
@@ -351,7 +351,7 @@ warn_hidden(const pgss_snapshot *s, const char *role)
 }
 
 pgss_snapshot *
-pgss_read(pg_conn *c)
+pgss_read(sandbox *c)
 {
 	pgss_snapshot *s = xcalloc(1, sizeof(pgss_snapshot));
 	pgss_view	v;
@@ -365,10 +365,10 @@ pgss_read(pg_conn *c)
 		return s;
 	}
 	if (found < 0)
-		return read_failed(c, s, PQuser(pgc_raw(c)));
+		return read_failed(c, s, PQuser(pgc_raw(sandbox_conn(c))));
 
 	char	   *sql = build_select(c, &v);
-	PGresult   *res = pgc_query(c, sql, 0, NULL);
+	PGresult   *res = sandbox_read(c, sql, 0, NULL);
 
 	free(sql);
 	if (res == NULL)

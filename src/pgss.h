@@ -16,7 +16,7 @@
 #ifndef PGSIFT_PGSS_H
 #define PGSIFT_PGSS_H
 
-#include "pg_conn.h"
+#include "sandbox.h"
 
 #include <stdint.h>
 
@@ -77,7 +77,7 @@ typedef struct pgss_snapshot
  * pg_read_all_stats.  Returns NULL only when the connection died (an error
  * is printed).  Free with pgss_free.
  */
-pgss_snapshot *pgss_read(pg_conn *c);
+pgss_snapshot *pgss_read(sandbox *c);
 
 /*
  * The activity between two snapshots of the same server: per (queryid,

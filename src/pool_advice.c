@@ -83,9 +83,9 @@ time_connections(const char *dsn)
 
 /* Whether the connection goes to this host: a Unix socket or loopback. */
 static int
-server_is_local(pg_conn *c)
+server_is_local(sandbox *c)
 {
-	const char *h = c ? PQhost(pgc_raw(c)) : NULL;
+	const char *h = c ? PQhost(pgc_raw(sandbox_conn(c))) : NULL;
 
 	return h && (h[0] == '/' || h[0] == '@' || strcmp(h, "localhost") == 0 ||
 				 strcmp(h, "127.0.0.1") == 0 || strcmp(h, "::1") == 0);
@@ -101,19 +101,24 @@ client_cores(void)
 
 /*
  * The top read-only statements (by total time) that have a sample the
- * sweep can run: a SELECT, with its logged values when it has $n.
- * Returns how many were put in out/pls (at most max).
+ * sweep can run: a SELECT, with its logged values when it has $n, that
+ * the side-effect screen passes; each weighted by its share of the time.
+ * Returns how many were put in out/pls (at most max); *screened_out
+ * counts those the screen left out.
  */
 static int
-sweep_statements(workload *w, int max, pool_sweep_statement *out, param_list *pls)
+sweep_statements(workload *w, sandbox *c, int max, pool_sweep_statement *out, param_list *pls,
+				 int *screened_out)
 {
 	size_t		nq;
 	query_stats **qs = workload_queries(w, &nq);
 	int			n = 0;
 
+	*screened_out = 0;
 	for (size_t i = 0; i < nq && n < max; i++)
 	{
 		const query_sample *s = &qs[i]->samples[0];
+		char	   *why = NULL;
 		int			have;
 
 		if (!qs[i]->parsed || qs[i]->nsamples == 0 || statement_classify(s->query, NULL) != STMT_SELECT)
@@ -121,9 +126,18 @@ sweep_statements(workload *w, int max, pool_sweep_statement *out, param_list *pl
 		have = s->params && param_list_parse(s->params, &pls[n]) == 0;
 		if (!have && statement_has_params(s->query))
 			continue;
+		if (!sandbox_screen(c, s->query, SANDBOX_READ_ONLY, &why))
+		{
+			(*screened_out)++;
+			free(why);
+			if (have)
+				param_list_free(&pls[n]);
+			continue;
+		}
 		out[n] = (pool_sweep_statement) {
 			.sql = s->query, .nparams = have ? pls[n].count : 0,
 			.params = have ? (const char *const *) pls[n].values : NULL,
+			.weight = qs[i]->total_ms > 0 ? qs[i]->total_ms : 1,
 		};
 		n++;
 	}
@@ -137,16 +151,18 @@ sweep(workload *w, const activity_snapshot *act, const pool_advice_params *p, po
 	int			max = p->sweep_top_statements > 0 ? p->sweep_top_statements : 1;
 	pool_sweep_statement *stmts = xcalloc((size_t) max, sizeof(pool_sweep_statement));
 	param_list *pls = xcalloc((size_t) max, sizeof(param_list));
-	int			n = sweep_statements(w, max, stmts, pls);
+	int			n = sweep_statements(w, p->conn, max, stmts, pls, &a->sweep_screened_out);
 	pool_sweep_options o = {
-		.dsn = p->dsn, .step_seconds = p->sweep_seconds, .max_statements = p->sweep_max_statements,
-		.statement_timeout_ms = p->statement_timeout_ms, .lock_timeout_ms = p->lock_timeout_ms,
+		.policy = sandbox_get_policy(p->conn), .step_seconds = p->sweep_seconds,
+		.max_statements = p->sweep_max_statements,
 		.max_size = pool_sweep_bound(p->server_cores, client_cores(), a->max_connections,
 									 act ? act->slots_used : 1, a->reserved),
 	};
 
 	if (n == 0)
-		a->sweep_skipped = xstrdup("the logs hold no read-only statement the sweep could run");
+		a->sweep_skipped = xstrdup(a->sweep_screened_out
+								   ? "every read-only statement of the logs failed the side-effect screen"
+								   : "the logs hold no read-only statement the sweep could run");
 	else if (o.max_size == 0)
 		a->sweep_skipped = xstrdup("no connection slot is free for it");
 	else if (pool_sweep_run(&o, stmts, n, p->knee_share, &a->sweep) != 0 || a->sweep.knee < 0)
@@ -216,9 +232,9 @@ pool_advice_make(workload *w, const activity_snapshot *act, const pool_facts *pf
 		a->cores_source = "this host's: the DSN points at it";
 	}
 	a->connect_ms = p->assumed_connect_ms;
-	if (p->measure_connect && p->conn && p->dsn)
+	if (p->measure_connect && p->conn)
 	{
-		double		ms = time_connections(p->dsn);
+		double		ms = time_connections(sandbox_policy_settings(sandbox_get_policy(p->conn))->dsn);
 
 		if (ms >= 0)
 		{
@@ -226,7 +242,7 @@ pool_advice_make(workload *w, const activity_snapshot *act, const pool_facts *pf
 			a->connect_measured = 1;
 		}
 	}
-	if (p->measure_real && p->conn && p->dsn)
+	if (p->measure_real && p->conn)
 		sweep(w, act, p, a);
 	if (!a->swept && a->cores > 0)
 		a->pool_size = 2 * a->cores + a->spindles;
@@ -239,8 +255,10 @@ pool_advice_describe(strbuf *sb, const pool_advice *a)
 	if (a->swept)
 	{
 		strbuf_printf(sb, "Measured by a concurrency sweep of %d read-only statements from the logs, each size "
-					  "running them for %.1f s (BEGIN READ ONLY ... ROLLBACK):\n  size  statements/s  p95 ms\n",
-					  a->sweep_statements, a->sweep_seconds);
+					  "running them for %.1f s (BEGIN READ ONLY ... ROLLBACK), each in proportion to its "
+					  "share of the time%s:\n  size  statements/s  p95 ms\n",
+					  a->sweep_statements, a->sweep_seconds,
+					  a->sweep_screened_out ? "; statements that fail the side-effect screen left out" : "");
 		for (int i = 0; i < a->sweep.nsteps; i++)
 			strbuf_printf(sb, "  %4d  %12.1f  %6.2f\n", a->sweep.steps[i].size, a->sweep.steps[i].throughput,
 						  a->sweep.steps[i].p95_ms);

@@ -15,7 +15,7 @@
 #define PGSIFT_POOL_ADVICE_H
 
 #include "activity.h"
-#include "pg_conn.h"
+#include "sandbox.h"
 #include "pool_sweep.h"
 #include "strbuf.h"
 #include "workload.h"
@@ -45,13 +45,10 @@ typedef struct pool_facts
 /* What pool_advice_make reads besides the figures. */
 typedef struct pool_advice_params
 {
-	pg_conn    *conn;			/* NULL: logs only */
-	const char *dsn;
+	sandbox    *conn;			/* NULL: logs only */
 	int			measure_real;	/* run the sweep */
 	int			server_cores;	/* 0 unknown */
 	int			spindles;
-	int			statement_timeout_ms;
-	int			lock_timeout_ms;
 	int64_t		catalog_max_connections;	/* 0 unknown; used without activity */
 	int			measure_connect;	/* time connections to the DSN */
 	double		assumed_connect_ms;
@@ -69,6 +66,7 @@ typedef struct pool_advice
 	int			pool_size;		/* 0 unknown */
 	int			swept;			/* pool_size is the sweep's knee */
 	int			sweep_statements;	/* statements the sweep ran */
+	int			sweep_screened_out; /* left out by the side-effect screen */
 	double		sweep_seconds;
 	pool_sweep_result sweep;
 	char	   *sweep_skipped;	/* why no (usable) sweep under --measure real, or NULL */
@@ -87,8 +85,8 @@ void		pool_facts_from_logs(workload *w, pool_facts *out);
 
 /*
  * The recommendation from the figures, the live activity (NULL without a
- * DSN or when it could not be read) and p.  May open connections to
- * p->dsn (timing, the sweep).  Free with pool_advice_free.
+ * DSN or when it could not be read) and p.  May open connections under
+ * p->conn's policy (timing, the sweep).  Free with pool_advice_free.
  */
 void		pool_advice_make(workload *w, const activity_snapshot *act, const pool_facts *pf,
 							 const pool_advice_params *p, pool_advice *out);

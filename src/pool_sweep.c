@@ -8,15 +8,17 @@
  * the step's p95 is read from the merged sketches.  A step ends at its
  * deadline or when its share of the statement budget is spent, so the
  * whole sweep is bounded by steps × step_seconds plus one statement's
- * timeout.  Each statement is sent on its own between "BEGIN READ ONLY;
- * SET LOCAL ..." and ROLLBACK: a statement that writes fails, and the
- * timeouts end with the transaction.
+ * timeout.  Each statement is sent on its own in a sandbox transaction: a
+ * statement that writes fails, the limits end with the transaction, and
+ * the sandbox refuses one that fails the side-effect screen (its verdict
+ * is cached, so the screen costs nothing per execution).  Workers walk a
+ * schedule in which each statement holds slots in proportion to its
+ * weight, so the mix the sweep runs is the mix that takes the time.
  *-------------------------------------------------------------------------
  */
 #include "pool_sweep.h"
 #include "clock.h"
 #include "arena.h"
-#include "pg_conn.h"
 #include "sketch.h"
 
 #include <math.h>
@@ -28,8 +30,8 @@
 
 #define DEFAULT_STEP_SECONDS 1.0
 #define DEFAULT_MAX_STATEMENTS 20000
-#define DEFAULT_STATEMENT_TIMEOUT_MS 5000
-#define DEFAULT_LOCK_TIMEOUT_MS 1000
+/* Slots of the weighted schedule: every statement holds at least one. */
+#define SCHEDULE_SLOTS 100
 /* A worker whose statements fail this many times in a row stops: they will not run. */
 #define MAX_FAILURES_IN_A_ROW 10
 /* p95 growing this many times faster than throughput marks saturation. */
@@ -37,11 +39,11 @@
 
 typedef struct sweep_worker
 {
-	pg_conn    *conn;
+	sandbox    *conn;
 	const pool_sweep_statement *stmts;
-	int			nstmts;
-	int			offset;			/* first statement: workers do not run in step */
-	const char *begin_sql;
+	const int  *schedule;		/* indexes into stmts */
+	int			nslots;
+	int			offset;			/* first slot: workers do not run in step */
 	double		deadline_ms;	/* clock_monotonic_ms() at which the step ends */
 	uint64_t	quota;
 	uint64_t	done;
@@ -100,14 +102,14 @@ run_one(sweep_worker *wk, const pool_sweep_statement *st)
 	double		start;
 	PGresult   *res;
 
-	if (pgc_exec(wk->conn, wk->begin_sql) != 0)
+	if (sandbox_begin(wk->conn, SANDBOX_READ_ONLY) != 0)
 	{
 		wk->errors++;
-		wk->lost = !pgc_alive(wk->conn);
+		wk->lost = !sandbox_alive(wk->conn);
 		return;
 	}
 	start = clock_monotonic_ms();
-	res = pgc_query(wk->conn, st->sql, st->nparams, st->params);
+	res = sandbox_foreign(wk->conn, SANDBOX_EXECUTE, "", st->sql, st->nparams, st->params);
 	if (res)
 	{
 		sketch_add(wk->latency, clock_monotonic_ms() - start);
@@ -120,7 +122,7 @@ run_one(sweep_worker *wk, const pool_sweep_statement *st)
 		wk->errors++;
 		wk->failures++;
 	}
-	if (pgc_exec(wk->conn, "ROLLBACK") != 0)
+	if (sandbox_end(wk->conn) != 0)
 		wk->lost = 1;
 }
 
@@ -130,14 +132,14 @@ worker_main(void *arg)
 	sweep_worker *wk = arg;
 
 	for (uint64_t k = 0; !wk->lost && wk->failures < MAX_FAILURES_IN_A_ROW && wk->done + wk->errors < wk->quota && clock_monotonic_ms() < wk->deadline_ms; k++)
-		run_one(wk, &wk->stmts[(wk->offset + k) % (uint64_t) wk->nstmts]);
+		run_one(wk, &wk->stmts[wk->schedule[(wk->offset + k) % (uint64_t) wk->nslots]]);
 	return NULL;
 }
 
 /* Run one step on conns[0..size); fills step. 0, or -1 when a connection broke. */
 static int
-run_step(pg_conn **conns, int size, const pool_sweep_options *o, const char *begin_sql,
-		 const pool_sweep_statement *stmts, int n, pool_sweep_step *step)
+run_step(sandbox **conns, int size, const pool_sweep_options *o, const pool_sweep_statement *stmts,
+		 const int *schedule, int nslots, pool_sweep_step *step)
 {
 	sweep_worker *wk = xcalloc((size_t) size, sizeof(sweep_worker));
 	int			max_statements = o->max_statements > 0 ? o->max_statements : DEFAULT_MAX_STATEMENTS;
@@ -147,7 +149,8 @@ run_step(pg_conn **conns, int size, const pool_sweep_options *o, const char *beg
 
 	for (int k = 0; k < size; k++)
 		wk[k] = (sweep_worker) {
-			.conn = conns[k], .stmts = stmts, .nstmts = n, .offset = k, .begin_sql = begin_sql,
+			.conn = conns[k], .stmts = stmts, .schedule = schedule, .nslots = nslots,
+			.offset = k * nslots / size,
 			.deadline_ms = start + 1000.0 * (o->step_seconds > 0 ? o->step_seconds : DEFAULT_STEP_SECONDS),
 			.quota = (uint64_t) (max_statements / size > 0 ? max_statements / size : 1),
 			.latency = sketch_create(),
@@ -191,34 +194,88 @@ set_stopped(pool_sweep_result *out, const char *why, int size)
 	out->stopped = xstrdup(buf);
 }
 
+/*
+ * The weighted schedule of stmts[0..n) into slots (SCHEDULE_SLOTS or n,
+ * whichever is more): each statement gets at least one slot and the rest
+ * by weight, interleaved so that no statement runs in a long streak.
+ */
+static int
+build_schedule(const pool_sweep_statement *stmts, int n, int *slots)
+{
+	int			nslots = n > SCHEDULE_SLOTS ? n : SCHEDULE_SLOTS;
+	double		total = 0,
+			   *credit = xcalloc((size_t) n, sizeof(double));
+
+	for (int i = 0; i < n; i++)
+		total += stmts[i].weight > 0 ? stmts[i].weight : 0;
+	/* smooth weighted round robin: the statement with most credit runs next */
+	for (int k = 0; k < nslots; k++)
+	{
+		int			best = 0;
+
+		for (int i = 0; i < n; i++)
+		{
+			double		w = total > 0 && stmts[i].weight > 0 ? stmts[i].weight / total : 1.0 / n;
+
+			credit[i] += w;
+			if (credit[i] > credit[best])
+				best = i;
+		}
+		slots[k] = best;
+		credit[best] -= 1.0;
+	}
+	/* every statement at least once: a slot of the most frequent one makes room */
+	int		   *count = xcalloc((size_t) n, sizeof(int));
+
+	for (int k = 0; k < nslots; k++)
+		count[slots[k]]++;
+	for (int i = 0; i < n; i++)
+	{
+		int			most = 0;
+
+		if (count[i] > 0)
+			continue;
+		for (int j = 1; j < n; j++)
+			most = count[j] > count[most] ? j : most;
+		for (int k = nslots - 1; k >= 0; k--)
+			if (slots[k] == most)
+			{
+				slots[k] = i;
+				count[most]--;
+				count[i]++;
+				break;
+			}
+	}
+	free(count);
+	free(credit);
+	return nslots;
+}
+
 int
 pool_sweep_run(const pool_sweep_options *o, const pool_sweep_statement *stmts, int n,
 			   double share, pool_sweep_result *out)
 {
-	pg_conn   **conns = xcalloc((size_t) (o->max_size > 0 ? o->max_size : 1), sizeof(pg_conn *));
+	sandbox   **conns = xcalloc((size_t) (o->max_size > 0 ? o->max_size : 1), sizeof(sandbox *));
+	int		   *schedule = xcalloc((size_t) (n > SCHEDULE_SLOTS ? n : SCHEDULE_SLOTS), sizeof(int));
+	int			nslots = n > 0 ? build_schedule(stmts, n, schedule) : 0;
 	int			opened = 0;
-	char		begin_sql[160];
 
 	memset(out, 0, sizeof(*out));
 	out->knee = -1;
-	snprintf(begin_sql, sizeof(begin_sql),
-			 "BEGIN READ ONLY; SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d",
-			 o->statement_timeout_ms > 0 ? o->statement_timeout_ms : DEFAULT_STATEMENT_TIMEOUT_MS,
-			 o->lock_timeout_ms > 0 ? o->lock_timeout_ms : DEFAULT_LOCK_TIMEOUT_MS);
 	for (int size = 1; n > 0 && size <= o->max_size && out->nsteps < POOL_SWEEP_MAX_STEPS;
 		 size = next_size(size, o->max_size))
 	{
 		pool_sweep_step *step = &out->steps[out->nsteps];
 
 		for (; opened < size; opened++)
-			if ((conns[opened] = pgc_connect(o->dsn)) == NULL)
+			if ((conns[opened] = sandbox_connect(o->policy)) == NULL)
 				break;
 		if (opened < size)
 		{
 			set_stopped(out, "a connection could not be opened", size);
 			break;
 		}
-		if (run_step(conns, size, o, begin_sql, stmts, n, step) != 0)
+		if (run_step(conns, size, o, stmts, schedule, nslots, step) != 0)
 		{
 			set_stopped(out, "a connection broke", size);
 			break;
@@ -231,8 +288,9 @@ pool_sweep_run(const pool_sweep_options *o, const pool_sweep_statement *stmts, i
 		}
 	}
 	for (int k = 0; k < opened; k++)
-		pgc_close(conns[k]);
+		sandbox_close(conns[k]);
 	free(conns);
+	free(schedule);
 	out->knee = pool_sweep_knee(out->steps, out->nsteps, share);
 	return out->nsteps > 0 ? 0 : -1;
 }

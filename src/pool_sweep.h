@@ -5,14 +5,18 @@
  * The workload's read-only statements are run in a loop over 1, 2, 4, ...
  * connections (one thread and one libpq connection each), every step for
  * a fixed short time and a bounded number of statements; each statement
- * runs alone in a READ ONLY transaction with statement and lock timeouts
- * set locally, and is always rolled back.  The throughput and p95 latency
+ * runs alone in a sandbox transaction (READ ONLY, with the policy's
+ * limits, always rolled back) and only when the side-effect screen passes
+ * it.  Statements are drawn in proportion to their share of the
+ * workload's time.  The throughput and p95 latency
  * of each size give the knee: the smallest size past which more
  * connections buy (almost) nothing.  Only under --measure real.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_POOL_SWEEP_H
 #define PGSIFT_POOL_SWEEP_H
+
+#include "sandbox.h"
 
 #include <stdint.h>
 
@@ -25,16 +29,15 @@ typedef struct pool_sweep_statement
 	const char *sql;
 	int			nparams;
 	const char *const *params;	/* text values; NULL = SQL NULL */
+	double		weight;			/* its share of the workload's time (> 0) */
 } pool_sweep_statement;
 
 typedef struct pool_sweep_options
 {
-	const char *dsn;
+	sandbox_policy *policy;		/* connections, limits, the screen */
 	int			max_size;		/* largest size tried (pool_sweep_bound) */
 	double		step_seconds;	/* each size runs this long; <= 0: 1 s */
 	int			max_statements; /* per step, over all connections; <= 0: 20000 */
-	int			statement_timeout_ms;	/* <= 0: 5000 */
-	int			lock_timeout_ms;	/* <= 0: 1000 */
 } pool_sweep_options;
 
 typedef struct pool_sweep_step
@@ -74,7 +77,8 @@ int			pool_sweep_knee(const pool_sweep_step *steps, int n, double share);
 
 /*
  * Run the sweep over stmts[0..n) (read-only statements; the caller
- * classifies them).  Sizes double from 1 up to o->max_size (the last step
+ * classifies and screens them, and the sandbox refuses any that does not
+ * pass).  Sizes double from 1 up to o->max_size (the last step
  * is o->max_size itself when it is not a power of two).  A connection
  * that cannot be opened ends the sweep with the sizes measured so far
  * (out->stopped says so).  Returns 0 when at least one step ran, else -1.

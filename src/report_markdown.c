@@ -272,6 +272,41 @@ write_queries(FILE *out, const report_input *in)
 	strbuf_free(&line);
 }
 
+/* What the side-effect screen kept from running, and how pg_stat_statements was spared. */
+static void
+write_live(FILE *out, const report_input *in)
+{
+	json_t	   *sandbox = json_object_get(in->live, "sandbox");
+	json_t	   *list = json_object_get(sandbox, "not_executed");
+	const char *note = json_string_value(json_object_get(json_object_get(sandbox, "pg_stat_statements"), "note"));
+	strbuf		sb,
+				line;
+	size_t		i;
+	json_t	   *e;
+
+	if (in->live == NULL)
+		return;
+	strbuf_init(&sb);
+	strbuf_init(&line);
+	fputs("## Live database\n\n", out);
+	if (note)
+		fprintf(out, "%s\n\n", esc(&sb, note));
+	if (json_array_size(list) > 0)
+	{
+		fputs("Explained, not executed (the side-effect screen, docs/safety.md):\n\n"
+			  "| Statement | Why |\n|---|---|\n", out);
+		json_array_foreach(list, i, e)
+		{
+			report_one_line(json_string_value(json_object_get(e, "query")), MD_QUERY_WIDTH, &line);
+			fprintf(out, "| %s ", esc(&sb, line.data));
+			fprintf(out, "| %s: explained, not executed |\n", esc(&sb, json_string_value(json_object_get(e, "reason"))));
+		}
+		fputc('\n', out);
+	}
+	strbuf_free(&sb);
+	strbuf_free(&line);
+}
+
 int
 report_write_markdown(FILE *out, const report_input *in)
 {
@@ -297,6 +332,7 @@ report_write_markdown(FILE *out, const report_input *in)
 		report_recommendations_free(&rec);
 		report_summary_free(&sum);
 	}
+	write_live(out, in);
 	write_queries(out, in);
 	return ferror(out) ? -1 : 0;
 }

@@ -89,6 +89,13 @@ void		report_one_line(const char *s, size_t width, strbuf *out);
 void		report_text_findings(FILE *out, const report_input *in);
 
 /*
+ * The live-database part of the text report (src/report_live.c): plans,
+ * pg_stat_statements, and the statements explained but not executed.
+ * Nothing without in->live.
+ */
+void		report_text_live(FILE *out, const report_input *in);
+
+/*
  * plan_summary of an EXPLAIN (FORMAT JSON) text: a malloc'd line, or NULL
  * when plan_json is NULL or does not parse.
  */

@@ -192,6 +192,7 @@ report_write_text(FILE *out, const report_input *in)
 {
 	write_overview(out, in);
 	report_text_findings(out, in);
+	report_text_live(out, in);
 	write_profile(out, in);
 	write_sessions(out, in);
 	write_events(out, in);

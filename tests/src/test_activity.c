@@ -11,9 +11,9 @@
  *-------------------------------------------------------------------------
  */
 #include "test_registry.h"
+#include "sandbox_testing.h"
 #include "pg_testing.h"
 #include "activity.h"
-#include "pg_conn.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,14 +61,14 @@ test_idle_in_transaction(void)
 {
 	PGconn	   *idle;
 	char	   *dsn;
-	pg_conn    *c;
+	sandbox    *c;
 	activity_snapshot *s;
 
 	if (!pg_test_server())
 		return;
 	idle = idle_session();
 	dsn = pg_test_dsn("dbname=postgres");
-	c = pgc_connect(dsn);
+	c = sandbox_test_open(dsn, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	s = activity_take(c);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
@@ -83,7 +83,7 @@ test_idle_in_transaction(void)
 	CU_ASSERT(s->reserved_connections >= 0);
 	CU_ASSERT_EQUAL(s->hidden, 0);
 	activity_free(s);
-	pgc_close(c);
+	sandbox_test_close(c);
 	free(dsn);
 	PQfinish(idle);
 }
@@ -98,7 +98,7 @@ test_hidden_rows_warn(void)
 				extra[128];
 	char	   *dsn,
 			   *err;
-	pg_conn    *c;
+	sandbox    *c;
 	activity_snapshot *s;
 
 	if (!pg_test_server())
@@ -113,7 +113,7 @@ test_hidden_rows_warn(void)
 	idle = idle_session();
 	snprintf(extra, sizeof(extra), "dbname=postgres user=%s", role);
 	dsn = pg_test_dsn(extra);
-	c = pgc_connect(dsn);
+	c = sandbox_test_open(dsn, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	pg_test_capture_begin();
 	s = activity_take(c);
@@ -126,7 +126,7 @@ test_hidden_rows_warn(void)
 	pg_test_assert_has(err, "pg_read_all_stats", 1);
 	free(err);
 	activity_free(s);
-	pgc_close(c);
+	sandbox_test_close(c);
 	free(dsn);
 	PQfinish(idle);
 	snprintf(sql, sizeof(sql), "DROP ROLE IF EXISTS %s", role);

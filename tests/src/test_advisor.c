@@ -13,6 +13,7 @@
 #include "advisor.h"
 #include "pg_testing.h"
 #include "test_registry.h"
+#include "sandbox_testing.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -21,7 +22,7 @@
 
 #define DB "advisor_test"
 
-static pg_conn *conn;
+static sandbox *conn;
 static catalog_snapshot *cat;
 
 static int
@@ -52,7 +53,10 @@ suite_init(void)
 
 	if (test_run(setup, NULL) != 0)
 		return 1;
-	conn = pgc_connect("dbname=" DB);
+	/* --measure real may build indexes: this policy allows writes, with time to build them */
+	sandbox_settings settings = {.dsn = "dbname=" DB, .allow_writes = 1, .statement_timeout_ms = 30000};
+
+	conn = sandbox_connect(sandbox_policy_create(&settings));
 	cat = conn ? catalog_snapshot_take(conn) : NULL;
 	return cat == NULL;
 }
@@ -61,7 +65,7 @@ static int
 suite_clean(void)
 {
 	catalog_snapshot_free(cat);
-	pgc_close(conn);
+	sandbox_test_close(conn);
 	if (test_have_server())
 		test_run("psql -X -q -d postgres -c 'DROP DATABASE IF EXISTS " DB " WITH (FORCE)' >/dev/null 2>&1", NULL);
 	return 0;
@@ -84,8 +88,7 @@ static int
 advise(measure_mode mode, int64_t max_build, const char *sql1, const char *const *params1,
 	   const char *sql2, finding_list *out)
 {
-	advisor_options o = {.mode = mode, .mode_given = 1, .statement_timeout_ms = 30000,
-	.max_build_bytes = max_build};
+	advisor_options o = {.mode = mode, .mode_given = 1, .max_build_bytes = max_build};
 	advisor_query q[2] = {
 		{.fingerprint = 0x1111, .normalized = sql1, .sql = sql1, .mean_ms = 50, .calls_per_hour = 100},
 		{.fingerprint = 0x2222, .normalized = sql2, .sql = sql2, .mean_ms = 50, .calls_per_hour = 100},
@@ -210,8 +213,7 @@ static int
 advise_three(int jobs, finding_list *out)
 {
 	static const char *const order[] = {"4242", NULL};
-	advisor_options o = {.mode = MEASURE_MODE_HYPO, .mode_given = 1, .statement_timeout_ms = 30000,
-	.dsn = "dbname=" DB, .jobs = jobs};
+	advisor_options o = {.mode = MEASURE_MODE_HYPO, .mode_given = 1, .jobs = jobs};
 	advisor_query q[3] = {
 		{.fingerprint = 0x1111, .sql = "SELECT * FROM orders WHERE customer_id = $1",
 		.nparams = 1, .params = customer_42, .mean_ms = 50, .calls_per_hour = 100},
@@ -246,7 +248,7 @@ test_jobs_same_advice(void)
 		CU_ASSERT_DOUBLE_EQUAL(one.items[i]->measurement.after_cost, three.items[i]->measurement.after_cost, 1e-9);
 		CU_ASSERT_STRING_EQUAL(one.items[i]->detail, three.items[i]->detail);
 	}
-	CU_ASSERT_TRUE(pgc_alive(conn));
+	CU_ASSERT_TRUE(sandbox_alive(conn));
 	finding_list_free(&one);
 	finding_list_free(&three);
 }
@@ -339,7 +341,7 @@ test_without_hypopg(void)
 	CU_ASSERT_EQUAL(out.count, 0);
 	pg_test_assert_has(err, "extension \"hypopg\" is not installed", 1);
 	pg_test_assert_has(err, "HINT:  Install the hypopg package for your server and run CREATE EXTENSION hypopg", 1);
-	CU_ASSERT_TRUE(pgc_alive(conn));
+	CU_ASSERT_TRUE(sandbox_alive(conn));
 	free(err);
 	finding_list_free(&out);
 	pg_test_exec(admin, "CREATE EXTENSION hypopg");

@@ -10,6 +10,8 @@
  *-------------------------------------------------------------------------
  */
 #include "test_registry.h"
+#include "pg_testing.h"
+#include "sandbox_testing.h"
 
 #include "catalog.h"
 
@@ -18,7 +20,8 @@
 #include <string.h>
 
 static pg_conn *admin;			/* to the harness's database */
-static pg_conn *conn;			/* to catalog_test */
+static sandbox *sb;				/* to catalog_test, for the snapshots */
+static pg_conn *conn;			/* sb's connection, for setting up */
 static catalog_snapshot *snap;	/* of catalog_test */
 
 /*
@@ -94,13 +97,14 @@ suite_init(void)
 	if (run(admin, "CREATE DATABASE catalog_test") != 0 ||
 		run(admin, "CREATE DATABASE catalog_test_empty") != 0)
 		return 1;
-	conn = pgc_connect("dbname=catalog_test");
-	if (conn == NULL)
+	sb = sandbox_test_open("dbname=catalog_test", 0);
+	if (sb == NULL)
 		return 1;
+	conn = sandbox_conn(sb);
 	for (size_t i = 0; i < sizeof(schema_sql) / sizeof(schema_sql[0]); i++)
 		if (run(conn, schema_sql[i]) != 0)
 			return 1;
-	snap = catalog_snapshot_take(conn);
+	snap = catalog_snapshot_take(sb);
 	return snap == NULL;
 }
 
@@ -108,7 +112,7 @@ static int
 suite_cleanup(void)
 {
 	catalog_snapshot_free(snap);
-	pgc_close(conn);
+	sandbox_test_close(sb);
 	if (admin == NULL)
 		return 0;
 	run(admin, "DROP DATABASE IF EXISTS catalog_test");
@@ -263,8 +267,8 @@ test_invalid_index(void)
 	catalog_snapshot *s2;
 	int			found = 0;
 
-	CU_ASSERT_EQUAL(pgc_exec(conn, "CREATE UNIQUE INDEX CONCURRENTLY big_grp_uq ON big (grp)"), -1);
-	s2 = catalog_snapshot_take(conn);
+	CU_ASSERT_EQUAL(run(conn, "CREATE UNIQUE INDEX CONCURRENTLY big_grp_uq ON big (grp)"), -1);
+	s2 = catalog_snapshot_take(sb);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s2);
 	for (int i = 0; i < s2->nindexes; i++)
 		if (strcmp(s2->indexes[i].name, "big_grp_uq") == 0)
@@ -368,7 +372,7 @@ test_connection_left_idle(void)
 static void
 test_empty_database(void)
 {
-	pg_conn    *c = pgc_connect("dbname=catalog_test_empty");
+	sandbox    *c = sandbox_test_open("dbname=catalog_test_empty", 0);
 	catalog_snapshot *s;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -386,23 +390,25 @@ test_empty_database(void)
 		CU_ASSERT_PTR_NULL(catalog_find_table(s, NULL, "big"));
 		catalog_snapshot_free(s);
 	}
-	pgc_close(c);
+	sandbox_test_close(c);
 }
 
 /* A session that the server has ended gives NULL, not a partial snapshot. */
 static void
 test_failure_gives_null(void)
 {
-	pg_conn    *c = pgc_connect("dbname=catalog_test_empty");
+	sandbox    *c = sandbox_test_open("dbname=catalog_test_empty", 0);
 	int64_t		pid;
 	char		sql[128];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
-	pid = scalar(c, "SELECT pg_backend_pid()");
+	pid = scalar(sandbox_conn(c), "SELECT pg_backend_pid()");
 	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)", (long long) pid);
 	CU_ASSERT_EQUAL(run(admin, sql), 0);
+	pg_test_capture_begin();
 	CU_ASSERT_PTR_NULL(catalog_snapshot_take(c));
-	pgc_close(c);
+	free(pg_test_capture_end());
+	sandbox_test_close(c);
 }
 
 /*
@@ -418,10 +424,11 @@ test_query_failure_rolls_back(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(locker);
 	CU_ASSERT_EQUAL(run(locker, "BEGIN"), 0);
 	CU_ASSERT_EQUAL(run(locker, "LOCK TABLE big IN ACCESS EXCLUSIVE MODE"), 0);
-	CU_ASSERT_EQUAL(run(conn, "SET lock_timeout = '200ms'"), 0);
-	CU_ASSERT_PTR_NULL(catalog_snapshot_take(conn));
+	/* the sandbox's own lock_timeout ends the wait */
+	pg_test_capture_begin();
+	CU_ASSERT_PTR_NULL(catalog_snapshot_take(sb));
+	free(pg_test_capture_end());
 	CU_ASSERT_EQUAL(PQtransactionStatus(pgc_raw(conn)), PQTRANS_IDLE);
-	run(conn, "RESET lock_timeout");
 	run(locker, "ROLLBACK");
 	pgc_close(locker);
 }

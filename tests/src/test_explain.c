@@ -6,6 +6,7 @@
  *-------------------------------------------------------------------------
  */
 #include "explain.h"
+#include "sandbox_testing.h"
 #include "test_registry.h"
 
 #include <libpq-fe.h>
@@ -15,7 +16,10 @@
 
 #define EXPLAIN_DB "explain_test"
 
-static pg_conn *conn;
+/* A read-only policy, one that allows writes (--measure real), one with a short timeout. */
+static sandbox *conn;
+static sandbox *conn_rw;
+static sandbox *conn_short;
 
 static void
 quiet_notice(void *arg, const char *message)
@@ -40,11 +44,14 @@ admin_exec(const char *sql)
 	return ok ? 0 : -1;
 }
 
-/* Run setup SQL on the test connection, outside explain_run. */
+/* Run setup SQL on the test connection itself, around the sandbox. */
 static int
 setup_exec(const char *sql)
 {
-	return pgc_exec(conn, sql);
+	PGresult   *r = pgc_query(sandbox_conn(conn), sql, 0, NULL);
+
+	PQclear(r);
+	return r ? 0 : -1;
 }
 
 static int
@@ -53,8 +60,12 @@ explain_init(void)
 	if (admin_exec("DROP DATABASE IF EXISTS " EXPLAIN_DB) != 0 ||
 		admin_exec("CREATE DATABASE " EXPLAIN_DB) != 0)
 		return -1;
-	conn = pgc_connect("dbname=" EXPLAIN_DB);
-	if (conn == NULL)
+	sandbox_settings short_timeout = {.dsn = "dbname=" EXPLAIN_DB, .statement_timeout_ms = 100};
+
+	conn = sandbox_test_open("dbname=" EXPLAIN_DB, 0);
+	conn_rw = sandbox_test_open("dbname=" EXPLAIN_DB, 1);
+	conn_short = sandbox_connect(sandbox_policy_create(&short_timeout));
+	if (conn == NULL || conn_rw == NULL || conn_short == NULL)
 		return -1;
 	if (setup_exec("CREATE TABLE items (id int PRIMARY KEY, qty int, note text)") != 0 ||
 		setup_exec("INSERT INTO items SELECT g, g % 10, 'n' || g FROM generate_series(1, 1000) g") != 0 ||
@@ -66,22 +77,25 @@ explain_init(void)
 static int
 explain_cleanup(void)
 {
-	pgc_close(conn);
-	conn = NULL;
+	sandbox_test_close(conn);
+	sandbox_test_close(conn_rw);
+	sandbox_test_close(conn_short);
+	conn = conn_rw = conn_short = NULL;
 	return admin_exec("DROP DATABASE IF EXISTS " EXPLAIN_DB);
 }
 
 static int
 idle(void)
 {
-	return PQtransactionStatus(pgc_raw(conn)) == PQTRANS_IDLE;
+	return PQtransactionStatus(pgc_raw(sandbox_conn(conn))) == PQTRANS_IDLE &&
+		PQtransactionStatus(pgc_raw(sandbox_conn(conn_rw))) == PQTRANS_IDLE;
 }
 
 /* A single integer from a query on the test connection (-1 on error). */
 static long
 scalar(const char *sql)
 {
-	PGresult   *r = pgc_query(conn, sql, 0, NULL);
+	PGresult   *r = pgc_query(sandbox_conn(conn), sql, 0, NULL);
 	long		v = -1;
 
 	if (r && PQntuples(r) == 1 && !PQgetisnull(r, 0, 0))
@@ -99,9 +113,9 @@ item_count(void)
 static int
 run(const char *sql, int analyze, int allow_dml, explain_result *out)
 {
-	explain_request req = {.sql = sql, .analyze = analyze, .allow_dml = allow_dml};
+	explain_request req = {.sql = sql, .analyze = analyze};
 
-	return explain_run(conn, &req, out);
+	return explain_run(allow_dml ? conn_rw : conn, &req, out);
 }
 
 static void
@@ -271,10 +285,10 @@ test_multiple_and_unparsable_refused(void)
 static void
 test_statement_timeout(void)
 {
-	explain_request req = {.sql = "SELECT pg_sleep(1)", .analyze = 1, .statement_timeout_ms = 100};
+	explain_request req = {.sql = "SELECT count(*) FROM generate_series(1, 200000000)", .analyze = 1};
 	explain_result r;
 
-	CU_ASSERT_EQUAL(explain_run(conn, &req, &r), -1);
+	CU_ASSERT_EQUAL(explain_run(conn_short, &req, &r), -1);
 	CU_ASSERT_FALSE(r.refused);
 	ASSERT_STR(r.sqlstate, "57014");
 	CU_ASSERT_PTR_NOT_NULL(r.error);
@@ -282,10 +296,17 @@ test_statement_timeout(void)
 	CU_ASSERT_TRUE(idle());
 	explain_result_free(&r);
 
-	/* the timeout was local to that transaction */
-	CU_ASSERT_EQUAL(run("SELECT pg_sleep(0.2)", 1, 0, &r), 0);
+	/* the timeout was local to that transaction: the session's own is off again */
+	CU_ASSERT_EQUAL(PQtransactionStatus(pgc_raw(sandbox_conn(conn_short))), PQTRANS_IDLE);
+
+	PGresult   *res = pgc_query(sandbox_conn(conn_short), "SHOW statement_timeout", 0, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(res);
+	ASSERT_STR(PQgetvalue(res, 0, 0), "0");
+	PQclear(res);
+	req.sql = "SELECT count(*) FROM generate_series(1, 1000)";
+	CU_ASSERT_EQUAL(explain_run(conn_short, &req, &r), 0);
 	CU_ASSERT_PTR_NOT_NULL(r.plan);
-	CU_ASSERT_TRUE(idle());
 	explain_result_free(&r);
 }
 
@@ -311,6 +332,49 @@ test_server_errors(void)
 	explain_result_free(&r);
 }
 
+/*
+ * A statement that would call a volatile function gets a costs-only plan
+ * and says why; the function never ran (its advisory lock would outlive
+ * the rollback, held by the session until it closes).
+ */
+static void
+test_volatile_explained_not_executed(void)
+{
+	explain_result r;
+
+	CU_ASSERT_EQUAL(run("SELECT pg_advisory_lock(4711), qty FROM items WHERE id = 1", 1, 0, &r), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.plan);
+	CU_ASSERT_FALSE(r.plan->root->analyzed);
+	CU_ASSERT_TRUE(isnan(r.plan->execution_ms));
+	CU_ASSERT_TRUE(r.not_executed && strstr(r.not_executed, "calls volatile function pg_advisory_lock(bigint)") &&
+				   strstr(r.not_executed, ": explained, not executed"));
+	explain_result_free(&r);
+	CU_ASSERT_EQUAL(scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), 0);
+
+	/* the same under --measure real, in a DML statement */
+	CU_ASSERT_EQUAL(run("UPDATE items SET note = pg_advisory_lock(4712)::text WHERE id = 2", 1, 1, &r), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.plan);
+	CU_ASSERT_FALSE(r.plan->root->analyzed);
+	CU_ASSERT_PTR_NOT_NULL(r.not_executed);
+	explain_result_free(&r);
+	CU_ASSERT_EQUAL(scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), 0);
+
+	/* a view hides it no better */
+	CU_ASSERT_EQUAL(setup_exec("CREATE VIEW locking_items AS SELECT id, pg_try_advisory_lock(id) AS got FROM items"), 0);
+	CU_ASSERT_EQUAL(run("SELECT * FROM locking_items WHERE id = 3", 1, 0, &r), 0);
+	CU_ASSERT_TRUE(r.not_executed && strstr(r.not_executed, "reads view public.locking_items"));
+	explain_result_free(&r);
+	CU_ASSERT_EQUAL(scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), 0);
+
+	/* harmless volatile functions still run */
+	CU_ASSERT_EQUAL(run("SELECT random(), clock_timestamp(), qty FROM items WHERE id = 4", 1, 0, &r), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.plan);
+	CU_ASSERT_TRUE(r.plan->root->analyzed);
+	CU_ASSERT_PTR_NULL(r.not_executed);
+	explain_result_free(&r);
+	CU_ASSERT_TRUE(idle());
+}
+
 static void
 test_refuses_inside_open_transaction(void)
 {
@@ -320,7 +384,7 @@ test_refuses_inside_open_transaction(void)
 	CU_ASSERT_EQUAL(run("SELECT 1", 1, 0, &r), -1);
 	CU_ASSERT_PTR_NOT_NULL(r.error);
 	/* the caller's transaction is left alone */
-	CU_ASSERT_EQUAL(PQtransactionStatus(pgc_raw(conn)), PQTRANS_INTRANS);
+	CU_ASSERT_EQUAL(PQtransactionStatus(pgc_raw(sandbox_conn(conn))), PQTRANS_INTRANS);
 	explain_result_free(&r);
 	CU_ASSERT_EQUAL(setup_exec("ROLLBACK"), 0);
 }
@@ -341,5 +405,6 @@ PGSIFT_TEST_SUITE(explain_suite)
 	CU_add_test(s, "several statements and bad syntax are refused", test_multiple_and_unparsable_refused);
 	CU_add_test(s, "statement timeout is reported, connection still works", test_statement_timeout);
 	CU_add_test(s, "missing table and read-only violations are reported", test_server_errors);
+	CU_add_test(s, "a volatile function is explained, not executed", test_volatile_explained_not_executed);
 	CU_add_test(s, "an open transaction is not touched", test_refuses_inside_open_transaction);
 }

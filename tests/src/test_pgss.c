@@ -12,6 +12,7 @@
  *-------------------------------------------------------------------------
  */
 #include "test_registry.h"
+#include "sandbox_testing.h"
 #include "pg_testing.h"
 #include "pgss.h"
 #include "workload.h"
@@ -176,18 +177,18 @@ test_delta_counters(void)
  */
 
 /* pgsift's connection to dbname as user (NULL: PGUSER); stderr into *err. */
-static pg_conn *
+static sandbox *
 connect_as(const char *dbname, const char *user, char **err)
 {
 	char		extra[256];
-	pg_conn    *c;
+	sandbox    *c;
 
 	snprintf(extra, sizeof(extra), "dbname=%s%s%s", dbname, user ? " user=" : "", user ? user : "");
 
 	char	   *dsn = pg_test_dsn(extra);
 
 	pg_test_capture_begin();
-	c = pgc_connect(dsn);
+	c = sandbox_test_open(dsn, 0);
 	*err = pg_test_capture_end();
 	free(dsn);
 	return c;
@@ -195,7 +196,7 @@ connect_as(const char *dbname, const char *user, char **err)
 
 /* pgss_read with stderr into *err. */
 static pgss_snapshot *
-read_captured(pg_conn *c, char **err)
+read_captured(sandbox *c, char **err)
 {
 	pgss_snapshot *s;
 
@@ -255,7 +256,7 @@ test_read_counts_and_fingerprints(void)
 		return;
 
 	PGconn	   *admin = pg_test_admin("postgres");
-	pg_conn    *c = connect_as("postgres", NULL, &err);
+	sandbox    *c = connect_as("postgres", NULL, &err);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -295,7 +296,13 @@ test_read_counts_and_fingerprints(void)
 	CU_ASSERT_EQUAL(e->parsed, 1);
 	pg_query_free_fingerprint_result(fr);
 
-	/* pgsift's own statements are in the view but not in the snapshot */
+	/* a statement tagged as pgsift's is in the view but not in the snapshot */
+	pg_test_exec(admin, PGSIFT_STATEMENT_TAG " SELECT 1 AS pgsift_own_probe");
+	pgss_free(s);
+	free(err);
+	s = read_captured(c, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+
 	char	   *own = pg_test_value(admin, "SELECT count(*) FROM pg_stat_statements WHERE query LIKE '"
 									PGSIFT_STATEMENT_TAG "%'");
 
@@ -314,7 +321,7 @@ test_read_counts_and_fingerprints(void)
 	pg_test_exec(admin, sql);
 	pgss_free(s);
 	free(err);
-	pgc_close(c);
+	sandbox_test_close(c);
 	PQfinish(admin);
 }
 
@@ -329,7 +336,7 @@ test_read_delta(void)
 		return;
 
 	PGconn	   *admin = pg_test_admin("postgres");
-	pg_conn    *c = connect_as("postgres", NULL, &err);
+	sandbox    *c = connect_as("postgres", NULL, &err);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -367,7 +374,7 @@ test_read_delta(void)
 	pgss_free(before);
 	pgss_free(after);
 	pgss_free(d);
-	pgc_close(c);
+	sandbox_test_close(c);
 	PQfinish(admin);
 }
 
@@ -389,7 +396,7 @@ test_read_without_extension(void)
 	snprintf(sql, sizeof(sql), "CREATE DATABASE %s TEMPLATE template0", db);
 	pg_test_exec(admin, sql);
 
-	pg_conn    *c = connect_as(db, NULL, &err);
+	sandbox    *c = connect_as(db, NULL, &err);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	free(err);
@@ -403,10 +410,10 @@ test_read_without_extension(void)
 	pg_test_assert_has(err, sql, 1);
 	pg_test_assert_has(err, "HINT:  Run CREATE EXTENSION pg_stat_statements;", 1);
 	pg_test_assert_has(err, "shared_preload_libraries", 1);
-	CU_ASSERT(pgc_alive(c));
+	CU_ASSERT(sandbox_alive(c));
 	pgss_free(s);
 	free(err);
-	pgc_close(c);
+	sandbox_test_close(c);
 	snprintf(sql, sizeof(sql), "DROP DATABASE %s", db);
 	pg_test_exec(admin, sql);
 	PQfinish(admin);
@@ -431,7 +438,7 @@ check_extension_version(PGconn *admin, const char *version)
 	pg_test_exec(admin, sql);
 
 	PGconn	   *plain = pg_test_admin(db);
-	pg_conn    *c = connect_as(db, NULL, &err);
+	sandbox    *c = connect_as(db, NULL, &err);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(plain);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -462,7 +469,7 @@ check_extension_version(PGconn *admin, const char *version)
 	CU_ASSERT_EQUAL(s->stats_reset != NULL, strcmp(version, "1.9") >= 0);
 	pgss_free(s);
 	free(err);
-	pgc_close(c);
+	sandbox_test_close(c);
 	PQfinish(plain);
 	snprintf(sql, sizeof(sql), "DROP DATABASE %s", db);
 	pg_test_exec(admin, sql);
@@ -503,11 +510,11 @@ test_read_insufficient_privilege(void)
 	pg_test_exec(admin, sql);
 	pg_test_exec(admin, "SELECT 'a statement of postgres'");
 
-	pg_conn    *c = connect_as("postgres", role, &err);
+	sandbox    *c = connect_as("postgres", role, &err);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	free(err);
-	PQclear(PQexec(pgc_raw(c), "SELECT 'a statement of the low role'"));
+	PQclear(PQexec(pgc_raw(sandbox_conn(c)), "SELECT 'a statement of the low role'"));
 
 	pgss_snapshot *s = read_captured(c, &err);
 
@@ -540,7 +547,7 @@ test_read_insufficient_privilege(void)
 	CU_ASSERT(others > 0);
 	pgss_free(s);
 	free(err);
-	pgc_close(c);
+	sandbox_test_close(c);
 	snprintf(sql, sizeof(sql), "DROP ROLE %s", role);
 	pg_test_exec(admin, sql);
 	PQfinish(admin);
@@ -566,7 +573,7 @@ test_read_permission_denied(void)
 	pg_test_exec(admin, sql);
 	pg_test_exec(admin, "REVOKE SELECT ON pg_stat_statements FROM PUBLIC");
 
-	pg_conn    *c = connect_as("postgres", role, &err);
+	sandbox    *c = connect_as("postgres", role, &err);
 
 	CU_ASSERT_PTR_NOT_NULL(c);
 	free(err);
@@ -578,12 +585,12 @@ test_read_permission_denied(void)
 		pg_test_assert_has(err, "pgsift: warning: could not read pg_stat_statements: permission denied", 1);
 		snprintf(expect, sizeof(expect), "GRANT SELECT ON pg_stat_statements TO %s", role);
 		pg_test_assert_has(err, expect, 1);
-		CU_ASSERT(pgc_alive(c));
+		CU_ASSERT(sandbox_alive(c));
 		pgss_free(s);
 		free(err);
 	}
 	pg_test_exec(admin, "GRANT SELECT ON pg_stat_statements TO PUBLIC");
-	pgc_close(c);
+	sandbox_test_close(c);
 	snprintf(sql, sizeof(sql), "DROP ROLE %s", role);
 	pg_test_exec(admin, sql);
 	PQfinish(admin);
@@ -600,12 +607,12 @@ test_read_dead_connection(void)
 		return;
 
 	PGconn	   *admin = pg_test_admin("postgres");
-	pg_conn    *c = connect_as("postgres", NULL, &err);
+	sandbox    *c = connect_as("postgres", NULL, &err);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	free(err);
-	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d, 10000)", PQbackendPID(pgc_raw(c)));
+	snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%d, 10000)", PQbackendPID(pgc_raw(sandbox_conn(c))));
 	pg_test_exec(admin, sql);
 
 	pgss_snapshot *s = read_captured(c, &err);
@@ -614,7 +621,7 @@ test_read_dead_connection(void)
 	pg_test_assert_has(err, "pgsift: error: lost the connection to the database while reading pg_stat_statements", 1);
 	pgss_free(s);
 	free(err);
-	pgc_close(c);
+	sandbox_test_close(c);
 	PQfinish(admin);
 }
 

@@ -82,8 +82,8 @@ test_run_on_server(void)
 	char	   *dsn;
 	const char *values[] = {"42"};
 	pool_sweep_statement stmts[] = {
-		{"SELECT name FROM items WHERE id = $1", 1, values},
-		{"SELECT count(*) FROM items", 0, NULL},
+		{"SELECT name FROM items WHERE id = $1", 1, values, 1},
+		{"SELECT count(*) FROM items", 0, NULL, 1},
 	};
 	pool_sweep_options o = {.max_size = 3, .step_seconds = 0.2, .max_statements = 2000};
 	pool_sweep_result r;
@@ -103,7 +103,10 @@ test_run_on_server(void)
 	pg_test_exec(c, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 100) g");
 	pg_test_exec(c, "CREATE SEQUENCE s");
 	dsn = sweep_dsn();
-	o.dsn = dsn;
+
+	sandbox_settings settings = {.dsn = dsn};
+
+	o.policy = sandbox_policy_create(&settings);
 
 	/* sizes 1, 2 and the bound 3 */
 	CU_ASSERT_EQUAL(pool_sweep_run(&o, stmts, 2, 0.9, &r), 0);
@@ -123,8 +126,8 @@ test_run_on_server(void)
 	CU_ASSERT_PTR_NULL(r.stopped);
 	pool_sweep_result_free(&r);
 
-	/* a statement that writes fails in its READ ONLY transaction: nothing completes */
-	pool_sweep_statement writes[] = {{"SELECT nextval('s')", 0, NULL}};
+	/* a statement that would advance a sequence is refused by the sandbox: nothing completes */
+	pool_sweep_statement writes[] = {{"SELECT nextval('s')", 0, NULL, 1}};
 
 	o.max_size = 2;
 	CU_ASSERT_EQUAL(pool_sweep_run(&o, writes, 1, 0.9, &r), 0);
@@ -139,6 +142,29 @@ test_run_on_server(void)
 	ASSERT_STR(value, "1/false");
 	free(value);
 
+	/* statements run in proportion to their weight: 9 scans of a for 1 of b */
+	pg_test_exec(c, "CREATE TABLE a (x int)");
+	pg_test_exec(c, "CREATE TABLE b (x int)");
+
+	pool_sweep_statement weighted[] = {
+		{"SELECT count(*) FROM a", 0, NULL, 900},
+		{"SELECT count(*) FROM b", 0, NULL, 100},
+	};
+
+	o.max_size = 1;
+	CU_ASSERT_EQUAL(pool_sweep_run(&o, weighted, 2, 0.9, &r), 0);
+	CU_ASSERT(r.steps[0].statements >= 100);
+	pool_sweep_result_free(&r);
+	/* the sweep's sessions report their counters as they exit */
+	usleep(1500 * 1000);
+	value = pg_test_value(c, "SELECT (SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'a')::float8 / "
+						  "greatest((SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'b'), 1)");
+	CU_ASSERT(value && atof(value) > 7 && atof(value) < 11);
+	if (value && (atof(value) <= 7 || atof(value) >= 11))
+		fprintf(stderr, "\n  scans of a per scan of b: %s\n", value);
+	free(value);
+
+	sandbox_policy_free(o.policy);
 	free(dsn);
 	PQfinish(c);
 	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", db_name());
