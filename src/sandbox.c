@@ -58,11 +58,11 @@ struct sandbox_policy
 {
 	sandbox_settings settings;
 	char	   *begin_sql[3];	/* per sandbox_access */
+	char	   *screen_begin_sql;	/* READ ONLY, with time for the catalog */
 	pthread_mutex_t stats_lock;
 	pthread_mutex_t catalog_lock;
 
 	screen_catalog *catalog;	/* loaded by the first screen */
-	char	   *catalog_error;	/* why it could not be loaded */
 
 	hashmap    *verdicts;		/* foreign text -> text_verdict */
 
@@ -130,6 +130,16 @@ sandbox_policy_create(const sandbox_settings *settings)
 					  s->statement_timeout_ms, s->lock_timeout_ms, s->idle_timeout_ms);
 		p->begin_sql[a] = strbuf_detach(&sb);
 	}
+	{
+		strbuf		sb;
+
+		strbuf_init(&sb);
+		strbuf_printf(&sb, "BEGIN READ ONLY; SET LOCAL statement_timeout = %d; SET LOCAL lock_timeout = %d; "
+					  "SET LOCAL idle_in_transaction_session_timeout = %d",
+					  s->statement_timeout_ms > SANDBOX_SCREEN_TIMEOUT_MS ? s->statement_timeout_ms
+					  : SANDBOX_SCREEN_TIMEOUT_MS, s->lock_timeout_ms, s->idle_timeout_ms);
+		p->screen_begin_sql = strbuf_detach(&sb);
+	}
 	pthread_mutex_init(&p->stats_lock, NULL);
 	pthread_mutex_init(&p->catalog_lock, NULL);
 	p->verdicts = hashmap_create(64);
@@ -161,7 +171,7 @@ sandbox_policy_free(sandbox_policy *p)
 	hashmap_destroy(p->not_executed_seen);
 	json_decref(p->not_executed);
 	screen_catalog_free(p->catalog);
-	free(p->catalog_error);
+	free(p->screen_begin_sql);
 	for (int a = 0; a < 3; a++)
 		free(p->begin_sql[a]);
 	free((char *) p->settings.dsn);
@@ -369,8 +379,9 @@ sandbox_read(sandbox *s, const char *sql, int nparams, const char *const *params
  * ---------------------------------------------------------------------------
  */
 
-int
-sandbox_begin(sandbox *s, sandbox_access access)
+/* Open a transaction with begin_sql (BEGIN and its SET LOCALs); 0 or -1. */
+static int
+open_transaction(sandbox *s, const char *begin_sql, sandbox_access access)
 {
 	PGresult   *res;
 
@@ -379,18 +390,13 @@ sandbox_begin(sandbox *s, sandbox_access access)
 		refuse(s, "a sandbox transaction is already open");
 		return -1;
 	}
-	if (access == SANDBOX_READ_WRITE && !s->policy->settings.allow_writes)
-	{
-		refuse(s, "a read-write transaction is opened only under --measure real");
-		return -1;
-	}
 	if (PQtransactionStatus(pgc_raw(s->conn)) != PQTRANS_IDLE)
 	{
 		refuse(s, "connection is not idle: a transaction is open");
 		return -1;
 	}
-	charge_budget(s, s->policy->begin_sql[access], 0);
-	res = send_text(s, s->policy->begin_sql[access], 0, NULL);
+	charge_budget(s, begin_sql, 0);
+	res = send_text(s, begin_sql, 0, NULL);
 	if (res == NULL)
 	{
 		/* BEGIN may have opened the block before a SET LOCAL failed */
@@ -406,6 +412,17 @@ sandbox_begin(sandbox *s, sandbox_access access)
 	s->in_txn = 1;
 	s->access = access;
 	return 0;
+}
+
+int
+sandbox_begin(sandbox *s, sandbox_access access)
+{
+	if (access == SANDBOX_READ_WRITE && !s->policy->settings.allow_writes)
+	{
+		refuse(s, "a read-write transaction is opened only under --measure real");
+		return -1;
+	}
+	return open_transaction(s, s->policy->begin_sql[access], access);
 }
 
 /* Deallocate what sandbox_prepare made, in a transaction of its own. */
@@ -470,7 +487,11 @@ screen_fetch(void *ctx, const char *sql, int nparams, const char *const *params)
 	return sandbox_query(ctx, sql, nparams, params);
 }
 
-/* The screen's catalog, loaded once per policy by whoever needs it first. */
+/*
+ * The screen's catalog, loaded once per policy by whoever needs it first.
+ * A failed load (a timeout, a lost connection) is not remembered: the
+ * next screen tries again.
+ */
 static screen_catalog *
 policy_catalog(sandbox *s, char **error)
 {
@@ -478,15 +499,11 @@ policy_catalog(sandbox *s, char **error)
 	screen_catalog *cat;
 
 	pthread_mutex_lock(&p->catalog_lock);
-	if (p->catalog == NULL && p->catalog_error == NULL)
-	{
+	if (p->catalog == NULL)
 		p->catalog = screen_catalog_load(screen_fetch, s);
-		if (p->catalog == NULL)
-			p->catalog_error = xstrdup(sandbox_last_error(s));
-	}
 	cat = p->catalog;
 	if (cat == NULL)
-		*error = xstrdup(p->catalog_error);
+		*error = xstrdup(sandbox_last_error(s));
 	pthread_mutex_unlock(&p->catalog_lock);
 	return cat;
 }
@@ -572,7 +589,8 @@ sandbox_screen(sandbox *s, const char *stmt, sandbox_access access, char **reaso
 
 	if (!s->in_txn)
 	{
-		if (sandbox_begin(s, SANDBOX_READ_ONLY) != 0)
+		/* the screen's own catalog reads, with time for them whatever the limit of the statements */
+		if (open_transaction(s, p->screen_begin_sql, SANDBOX_READ_ONLY) != 0)
 		{
 			strbuf		sb;
 

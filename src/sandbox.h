@@ -39,6 +39,8 @@
 #define SANDBOX_STATEMENT_TIMEOUT_MS	5000
 #define SANDBOX_LOCK_TIMEOUT_MS			1000
 #define SANDBOX_IDLE_TIMEOUT_MS			10000
+/* The screen's own catalog reads get at least this statement_timeout. */
+#define SANDBOX_SCREEN_TIMEOUT_MS		30000
 /* Distinct statements pgsift may add to pg_stat_statements when it cannot stop tracking. */
 #define SANDBOX_BUDGET_SHARE			0.05
 #define SANDBOX_BUDGET_MIN				50

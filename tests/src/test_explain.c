@@ -366,6 +366,14 @@ test_volatile_explained_not_executed(void)
 	explain_result_free(&r);
 	CU_ASSERT_EQUAL(scalar("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"), 0);
 
+	/* a view over stable functions runs as before */
+	CU_ASSERT_EQUAL(setup_exec("CREATE VIEW stable_items AS SELECT id, lower(note) AS note, now() AS at FROM items"), 0);
+	CU_ASSERT_EQUAL(run("SELECT * FROM stable_items WHERE id = 3", 1, 0, &r), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r.plan);
+	CU_ASSERT_TRUE(r.plan->root->analyzed);
+	CU_ASSERT_PTR_NULL(r.not_executed);
+	explain_result_free(&r);
+
 	/* harmless volatile functions still run */
 	CU_ASSERT_EQUAL(run("SELECT random(), clock_timestamp(), qty FROM items WHERE id = 4", 1, 0, &r), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r.plan);
