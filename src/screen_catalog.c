@@ -63,14 +63,18 @@ struct screen_catalog
 /*
  * The signature is regprocedure's, which qualifies a function only when
  * the search path does not find it; outside pg_catalog it is always
- * qualified, so that a reason says which random() it means.  Bodies are
+ * qualified, so that a reason says which random() it means.  Only the
+ * functions a reason can name get one (volatile ones, and user SQL
+ * functions whose bodies are followed): printing 3,000 signatures was
+ * most of the load's time.  Bodies are
  * kept only of SQL functions outside the system schemas (the ones the
  * screen follows); a BEGIN ATOMIC body has an empty prosrc.
  */
 static const char funcs_sql[] =
 "SELECT p.oid, n.nspname, p.proname, p.pronargs, p.pronargdefaults, p.provariadic <> 0,"
 " p.provolatile,"
-" CASE WHEN n.nspname = 'pg_catalog' OR NOT pg_function_is_visible(p.oid)"
+" CASE WHEN p.provolatile <> 'v' AND NOT (l.lanname = 'sql' AND " USER_SCHEMA("n.nspname") ") THEN ''"
+"  WHEN n.nspname = 'pg_catalog' OR NOT pg_function_is_visible(p.oid)"
 "  THEN p.oid::regprocedure::text"
 "  ELSE quote_ident(n.nspname) || '.' || p.oid::regprocedure::text END,"
 " p.proargtypes::text, e.extname,"

@@ -32,7 +32,8 @@ typedef struct screen_func
 	screen_oid	oid;
 	const char *schema;
 	const char *name;
-	const char *signature;		/* oid::regprocedure, schema-qualified outside pg_catalog */
+	const char *signature;		/* oid::regprocedure, qualified outside pg_catalog;
+								 * "" for one no reason can name */
 	const char *argtypes;		/* proargtypes as text ("23 20"), to tell overloads apart */
 	const char *extname;		/* the extension it belongs to, or NULL */
 	const char *body;			/* prosrc of a SQL function outside the system schemas */
