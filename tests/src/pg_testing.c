@@ -52,8 +52,13 @@ pg_test_closed_port(void)
 	return port;
 }
 
+static void
+quiet_notice(void *arg, const char *message)
+{
+}
+
 PGconn *
-pg_test_admin(const char *dbname)
+pg_test_setup_connect(const char *dbname)
 {
 	char		extra[256];
 	char	   *dsn;
@@ -67,9 +72,31 @@ pg_test_admin(const char *dbname)
 	{
 		fprintf(stderr, "\nadmin connection to %s failed: %s", dbname, PQerrorMessage(conn));
 		PQfinish(conn);
-		CU_FAIL("admin connection");
 		return NULL;
 	}
+	PQsetNoticeProcessor(conn, quiet_notice, NULL);
+	return conn;
+}
+
+int
+pg_test_setup_exec(PGconn *conn, const char *sql)
+{
+	PGresult   *r = PQexec(conn, sql);
+	int			ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+
+	if (!ok)
+		fprintf(stderr, "\n%s: %s", sql, PQerrorMessage(conn));
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+PGconn *
+pg_test_admin(const char *dbname)
+{
+	PGconn	   *conn = pg_test_setup_connect(dbname);
+
+	if (conn == NULL)
+		CU_FAIL("admin connection");
 	return conn;
 }
 

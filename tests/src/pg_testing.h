@@ -27,6 +27,14 @@ char	   *pg_test_dsn(const char *extra);
 /* A port on 127.0.0.1 where nothing listens (bound, then released). */
 int			pg_test_closed_port(void);
 
+/*
+ * For suite set-up, where CUnit's asserts may not run: a plain connection
+ * as postgres to dbname with notices silenced, or NULL after printing the
+ * error; and sql run on it, 0 or -1 after printing the error.
+ */
+PGconn	   *pg_test_setup_connect(const char *dbname);
+int			pg_test_setup_exec(PGconn *conn, const char *sql);
+
 /* A plain connection as postgres to dbname; asserts it works (NULL if not). */
 PGconn	   *pg_test_admin(const char *dbname);
 

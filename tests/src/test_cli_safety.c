@@ -108,36 +108,6 @@ wait_for_log(long from, const char *marker)
 	return -1;
 }
 
-/* Setup outside any test (CUnit's asserts are not allowed there): plain libpq. */
-static PGconn *
-setup_connect(const char *dbname)
-{
-	char		conninfo[128];
-	PGconn	   *c;
-
-	snprintf(conninfo, sizeof(conninfo), "dbname=%s", dbname);
-	c = PQconnectdb(conninfo);
-	if (PQstatus(c) != CONNECTION_OK)
-	{
-		fprintf(stderr, "setup: %s", PQerrorMessage(c));
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
-static int
-setup_exec(PGconn *c, const char *sql)
-{
-	PGresult   *r = PQexec(c, sql);
-	int			ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		fprintf(stderr, "setup: %s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	return ok;
-}
-
 static void
 exec_params(PGconn *c, const char *sql, int n, const char *const *values)
 {
@@ -163,9 +133,9 @@ write_the_log(void)
 
 	if (test_run("psql -X -q -v ON_ERROR_STOP=1 -d " DB " -f '" PGSIFT_SOURCE_DIR
 				 "/tests/harness/safety-log.sql' >/dev/null 2>&1", NULL) != 0 ||
-		(c = setup_connect(DB)) == NULL)
+		(c = pg_test_setup_connect(DB)) == NULL)
 		return -1;
-	setup_exec(c, "SET log_min_duration_statement = 0");
+	pg_test_setup_exec(c, "SET log_min_duration_statement = 0");
 	exec_params(c, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1", 1, victim);
 	exec_params(c, "SELECT set_config($1, $2, false)", 2, timeout);
 	for (int i = 0; i < 3; i++)
@@ -179,7 +149,7 @@ write_the_log(void)
 		snprintf(note, sizeof(note), "n%d", i);
 		exec_params(c, "INSERT INTO audited (note) VALUES ($1)", 1, v);
 	}
-	setup_exec(c, "SELECT 'pgsift-safety-log-end'");
+	pg_test_setup_exec(c, "SELECT 'pgsift-safety-log-end'");
 	PQfinish(c);
 	return 0;
 }
@@ -190,16 +160,16 @@ suite_init(void)
 	if (!test_have_server())
 		return 0;
 
-	PGconn	   *admin = setup_connect("postgres");
+	PGconn	   *admin = pg_test_setup_connect("postgres");
 
 	if (admin == NULL)
 		return 1;
-	setup_exec(admin, "SET client_min_messages = warning");
+	pg_test_setup_exec(admin, "SET client_min_messages = warning");
 	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS " DB " WITH (FORCE)"));
-	setup_exec(admin, "CREATE DATABASE " DB);
-	setup_exec(admin, "ALTER DATABASE " DB " SET track_functions = 'all'");
+	pg_test_setup_exec(admin, "CREATE DATABASE " DB);
+	pg_test_setup_exec(admin, "ALTER DATABASE " DB " SET track_functions = 'all'");
 	/* every statement pgsift sends there is in the server log, to be checked */
-	setup_exec(admin, "ALTER DATABASE " DB " SET log_min_duration_statement = 0");
+	pg_test_setup_exec(admin, "ALTER DATABASE " DB " SET log_min_duration_statement = 0");
 	PQfinish(admin);
 
 	if (test_run("psql -X -q -v ON_ERROR_STOP=1 -d " DB " -f '" PGSIFT_SOURCE_DIR
@@ -232,7 +202,7 @@ suite_clean(void)
 	if (!test_have_server())
 		return 0;
 
-	PGconn	   *admin = setup_connect("postgres");
+	PGconn	   *admin = pg_test_setup_connect("postgres");
 
 	if (admin)
 		PQclear(PQexec(admin, "DROP DATABASE IF EXISTS " DB " WITH (FORCE)"));

@@ -22,55 +22,25 @@
 
 #define SANDBOX_DB "sandbox_test"
 
-/* Setup outside any test (CUnit's asserts are not allowed there): plain libpq. */
-static PGconn *
-setup_connect(const char *dbname)
-{
-	char		conninfo[128];
-	PGconn	   *c;
-
-	snprintf(conninfo, sizeof(conninfo), "dbname=%s", dbname);
-	c = PQconnectdb(conninfo);
-	if (PQstatus(c) != CONNECTION_OK)
-	{
-		fprintf(stderr, "setup: %s", PQerrorMessage(c));
-		PQfinish(c);
-		return NULL;
-	}
-	return c;
-}
-
-static int
-setup_exec(PGconn *c, const char *sql)
-{
-	PGresult   *r = PQexec(c, sql);
-	int			ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		fprintf(stderr, "setup: %s: %s", sql, PQerrorMessage(c));
-	PQclear(r);
-	return ok;
-}
-
 static int
 suite_init(void)
 {
 	if (!test_have_server())
 		return 0;
 
-	PGconn	   *admin = setup_connect("postgres");
+	PGconn	   *admin = pg_test_setup_connect("postgres");
 
 	if (admin == NULL)
 		return 1;
-	setup_exec(admin, "SET client_min_messages = warning");
+	pg_test_setup_exec(admin, "SET client_min_messages = warning");
 	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS " SANDBOX_DB " WITH (FORCE)"));
-	setup_exec(admin, "CREATE DATABASE " SANDBOX_DB);
+	pg_test_setup_exec(admin, "CREATE DATABASE " SANDBOX_DB);
 	PQfinish(admin);
-	admin = setup_connect(SANDBOX_DB);
+	admin = pg_test_setup_connect(SANDBOX_DB);
 	if (admin == NULL)
 		return 1;
-	setup_exec(admin, "CREATE TABLE items (id int PRIMARY KEY, qty int)");
-	setup_exec(admin, "INSERT INTO items SELECT g, g % 10 FROM generate_series(1, 100) g");
+	pg_test_setup_exec(admin, "CREATE TABLE items (id int PRIMARY KEY, qty int)");
+	pg_test_setup_exec(admin, "INSERT INTO items SELECT g, g % 10 FROM generate_series(1, 100) g");
 	PQfinish(admin);
 	return 0;
 }
@@ -81,7 +51,7 @@ suite_clean(void)
 	if (!test_have_server())
 		return 0;
 
-	PGconn	   *admin = setup_connect("postgres");
+	PGconn	   *admin = pg_test_setup_connect("postgres");
 
 	if (admin)
 		PQclear(PQexec(admin, "DROP DATABASE IF EXISTS " SANDBOX_DB " WITH (FORCE)"));

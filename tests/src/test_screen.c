@@ -99,50 +99,11 @@ static const char *const setup_sql[] = {
 	"CREATE POLICY p_vol ON t_rls USING (vol_side() > 0)",
 };
 
-static void
-quiet_notice(void *arg, const char *message)
-{
-}
-
-static PGconn *
-connect_to(const char *dbname)
-{
-	char		extra[128];
-	char	   *dsn;
-	PGconn	   *conn;
-
-	snprintf(extra, sizeof(extra), "user=postgres dbname=%s application_name=pgsift_tests", dbname);
-	dsn = pg_test_dsn(extra);
-	conn = PQconnectdb(dsn);
-	free(dsn);
-	if (PQstatus(conn) != CONNECTION_OK)
-	{
-		fprintf(stderr, "\nconnection to %s failed: %s", dbname, PQerrorMessage(conn));
-		PQfinish(conn);
-		return NULL;
-	}
-	PQsetNoticeProcessor(conn, quiet_notice, NULL);
-	return conn;
-}
-
-/* Run sql; 0, or -1 after printing the error. */
-static int
-run_sql(PGconn *conn, const char *sql)
-{
-	PGresult   *r = PQexec(conn, sql);
-	int			ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
-
-	if (!ok)
-		fprintf(stderr, "\n%s: %s", sql, PQerrorMessage(conn));
-	PQclear(r);
-	return ok ? 0 : -1;
-}
-
 static int
 admin_sql(const char *sql)
 {
-	PGconn	   *admin = connect_to("postgres");
-	int			rc = admin ? run_sql(admin, sql) : -1;
+	PGconn	   *admin = pg_test_setup_connect("postgres");
+	int			rc = admin ? pg_test_setup_exec(admin, sql) : -1;
 
 	PQfinish(admin);
 	return rc;
@@ -177,11 +138,11 @@ screen_init(void)
 	if (admin_sql("DROP DATABASE IF EXISTS " SCREEN_DB) != 0 ||
 		admin_sql("CREATE DATABASE " SCREEN_DB) != 0)
 		return -1;
-	fetcher.conn = connect_to(SCREEN_DB);
+	fetcher.conn = pg_test_setup_connect(SCREEN_DB);
 	if (fetcher.conn == NULL)
 		return -1;
 	for (size_t i = 0; i < sizeof(setup_sql) / sizeof(setup_sql[0]); i++)
-		if (run_sql(fetcher.conn, setup_sql[i]) != 0)
+		if (pg_test_setup_exec(fetcher.conn, setup_sql[i]) != 0)
 			return -1;
 	catalog = screen_catalog_load(test_fetch, &fetcher);
 	return catalog ? 0 : -1;
@@ -540,7 +501,7 @@ screen_thread_main(void *arg)
 		{"DELETE FROM parent", SCREEN_UNSAFE},
 	};
 	screen_thread *t = arg;
-	test_fetcher f = {.conn = connect_to(SCREEN_DB)};
+	test_fetcher f = {.conn = pg_test_setup_connect(SCREEN_DB)};
 
 	if (f.conn == NULL)
 	{
