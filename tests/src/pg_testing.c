@@ -90,6 +90,39 @@ pg_test_setup_exec(PGconn *conn, const char *sql)
 	return ok ? 0 : -1;
 }
 
+int
+pg_test_create_database(const char *name)
+{
+	PGconn	   *admin = pg_test_setup_connect("postgres");
+	char		sql[256];
+	int			rc = -1;
+
+	if (admin == NULL)
+		return -1;
+	pg_test_setup_exec(admin, "SET client_min_messages = warning");
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+	if (pg_test_setup_exec(admin, sql) == 0)
+	{
+		snprintf(sql, sizeof(sql), "CREATE DATABASE %s", name);
+		rc = pg_test_setup_exec(admin, sql);
+	}
+	PQfinish(admin);
+	return rc;
+}
+
+void
+pg_test_drop_database(const char *name)
+{
+	PGconn	   *admin = pg_test_setup_connect("postgres");
+	char		sql[256];
+
+	if (admin == NULL)
+		return;
+	snprintf(sql, sizeof(sql), "DROP DATABASE IF EXISTS %s WITH (FORCE)", name);
+	pg_test_setup_exec(admin, sql);
+	PQfinish(admin);
+}
+
 PGconn *
 pg_test_admin(const char *dbname)
 {

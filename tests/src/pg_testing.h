@@ -35,6 +35,13 @@ int			pg_test_closed_port(void);
 PGconn	   *pg_test_setup_connect(const char *dbname);
 int			pg_test_setup_exec(PGconn *conn, const char *sql);
 
+/*
+ * For suite set-up and clean-up: (re)create database name, empty (0, or
+ * -1 after printing the error); drop it, its sessions with it.
+ */
+int			pg_test_create_database(const char *name);
+void		pg_test_drop_database(const char *name);
+
 /* A plain connection as postgres to dbname; asserts it works (NULL if not). */
 PGconn	   *pg_test_admin(const char *dbname);
 

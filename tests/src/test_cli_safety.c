@@ -160,13 +160,10 @@ suite_init(void)
 	if (!test_have_server())
 		return 0;
 
-	PGconn	   *admin = pg_test_setup_connect("postgres");
+	PGconn	   *admin;
 
-	if (admin == NULL)
+	if (pg_test_create_database(DB) != 0 || (admin = pg_test_setup_connect("postgres")) == NULL)
 		return 1;
-	pg_test_setup_exec(admin, "SET client_min_messages = warning");
-	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS " DB " WITH (FORCE)"));
-	pg_test_setup_exec(admin, "CREATE DATABASE " DB);
 	pg_test_setup_exec(admin, "ALTER DATABASE " DB " SET track_functions = 'all'");
 	/* every statement pgsift sends there is in the server log, to be checked */
 	pg_test_setup_exec(admin, "ALTER DATABASE " DB " SET log_min_duration_statement = 0");
@@ -199,14 +196,8 @@ suite_init(void)
 static int
 suite_clean(void)
 {
-	if (!test_have_server())
-		return 0;
-
-	PGconn	   *admin = pg_test_setup_connect("postgres");
-
-	if (admin)
-		PQclear(PQexec(admin, "DROP DATABASE IF EXISTS " DB " WITH (FORCE)"));
-	PQfinish(admin);
+	if (test_have_server())
+		pg_test_drop_database(DB);
 	return 0;
 }
 

@@ -28,16 +28,9 @@ suite_init(void)
 	if (!test_have_server())
 		return 0;
 
-	PGconn	   *admin = pg_test_setup_connect("postgres");
+	PGconn	   *admin;
 
-	if (admin == NULL)
-		return 1;
-	pg_test_setup_exec(admin, "SET client_min_messages = warning");
-	PQclear(PQexec(admin, "DROP DATABASE IF EXISTS " SANDBOX_DB " WITH (FORCE)"));
-	pg_test_setup_exec(admin, "CREATE DATABASE " SANDBOX_DB);
-	PQfinish(admin);
-	admin = pg_test_setup_connect(SANDBOX_DB);
-	if (admin == NULL)
+	if (pg_test_create_database(SANDBOX_DB) != 0 || (admin = pg_test_setup_connect(SANDBOX_DB)) == NULL)
 		return 1;
 	pg_test_setup_exec(admin, "CREATE TABLE items (id int PRIMARY KEY, qty int)");
 	pg_test_setup_exec(admin, "INSERT INTO items SELECT g, g % 10 FROM generate_series(1, 100) g");
@@ -48,14 +41,8 @@ suite_init(void)
 static int
 suite_clean(void)
 {
-	if (!test_have_server())
-		return 0;
-
-	PGconn	   *admin = pg_test_setup_connect("postgres");
-
-	if (admin)
-		PQclear(PQexec(admin, "DROP DATABASE IF EXISTS " SANDBOX_DB " WITH (FORCE)"));
-	PQfinish(admin);
+	if (test_have_server())
+		pg_test_drop_database(SANDBOX_DB);
 	return 0;
 }
 
