@@ -74,7 +74,7 @@ usage_analyze(FILE *out)
 		  "  --dsn DSN          libpq conninfo or URI (PG* variables, .pgpass, services work)\n"
 		  "  --measure MODE     off, hypo (default) or real (staging only: runs DML and builds\n"
 		  "                     indexes inside transactions that are always rolled back)\n"
-		  "  --statement-timeout MS, --lock-timeout MS   per EXPLAIN (default 5000, 1000)\n"
+		  "  --statement-timeout MS, --lock-timeout MS   of every transaction pgsift opens (default 5000, 1000)\n"
 		  "  --explain-top N    queries to explain, by total time (default 20)\n"
 		  "  --interval SECONDS two pg_stat_statements snapshots; report the activity between\n"
 		  "  --max-build-size MB  --measure real builds no index on a larger table (default 1024)\n"

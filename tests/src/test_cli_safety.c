@@ -48,6 +48,22 @@ static const char *const dangerous[] = {
 
 #define NDANGEROUS (sizeof(dangerous) / sizeof(dangerous[0]))
 
+/* The statements pgsift explain is given one by one. */
+static const char *const explained_one[] = {
+	"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" VICTIM "'",
+	"SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = '" VICTIM "'",
+	"SELECT pg_stat_statements_reset()", "SELECT pg_stat_reset()",
+	"SELECT pg_stat_reset_shared('bgwriter')", "SELECT pg_reload_conf()", "SELECT pg_rotate_logfile()",
+	"SELECT pg_advisory_lock(4711)", "SELECT pg_try_advisory_lock(4712)",
+	"SELECT set_config('work_mem', '1GB', false)", "SELECT pg_notify('" VICTIM "', 'hello')",
+	"SELECT dblink_exec('dbname=" DB "', 'INSERT INTO side_effects VALUES (1)')",
+	"SELECT lo_create(0)", "SELECT pg_switch_wal()",
+	"SELECT pg_create_physical_replication_slot('pgsift_safety_slot')",
+	"SELECT pg_drop_replication_slot('pgsift_safety_slot')", "SELECT pg_sleep(0.2)",
+	"SELECT length(pg_read_file('postgresql.conf'))", "SELECT notify_and_set()",
+	"SELECT * FROM v_locking WHERE id = 1", "INSERT INTO audited (note) VALUES ('x')",
+};
+
 static char log_path[4096];		/* the statements' part of the server log */
 
 /* The server log file of the test server. */
@@ -380,21 +396,15 @@ test_nothing_changes(void)
 		json_decref(j);
 	}
 
-	/* explain, one statement at a time, in every mode */
-	for (size_t k = 0; k < 6; k++)
+	/* explain, one statement at a time: each kind of statement of the log */
+	for (size_t k = 0; k < sizeof(explained_one) / sizeof(explained_one[0]); k++)
 	{
-		static const char *const one[] = {
-			"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = '" VICTIM "'",
-			"SELECT pg_stat_statements_reset()", "SELECT pg_advisory_lock(4711)",
-			"SELECT notify_and_set()", "SELECT * FROM v_locking WHERE id = 1",
-			"INSERT INTO audited (note) VALUES ('x')",
-		};
 		char		args[8192],
 					out[4096];
 		char	   *text = NULL;
 		int			locks;
 
-		snprintf(args, sizeof(args), "explain --measure real --dsn 'dbname=" DB "' \"%s\"", one[k]);
+		snprintf(args, sizeof(args), "explain --measure real --dsn 'dbname=" DB "' \"%s\"", explained_one[k]);
 		snprintf(out, sizeof(out), "%s/safety-explain-%zu.txt", test_tmpdir(), k);
 		CU_ASSERT_EQUAL(run_polling(admin, args, out, &locks), 0);
 		CU_ASSERT_EQUAL(locks, 0);
