@@ -75,7 +75,7 @@ report(const rule_context *ctx, const catalog_index *drop, const catalog_index *
 					 "doubles the write cost.");
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "DROP INDEX CONCURRENTLY ");
-	rule_append_qualified(&sql, drop->schema, drop->name);
+	sql_append_qualified(&sql, drop->schema, drop->name);
 	strbuf_putc(&sql, ';');
 	finding_set_fix(f, sql.data, "drop the redundant index; the covering one stays");
 	strbuf_free(&sql);

@@ -470,7 +470,7 @@ report(const rule_context *ctx, const fk_target *t, int64_t deletes)
 	{
 		if (c > 0)
 			strbuf_puts(&cols, ", ");
-		rule_append_ident(&cols, fk->columns[c]);
+		sql_append_ident(&cols, fk->columns[c]);
 	}
 	if (deletes > 0 || t->use.kind >= FK_USE_UPDATE)
 		f->severity = FINDING_MEDIUM;
@@ -489,7 +489,7 @@ report(const rule_context *ctx, const fk_target *t, int64_t deletes)
 					 "the key cannot use an index either.", fk->ref_table, fk->schema, fk->table);
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "CREATE INDEX CONCURRENTLY ON ");
-	rule_append_qualified(&sql, fk->schema, fk->table);
+	sql_append_qualified(&sql, fk->schema, fk->table);
 	strbuf_printf(&sql, " (%s);", cols.data);
 	finding_set_fix(f, sql.data, "index the referencing columns");
 	strbuf_free(&sql);

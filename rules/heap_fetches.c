@@ -48,7 +48,7 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 					 "autovacuum_vacuum_insert_scale_factor for an insert-mostly table).");
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "VACUUM (ANALYZE) ");
-	rule_append_qualified(&sql, n->schema, n->relation ? n->relation : "?");
+	sql_append_qualified(&sql, n->schema, n->relation ? n->relation : "?");
 	strbuf_putc(&sql, ';');
 	finding_set_fix(f, sql.data, "vacuum the table so the index-only scan can skip the heap");
 	strbuf_free(&sql);

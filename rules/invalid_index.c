@@ -25,7 +25,7 @@ report(const rule_context *ctx, const catalog_index *ix)
 					 "(often a deadlock or a unique violation); rebuild it, or drop it if not wanted.");
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "REINDEX INDEX CONCURRENTLY ");
-	rule_append_qualified(&sql, ix->schema, ix->name);
+	sql_append_qualified(&sql, ix->schema, ix->name);
 	strbuf_putc(&sql, ';');
 	finding_set_fix(f, sql.data, "rebuild the index; or DROP INDEX CONCURRENTLY it if it is not wanted");
 	strbuf_free(&sql);

@@ -19,6 +19,7 @@
  * docs/rules/large-offset.md.
  *-------------------------------------------------------------------------
  */
+#include "workload.h"
 #include "arena.h"
 #include "explain.h"
 #include "query_tree.h"

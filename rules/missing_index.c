@@ -69,7 +69,7 @@ fix_sql(const advisor_candidate *c)
 
 	strbuf_init(&sb);
 	strbuf_puts(&sb, "CREATE INDEX CONCURRENTLY ");
-	rule_append_ident(&sb, name);
+	sql_append_ident(&sb, name);
 	strbuf_puts(&sb, " ON ");
 	strbuf_puts(&sb, c->definition + strlen(prefix));
 	strbuf_putc(&sb, ';');
@@ -138,7 +138,7 @@ choice_finding(const advisor_advice *a, const advisor_choice *ch)
 
 	strbuf_init(&sb);
 	strbuf_puts(&sb, "index on ");
-	rule_append_qualified(&sb, c->schema, c->table);
+	sql_append_qualified(&sb, c->schema, c->table);
 	strbuf_puts(&sb, " (");
 	for (int k = 0; k < c->nkeys; k++)
 		strbuf_printf(&sb, "%s%s", k ? ", " : "", c->keys[k]);
@@ -146,7 +146,7 @@ choice_finding(const advisor_advice *a, const advisor_choice *ch)
 	f = finding_new(rule_missing_index.id, rule_missing_index.severity, sb.data);
 	finding_set_key(f, c->definition);
 	strbuf_reset(&sb);
-	rule_append_qualified(&sb, c->schema, c->table);
+	sql_append_qualified(&sb, c->schema, c->table);
 	finding_add_table(f, sb.data);
 	for (int i = 0; i < ch->nserved; i++)
 		finding_add_fingerprint(f, a->queries[ch->served[i].query].fingerprint);

@@ -34,7 +34,7 @@ set_fix(finding *f, const plan_node *n)
 	}
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "ANALYZE ");
-	rule_append_qualified(&sql, n->schema, n->relation);
+	sql_append_qualified(&sql, n->schema, n->relation);
 	strbuf_putc(&sql, ';');
 	finding_set_fix(f, sql.data, "refresh the table's statistics; if the estimate stays wrong, raise the "
 					"filtered columns' statistics target or create extended statistics");

@@ -19,8 +19,9 @@
 #include "catalog.h"
 #include "config.h"
 #include "finding.h"
-#include "live.h"
+#include "measure.h"
 #include "plan.h"
+#include "sql_ident.h"
 #include "strbuf.h"
 
 #include <math.h>
@@ -152,12 +153,6 @@ finding    *rule_plan_finding(const rule *r, const rule_context *ctx, const plan
  * space) saying the score assumes one execution per hour.  Static text.
  */
 const char *rule_rate_note(const plan_context *pc);
-
-/* Append name as an SQL identifier, double-quoted when it must be. */
-void		rule_append_ident(strbuf *sb, const char *name);
-
-/* Append schema.name, each part quoted as needed; schema may be NULL. */
-void		rule_append_qualified(strbuf *sb, const char *schema, const char *name);
 
 /*
  * The snapshot's table named name in schema (any schema when schema is

@@ -25,7 +25,7 @@ set_fix(finding *f, const catalog_sequence *seq)
 
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "ALTER SEQUENCE ");
-	rule_append_qualified(&sql, seq->schema, seq->name);
+	sql_append_qualified(&sql, seq->schema, seq->name);
 	if (seq->type == NULL || strcmp(seq->type, "bigint") != 0)
 	{
 		strbuf_puts(&sql, " AS bigint;");

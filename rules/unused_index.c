@@ -38,7 +38,7 @@ report(const rule_context *ctx, const catalog_index *ix)
 					 "the definition to recreate it: %s", ix->definition ? ix->definition : "(not known)");
 	strbuf_init(&sql);
 	strbuf_puts(&sql, "DROP INDEX CONCURRENTLY ");
-	rule_append_qualified(&sql, ix->schema, ix->name);
+	sql_append_qualified(&sql, ix->schema, ix->name);
 	strbuf_putc(&sql, ';');
 	finding_set_fix(f, sql.data, "drop the index: writes stop maintaining it and its space is freed");
 	strbuf_free(&sql);

@@ -5,6 +5,7 @@
  *    select-star-hot).
  *-------------------------------------------------------------------------
  */
+#include "workload.h"
 #include "workload_query.h"
 #include "arena.h"
 #include "hashmap.h"

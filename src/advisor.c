@@ -22,7 +22,6 @@
 #include "diag.h"
 #include "explain.h"
 #include "log_time.h"
-#include "rule.h"
 #include "statement_kind.h"
 #include "strbuf.h"
 
@@ -380,35 +379,33 @@ free_choices(advisor_choice *ch, int n)
 
 int
 advisor_run(sandbox *c, const advisor_options *opts, const advisor_query *queries,
-			int nq, const catalog_snapshot *cat, finding_list *out)
+			int nq, const catalog_snapshot *cat, advisor_advice *out)
 {
-	advisor_candidate_list cands = {0};
 	whatif		w = {0};
-	advisor_choice *choices;
-	int			n;
 
+	memset(out, 0, sizeof(*out));
+	out->queries = queries;
+	out->nqueries = nq;
 	if (opts->mode == MEASURE_MODE_OFF || cat == NULL || nq <= 0)
 		return 0;
 	if (!hypopg_usable(c))
 		return -1;
-	for (int q = 0; q < nq && cands.count < ADVISOR_MAX_CANDIDATES; q++)
-		advisor_candidates(queries[q].sql, cat, &cands);
-	keep_rare_constants(c, &cands);
-	whatif_run(c, opts, queries, nq, &cands, &w);
-	choices = xcalloc((size_t) ADVISOR_MAX_CHOICES, sizeof(advisor_choice));
-	n = choose(&w, queries, &cands, cat, choices);
-	for (int i = 0; i < n && opts->mode == MEASURE_MODE_REAL; i++)
-		advisor_measure(c, opts, queries, cat, &choices[i]);
-
-	advisor_advice advice = {
-		.queries = queries, .nqueries = nq, .nchoices = n, .choices = choices,
-	};
-	plan_context pc = {.catalog = cat, .advice = &advice};
-	rule_context rc = {.scope = RULE_ADVISOR, .plan = &pc, .catalog = cat, .config = opts->config, .out = out};
-
-	rules_run(&rc);
-	free_choices(choices, n);
+	for (int q = 0; q < nq && out->candidates.count < ADVISOR_MAX_CANDIDATES; q++)
+		advisor_candidates(queries[q].sql, cat, &out->candidates);
+	keep_rare_constants(c, &out->candidates);
+	whatif_run(c, opts, queries, nq, &out->candidates, &w);
+	out->choices = xcalloc((size_t) ADVISOR_MAX_CHOICES, sizeof(advisor_choice));
+	out->nchoices = choose(&w, queries, &out->candidates, cat, out->choices);
+	for (int i = 0; i < out->nchoices && opts->mode == MEASURE_MODE_REAL; i++)
+		advisor_measure(c, opts, queries, cat, &out->choices[i]);
 	whatif_free(&w);
-	advisor_candidate_list_free(&cands);
-	return n;
+	return out->nchoices;
+}
+
+void
+advisor_advice_free(advisor_advice *a)
+{
+	free_choices(a->choices, a->nchoices);
+	advisor_candidate_list_free(&a->candidates);
+	memset(a, 0, sizeof(*a));
 }

@@ -18,7 +18,7 @@
 
 #include "catalog.h"
 #include "finding.h"
-#include "live.h"
+#include "measure.h"
 #include "sandbox.h"
 
 #include <stdint.h>
@@ -121,6 +121,7 @@ typedef struct advisor_advice
 	int			nqueries;
 	int			nchoices;
 	advisor_choice *choices;	/* by net benefit, highest first */
+	advisor_candidate_list candidates;	/* what the choices point into */
 } advisor_advice;
 
 typedef struct advisor_options
@@ -129,12 +130,12 @@ typedef struct advisor_options
 	int			mode_given;		/* the user chose the mode (else: hypo if installed) */
 	int64_t		max_build_bytes;	/* <= 0: ADVISOR_DEFAULT_MAX_BUILD_BYTES */
 	int			jobs;			/* connections costing candidates (--jobs); <= 1: c only */
-	const pgsift_config *config;	/* may disable missing-index; NULL: defaults */
 } advisor_options;
 
 /*
  * Advise indexes for the workload queries[0..nq) on c (idle) with the
- * snapshot cat, and append the findings of the RULE_ADVISOR rules to out.
+ * snapshot cat, into out (the input of the RULE_ADVISOR rules, which the
+ * caller runs; free it with advisor_advice_free whatever is returned).
  * With opts->jobs > 1 the what-if costs are spread over up to opts->jobs
  * connections (c and jobs - 1 more under c's policy, opened and closed here);
  * the advice is the same as with one.
@@ -145,6 +146,9 @@ typedef struct advisor_options
  * or -1 when the advisor could not run (warned).
  */
 int			advisor_run(sandbox *c, const advisor_options *opts, const advisor_query *queries,
-						int nq, const catalog_snapshot *cat, finding_list *out);
+						int nq, const catalog_snapshot *cat, advisor_advice *out);
+
+/* Free what advisor_run put in a and zero it. */
+void		advisor_advice_free(advisor_advice *a);
 
 #endif

@@ -22,7 +22,7 @@
  */
 #include "advisor.h"
 #include "arena.h"
-#include "rule.h"
+#include "sql_ident.h"
 #include "statement_kind.h"
 #include "strbuf.h"
 
@@ -233,7 +233,7 @@ key_of(statement_scan *s, json_t *node, const char **column, strbuf *text, int *
 	if (!json_object_get(n, "ColumnRef") ||
 		(t = resolve_column(s, json_object_get(n, "ColumnRef"), column)) < 0)
 		return -1;
-	rule_append_ident(text, *column);
+	sql_append_ident(text, *column);
 	if (fn)
 		strbuf_putc(text, ')');
 	return t;
@@ -585,7 +585,7 @@ emit(statement_scan *s, const table_ref *tr, const char *const *keys, int nkeys,
 	c.keys = (char **) keys;
 	strbuf_init(&def);
 	strbuf_puts(&def, "CREATE INDEX ON ");
-	rule_append_qualified(&def, tr->table->schema, tr->table->name);
+	sql_append_qualified(&def, tr->table->schema, tr->table->name);
 	strbuf_printf(&def, " (%s)", list);
 	if (include)
 		strbuf_printf(&def, " INCLUDE (%s)", include);

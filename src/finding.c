@@ -11,8 +11,8 @@
  *-------------------------------------------------------------------------
  */
 #include "finding.h"
+#include "arena.h"
 #include "json_out.h"
-#include "fingerprint.h"
 #include "hashmap.h"
 #include "strbuf.h"
 
@@ -25,21 +25,11 @@
 static const char *const severity_names[] = {"info", "low", "medium", "high", "critical"};
 static const char *const method_names[] = {"none", "estimated", "hypothetical", "measured"};
 
-/* strdup that survives NULL and treats allocation failure as fatal. */
+/* xstrdup that passes NULL through. */
 static char *
 copy_string(const char *s)
 {
-	char	   *c;
-
-	if (s == NULL)
-		return NULL;
-	c = strdup(s);
-	if (c == NULL)
-	{
-		fprintf(stderr, "pgsift: out of memory\n");
-		abort();
-	}
-	return c;
+	return s ? xstrdup(s) : NULL;
 }
 
 static void *
@@ -48,13 +38,7 @@ grow_array(void *items, int count, int *cap, size_t elem)
 	if (count < *cap)
 		return items;
 	*cap = *cap ? *cap * 2 : 4;
-	items = realloc(items, (size_t) *cap * elem);
-	if (items == NULL)
-	{
-		fprintf(stderr, "pgsift: out of memory\n");
-		abort();
-	}
-	return items;
+	return xrealloc(items, (size_t) *cap * elem);
 }
 
 /*
@@ -64,13 +48,8 @@ grow_array(void *items, int count, int *cap, size_t elem)
 finding *
 finding_new(const char *rule, finding_severity sev, const char *title)
 {
-	finding    *f = calloc(1, sizeof(finding));
+	finding    *f = xcalloc(1, sizeof(finding));
 
-	if (f == NULL)
-	{
-		fprintf(stderr, "pgsift: out of memory\n");
-		abort();
-	}
 	f->rule = copy_string(rule);
 	f->severity = sev;
 	f->title = copy_string(title);
@@ -150,9 +129,7 @@ finding_add_table(finding *f, const char *qualified_name)
 	for (int i = 0; i < f->ntables; i++)
 		if (strcmp(f->tables[i], qualified_name) == 0)
 			return;
-	f->tables = realloc(f->tables, (size_t) (f->ntables + 1) * sizeof(char *));
-	if (f->tables == NULL)
-		abort();
+	f->tables = xrealloc(f->tables, (size_t) (f->ntables + 1) * sizeof(char *));
 	f->tables[f->ntables++] = copy_string(qualified_name);
 }
 
@@ -162,13 +139,11 @@ finding_add_fingerprint(finding *f, uint64_t fingerprint)
 {
 	char		hex[17];
 
-	fingerprint_hex(fingerprint, hex);
+	snprintf(hex, sizeof(hex), "%016llx", (unsigned long long) fingerprint);
 	for (int i = 0; i < f->nfingerprints; i++)
 		if (strcmp(f->fingerprints[i], hex) == 0)
 			return;
-	f->fingerprints = realloc(f->fingerprints, (size_t) (f->nfingerprints + 1) * sizeof(char *));
-	if (f->fingerprints == NULL)
-		abort();
+	f->fingerprints = xrealloc(f->fingerprints, (size_t) (f->nfingerprints + 1) * sizeof(char *));
 	f->fingerprints[f->nfingerprints++] = copy_string(hex);
 }
 
@@ -186,9 +161,7 @@ finding_add_metric(finding *f, const char *name, double before, double after, co
 {
 	finding_metric *m;
 
-	f->metrics = realloc(f->metrics, (size_t) (f->nmetrics + 1) * sizeof(finding_metric));
-	if (f->metrics == NULL)
-		abort();
+	f->metrics = xrealloc(f->metrics, (size_t) (f->nmetrics + 1) * sizeof(finding_metric));
 	m = &f->metrics[f->nmetrics++];
 	m->name = copy_string(name);
 	m->before = before;
@@ -212,9 +185,7 @@ finding_add_related(finding *f, const char *id)
 	for (int i = 0; i < f->nrelated; i++)
 		if (strcmp(f->related[i], id) == 0)
 			return;
-	f->related = realloc(f->related, (size_t) (f->nrelated + 1) * sizeof(char *));
-	if (f->related == NULL)
-		abort();
+	f->related = xrealloc(f->related, (size_t) (f->nrelated + 1) * sizeof(char *));
 	f->related[f->nrelated++] = copy_string(id);
 }
 

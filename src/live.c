@@ -47,18 +47,6 @@ typedef struct candidate
 	double		total_ms;
 } candidate;
 
-int
-measure_mode_from_name(const char *name)
-{
-	if (strcmp(name, "off") == 0)
-		return MEASURE_MODE_OFF;
-	if (strcmp(name, "hypo") == 0)
-		return MEASURE_MODE_HYPO;
-	if (strcmp(name, "real") == 0)
-		return MEASURE_MODE_REAL;
-	return -1;
-}
-
 /* Hours since pg_stat_statements was reset, or 0 when unknown. */
 static double
 pgss_span_hours(const pgss_snapshot *ss)
@@ -307,8 +295,8 @@ advise_indexes(sandbox *c, const live_options *opts, const candidate *cands, int
 	advisor_options ao = {
 		.mode = opts->measure, .mode_given = opts->measure_given,
 		.max_build_bytes = opts->max_build_bytes, .jobs = opts->jobs,
-		.config = opts->config,
 	};
+	advisor_advice advice;
 
 	for (int i = 0; i < n; i++)
 	{
@@ -322,7 +310,13 @@ advise_indexes(sandbox *c, const live_options *opts, const candidate *cands, int
 			.calls_per_hour = cands[i].hours > 0 ? cands[i].calls / cands[i].hours : 0,
 		};
 	}
-	advisor_run(c, &ao, qs, n, cat, out);
+	advisor_run(c, &ao, qs, n, cat, &advice);
+
+	plan_context pc = {.catalog = cat, .advice = &advice};
+	rule_context rc = {.scope = RULE_ADVISOR, .plan = &pc, .catalog = cat, .config = opts->config, .out = out};
+
+	rules_run(&rc);
+	advisor_advice_free(&advice);
 	for (int i = 0; i < n; i++)
 		if (pls[i].values)
 			param_list_free(&pls[i]);

@@ -16,16 +16,10 @@
 
 #include "config.h"
 #include "finding.h"
+#include "measure.h"
 #include "workload.h"
 
 #include <jansson.h>
-
-typedef enum measure_mode
-{
-	MEASURE_MODE_OFF = 0,		/* plans only: no what-if and no real indexes */
-	MEASURE_MODE_HYPO,			/* HypoPG what-if indexes (default when installed) */
-	MEASURE_MODE_REAL			/* build indexes, run DML, inside rolled-back transactions */
-} measure_mode;
 
 typedef struct live_options
 {
@@ -74,8 +68,5 @@ int			live_analyze(const live_options *opts, workload *w, finding_list *out, liv
 void		offline_analyze(const live_options *opts, workload *w, finding_list *out);
 
 void		live_result_free(live_result *res);
-
-/* "off", "hypo", "real" to a mode; -1 if unknown. */
-int			measure_mode_from_name(const char *name);
 
 #endif

@@ -32,6 +32,7 @@
  *-------------------------------------------------------------------------
  */
 #include "screen_private.h"
+#include "sql_ident.h"
 #include "arena.h"
 #include "hashmap.h"
 #include "sql_tree.h"
@@ -350,32 +351,6 @@ judge_ref(screen_job *job, char ref, screen_oid oid, const char *prefix, int dep
  * Names in the tree
  */
 
-/* Append an identifier, double-quoted, so that to_regclass takes it as written. */
-static void
-quote_identifier(strbuf *sb, const char *id)
-{
-	strbuf_putc(sb, '"');
-	for (; *id; id++)
-	{
-		if (*id == '"')
-			strbuf_putc(sb, '"');
-		strbuf_putc(sb, *id);
-	}
-	strbuf_putc(sb, '"');
-}
-
-/* Whether an identifier must be quoted to be read back as it is. */
-static int
-needs_quotes(const char *id)
-{
-	if (id[0] == '\0' || (id[0] >= '0' && id[0] <= '9'))
-		return 1;
-	for (; *id; id++)
-		if (!((*id >= 'a' && *id <= 'z') || (*id >= '0' && *id <= '9') || *id == '_'))
-			return 1;
-	return 0;
-}
-
 /* schema.name (schema NULL: name) as SQL would write it, for a reason. */
 static const char *
 display_name(screen_job *job, const char *schema, const char *name)
@@ -384,18 +359,7 @@ display_name(screen_job *job, const char *schema, const char *name)
 	const char *copy;
 
 	strbuf_init(&sb);
-	if (schema)
-	{
-		if (needs_quotes(schema))
-			quote_identifier(&sb, schema);
-		else
-			strbuf_puts(&sb, schema);
-		strbuf_putc(&sb, '.');
-	}
-	if (needs_quotes(name))
-		quote_identifier(&sb, name);
-	else
-		strbuf_puts(&sb, name);
+	sql_append_qualified(&sb, schema, name);
 	copy = arena_strdup(job->mem, sb.data);
 	strbuf_free(&sb);
 	return copy;
@@ -532,10 +496,10 @@ visit_range_var(walk_ctx *wc, const PgQuery__RangeVar *rv, const ProtobufCMessag
 	strbuf_init(&sb);
 	if (rv->schemaname && rv->schemaname[0])
 	{
-		quote_identifier(&sb, rv->schemaname);
+		sql_append_quoted(&sb, rv->schemaname);
 		strbuf_putc(&sb, '.');
 	}
-	quote_identifier(&sb, rv->relname);
+	sql_append_quoted(&sb, rv->relname);
 	queue_relation(wc->job, arena_strdup(wc->job->mem, sb.data), written, wc->prefix, wc->depth);
 	strbuf_free(&sb);
 }

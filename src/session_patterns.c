@@ -17,9 +17,9 @@
 #include "arena.h"
 #include "hashmap.h"
 #include "keyed_table.h"
-#include "session_table.h"
+#include "log_event.h"
+#include "session_window.h"
 #include "statement_traits.h"
-#include "workload.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -518,13 +518,20 @@ example_merge(seq_example *to, seq_example *from)
 	memset(from, 0, sizeof(*from));
 }
 
-/* dst_model's stats (and figures) for src's q; NULL stays NULL. */
+/* The mapping of a merge: src's model to dst's. */
+typedef struct query_mapping
+{
+	session_query_map map;
+	void	   *ctx;
+} query_mapping;
+
+/* dst's stats (and figures) for src's q; NULL stays NULL. */
 static query_stats *
-map_query(session_patterns *dst, workload *dst_model, const query_stats *q)
+map_query(session_patterns *dst, const query_mapping *m, const query_stats *q)
 {
 	if (q == NULL)
 		return NULL;
-	query_stats *d = workload_query_for(dst_model, q->fingerprint, q->normalized, q->parsed);
+	query_stats *d = m->map(m->ctx, q);
 
 	seq_fingerprint *f = fingerprint_info(dst, d, q->seq ? q->seq->kind : SEQ_KIND_UNKNOWN);
 
@@ -534,9 +541,9 @@ map_query(session_patterns *dst, workload *dst_model, const query_stats *q)
 }
 
 static void
-merge_fingerprint(session_patterns *dst, workload *dst_model, seq_fingerprint *s)
+merge_fingerprint(session_patterns *dst, const query_mapping *m, seq_fingerprint *s)
 {
-	seq_fingerprint *d = map_query(dst, dst_model, s->query)->seq;
+	seq_fingerprint *d = map_query(dst, m, s->query)->seq;
 
 	d->insert_runs += s->insert_runs;
 	d->insert_rows += s->insert_rows;
@@ -550,9 +557,9 @@ merge_fingerprint(session_patterns *dst, workload *dst_model, seq_fingerprint *s
 }
 
 static void
-merge_loop(session_patterns *dst, workload *dst_model, seq_loop *s)
+merge_loop(session_patterns *dst, const query_mapping *m, seq_loop *s)
 {
-	seq_loop   *d = loop_for(dst, map_query(dst, dst_model, s->parent), map_query(dst, dst_model, s->child));
+	seq_loop   *d = loop_for(dst, map_query(dst, m, s->parent), map_query(dst, m, s->child));
 
 	if (d == NULL)
 		return;
@@ -567,10 +574,10 @@ merge_loop(session_patterns *dst, workload *dst_model, seq_loop *s)
 
 /* A key src saw first within the TTL of dst's fill was a hit, not a miss. */
 static void
-merge_cache_entry(session_patterns *dst, workload *dst_model, const cache_entry *s)
+merge_cache_entry(session_patterns *dst, const query_mapping *m, const cache_entry *s)
 {
 	keyed_entry *e = keyed_table_find(&dst->cache, (const char *) s->key, sizeof(s->key), s->entry.hash);
-	seq_fingerprint *f = map_query(dst, dst_model, s->fp->query)->seq;
+	seq_fingerprint *f = map_query(dst, m, s->fp->query)->seq;
 
 	if (e)
 	{
@@ -595,14 +602,16 @@ merge_cache_entry(session_patterns *dst, workload *dst_model, const cache_entry 
 }
 
 void
-session_patterns_merge(session_patterns *dst, workload *dst_model, session_patterns *src)
+session_patterns_merge(session_patterns *dst, session_query_map map, void *map_ctx, session_patterns *src)
 {
+	query_mapping m = {.map = map, .ctx = map_ctx};
+
 	for (size_t i = 0; i < src->nfps; i++)
-		merge_fingerprint(dst, dst_model, src->fps[i]);
+		merge_fingerprint(dst, &m, src->fps[i]);
 	for (size_t i = 0; i < src->nloops; i++)
-		merge_loop(dst, dst_model, src->loops[i]);
+		merge_loop(dst, &m, src->loops[i]);
 	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
-		merge_cache_entry(dst, dst_model, keyed_container(e, cache_entry, entry));
+		merge_cache_entry(dst, &m, keyed_container(e, cache_entry, entry));
 	dst->loops_dropped += src->loops_dropped;
 	dst->cache_evictions += src->cache_evictions;
 }

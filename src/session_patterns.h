@@ -34,17 +34,18 @@
 #ifndef PGSIFT_SESSION_PATTERNS_H
 #define PGSIFT_SESSION_PATTERNS_H
 
+#include "session_run.h"
+#include "statement_traits.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
-#define SEQ_RUN_HASHES		32	/* distinct parameter sets counted exactly per run */
 #define SEQ_EXAMPLE_VALUES	50	/* parameter sets kept in an example occurrence */
 #define SEQ_MAX_LOOPS		10000	/* (parent, child) pairs kept */
 #define SEQ_CACHE_KEYS		65536	/* (fingerprint, parameters) keys in the TTL cache */
 
 struct query_stats;
 struct session_window;
-struct workload;
 
 /* Ingestion-time thresholds; the defaults are the rules' defaults. */
 typedef struct session_pattern_options
@@ -56,49 +57,6 @@ typedef struct session_pattern_options
 	double		ttl_ms;			/* cacheable-query ttl_seconds × 1000 */
 	int			group_by_transaction;	/* n-plus-one group_by_transaction: runs end with their transaction */
 } session_pattern_options;
-
-/* What a fingerprint is, for the detectors; decided once from its tree. */
-typedef enum seq_kind
-{
-	SEQ_KIND_UNKNOWN = 0,		/* not classified yet */
-	SEQ_KIND_OTHER,
-	SEQ_KIND_CACHEABLE,			/* read-only SELECT of a table, nothing volatile */
-	SEQ_KIND_SINGLE_INSERT,		/* INSERT ... VALUES with one row */
-	SEQ_KIND_BEGIN,				/* BEGIN, START TRANSACTION */
-	SEQ_KIND_END				/* COMMIT, ROLLBACK, END, ABORT, PREPARE TRANSACTION */
-} seq_kind;
-
-/* A run in progress; embedded in each session's window (zero: none). */
-typedef struct session_run
-{
-	const struct query_stats *query;	/* the run's fingerprint, NULL: none */
-	const struct query_stats *parent;	/* statement before the run, or NULL */
-	int			multirow;		/* INSERTs of several rows: 1, of one: 0, not known yet: -1 */
-	uint32_t	count;
-	uint32_t	distinct;		/* distinct parameter sets (see SEQ_RUN_HASHES) */
-	uint32_t	nhashes;
-	uint32_t	same_xact;		/* consecutive pairs in one transaction */
-	double		total_ms;
-	int64_t		first_ts,
-				last_ts,
-				max_gap_ms;
-	uint64_t	first_at,		/* the window's total when its first and last statements were pushed */
-				last_at;
-	uint32_t	last_mark;		/* the session's marks at the last statement */
-	uint64_t	hashes[SEQ_RUN_HASHES];
-} session_run;
-
-/* Per-session sequence state. */
-typedef struct session_seq
-{
-	session_run run;
-	const struct query_stats *last;	/* last statement that can be a parent */
-	int64_t		last_ts;
-	uint64_t	last_at;		/* the window's total when that statement was pushed */
-	uint32_t	last_mark;		/* marks at that statement */
-	uint32_t	marks;			/* transaction control statements seen */
-	int			in_block;		/* inside BEGIN ... COMMIT as far as the log shows */
-} session_seq;
 
 /* An example occurrence: the parameter sets of one run, in order. */
 typedef struct seq_example
@@ -182,13 +140,16 @@ uint64_t	session_patterns_loops_dropped(const session_patterns *p);
 uint64_t	session_patterns_cache_evictions(const session_patterns *p);
 
 /*
- * Fold src (a later part of the same log) into dst, whose model is
- * dst_model: figures add up, examples keep the larger, and a cache key
- * filled in dst within the TTL before src first saw it turns src's first
- * miss into a hit.  Runs open in either part at the boundary were closed
- * there (a run cut in two may fall under the thresholds).
+ * Fold src (a later part of the same log) into dst: figures add up,
+ * examples keep the larger, and a cache key filled in dst within the TTL
+ * before src first saw it turns src's first miss into a hit.  Runs open
+ * in either part at the boundary were closed there (a run cut in two may
+ * fall under the thresholds).  map gives, for a fingerprint's stats in
+ * src's model, the same fingerprint's stats in dst's (found or created).
  */
-void		session_patterns_merge(session_patterns *dst, struct workload *dst_model,
+typedef struct query_stats *(*session_query_map) (void *ctx, const struct query_stats *q);
+
+void		session_patterns_merge(session_patterns *dst, session_query_map map, void *map_ctx,
 								   session_patterns *src);
 
 /*

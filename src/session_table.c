@@ -140,31 +140,3 @@ session_table_evictions(const session_table *t)
 {
 	return t->evictions;
 }
-
-void
-session_window_push(session_window *w, const session_statement *st)
-{
-	session_statement *slot;
-
-	if (w->count < SESSION_WINDOW)
-		slot = &w->items[(w->start + w->count++) % SESSION_WINDOW];
-	else
-	{
-		slot = &w->items[w->start];
-		free(slot->params);
-		free(slot->vxid);
-		w->start = (w->start + 1) % SESSION_WINDOW;
-	}
-	*slot = *st;
-	slot->params = st->params ? xstrdup(st->params) : NULL;
-	slot->vxid = st->vxid ? xstrdup(st->vxid) : NULL;
-	w->total++;
-}
-
-const session_statement *
-session_window_at(const session_window *w, int i)
-{
-	if (i < 0 || i >= w->count)
-		return NULL;
-	return &w->items[(w->start + i) % SESSION_WINDOW];
-}

@@ -11,7 +11,12 @@
 #ifndef PGSIFT_SESSION_TABLE_H
 #define PGSIFT_SESSION_TABLE_H
 
-#include "workload.h"
+#include "session_window.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WORKLOAD_MAX_SESSIONS	100000	/* open session windows kept at once */
 
 typedef struct session_table session_table;
 
@@ -34,11 +39,5 @@ void		session_table_remove(session_table *t, const char *key);
 
 size_t		session_table_count(const session_table *t);
 uint64_t	session_table_evictions(const session_table *t);
-
-/* Append a statement to a window; params and vxid are copied. */
-void		session_window_push(session_window *w, const session_statement *st);
-
-/* The i-th statement of a window, 0 = oldest. */
-const session_statement *session_window_at(const session_window *w, int i);
 
 #endif

@@ -10,7 +10,16 @@
 #ifndef PGSIFT_STATEMENT_TRAITS_H
 #define PGSIFT_STATEMENT_TRAITS_H
 
-#include "session_patterns.h"
+/* What a fingerprint is, for the detectors; decided once from its tree. */
+typedef enum seq_kind
+{
+	SEQ_KIND_UNKNOWN = 0,		/* not classified yet */
+	SEQ_KIND_OTHER,
+	SEQ_KIND_CACHEABLE,			/* read-only SELECT of a table, nothing volatile */
+	SEQ_KIND_SINGLE_INSERT,		/* INSERT ... VALUES with one row */
+	SEQ_KIND_BEGIN,				/* BEGIN, START TRANSACTION */
+	SEQ_KIND_END				/* COMMIT, ROLLBACK, END, ABORT, PREPARE TRANSACTION */
+} seq_kind;
 
 /*
  * The seq_kind of one statement (never SEQ_KIND_UNKNOWN):

@@ -20,67 +20,12 @@
 
 #include "fingerprint.h"
 #include "log_event.h"
+#include "query_stats.h"
 #include "session_patterns.h"
+#include "session_window.h"
 #include "sketch.h"
 
 #include <stdint.h>
-
-#define WORKLOAD_SAMPLES		5	/* slowest executions kept per fingerprint */
-#define WORKLOAD_NAMES			8	/* databases/users/apps kept per fingerprint */
-#define SESSION_WINDOW			64	/* statements kept per open session */
-#define WORKLOAD_MAX_SESSIONS	100000	/* open session windows kept at once */
-
-/* One slow execution, with what is needed to replay it. */
-typedef struct query_sample
-{
-	double		duration_ms;
-	int64_t		ts_ms;
-	char	   *query;			/* the statement as logged (malloc'd) */
-	char	   *params;			/* DETAIL parameters text or NULL (malloc'd) */
-	char	   *database;
-	char	   *user;
-	char	   *file;
-	uint64_t	line;
-} query_sample;
-
-/* A name (database, user, app) and how many executions ran under it. */
-typedef struct name_count
-{
-	const char *name;			/* interned in the model */
-	uint64_t	count;
-} name_count;
-
-typedef struct query_stats
-{
-	uint64_t	fingerprint;
-	const char *normalized;
-	int			parsed;
-	uint64_t	calls;			/* timed executions */
-	double		total_ms;
-	double		min_ms;
-	double		max_ms;
-	quantile_sketch *sketch;
-	uint64_t	untimed_calls;	/* logged without a duration */
-	uint64_t	parse_count;
-	double		parse_ms;
-	uint64_t	bind_count;
-	double		bind_ms;
-	uint64_t	errors;			/* failed executions (ERROR with this statement) */
-	int64_t		first_ts;
-	int64_t		last_ts;
-	int			ndatabases,
-				nusers,
-				napps;
-	name_count	databases[WORKLOAD_NAMES];
-	name_count	users[WORKLOAD_NAMES];
-	name_count	apps[WORKLOAD_NAMES];
-	int			nsamples;		/* sorted, slowest first */
-	query_sample samples[WORKLOAD_SAMPLES];
-	char	   *plan;			/* slowest auto_explain plan (malloc'd) or NULL */
-	int			plan_is_json;
-	double		plan_ms;
-	struct seq_fingerprint *seq;	/* sequence detectors' figures (session_patterns.h) */
-} query_stats;
 
 /* One minute of activity; minute = floor(ts_ms / 60000). */
 typedef struct minute_stats
@@ -91,28 +36,6 @@ typedef struct minute_stats
 	uint64_t	errors;
 	uint64_t	connections;
 } minute_stats;
-
-/* A statement in a session's window. */
-typedef struct session_statement
-{
-	int64_t		ts_ms;
-	double		duration_ms;
-	const query_stats *query;
-	char	   *params;			/* malloc'd or NULL */
-	int64_t		xid;
-	char	   *vxid;			/* malloc'd or NULL */
-} session_statement;
-
-/* Recent statements of one open session, oldest first (a ring). */
-typedef struct session_window
-{
-	char	   *key;			/* session id, or "pid:N" */
-	int			count;			/* <= SESSION_WINDOW */
-	int			start;			/* ring index of the oldest */
-	uint64_t	total;			/* statements the session ran so far */
-	session_seq seq;			/* its run in progress (session_patterns.h) */
-	session_statement items[SESSION_WINDOW];
-} session_window;
 
 typedef struct session_figures
 {
@@ -224,9 +147,6 @@ session_patterns *workload_patterns(workload *w);
 
 /* Hours between the first and the last event with a time; 0 when unknown. */
 double		workload_span_hours(const workload *w);
-
-/* Quantile of a query's durations (NaN when no timed call). */
-double		query_stats_quantile(const query_stats *q, double quantile);
 
 /* Store support: find-or-create a fingerprint's stats by value. */
 query_stats *workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, int parsed);

@@ -118,6 +118,13 @@ merge_sessions(session_figures *d, const session_figures *s)
 	d->concurrent += s->concurrent;
 }
 
+/* A sequence table's fingerprint in the model merged into (a session_query_map). */
+static query_stats *
+map_to_model(void *model, const query_stats *q)
+{
+	return workload_query_for(model, q->fingerprint, q->normalized, q->parsed);
+}
+
 void
 workload_merge(workload *dst, workload *src)
 {
@@ -142,7 +149,7 @@ workload_merge(workload *dst, workload *src)
 	for (int i = 0; i < from->nsqlstates; i++)
 		workload_add_sqlstate(dst, from->sqlstates[i].sqlstate, from->sqlstates[i].count,
 							  from->sqlstates[i].example);
-	session_patterns_merge(workload_patterns(dst), dst, workload_patterns(src));
+	session_patterns_merge(workload_patterns(dst), map_to_model, dst, workload_patterns(src));
 	into->lock_wait_ms += from->lock_wait_ms;
 	into->lock_wait_max_ms = fmax(into->lock_wait_max_ms, from->lock_wait_max_ms);
 	into->temp_file_bytes += from->temp_file_bytes;

@@ -394,11 +394,11 @@ test_identifier_quoting(void)
 	strbuf		sb;
 
 	strbuf_init(&sb);
-	rule_append_qualified(&sb, "public", "user");
+	sql_append_qualified(&sb, "public", "user");
 	strbuf_putc(&sb, ' ');
-	rule_append_ident(&sb, "say \"hi\"");
+	sql_append_ident(&sb, "say \"hi\"");
 	strbuf_putc(&sb, ' ');
-	rule_append_ident(&sb, "order_items2");
+	sql_append_ident(&sb, "order_items2");
 	CU_ASSERT_STRING_EQUAL(sb.data, "public.\"user\" \"say \"\"hi\"\"\" order_items2");
 	strbuf_free(&sb);
 }

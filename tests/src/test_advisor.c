@@ -12,6 +12,7 @@
  */
 #include "advisor.h"
 #include "pg_testing.h"
+#include "rule.h"
 #include "test_registry.h"
 #include "sandbox_testing.h"
 
@@ -83,6 +84,23 @@ catalog_digest(void)
 	return v;
 }
 
+/*
+ * The advisor on q[0..n), then the RULE_ADVISOR rules on its advice, as
+ * the driver runs them: findings into out.  advisor_run's result.
+ */
+static int
+advise_findings(const advisor_options *o, const advisor_query *q, int n, finding_list *out)
+{
+	advisor_advice advice;
+	int			chosen = advisor_run(conn, o, q, n, cat, &advice);
+	plan_context pc = {.catalog = cat, .advice = &advice};
+	rule_context rc = {.scope = RULE_ADVISOR, .plan = &pc, .catalog = cat, .out = out};
+
+	rules_run(&rc);
+	advisor_advice_free(&advice);
+	return chosen;
+}
+
 /* Run the advisor on one or two queries (values as text, NULL-ended). */
 static int
 advise(measure_mode mode, int64_t max_build, const char *sql1, const char *const *params1,
@@ -98,7 +116,7 @@ advise(measure_mode mode, int64_t max_build, const char *sql1, const char *const
 		q[0].nparams = q[1].nparams = i + 1;
 	q[0].params = q[1].params = params1;
 	memset(out, 0, sizeof(*out));
-	return advisor_run(conn, &o, q, sql2 ? 2 : 1, cat, out);
+	return advise_findings(&o, q, sql2 ? 2 : 1, out);
 }
 
 /* Assert that exactly the index want (fix SQL without CONCURRENTLY name) is proposed. */
@@ -226,7 +244,7 @@ advise_three(int jobs, finding_list *out)
 	for (int i = 0; i < 3; i++)
 		q[i].normalized = q[i].sql;
 	memset(out, 0, sizeof(*out));
-	return advisor_run(conn, &o, q, 3, cat, out);
+	return advise_findings(&o, q, 3, out);
 }
 
 /* Several connections give the advice one gives: same indexes, figures, order. */
