@@ -20,6 +20,7 @@
  *-------------------------------------------------------------------------
  */
 #include "store_private.h"
+#include "store_sql.h"
 #include "arena.h"
 #include "diag.h"
 #include "hashmap.h"
@@ -31,6 +32,26 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+/*
+ * A log file as store_resume_offset saw it before it was read, so that the
+ * save records that file even if its path names another one by then (a
+ * log rotated during the run).
+ */
+typedef struct store_seen_file
+{
+	char	   *path;			/* malloc'd */
+	char		identity[STORE_IDENTITY_LEN + 1];
+	size_t		head_len;
+} store_seen_file;
+
+/* The files looked up during a run: the store's state, owned here. */
+struct store_seen
+{
+	store_seen_file *files;
+	int			n;
+	int			cap;
+};
 
 /* What the files table holds about one log file. */
 typedef struct file_row
@@ -193,17 +214,19 @@ remember_file(store *s, const char *path, const char *identity, size_t head_len)
 {
 	store_seen_file *f = NULL;
 
-	for (int i = 0; i < s->nseen && f == NULL; i++)
-		if (strcmp(s->seen[i].path, path) == 0)
-			f = &s->seen[i];
+	if (s->seen == NULL)
+		s->seen = xcalloc(1, sizeof(struct store_seen));
+	for (int i = 0; i < s->seen->n && f == NULL; i++)
+		if (strcmp(s->seen->files[i].path, path) == 0)
+			f = &s->seen->files[i];
 	if (f == NULL)
 	{
-		if (s->nseen == s->seen_cap)
+		if (s->seen->n == s->seen->cap)
 		{
-			s->seen_cap = s->seen_cap ? s->seen_cap * 2 : 16;
-			s->seen = xrealloc(s->seen, (size_t) s->seen_cap * sizeof(store_seen_file));
+			s->seen->cap = s->seen->cap ? s->seen->cap * 2 : 16;
+			s->seen->files = xrealloc(s->seen->files, (size_t) s->seen->cap * sizeof(store_seen_file));
 		}
-		f = &s->seen[s->nseen++];
+		f = &s->seen->files[s->seen->n++];
 		f->path = xstrdup(path);
 	}
 	memcpy(f->identity, identity, sizeof(f->identity));
@@ -213,10 +236,22 @@ remember_file(store *s, const char *path, const char *identity, size_t head_len)
 static const store_seen_file *
 seen_file(const store *s, const char *path)
 {
-	for (int i = 0; i < s->nseen; i++)
-		if (strcmp(s->seen[i].path, path) == 0)
-			return &s->seen[i];
+	for (int i = 0; s->seen && i < s->seen->n; i++)
+		if (strcmp(s->seen->files[i].path, path) == 0)
+			return &s->seen->files[i];
 	return NULL;
+}
+
+void
+store_files_forget(store *s)
+{
+	if (s->seen == NULL)
+		return;
+	for (int i = 0; i < s->seen->n; i++)
+		free(s->seen->files[i].path);
+	free(s->seen->files);
+	free(s->seen);
+	s->seen = NULL;
 }
 
 int

@@ -16,6 +16,7 @@
  *-------------------------------------------------------------------------
  */
 #include "store_private.h"
+#include "store_sql.h"
 #include "arena.h"
 #include "diag.h"
 

@@ -28,6 +28,7 @@
  *-------------------------------------------------------------------------
  */
 #include "store_private.h"
+#include "store_sql.h"
 #include "arena.h"
 #include "diag.h"
 
