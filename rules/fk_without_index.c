@@ -30,6 +30,7 @@
 #include "arena.h"
 #include "pgss.h"
 #include "workload.h"
+#include "sql_tree.h"
 
 #include <jansson.h>
 #include <pg_query.h>
@@ -375,10 +376,8 @@ walk(fk_scan *s, json_t *v, const scope *sc, const fk_use *here)
 static void
 scan_statement(fk_scan *s, const fk_use *here)
 {
-	PgQueryParseResult pr = pg_query_parse(here->query);
-	json_t	   *tree = pr.error ? NULL : json_loads(pr.parse_tree, 0, NULL);
+	json_t	   *tree = sql_tree_json(here->query, NULL);
 
-	pg_query_free_parse_result(pr);
 	if (tree == NULL)
 		return;
 	for (int i = 0; i < s->ntargets; i++)

@@ -25,6 +25,7 @@
 #include "sql_ident.h"
 #include "statement_kind.h"
 #include "strbuf.h"
+#include "sql_tree.h"
 
 #include <ctype.h>
 #include <jansson.h>
@@ -793,12 +794,10 @@ scan_select_tree(const catalog_snapshot *cat, json_t *sel, const cte_scope *pare
 int
 advisor_candidates(const char *sql, const catalog_snapshot *cat, advisor_candidate_list *out)
 {
-	PgQueryParseResult pr = pg_query_parse(sql);
-	json_t	   *tree = pr.error ? NULL : json_loads(pr.parse_tree, 0, NULL);
+	json_t	   *tree = sql_tree_json(sql, NULL);
 	json_t	   *sel = tree ? top_select(tree, sql) : NULL;
 	int			added = 0;
 
-	pg_query_free_parse_result(pr);
 	if (tree == NULL)
 		return -1;
 	if (sel && cat)

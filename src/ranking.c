@@ -38,6 +38,7 @@
 #include "arena.h"
 #include "strbuf.h"
 #include "workload.h"
+#include "sql_tree.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -110,16 +111,13 @@ folded_text(const char *sql)
 char *
 finding_fix_key(const char *sql)
 {
-	PgQueryParseResult r;
 	json_t	   *tree;
 	json_t	   *stmts;
 	char	   *key = NULL;
 
 	if (sql == NULL)
 		return NULL;
-	r = pg_query_parse(sql);
-	tree = r.error ? NULL : json_loads(r.parse_tree, 0, NULL);
-	pg_query_free_parse_result(r);
+	tree = sql_tree_json(sql, NULL);
 	stmts = json_object_get(tree, "stmts");
 	if (json_array_size(stmts) > 0)
 	{
@@ -322,7 +320,6 @@ typedef struct index_shape
 static int
 index_shape_of(const char *sql, index_shape *out)
 {
-	PgQueryParseResult r;
 	json_t	   *stmts,
 			   *ix,
 			   *rel,
@@ -332,9 +329,7 @@ index_shape_of(const char *sql, index_shape *out)
 	memset(out, 0, sizeof(*out));
 	if (sql == NULL)
 		return -1;
-	r = pg_query_parse(sql);
-	out->tree = r.error ? NULL : json_loads(r.parse_tree, 0, NULL);
-	pg_query_free_parse_result(r);
+	out->tree = sql_tree_json(sql, NULL);
 	stmts = json_object_get(out->tree, "stmts");
 	ix = json_object_get(json_object_get(json_array_get(stmts, 0), "stmt"), "IndexStmt");
 	if (json_array_size(stmts) != 1 || ix == NULL)

@@ -40,6 +40,7 @@
 #include "arena.h"
 #include "plan.h"
 #include "strbuf.h"
+#include "sql_tree.h"
 
 #include <math.h>
 #include <pg_query.h>
@@ -309,7 +310,6 @@ low_risk_statement(json_t *stmt)
 static int
 low_risk_fix(const char *sql)
 {
-	PgQueryParseResult r;
 	json_t	   *tree;
 	json_t	   *stmts;
 	json_t	   *item;
@@ -318,9 +318,7 @@ low_risk_fix(const char *sql)
 
 	if (sql == NULL)
 		return 0;
-	r = pg_query_parse(sql);
-	tree = r.error ? NULL : json_loads(r.parse_tree, 0, NULL);
-	pg_query_free_parse_result(r);
+	tree = sql_tree_json(sql, NULL);
 	stmts = json_object_get(tree, "stmts");
 	ok = json_array_size(stmts) > 0;
 	json_array_foreach(stmts, i, item)

@@ -84,6 +84,20 @@ sql_tree_parse(const char *sql, char **error)
 	return tree;
 }
 
+json_t *
+sql_tree_json(const char *sql, char **error)
+{
+	PgQueryParseResult r = pg_query_parse(sql ? sql : "");
+	json_t	   *tree = NULL;
+
+	if (error)
+		*error = r.error ? xstrdup(r.error->message) : NULL;
+	if (r.error == NULL)
+		tree = json_loads(r.parse_tree, 0, NULL);
+	pg_query_free_parse_result(r);
+	return tree;
+}
+
 void
 sql_tree_free(PgQuery__ParseResult *tree)
 {

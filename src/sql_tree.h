@@ -13,6 +13,7 @@
 #ifndef PGSIFT_SQL_TREE_H
 #define PGSIFT_SQL_TREE_H
 
+#include <jansson.h>
 #include <pg_query/pg_query.pb-c.h>
 
 /*
@@ -42,5 +43,13 @@ PgQuery__ParseResult *sql_tree_parse(const char *sql, char **error);
 
 /* Free a tree from sql_tree_parse; NULL is allowed. */
 void		sql_tree_free(PgQuery__ParseResult *tree);
+
+/*
+ * Parse sql (NULL: "") into libpg_query's JSON tree, {"version": ...,
+ * "stmts": [...]}; NULL when it does not parse (with *error, if given,
+ * set to libpg_query's message, malloc'd; else NULL).  The caller
+ * json_decref's the tree.  For code that searches the tree by node name.
+ */
+json_t	   *sql_tree_json(const char *sql, char **error);
 
 #endif

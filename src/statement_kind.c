@@ -12,6 +12,7 @@
 #include "statement_kind.h"
 #include "arena.h"
 #include "strbuf.h"
+#include "sql_tree.h"
 
 #include <jansson.h>
 #include <pg_query.h>
@@ -108,20 +109,18 @@ statement_kind
 statement_classify(const char *sql, char **reason)
 {
 	statement_kind kind = STMT_UNPARSABLE;
-	PgQueryParseResult r;
+	char	   *error = NULL;
 	json_t	   *tree;
 
 	if (reason)
 		*reason = NULL;
-	r = pg_query_parse(sql ? sql : "");
-	if (r.error)
+	tree = sql_tree_json(sql, &error);
+	if (tree == NULL)
 	{
-		set_reason(reason, r.error->message, "");
-		pg_query_free_parse_result(r);
+		set_reason(reason, error ? error : "could not read the parse tree", "");
+		free(error);
 		return STMT_UNPARSABLE;
 	}
-	tree = json_loads(r.parse_tree, 0, NULL);
-	pg_query_free_parse_result(r);
 
 	json_t	   *stmts = json_object_get(tree, "stmts");
 	size_t		n = json_array_size(stmts);
@@ -149,17 +148,10 @@ statement_classify(const char *sql, char **reason)
 int
 statement_has_params(const char *sql)
 {
-	PgQueryParseResult r = pg_query_parse(sql ? sql : "");
-	int			found = 0;
+	json_t	   *tree = sql_tree_json(sql, NULL);
+	int			found = tree && tree_has_key(tree, "ParamRef");
 
-	if (r.error == NULL)
-	{
-		json_t	   *tree = json_loads(r.parse_tree, 0, NULL);
-
-		found = tree_has_key(tree, "ParamRef");
-		json_decref(tree);
-	}
-	pg_query_free_parse_result(r);
+	json_decref(tree);
 	return found;
 }
 

@@ -11,6 +11,7 @@
  *-------------------------------------------------------------------------
  */
 #include "statement_traits.h"
+#include "sql_tree.h"
 
 #include <jansson.h>
 #include <pg_query.h>
@@ -137,12 +138,11 @@ classify_select(json_t *body)
 seq_kind
 statement_traits_classify(const char *sql, int *values_width)
 {
-	PgQueryParseResult r = pg_query_parse(sql ? sql : "");
+	json_t	   *tree = sql_tree_json(sql, NULL);
 	seq_kind	kind = SEQ_KIND_OTHER;
 
-	if (r.error == NULL)
+	if (tree)
 	{
-		json_t	   *tree = json_loads(r.parse_tree, 0, NULL);
 		json_t	   *stmts = json_object_get(tree, "stmts");
 		json_t	   *stmt = json_object_get(json_array_get(stmts, 0), "stmt");
 		const char *type = NULL;
@@ -159,7 +159,6 @@ statement_traits_classify(const char *sql, int *values_width)
 			kind = classify_select(body);
 		json_decref(tree);
 	}
-	pg_query_free_parse_result(r);
 	return kind;
 }
 
