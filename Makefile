@@ -17,7 +17,7 @@ VERSION  := 0.1.0
 FUZZ_SECONDS ?= 60
 
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wformat=2 -Wvla
-INCLUDES := -Isrc -Iparsers -Irules -Itests -I/usr/include/postgresql
+INCLUDES := -I. -I/usr/include/postgresql
 DEFS     := -D_GNU_SOURCE -DPGSIFT_VERSION=\"$(VERSION)\" \
             -DPGSIFT_FIXTURES_DIR=\"$(CURDIR)/fixtures\" -DPGSIFT_BUILD_DIR=\"$(CURDIR)/$(BUILD)\" \
             -DPGSIFT_DOCS_DIR=\"$(CURDIR)/docs\" -DPGSIFT_SOURCE_DIR=\"$(CURDIR)\"
@@ -27,8 +27,8 @@ LIBS     := -lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lz -lbz2 -lzstd -lpth
 
 SAN_FLAGS:= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
-MAIN_SRC := src/main.c
-LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard src/*.c parsers/*.c rules/*.c)))
+MAIN_SRC := src/cli/main.c
+LIB_SRC  := $(filter-out $(MAIN_SRC),$(sort $(wildcard src/*/*.c parsers/*.c rules/*.c)))
 TEST_SRC := $(sort $(wildcard tests/*.c tests/*/*.c))
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 TEST_SRC := $(filter-out $(FUZZ_SRC) tests/harness/%,$(TEST_SRC))

@@ -29,10 +29,10 @@
  * never recurses and loses only the bad record.
  *-------------------------------------------------------------------------
  */
-#include "reader.h"
-#include "log_time.h"
-#include "arena.h"
-#include "strbuf.h"
+#include "parsers/reader.h"
+#include "parsers/log_time.h"
+#include "src/lib/arena.h"
+#include "src/lib/strbuf.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -17,11 +17,11 @@
  * in ten, one is learned (prefix_learn) and kept if it matches more.
  *-------------------------------------------------------------------------
  */
-#include "reader.h"
-#include "prefix.h"
-#include "stderr_reader.h"
-#include "log_time.h"
-#include "arena.h"
+#include "parsers/reader.h"
+#include "parsers/prefix.h"
+#include "parsers/stderr_reader.h"
+#include "parsers/log_time.h"
+#include "src/lib/arena.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

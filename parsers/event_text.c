@@ -9,7 +9,7 @@
  * are quoted beside each scanner.
  *-------------------------------------------------------------------------
  */
-#include "event_text.h"
+#include "parsers/event_text.h"
 
 #include <stdlib.h>
 

@@ -11,7 +11,7 @@
 #ifndef PGSIFT_EVENT_TEXT_H
 #define PGSIFT_EVENT_TEXT_H
 
-#include "strbuf.h"
+#include "src/lib/strbuf.h"
 
 #include <stddef.h>
 #include <stdint.h>

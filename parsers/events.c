@@ -25,11 +25,11 @@
  * The statements waiting for a duration live in pending_stmts.c.
  *-------------------------------------------------------------------------
  */
-#include "log_event.h"
-#include "event_text.h"
-#include "pending_stmts.h"
-#include "arena.h"
-#include "strbuf.h"
+#include "parsers/log_event.h"
+#include "parsers/event_text.h"
+#include "parsers/pending_stmts.h"
+#include "src/lib/arena.h"
+#include "src/lib/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -24,10 +24,10 @@
  * "unexpected end of compressed data".
  *-------------------------------------------------------------------------
  */
-#include "input.h"
-#include "arena.h"
-#include "diag.h"
-#include "strbuf.h"
+#include "parsers/input.h"
+#include "src/lib/arena.h"
+#include "src/core/diag.h"
+#include "src/lib/strbuf.h"
 
 #include <bzlib.h>
 #include <errno.h>

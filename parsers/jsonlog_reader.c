@@ -16,10 +16,10 @@
  * it: text cannot hold NUL).  Keys are compared after unescaping.
  *-------------------------------------------------------------------------
  */
-#include "reader.h"
-#include "log_time.h"
-#include "arena.h"
-#include "strbuf.h"
+#include "parsers/reader.h"
+#include "parsers/log_time.h"
+#include "src/lib/arena.h"
+#include "src/lib/strbuf.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

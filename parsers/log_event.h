@@ -14,7 +14,7 @@
 #ifndef PGSIFT_LOG_EVENT_H
 #define PGSIFT_LOG_EVENT_H
 
-#include "log_record.h"
+#include "parsers/log_record.h"
 
 typedef enum log_event_kind
 {

@@ -3,7 +3,7 @@
  *    Helpers shared by every reader for the log_record struct.
  *-------------------------------------------------------------------------
  */
-#include "log_record.h"
+#include "parsers/log_record.h"
 
 #include <string.h>
 

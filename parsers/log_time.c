@@ -6,8 +6,8 @@
  * timegm() or the C library's time zone machinery happens per record.
  *-------------------------------------------------------------------------
  */
-#include "log_time.h"
-#include "diag.h"
+#include "parsers/log_time.h"
+#include "src/core/diag.h"
 
 #include <string.h>
 

@@ -11,8 +11,8 @@
  * to copy the values, so a list costs one allocation.
  *-------------------------------------------------------------------------
  */
-#include "log_event.h"
-#include "arena.h"
+#include "parsers/log_event.h"
+#include "src/lib/arena.h"
 
 #include <stdlib.h>
 #include <string.h>

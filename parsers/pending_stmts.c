@@ -8,11 +8,11 @@
  * reuses both.
  *-------------------------------------------------------------------------
  */
-#include "pending_stmts.h"
-#include "arena.h"
-#include "hashmap.h"
-#include "keyed_table.h"
-#include "strbuf.h"
+#include "parsers/pending_stmts.h"
+#include "src/lib/arena.h"
+#include "src/lib/hashmap.h"
+#include "src/lib/keyed_table.h"
+#include "src/lib/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -13,7 +13,7 @@
 #ifndef PGSIFT_PENDING_STMTS_H
 #define PGSIFT_PENDING_STMTS_H
 
-#include "log_record.h"
+#include "parsers/log_record.h"
 
 #include <stddef.h>
 #include <stdint.h>

@@ -26,10 +26,10 @@
  * so the per-line cost is the JIT match plus a few short copies.
  *-------------------------------------------------------------------------
  */
-#include "prefix.h"
-#include "log_time.h"
-#include "arena.h"
-#include "diag.h"
+#include "parsers/prefix.h"
+#include "parsers/log_time.h"
+#include "src/lib/arena.h"
+#include "src/core/diag.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

@@ -23,8 +23,8 @@
 #ifndef PGSIFT_PREFIX_H
 #define PGSIFT_PREFIX_H
 
-#include "log_record.h"
-#include "strbuf.h"
+#include "parsers/log_record.h"
+#include "src/lib/strbuf.h"
 
 #include <stddef.h>
 

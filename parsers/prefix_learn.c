@@ -25,9 +25,9 @@
  * wins, the plain reading on ties.
  *-------------------------------------------------------------------------
  */
-#include "prefix.h"
-#include "log_time.h"
-#include "arena.h"
+#include "parsers/prefix.h"
+#include "parsers/log_time.h"
+#include "src/lib/arena.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -3,7 +3,7 @@
  *    The table of log formats: names and reader implementations.
  *-------------------------------------------------------------------------
  */
-#include "reader.h"
+#include "parsers/reader.h"
 
 #include <string.h>
 

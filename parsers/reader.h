@@ -11,8 +11,8 @@
 #ifndef PGSIFT_READER_H
 #define PGSIFT_READER_H
 
-#include "log_record.h"
-#include "diag.h"
+#include "parsers/log_record.h"
+#include "src/core/diag.h"
 
 #include <stddef.h>
 #include <stdint.h>

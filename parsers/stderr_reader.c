@@ -19,8 +19,8 @@
  * its SQLSTATE ("LOG:  00000: ..."); that is moved into rec->sqlstate.
  *-------------------------------------------------------------------------
  */
-#include "stderr_reader.h"
-#include "arena.h"
+#include "parsers/stderr_reader.h"
+#include "src/lib/arena.h"
 
 #include <stdbool.h>
 #include <stdlib.h>

@@ -30,9 +30,9 @@
  * malformed otherwise.
  *-------------------------------------------------------------------------
  */
-#include "stderr_reader.h"
-#include "log_time.h"
-#include "arena.h"
+#include "parsers/stderr_reader.h"
+#include "parsers/log_time.h"
+#include "src/lib/arena.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -14,8 +14,8 @@
  * the hint says.  docs/rules/cacheable-query.md.
  *-------------------------------------------------------------------------
  */
-#include "sequence_rules.h"
-#include "workload_query.h"
+#include "rules/sequence_rules.h"
+#include "rules/workload_query.h"
 
 #include <stdlib.h>
 

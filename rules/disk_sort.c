@@ -9,7 +9,7 @@
  * may take work_mem.  docs/rules/disk-sort.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <string.h>
 

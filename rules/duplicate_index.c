@@ -13,7 +13,7 @@
  * not cover them.  docs/rules/duplicate-index.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <string.h>
 

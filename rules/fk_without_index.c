@@ -26,11 +26,11 @@
  * no predicate.  docs/rules/fk-without-index.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
-#include "arena.h"
-#include "pgss.h"
-#include "workload.h"
-#include "sql_tree.h"
+#include "rules/rule.h"
+#include "src/lib/arena.h"
+#include "src/live/pgss.h"
+#include "src/model/workload.h"
+#include "src/sql/sql_tree.h"
 
 #include <jansson.h>
 #include <pg_query.h>

@@ -10,7 +10,7 @@
  * docs/rules/hash-batches.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <string.h>
 

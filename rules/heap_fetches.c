@@ -10,7 +10,7 @@
  * docs/rules/heap-fetches.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <string.h>
 

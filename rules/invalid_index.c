@@ -8,7 +8,7 @@
  * docs/rules/invalid-index.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 extern const rule rule_invalid_index;
 

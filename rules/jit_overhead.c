@@ -10,7 +10,7 @@
  * expressions can pay for themselves.  docs/rules/jit-overhead.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #define JIT_MIN_SHARE 0.10
 #define JIT_MAX_EXECUTION_MS 1000.0

@@ -19,11 +19,11 @@
  * docs/rules/large-offset.md.
  *-------------------------------------------------------------------------
  */
-#include "workload.h"
-#include "arena.h"
-#include "explain.h"
-#include "query_tree.h"
-#include "workload_query.h"
+#include "src/model/workload.h"
+#include "src/lib/arena.h"
+#include "src/live/explain.h"
+#include "src/sql/query_tree.h"
+#include "rules/workload_query.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,7 +11,7 @@
  * docs/rules/lossy-bitmap.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #define BITMAP_BYTES_PER_PAGE 64.0
 /* The share of the rechecking time an exact bitmap is assumed to save. */

@@ -20,11 +20,11 @@
  * docs/rules/many-rows-per-call.md.
  *-------------------------------------------------------------------------
  */
-#include "hashmap.h"
-#include "pgss.h"
-#include "statement_kind.h"
-#include "workload.h"
-#include "workload_query.h"
+#include "src/lib/hashmap.h"
+#include "src/live/pgss.h"
+#include "src/sql/statement_kind.h"
+#include "src/model/workload.h"
+#include "rules/workload_query.h"
 
 #include <stdlib.h>
 #include <string.h>

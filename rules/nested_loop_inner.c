@@ -10,7 +10,7 @@
  * side once).  docs/rules/nested-loop-inner.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <math.h>
 #include <string.h>

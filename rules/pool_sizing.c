@@ -17,10 +17,10 @@
  * pg_stat_activity query (src/activity.h).  docs/rules/pool-sizing.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
-#include "activity.h"
-#include "pool_advice.h"
-#include "workload.h"
+#include "rules/rule.h"
+#include "src/live/activity.h"
+#include "src/advisor/pool_advice.h"
+#include "src/model/workload.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,8 +6,8 @@
  * the order of `pgsift rules`: plan rules, then catalog rules.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
-#include "diag.h"
+#include "rules/rule.h"
+#include "src/core/diag.h"
 
 #include <stdio.h>
 #include <stdlib.h>

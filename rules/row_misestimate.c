@@ -10,7 +10,7 @@
  * miss changes no plan.  docs/rules/row-misestimate.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <math.h>
 

@@ -16,13 +16,13 @@
 #ifndef PGSIFT_RULE_H
 #define PGSIFT_RULE_H
 
-#include "catalog.h"
-#include "config.h"
-#include "finding.h"
-#include "measure.h"
-#include "plan.h"
-#include "sql_ident.h"
-#include "strbuf.h"
+#include "src/live/catalog.h"
+#include "src/core/config.h"
+#include "src/core/finding.h"
+#include "src/core/measure.h"
+#include "src/sql/plan.h"
+#include "src/sql/sql_ident.h"
+#include "src/lib/strbuf.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -10,7 +10,7 @@
  * detail says so, rather than dropping the finding.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <stdlib.h>
 #include <stdio.h>

@@ -10,7 +10,7 @@
  * (missing-index) proposes and measures one.  docs/rules/seq-scan-filter.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <string.h>
 

@@ -11,7 +11,7 @@
  * docs/rules/sequence-exhaustion.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <stdint.h>
 #include <string.h>

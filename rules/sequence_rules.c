@@ -3,7 +3,7 @@
  *    Model options from the session-sequence rules' thresholds.
  *-------------------------------------------------------------------------
  */
-#include "sequence_rules.h"
+#include "rules/sequence_rules.h"
 
 extern const rule rule_n_plus_one;
 extern const rule rule_unbatched_insert;

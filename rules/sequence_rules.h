@@ -12,9 +12,9 @@
 #ifndef PGSIFT_SEQUENCE_RULES_H
 #define PGSIFT_SEQUENCE_RULES_H
 
-#include "rule.h"
-#include "session_patterns.h"
-#include "workload.h"
+#include "rules/rule.h"
+#include "src/model/session_patterns.h"
+#include "src/model/workload.h"
 
 /*
  * The model options from the rules' thresholds in config (NULL: the

@@ -11,7 +11,7 @@
  * says when that was.  docs/rules/unused-index.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 /* Smallest index worth reporting (PgHero's threshold). */
 #define UNUSED_INDEX_MIN_BYTES (10LL * 1024 * 1024)

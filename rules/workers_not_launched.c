@@ -9,7 +9,7 @@
  * about N+1 times slower.  docs/rules/workers-not-launched.md.
  *-------------------------------------------------------------------------
  */
-#include "rule.h"
+#include "rules/rule.h"
 
 extern const rule rule_workers_not_launched;
 

@@ -13,7 +13,7 @@
 #ifndef PGSIFT_WORKLOAD_QUERY_H
 #define PGSIFT_WORKLOAD_QUERY_H
 
-#include "rule.h"
+#include "rules/rule.h"
 
 #include <stdint.h>
 

@@ -7,7 +7,7 @@
  * exit status is non-zero if any test failed or any suite could not run.
  *-------------------------------------------------------------------------
  */
-#include "test_registry.h"
+#include "tests/test_registry.h"
 
 #include <CUnit/Basic.h>
 #include <stdio.h>

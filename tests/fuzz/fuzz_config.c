@@ -13,9 +13,9 @@
  * formatted (and their strings read) without flooding libFuzzer's log.
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
-#include "config.h"
-#include "rule.h"
+#include "tests/fuzz/fuzz_common.h"
+#include "src/core/config.h"
+#include "rules/rule.h"
 
 #include <stdio.h>
 #include <sys/mman.h>

@@ -6,7 +6,7 @@
  * re-reads a bad record's lines are the parts worth the fuzzer's time.
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
+#include "tests/fuzz/fuzz_common.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -7,7 +7,7 @@
  * same lines are fed through it, as pgsift would do next.
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define DETECT_LINES 20
 

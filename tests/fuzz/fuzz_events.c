@@ -10,7 +10,7 @@
  * string, also goes through param_list_parse.
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #define RECORD_SEP	0x1e
 #define FIELD_SEP	0x1f

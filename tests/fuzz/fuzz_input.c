@@ -9,8 +9,8 @@
  * is also read in three byte ranges, as parallel ingestion splits a file.
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
-#include "input.h"
+#include "tests/fuzz/fuzz_common.h"
+#include "parsers/input.h"
 
 #include <stdio.h>
 #include <sys/mman.h>

@@ -3,7 +3,7 @@
  *    libFuzzer target for the jsonlog reader.
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
+#include "tests/fuzz/fuzz_common.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

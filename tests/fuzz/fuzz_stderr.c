@@ -7,7 +7,7 @@
  * user@db parts exercise the optional-group handling), and as RDS.
  *-------------------------------------------------------------------------
  */
-#include "fuzz_common.h"
+#include "tests/fuzz/fuzz_common.h"
 
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

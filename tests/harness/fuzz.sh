@@ -5,7 +5,7 @@
 #
 # Each tests/fuzz/fuzz_*.c is linked with clang -fsanitize=fuzzer,address,
 # undefined against every library source (src/, parsers/, rules/; not
-# src/main.c) into build/fuzz/, and run for SECONDS.  Inputs libFuzzer
+# src/cli/main.c) into build/fuzz/, and run for SECONDS.  Inputs libFuzzer
 # finds interesting accumulate in build/fuzz/corpus/<target> from run to
 # run; build/fuzz/seeds/<target> is rebuilt on every run from hand-written
 # samples and from the lines of fixtures/, so the fuzzers start from real
@@ -29,7 +29,7 @@ out=build/fuzz
 CC=${FUZZ_CC:-clang}
 CFLAGS=(-std=gnu11 -g -O1 -pthread -fno-omit-frame-pointer -Wall -Wextra -Wno-unused-parameter
 	"-fsanitize=address,undefined" "-fno-sanitize-recover=undefined"
-	-D_GNU_SOURCE -Isrc -Iparsers -Irules -Itests -I/usr/include/postgresql
+	-D_GNU_SOURCE -I. -I/usr/include/postgresql
 	"-DPGSIFT_VERSION=\"fuzz\"" "-DPGSIFT_FIXTURES_DIR=\"$root/fixtures\""
 	"-DPGSIFT_BUILD_DIR=\"$root/build\"" "-DPGSIFT_DOCS_DIR=\"$root/docs\"")
 LIBS=(-lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lz -lbz2 -lzstd -lpthread -lm)
@@ -50,8 +50,8 @@ section "building the library with $CC (fuzzer instrumentation, ASan, UBSan)"
 newest_header=$(find src parsers rules tests/fuzz -name '*.h' -printf '%T@ %p\n' | sort -n | tail -1 | cut -d' ' -f2-)
 objs=()
 stale=()
-for c in src/*.c parsers/*.c rules/*.c; do
-	if [ ! -f "$c" ] || [ "$c" = src/main.c ]; then continue; fi
+for c in src/*/*.c parsers/*.c rules/*.c; do
+	if [ ! -f "$c" ] || [ "$c" = src/cli/main.c ]; then continue; fi
 	o="$out/obj/${c%.c}.o"
 	objs+=("$o")
 	if [ ! -f "$o" ] || [ "$c" -nt "$o" ] || { [ -n "$newest_header" ] && [ "$newest_header" -nt "$o" ]; }; then

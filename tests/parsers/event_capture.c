@@ -3,8 +3,8 @@
  *    Test helpers for the event assembler (see event_capture.h).
  *-------------------------------------------------------------------------
  */
-#include "event_capture.h"
-#include "test_registry.h"
+#include "tests/parsers/event_capture.h"
+#include "tests/test_registry.h"
 
 #include <stdlib.h>
 #include <string.h>

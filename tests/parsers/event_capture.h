@@ -11,7 +11,7 @@
 #ifndef PGSIFT_TEST_EVENT_CAPTURE_H
 #define PGSIFT_TEST_EVENT_CAPTURE_H
 
-#include "log_event.h"
+#include "parsers/log_event.h"
 
 /* The copy of one delivered event. */
 typedef struct captured_event

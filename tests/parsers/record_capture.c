@@ -3,9 +3,9 @@
  *    Test helper: run a reader over text and keep copies of its records.
  *-------------------------------------------------------------------------
  */
-#include "record_capture.h"
-#include "arena.h"
-#include "test_registry.h"
+#include "tests/parsers/record_capture.h"
+#include "src/lib/arena.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,7 +10,7 @@
 #ifndef PGSIFT_RECORD_CAPTURE_H
 #define PGSIFT_RECORD_CAPTURE_H
 
-#include "reader.h"
+#include "parsers/reader.h"
 
 typedef struct rcap
 {

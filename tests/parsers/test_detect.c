@@ -3,8 +3,8 @@
  *    Tests of format and log_line_prefix detection (detect.c).
  *-------------------------------------------------------------------------
  */
-#include "reader.h"
-#include "test_registry.h"
+#include "parsers/reader.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

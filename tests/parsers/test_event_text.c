@@ -7,8 +7,8 @@
  * on the edges the assembler tests do not reach.
  *-------------------------------------------------------------------------
  */
-#include "event_text.h"
-#include "test_registry.h"
+#include "parsers/event_text.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

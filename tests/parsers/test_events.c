@@ -7,9 +7,9 @@
  * statements with later durations is in test_events_pairing.c.
  *-------------------------------------------------------------------------
  */
-#include "event_capture.h"
-#include "log_event.h"
-#include "test_registry.h"
+#include "tests/parsers/event_capture.h"
+#include "parsers/log_event.h"
+#include "tests/test_registry.h"
 
 #include <string.h>
 

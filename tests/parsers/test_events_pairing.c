@@ -8,9 +8,9 @@
  * EV_STATEMENT_UNTIMED at the point where that becomes certain.
  *-------------------------------------------------------------------------
  */
-#include "event_capture.h"
-#include "log_event.h"
-#include "test_registry.h"
+#include "tests/parsers/event_capture.h"
+#include "parsers/log_event.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -9,8 +9,8 @@
  * buffer edges and more than one decoder call are all exercised.
  *-------------------------------------------------------------------------
  */
-#include "input.h"
-#include "test_registry.h"
+#include "parsers/input.h"
+#include "tests/test_registry.h"
 
 #include <bzlib.h>
 #include <fcntl.h>

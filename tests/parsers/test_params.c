@@ -7,8 +7,8 @@
  * else is not a parameter list.
  *-------------------------------------------------------------------------
  */
-#include "log_event.h"
-#include "test_registry.h"
+#include "parsers/log_event.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -6,9 +6,9 @@
  * log_line_prefix.
  *-------------------------------------------------------------------------
  */
-#include "prefix.h"
-#include "diag.h"
-#include "test_registry.h"
+#include "parsers/prefix.h"
+#include "src/core/diag.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,9 +7,9 @@
  * read whole and must give no malformed line and their documented counts.
  *-------------------------------------------------------------------------
  */
-#include "reader.h"
-#include "record_capture.h"
-#include "test_registry.h"
+#include "parsers/reader.h"
+#include "tests/parsers/record_capture.h"
+#include "tests/test_registry.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,8 +3,8 @@
  *    Helpers of the session-sequence suites (see sequence_testing.h).
  *-------------------------------------------------------------------------
  */
-#include "sequence_testing.h"
-#include "test_registry.h"
+#include "tests/rules/sequence_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -4,11 +4,11 @@
  *    miss, with snapshots assembled by hand from the catalog.h structs.
  *-------------------------------------------------------------------------
  */
-#include "test_registry.h"
-#include "pgss.h"
-#include "rule.h"
-#include "src/workload_testing.h"
-#include "workload.h"
+#include "tests/test_registry.h"
+#include "src/live/pgss.h"
+#include "rules/rule.h"
+#include "tests/model/workload_testing.h"
+#include "src/model/workload.h"
 
 #include <stdio.h>
 #include <string.h>

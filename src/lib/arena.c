@@ -1,0 +1,200 @@
+/*-------------------------------------------------------------------------
+ * arena.c
+ *    Region allocator, plus the checked malloc wrappers used everywhere.
+ *
+ * Blocks are chained; a request larger than the block size gets a block of
+ * its own so that big statements never waste the rest of a normal block.
+ *-------------------------------------------------------------------------
+ */
+#include "src/lib/arena.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_ALIGN 16
+
+typedef struct arena_block
+{
+	struct arena_block *next;
+	size_t		size;
+	size_t		used;
+	/* payload follows, aligned */
+	_Alignas(ARENA_ALIGN) unsigned char data[];
+} arena_block;
+
+struct arena
+{
+	arena_block *head;
+	size_t		block_size;
+	size_t		total_used;
+};
+
+void *
+xcheck_alloc(void *p)
+{
+	if (p == NULL)
+	{
+		fputs("pgsift: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+void *
+xmalloc(size_t n)
+{
+	return xcheck_alloc(malloc(n ? n : 1));
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	return xcheck_alloc(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	return xcheck_alloc(realloc(p, n ? n : 1));
+}
+
+char *
+xstrdup(const char *s)
+{
+	return xcheck_alloc(strdup(s));
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char	   *r = xmalloc(n + 1);
+
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+static arena_block *
+block_new(size_t size, arena_block *next)
+{
+	arena_block *b = xmalloc(sizeof(arena_block) + size);
+
+	b->next = next;
+	b->size = size;
+	b->used = 0;
+	return b;
+}
+
+arena *
+arena_create(size_t block_size)
+{
+	arena	   *a = xcalloc(1, sizeof(arena));
+
+	a->block_size = block_size ? block_size : 64 * 1024;
+	a->head = block_new(a->block_size, NULL);
+	return a;
+}
+
+void *
+arena_alloc(arena *a, size_t n)
+{
+	size_t		need = (n + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1);
+	arena_block *b = a->head;
+
+	if (need == 0)
+		need = ARENA_ALIGN;
+	if (b->size - b->used < need)
+	{
+		if (need > a->block_size / 4)
+		{
+			/* big request: own block, placed behind the current one */
+			arena_block *big = block_new(need, b->next);
+
+			b->next = big;
+			big->used = need;
+			a->total_used += need;
+			return big->data;
+		}
+		b = block_new(a->block_size, b);
+		a->head = b;
+	}
+	void	   *p = b->data + b->used;
+
+	b->used += need;
+	a->total_used += need;
+	return p;
+}
+
+void *
+arena_zalloc(arena *a, size_t n)
+{
+	void	   *p = arena_alloc(a, n);
+
+	memset(p, 0, n);
+	return p;
+}
+
+char *
+arena_strndup(arena *a, const char *s, size_t n)
+{
+	char	   *r = arena_alloc(a, n + 1);
+
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
+char *
+arena_strdup(arena *a, const char *s)
+{
+	return s ? arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+size_t
+arena_used(const arena *a)
+{
+	return a->total_used;
+}
+
+void
+arena_reset(arena *a)
+{
+	arena_block *keep = NULL;
+	arena_block *b = a->head;
+
+	while (b)
+	{
+		arena_block *next = b->next;
+
+		if (next == NULL && b->size == a->block_size)
+			keep = b;
+		else
+			free(b);
+		b = next;
+	}
+	if (keep == NULL)
+		keep = block_new(a->block_size, NULL);
+	keep->used = 0;
+	keep->next = NULL;
+	a->head = keep;
+	a->total_used = 0;
+}
+
+void
+arena_destroy(arena *a)
+{
+	if (a == NULL)
+		return;
+	arena_block *b = a->head;
+
+	while (b)
+	{
+		arena_block *next = b->next;
+
+		free(b);
+		b = next;
+	}
+	free(a);
+}

@@ -1,0 +1,190 @@
+/*-------------------------------------------------------------------------
+ * hashmap.c
+ *    Open-addressing (linear probing) hash table with arena-held keys.
+ *
+ * Entries keep the full hash so that probing compares 8 bytes before it
+ * touches a key; the table doubles at 70% load.  Deletion is not needed by
+ * any caller and is not offered.
+ *-------------------------------------------------------------------------
+ */
+#include "src/lib/hashmap.h"
+#include "src/lib/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct hm_entry
+{
+	uint64_t	hash;
+	const char *key;			/* NULL: empty slot */
+	size_t		keylen;
+	void	   *value;
+} hm_entry;
+
+struct hashmap
+{
+	hm_entry   *entries;
+	size_t		cap;			/* power of two */
+	size_t		count;
+	arena	   *keys;
+};
+
+uint64_t
+hash_mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static inline uint64_t
+read64(const unsigned char *p)
+{
+	uint64_t	v;
+
+	memcpy(&v, p, 8);
+	return v;
+}
+
+uint64_t
+hash_bytes(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t	h = 0x9e3779b97f4a7c15ULL ^ (n * 0x2545F4914F6CDD1DULL);
+
+	while (n >= 8)
+	{
+		h = (h ^ hash_mix64(read64(p))) * 0x9E3779B97F4A7C15ULL;
+		h ^= h >> 29;
+		p += 8;
+		n -= 8;
+	}
+	uint64_t	tail = 0;
+
+	memcpy(&tail, p, n);
+	h = (h ^ hash_mix64(tail ^ n)) * 0x9E3779B97F4A7C15ULL;
+	return hash_mix64(h);
+}
+
+hashmap *
+hashmap_create(size_t initial_capacity)
+{
+	hashmap    *m = xcalloc(1, sizeof(hashmap));
+	size_t		cap = 16;
+
+	while (cap < initial_capacity * 2)
+		cap *= 2;
+	m->cap = cap;
+	m->entries = xcalloc(cap, sizeof(hm_entry));
+	m->keys = arena_create(0);
+	return m;
+}
+
+void
+hashmap_destroy(hashmap *m)
+{
+	if (m == NULL)
+		return;
+	free(m->entries);
+	arena_destroy(m->keys);
+	free(m);
+}
+
+static hm_entry *
+find_slot(hm_entry *entries, size_t cap, const void *key, size_t keylen, uint64_t hash)
+{
+	size_t		i = hash & (cap - 1);
+
+	for (;;)
+	{
+		hm_entry   *e = &entries[i];
+
+		if (e->key == NULL)
+			return e;
+		if (e->hash == hash && e->keylen == keylen && memcmp(e->key, key, keylen) == 0)
+			return e;
+		i = (i + 1) & (cap - 1);
+	}
+}
+
+void *
+hashmap_get(const hashmap *m, const void *key, size_t keylen, uint64_t hash)
+{
+	hm_entry   *e = find_slot(m->entries, m->cap, key, keylen, hash);
+
+	return e->key ? e->value : NULL;
+}
+
+static void
+grow(hashmap *m)
+{
+	size_t		ncap = m->cap * 2;
+	hm_entry   *n = xcalloc(ncap, sizeof(hm_entry));
+
+	for (size_t i = 0; i < m->cap; i++)
+	{
+		hm_entry   *e = &m->entries[i];
+
+		if (e->key)
+			*find_slot(n, ncap, e->key, e->keylen, e->hash) = *e;
+	}
+	free(m->entries);
+	m->entries = n;
+	m->cap = ncap;
+}
+
+void **
+hashmap_put(hashmap *m, const void *key, size_t keylen, uint64_t hash, int *inserted)
+{
+	hm_entry   *e = find_slot(m->entries, m->cap, key, keylen, hash);
+
+	if (e->key)
+	{
+		if (inserted)
+			*inserted = 0;
+		return &e->value;
+	}
+	if ((m->count + 1) * 10 > m->cap * 7)
+	{
+		grow(m);
+		e = find_slot(m->entries, m->cap, key, keylen, hash);
+	}
+	e->key = arena_strndup(m->keys, key, keylen);
+	e->keylen = keylen;
+	e->hash = hash;
+	e->value = NULL;
+	m->count++;
+	if (inserted)
+		*inserted = 1;
+	return &e->value;
+}
+
+size_t
+hashmap_count(const hashmap *m)
+{
+	return m->count;
+}
+
+int
+hashmap_next(const hashmap *m, size_t *pos, const char **key, size_t *keylen, void **value)
+{
+	while (*pos < m->cap)
+	{
+		hm_entry   *e = &m->entries[(*pos)++];
+
+		if (e->key)
+		{
+			if (key)
+				*key = e->key;
+			if (keylen)
+				*keylen = e->keylen;
+			if (value)
+				*value = e->value;
+			return 1;
+		}
+	}
+	return 0;
+}

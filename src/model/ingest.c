@@ -1,0 +1,511 @@
+/*-------------------------------------------------------------------------
+ * ingest.c
+ *    Driving readers over files, serially or with worker threads.
+ *
+ * Work is cut into tasks: a whole file, or for a large plain file with
+ * jobs > 1, a byte range that begins at a record boundary.  Each task
+ * builds its own workload model; tasks are merged into the caller's model
+ * strictly in log order (file order, then range order) as they complete,
+ * so at most `jobs` partial models are alive at once and the result does
+ * not depend on thread timing.  With one job the caller's model is fed
+ * directly and nothing is merged.
+ *-------------------------------------------------------------------------
+ */
+#include "src/model/ingest.h"
+#include "src/lib/arena.h"
+#include "parsers/log_event.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define DETECT_LINES		64
+#define SPLIT_MIN_BYTES		(32u * 1024 * 1024)
+#define PROGRESS_EVERY		65536	/* lines between clock checks */
+
+typedef struct ingest_task
+{
+	ingest_file *file;
+	uint64_t	start;			/* byte range for a chunk; end 0: whole file */
+	uint64_t	end;
+	uint64_t	first_line;
+	int			is_chunk;
+	/* results */
+	workload   *model;
+	diag_tally	tally;
+	uint64_t	lines;			/* read by this task */
+	uint64_t	skipped_lines;	/* skipped because a store had them */
+	uint64_t	records;
+	uint64_t	end_offset;
+	int			read_error;
+	int			done;
+} ingest_task;
+
+typedef struct ingest_run
+{
+	const ingest_options *opts;
+	ingest_task *tasks;
+	int			ntasks;
+	int			next_task;
+	pthread_mutex_t lock;
+	pthread_cond_t task_done;
+	uint64_t	bytes_done;		/* raw bytes of finished tasks, for progress */
+	uint64_t	bytes_total;
+	struct timespec started;
+} ingest_run;
+
+/* What a record sink needs: count records, then classify. */
+typedef struct task_sink
+{
+	event_assembler *assembler;
+	workload   *model;
+	uint64_t	records;
+} task_sink;
+
+static void
+count_record(void *ctx, const log_record *rec)
+{
+	task_sink  *s = ctx;
+
+	s->records++;
+	workload_note_record(s->model, rec);
+	event_assembler_record(s->assembler, rec);
+}
+
+void
+ingest_file_clear(ingest_file *f)
+{
+	free(f->prefix);
+	f->prefix = NULL;
+	for (int i = 0; i < f->nhead; i++)
+		free(f->head_lines[i]);
+	free(f->head_lines);
+	free(f->head_lens);
+	f->head_lines = NULL;
+	f->head_lens = NULL;
+	f->nhead = 0;
+	if (f->stdin_input)
+		input_close(f->stdin_input);
+	f->stdin_input = NULL;
+}
+
+static double
+seconds_since(const struct timespec *t0)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double) (now.tv_sec - t0->tv_sec) + (double) (now.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void
+print_progress(ingest_run *run, uint64_t bytes)
+{
+	double		secs = seconds_since(&run->started);
+	double		mb = (double) bytes / 1e6;
+
+	if (run->bytes_total > 0)
+		fprintf(stderr, "\rpgsift: read %.0f of %.0f MB (%.0f%%), %.0f MB/s   ", mb,
+				(double) run->bytes_total / 1e6, 100.0 * (double) bytes / (double) run->bytes_total,
+				secs > 0 ? mb / secs : 0);
+	else
+		fprintf(stderr, "\rpgsift: read %.0f MB, %.0f MB/s   ", mb, secs > 0 ? mb / secs : 0);
+}
+
+/*
+ * Detect format and prefix from the first lines of a file.  On success the
+ * file's format/prefix are set; returns 0, or -1 when nothing fits (the
+ * file is then read as stderr with PostgreSQL's default prefix, and every
+ * line that does not match is counted as malformed).
+ */
+static int
+detect_file(ingest_file *f, const ingest_options *opts)
+{
+	input_file *in = input_open(f->path);
+
+	if (in == NULL)
+		return -1;
+	char	   *lines[DETECT_LINES];
+	size_t		lens[DETECT_LINES];
+	int			n = 0;
+	const char *line;
+	size_t		len;
+
+	while (n < DETECT_LINES && input_next_line(in, &line, &len) == 1)
+	{
+		lines[n] = xstrndup(line, len);
+		lens[n++] = len;
+	}
+
+	char	   *prefix = NULL;
+	log_format	fmt = detect_log_format((const char *const *) lines, lens, n, &prefix);
+
+	if (strcmp(f->path, "-") == 0)
+	{
+		/* stdin cannot be read twice: keep what detection consumed */
+		f->head_lines = xcalloc((size_t) n + 1, sizeof(char *));
+		f->head_lens = xcalloc((size_t) n + 1, sizeof(size_t));
+		for (int i = 0; i < n; i++)
+		{
+			f->head_lines[i] = lines[i];
+			f->head_lens[i] = lens[i];
+		}
+		f->nhead = n;
+		f->stdin_input = in;
+	}
+	else
+	{
+		for (int i = 0; i < n; i++)
+			free(lines[i]);
+		input_close(in);
+	}
+	if (opts->format != LOG_FORMAT_AUTO)
+	{
+		if (fmt != LOG_FORMAT_AUTO && fmt != opts->format && n > 0)
+			diag_warning("Its first lines look like %s.", "Leave out --log-format to detect the format per file.",
+						 "log file \"%s\" does not look like %s", f->path, log_format_name(opts->format));
+		fmt = opts->format;
+	}
+	if (opts->prefix)
+	{
+		free(prefix);
+		prefix = xstrdup(opts->prefix);
+	}
+	if (fmt == LOG_FORMAT_AUTO)
+	{
+		free(prefix);
+		f->format = LOG_FORMAT_STDERR;
+		f->prefix = NULL;
+		if (n > 0)
+			diag_warning("Its first lines match none of stderr (with a known or learned log_line_prefix), csvlog, jsonlog, syslog or RDS.",
+						 "Give the format with --log-format and, for stderr, the server's log_line_prefix with --prefix.",
+						 "could not recognise the format of log file \"%s\"", f->path);
+		return n > 0 ? -1 : 0;
+	}
+	f->format = fmt;
+	f->prefix = prefix;
+	return 0;
+}
+
+/* Run one task: read its lines into its model. */
+static void
+run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_progress)
+{
+	ingest_file *f = t->file;
+	input_file *in = f->stdin_input ? f->stdin_input
+		: t->is_chunk ? input_open_range(f->path, t->start, t->end, t->first_line)
+		: input_open(f->path);
+
+	if (in == NULL)
+		return;
+	f->opened = 1;
+	f->compression = input_get_compression(in);
+	if (!t->is_chunk && f->start_offset > 0 && input_skip(in, f->start_offset) != 0)
+	{
+		diag_warning("The file is shorter than the part already ingested, so it was read from its start.",
+					 "A log file that was truncated or replaced under the same name is read again.",
+					 "log file \"%s\" has shrunk since the last run", f->path);
+		input_close(in);
+		in = input_open(f->path);
+		if (in == NULL)
+			return;
+	}
+
+	task_sink	sink = {event_assembler_create(workload_add_event, t->model), t->model, 0};
+	reader_config cfg = {
+		.file = f->path, .prefix = f->prefix, .syslog_year = opts->syslog_year,
+		.tally = &t->tally, .sink = count_record, .sink_ctx = &sink,
+	};
+	const format_reader_ops *ops = format_reader_for(f->format);
+	format_reader *r = ops->create(&cfg);
+	const char *line;
+	size_t		len;
+	int			rc = 0;
+
+	if (r == NULL)
+	{
+		input_close(in);
+		event_assembler_destroy(sink.assembler);
+		return;
+	}
+	uint64_t	base_line = input_line_number(in);	/* lines before this task's first */
+
+	t->skipped_lines = !t->is_chunk && f->start_offset > 0 ? base_line : 0;
+	for (int i = 0; i < f->nhead; i++)
+		ops->feed(r, f->head_lines[i], f->head_lens[i], (uint64_t) i + 1);
+	while ((rc = input_next_line(in, &line, &len)) == 1)
+	{
+		ops->feed(r, line, len, input_line_number(in));
+		if (show_progress && (input_line_number(in) % PROGRESS_EVERY) == 0)
+			print_progress(run, input_raw_offset(in));
+	}
+	ops->finish(r);
+	ops->destroy(r);
+	event_assembler_finish(sink.assembler);
+	event_assembler_destroy(sink.assembler);
+
+	t->records = sink.records;
+	t->lines = input_line_number(in) - base_line + (uint64_t) f->nhead;
+	t->end_offset = input_offset(in);
+	if (rc < 0)
+	{
+		t->read_error = 1;
+		diag_warning(input_error_detail(in), input_error_hint(in),
+					 "could not read log file \"%s\": %s", f->path, input_error(in));
+	}
+	if (input_lines_too_long(in) > 0)
+		diag_warning(NULL, NULL, "log file \"%s\": %llu lines longer than %u bytes were cut", f->path,
+					 (unsigned long long) input_lines_too_long(in), INPUT_MAX_LINE);
+	input_close(in);
+	f->stdin_input = NULL;
+}
+
+/* Lines before byte offset `upto` of a plain file (1-based number of the line there). */
+static uint64_t
+line_number_at(const char *path, uint64_t upto)
+{
+	int			fd = open(path, O_RDONLY);
+	uint64_t	lines = 1,
+				pos = 0;
+	char	   *buf = xmalloc(1 << 20);
+
+	while (fd >= 0 && pos < upto)
+	{
+		size_t		want = upto - pos < (1 << 20) ? (size_t) (upto - pos) : (1 << 20);
+		ssize_t		got = pread(fd, buf, want, (off_t) pos);
+
+		if (got <= 0)
+			break;
+		for (char *p = buf, *end = buf + got; (p = memchr(p, '\n', (size_t) (end - p))) != NULL; p++)
+			lines++;
+		pos += (uint64_t) got;
+	}
+	free(buf);
+	if (fd >= 0)
+		close(fd);
+	return lines;
+}
+
+static void
+ignore_record(void *ctx, const log_record *rec)
+{
+}
+
+/* First record start at or after byte `from` of f, or 0 if none is near. */
+static uint64_t
+record_start_after(ingest_file *f, uint64_t from)
+{
+	diag_tally	scratch = {0};
+	reader_config cfg = {.file = f->path, .prefix = f->prefix, .tally = &scratch, .sink = ignore_record};
+	const format_reader_ops *ops = format_reader_for(f->format);
+	format_reader *r = ops->create(&cfg);
+	input_file *in = input_open_range(f->path, from - 1, 0, 1);
+	uint64_t	found = 0;
+	const char *line;
+	size_t		len;
+
+	/* starting one byte early makes the first line the rest of a partial one */
+	if (r && in && input_next_line(in, &line, &len) == 1)
+	{
+		for (int i = 0; i < 100000; i++)
+		{
+			uint64_t	at = input_offset(in);	/* absolute: where the next line starts */
+
+			if (input_next_line(in, &line, &len) != 1)
+				break;
+			if (ops->starts_record(r, line, len))
+			{
+				found = at;
+				break;
+			}
+		}
+	}
+	if (in)
+		input_close(in);
+	if (r)
+		ops->destroy(r);
+	diag_tally_free(&scratch);
+	return found;
+}
+
+/* Cut a large plain file into up to `jobs` tasks at record starts. */
+static int
+plan_file_tasks(ingest_file *f, int jobs, ingest_task *out)
+{
+	struct stat st;
+	int			n = 0;
+
+	out[0] = (ingest_task) {.file = f};
+	if (jobs <= 1 || f->start_offset > 0 || stat(f->path, &st) != 0 || !S_ISREG(st.st_mode) ||
+		(uint64_t) st.st_size < SPLIT_MIN_BYTES)
+		return 1;
+	input_file *probe = input_open(f->path);
+	int			plain = probe && input_get_compression(probe) == INPUT_PLAIN;
+
+	if (probe)
+		input_close(probe);
+	if (!plain)
+		return 1;
+
+	uint64_t	size = (uint64_t) st.st_size;
+	uint64_t	prev = 0;
+
+	for (int k = 1; k < jobs; k++)
+	{
+		uint64_t	start = record_start_after(f, size / (uint64_t) jobs * (uint64_t) k);
+
+		if (start <= prev)
+			continue;
+		out[n] = (ingest_task) {.file = f, .start = prev, .end = start, .is_chunk = 1};
+		n++;
+		prev = start;
+	}
+	out[n] = (ingest_task) {.file = f, .start = prev, .end = 0, .is_chunk = n > 0};
+	n++;
+	for (int i = 0; i < n; i++)
+		out[i].first_line = out[i].start ? line_number_at(f->path, out[i].start) : 1;
+	return n;
+}
+
+static void *
+worker_main(void *arg)
+{
+	ingest_run *run = arg;
+
+	for (;;)
+	{
+		pthread_mutex_lock(&run->lock);
+		int			i = run->next_task++;
+
+		pthread_mutex_unlock(&run->lock);
+		if (i >= run->ntasks)
+			break;
+		run_task(&run->tasks[i], run->opts, run, 0);
+		pthread_mutex_lock(&run->lock);
+		run->tasks[i].done = 1;
+		run->bytes_done += run->tasks[i].end_offset - run->tasks[i].start;
+		pthread_cond_broadcast(&run->task_done);
+		pthread_mutex_unlock(&run->lock);
+	}
+	return NULL;
+}
+
+/* Fold a finished task into the caller's model and file record. */
+static void
+absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge)
+{
+	ingest_file *f = t->file;
+
+	if (merge)
+	{
+		workload_merge(w, t->model);
+		workload_destroy(t->model);
+		t->model = NULL;
+	}
+	f->lines += t->lines + t->skipped_lines;
+	f->lines_read += t->lines;
+	f->records += t->records;
+	f->malformed += t->tally.malformed;
+	f->read_error |= t->read_error;
+	if (t->end_offset > f->end_offset)
+		f->end_offset = t->end_offset;
+	diag_tally_merge(tally, &t->tally);
+	diag_tally_free(&t->tally);
+}
+
+/* Wait for tasks in order and merge each as soon as it and all before it are done. */
+static void
+merge_in_order(workload *w, ingest_run *run, diag_tally *tally)
+{
+	for (int i = 0; i < run->ntasks; i++)
+	{
+		pthread_mutex_lock(&run->lock);
+		while (!run->tasks[i].done)
+		{
+			struct timespec until;
+
+			clock_gettime(CLOCK_REALTIME, &until);
+			until.tv_nsec += 500000000;
+			if (until.tv_nsec >= 1000000000)
+				until.tv_sec++, until.tv_nsec -= 1000000000;
+			pthread_cond_timedwait(&run->task_done, &run->lock, &until);
+			if (run->opts->progress && !run->tasks[i].done)
+				print_progress(run, run->bytes_done);
+		}
+		pthread_mutex_unlock(&run->lock);
+		absorb_task(w, &run->tasks[i], tally, 1);
+	}
+}
+
+uint64_t
+ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts, diag_tally *tally)
+{
+	int			jobs = opts->jobs > 1 ? opts->jobs : 1;
+	ingest_run	run = {.opts = opts};
+	int			cap = n * jobs + 1;
+
+	run.tasks = xcalloc((size_t) cap, sizeof(ingest_task));
+	clock_gettime(CLOCK_MONOTONIC, &run.started);
+	for (int i = 0; i < n; i++)
+	{
+		struct stat st;
+
+		if (strcmp(files[i].path, "-") != 0 && stat(files[i].path, &st) == 0)
+			run.bytes_total += (uint64_t) st.st_size;
+		if (detect_file(&files[i], opts) == 0 || files[i].format != LOG_FORMAT_AUTO)
+			run.ntasks += plan_file_tasks(&files[i], jobs, run.tasks + run.ntasks);
+	}
+	if (jobs == 1 || run.ntasks <= 1)
+	{
+		for (int i = 0; i < run.ntasks; i++)
+		{
+			run.tasks[i].model = w;
+			run_task(&run.tasks[i], opts, &run, opts->progress);
+			absorb_task(w, &run.tasks[i], tally, 0);
+		}
+	}
+	else
+	{
+		pthread_t	threads[64];
+		int			nthreads = jobs < run.ntasks ? jobs : run.ntasks;
+
+		if (nthreads > 64)
+			nthreads = 64;
+		for (int i = 0; i < run.ntasks; i++)
+			run.tasks[i].model = workload_create(opts->filter);
+		pthread_mutex_init(&run.lock, NULL);
+		pthread_cond_init(&run.task_done, NULL);
+		for (int i = 0; i < nthreads; i++)
+			pthread_create(&threads[i], NULL, worker_main, &run);
+		merge_in_order(w, &run, tally);
+		for (int i = 0; i < nthreads; i++)
+			pthread_join(threads[i], NULL);
+		pthread_mutex_destroy(&run.lock);
+		pthread_cond_destroy(&run.task_done);
+	}
+	if (opts->progress)
+		fputs("\r\033[K", stderr);
+
+	uint64_t	records = 0,
+				lines = 0,
+				opened = 0,
+				malformed = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		records += files[i].records;
+		lines += files[i].lines_read;
+		/* a file resumed from a store was counted when it was first read */
+		opened += files[i].opened && files[i].start_offset == 0;
+		malformed += files[i].malformed;
+	}
+	workload_note_input(w, opened, lines, malformed);
+	workload_summary_mut(w)->records += records;
+	free(run.tasks);
+	return records;
+}

@@ -1,0 +1,76 @@
+/*-------------------------------------------------------------------------
+ * query_stats.h
+ *    What the model keeps of one fingerprint: its figures, the names it
+ *    ran under, and its slowest executions with what is needed to replay
+ *    them.
+ *
+ * Apart from workload.h so that the session-sequence tables, which point
+ * at a fingerprint's stats, need not include the whole model.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_QUERY_STATS_H
+#define PGSIFT_QUERY_STATS_H
+
+#include "src/lib/sketch.h"
+
+#include <stdint.h>
+
+#define WORKLOAD_SAMPLES		5	/* slowest executions kept per fingerprint */
+#define WORKLOAD_NAMES			8	/* databases/users/apps kept per fingerprint */
+
+/* One slow execution, with what is needed to replay it. */
+typedef struct query_sample
+{
+	double		duration_ms;
+	int64_t		ts_ms;
+	char	   *query;			/* the statement as logged (malloc'd) */
+	char	   *params;			/* DETAIL parameters text or NULL (malloc'd) */
+	char	   *database;
+	char	   *user;
+	char	   *file;
+	uint64_t	line;
+} query_sample;
+
+/* A name (database, user, app) and how many executions ran under it. */
+typedef struct name_count
+{
+	const char *name;			/* interned in the model */
+	uint64_t	count;
+} name_count;
+
+typedef struct query_stats
+{
+	uint64_t	fingerprint;
+	const char *normalized;
+	int			parsed;
+	uint64_t	calls;			/* timed executions */
+	double		total_ms;
+	double		min_ms;
+	double		max_ms;
+	quantile_sketch *sketch;
+	uint64_t	untimed_calls;	/* logged without a duration */
+	uint64_t	parse_count;
+	double		parse_ms;
+	uint64_t	bind_count;
+	double		bind_ms;
+	uint64_t	errors;			/* failed executions (ERROR with this statement) */
+	int64_t		first_ts;
+	int64_t		last_ts;
+	int			ndatabases,
+				nusers,
+				napps;
+	name_count	databases[WORKLOAD_NAMES];
+	name_count	users[WORKLOAD_NAMES];
+	name_count	apps[WORKLOAD_NAMES];
+	int			nsamples;		/* sorted, slowest first */
+	query_sample samples[WORKLOAD_SAMPLES];
+	char	   *plan;			/* slowest auto_explain plan (malloc'd) or NULL */
+	int			plan_is_json;
+	double		plan_ms;
+	struct seq_fingerprint *seq;	/* sequence detectors' figures (session_patterns.h) */
+} query_stats;
+
+/* Quantile of a query's durations (NaN when no timed call). */
+double		query_stats_quantile(const query_stats *q, double quantile);
+
+#endif

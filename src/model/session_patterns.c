@@ -1,0 +1,647 @@
+/*-------------------------------------------------------------------------
+ * session_patterns.c
+ *    Runs of one fingerprint per session, folded into the loop, insert and
+ *    cache tables the sequence rules read (design in session_patterns.h).
+ *
+ * The hot path (session_patterns_observe) costs one hash of the
+ * statement's parameters (or of its text), a comparison with the run's
+ * fingerprint, and while a run lasts a scan of at most SEQ_RUN_HASHES
+ * hashes; a cacheable SELECT adds one lookup in the cache table.  Nothing
+ * is copied per statement: a closing run that qualifies takes its example
+ * from the session's window, which still holds its last SESSION_WINDOW
+ * statements (a run's statements there may be interleaved with
+ * transaction control, which runs step over).
+ *-------------------------------------------------------------------------
+ */
+#include "src/model/session_patterns.h"
+#include "src/lib/arena.h"
+#include "src/lib/hashmap.h"
+#include "src/lib/keyed_table.h"
+#include "parsers/log_event.h"
+#include "src/model/session_window.h"
+#include "src/sql/statement_traits.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* One key of the simulated cache: fingerprint and parameters hash. */
+typedef struct cache_entry
+{
+	keyed_entry entry;			/* key: key[] */
+	uint64_t	key[2];
+	int64_t		filled_ts;		/* when the cache was (re)filled */
+	int64_t		first_ts;		/* first execution seen in this part of the log */
+	double		first_ms;
+	seq_fingerprint *fp;
+} cache_entry;
+
+struct session_patterns
+{
+	session_pattern_options opts;
+	arena	   *mem;
+	hashmap    *loop_map;		/* (parent, child) query_stats pointers -> seq_loop */
+	seq_loop  **loops;
+	size_t		nloops,
+				loops_cap;
+	seq_fingerprint **fps;
+	size_t		nfps,
+				fps_cap;
+	keyed_table cache;
+	uint64_t	loops_dropped;
+	uint64_t	cache_evictions;
+};
+
+session_pattern_options
+session_pattern_options_default(void)
+{
+	session_pattern_options o = {
+		.max_gap_ms = 1000, .min_repeats = 5, .min_distinct = 5, .min_rows = 10, .ttl_ms = 60000,
+	};
+
+	return o;
+}
+
+session_patterns *
+session_patterns_create(const session_pattern_options *opts)
+{
+	session_patterns *p = xcalloc(1, sizeof(session_patterns));
+
+	p->opts = opts ? *opts : session_pattern_options_default();
+	p->mem = arena_create(0);
+	p->loop_map = hashmap_create(64);
+	keyed_table_init(&p->cache);
+	return p;
+}
+
+static void
+example_free(seq_example *e)
+{
+	for (int i = 0; i < e->nvalues; i++)
+		free(e->values[i]);
+	free(e->values);
+	free(e->parent_params);
+	memset(e, 0, sizeof(*e));
+}
+
+void
+session_patterns_destroy(session_patterns *p)
+{
+	if (p == NULL)
+		return;
+	for (size_t i = 0; i < p->nloops; i++)
+		example_free(&p->loops[i]->example);
+	for (size_t i = 0; i < p->nfps; i++)
+		example_free(&p->fps[i]->insert_example);
+	while (p->cache.oldest)
+	{
+		keyed_entry *e = p->cache.oldest;
+
+		keyed_table_remove(&p->cache, e);
+		free(keyed_container(e, cache_entry, entry));
+	}
+	keyed_table_free(&p->cache);
+	hashmap_destroy(p->loop_map);
+	free(p->loops);
+	free(p->fps);
+	arena_destroy(p->mem);
+	free(p);
+}
+
+const session_pattern_options *
+session_patterns_options(const session_patterns *p)
+{
+	return &p->opts;
+}
+
+/* q's figures, created (and q classified) on its first statement. */
+static seq_fingerprint *
+fingerprint_info(session_patterns *p, query_stats *q, seq_kind known)
+{
+	if (q->seq)
+		return q->seq;
+
+	seq_fingerprint *f = arena_zalloc(p->mem, sizeof(seq_fingerprint));
+
+	f->query = q;
+	f->kind = known != SEQ_KIND_UNKNOWN ? known
+		: q->parsed ? statement_traits_classify(q->normalized, &f->values_width) : SEQ_KIND_OTHER;
+	f->insert_first_ts = f->insert_last_ts = LOG_TS_UNKNOWN;
+	if (p->nfps == p->fps_cap)
+	{
+		p->fps_cap = p->fps_cap ? 2 * p->fps_cap : 64;
+		p->fps = xrealloc(p->fps, p->fps_cap * sizeof(seq_fingerprint *));
+	}
+	p->fps[p->nfps++] = f;
+	q->seq = f;
+	return f;
+}
+
+static int64_t
+gap_ms(int64_t earlier, int64_t later)
+{
+	if (earlier == LOG_TS_UNKNOWN || later == LOG_TS_UNKNOWN || later < earlier)
+		return 0;
+	return later - earlier;
+}
+
+/* The statement pushed when w's total was at, or NULL once it left the window. */
+static const session_statement *
+statement_at(const session_window *w, uint64_t at)
+{
+	uint64_t	back = w->total - at;
+
+	return back < (uint64_t) w->count ? session_window_at(w, w->count - 1 - (int) back) : NULL;
+}
+
+/* The window index of the statement pushed when w's total was at (< 0: gone). */
+static int
+index_at(const session_window *w, uint64_t at)
+{
+	return w->count - 1 - (int) (w->total - at);
+}
+
+/*
+ * Whether b, w's newest statement, ran in the transaction of a, an earlier
+ * one (NULL: no longer in the window) pushed when the session's marks were
+ * a_mark: by %v, else %x, else by the logged BEGIN/COMMIT (b inside a
+ * block that no transaction control has ended or begun since a).
+ */
+static int
+same_transaction(const session_seq *s, const session_statement *a, uint32_t a_mark,
+				 const session_statement *b)
+{
+	if (a && a->vxid && b->vxid)
+		return strcmp(a->vxid, b->vxid) == 0;
+	if (a && a->xid > 0 && b->xid > 0)
+		return a->xid == b->xid;
+	return s->in_block && s->marks == a_mark;
+}
+
+static void
+run_add_hash(session_run *r, uint64_t h)
+{
+	for (uint32_t i = 0; i < r->nhashes; i++)
+		if (r->hashes[i] == h)
+			return;
+	/* past the cap a new hash may repeat one not kept: counted distinct */
+	if (r->nhashes < SEQ_RUN_HASHES)
+		r->hashes[r->nhashes++] = h;
+	r->distinct++;
+}
+
+/*
+ * Copy the parameters of q's window items in [from, to] into e (the
+ * transaction control between them is not the run's); distinct ones only
+ * if asked.
+ */
+static void
+example_fill(seq_example *e, const session_window *w, int from, int to, const query_stats *q,
+			 int distinct_only)
+{
+	e->values = xcalloc(SEQ_EXAMPLE_VALUES, sizeof(char *));
+	for (int i = from; i <= to && e->nvalues < SEQ_EXAMPLE_VALUES; i++)
+	{
+		const session_statement *st = session_window_at(w, i);
+		const char *v = st->params;
+		int			seen = 0;
+
+		if (st->query != q)
+			continue;
+		for (int j = 0; distinct_only && j < e->nvalues && !seen; j++)
+			seen = (v == NULL && e->values[j] == NULL) ||
+				(v && e->values[j] && strcmp(v, e->values[j]) == 0);
+		if (!seen)
+			e->values[e->nvalues++] = v ? xstrdup(v) : NULL;
+	}
+}
+
+/*
+ * Replace e by w's run r when that run took longer (examples are the
+ * costliest occurrence seen), as far as the window still holds it.
+ */
+static void
+example_offer(seq_example *e, const session_window *w, const session_run *r, int distinct_only)
+{
+	int			first = index_at(w, r->first_at),
+				last = index_at(w, r->last_at);
+
+	if (last < 0 || (e->values && e->total_ms >= r->total_ms))
+		return;
+	example_free(e);
+	if (first < 0)
+		first = 0;
+	example_fill(e, w, first, last, r->query, distinct_only);
+	e->total_ms = r->total_ms;
+	e->count = r->count;
+	e->distinct = r->distinct;
+	for (int i = first - 1; r->parent && i >= 0 && i >= first - 8; i--)
+	{
+		const session_statement *st = session_window_at(w, i);
+
+		if (st->query == r->parent)
+		{
+			e->parent_params = st->params ? xstrdup(st->params) : NULL;
+			break;
+		}
+	}
+}
+
+/* The loop of (parent, child), created unless SEQ_MAX_LOOPS are kept (NULL). */
+static seq_loop *
+loop_for(session_patterns *p, const query_stats *parent, const query_stats *child)
+{
+	const void *key[2] = {parent, child};
+	uint64_t	h = hash_bytes(key, sizeof(key));
+	seq_loop   *l = hashmap_get(p->loop_map, key, sizeof(key), h);
+
+	if (l)
+		return l;
+	if (p->nloops >= SEQ_MAX_LOOPS)
+	{
+		p->loops_dropped++;
+		return NULL;
+	}
+	l = arena_zalloc(p->mem, sizeof(seq_loop));
+	l->parent = parent;
+	l->child = child;
+	l->first_ts = l->last_ts = LOG_TS_UNKNOWN;
+	*hashmap_put(p->loop_map, key, sizeof(key), h, NULL) = l;
+	if (p->nloops == p->loops_cap)
+	{
+		p->loops_cap = p->loops_cap ? 2 * p->loops_cap : 64;
+		p->loops = xrealloc(p->loops, p->loops_cap * sizeof(seq_loop *));
+	}
+	p->loops[p->nloops++] = l;
+	return l;
+}
+
+static void
+span_extend(int64_t *first, int64_t *last, int64_t from, int64_t to)
+{
+	if (from != LOG_TS_UNKNOWN && (*first == LOG_TS_UNKNOWN || from < *first))
+		*first = from;
+	if (to != LOG_TS_UNKNOWN && (*last == LOG_TS_UNKNOWN || to > *last))
+		*last = to;
+}
+
+static void
+record_loop(session_patterns *p, const session_window *w, const session_run *r)
+{
+	seq_loop   *l = loop_for(p, r->parent, r->query);
+
+	if (l == NULL)
+		return;
+	l->occurrences++;
+	l->children += r->count;
+	l->distinct += r->distinct;
+	l->child_ms += r->total_ms;
+	l->one_xact += r->same_xact + 1 == r->count;
+	span_extend(&l->first_ts, &l->last_ts, r->first_ts, r->last_ts);
+	example_offer(&l->example, w, r, 1);
+}
+
+static void
+record_insert_run(const session_window *w, const session_run *r)
+{
+	seq_fingerprint *f = r->query->seq;
+
+	f->insert_runs++;
+	f->insert_rows += r->count;
+	f->insert_runs_own_xact += r->same_xact == 0;
+	f->insert_ms += r->total_ms;
+	span_extend(&f->insert_first_ts, &f->insert_last_ts, r->first_ts, r->last_ts);
+	example_offer(&f->insert_example, w, r, 0);
+}
+
+/* Close w's run; its query becomes the next run's parent candidate. */
+static void
+close_run(session_patterns *p, session_window *w)
+{
+	session_seq *s = &w->seq;
+	session_run *r = &s->run;
+
+	if (r->query == NULL)
+		return;
+	if (r->count >= (uint32_t) p->opts.min_repeats && r->distinct >= (uint32_t) p->opts.min_distinct)
+		record_loop(p, w, r);
+	if (r->query->seq->kind == SEQ_KIND_SINGLE_INSERT && r->multirow == 0 &&
+		r->count >= (uint32_t) p->opts.min_rows)
+		record_insert_run(w, r);
+	s->last = r->query;
+	s->last_ts = r->last_ts;
+	s->last_at = r->last_at;
+	s->last_mark = r->last_mark;
+	/* the hashes are dead once count is 0: not cleared, on the hot path */
+	r->query = NULL;
+	r->count = 0;
+}
+
+void
+session_patterns_close(session_patterns *p, session_window *w)
+{
+	close_run(p, w);
+}
+
+/* A cache entry to fill: the least recently used one once the cache is full. */
+static cache_entry *
+cache_slot(session_patterns *p)
+{
+	cache_entry *c;
+
+	if (p->cache.count < SEQ_CACHE_KEYS)
+		return xcalloc(1, sizeof(cache_entry));
+	c = keyed_container(p->cache.oldest, cache_entry, entry);
+	keyed_table_remove(&p->cache, &c->entry);
+	p->cache_evictions++;
+	memset(c, 0, sizeof(*c));
+	return c;
+}
+
+static void
+cache_observe(session_patterns *p, seq_fingerprint *f, uint64_t h, int64_t ts, double ms)
+{
+	uint64_t	key[2] = {f->query->fingerprint, h};
+	uint64_t	hash = hash_mix64(key[0] ^ hash_mix64(h));
+	keyed_entry *e = keyed_table_find(&p->cache, (const char *) key, sizeof(key), hash);
+	cache_entry *c;
+
+	if (e)
+	{
+		c = keyed_container(e, cache_entry, entry);
+		keyed_table_touch(&p->cache, e);
+		if (ts - c->filled_ts <= (int64_t) p->opts.ttl_ms)
+		{
+			f->cache_hits++;
+			f->cache_hit_ms += ms;
+			return;
+		}
+		c->filled_ts = ts;
+		f->cache_misses++;
+		return;
+	}
+	c = cache_slot(p);
+	memcpy(c->key, key, sizeof(key));
+	c->entry.key = (const char *) c->key;
+	c->entry.keylen = sizeof(c->key);
+	c->entry.hash = hash;
+	c->filled_ts = c->first_ts = ts;
+	c->first_ms = ms;
+	c->fp = f;
+	keyed_table_insert(&p->cache, &c->entry);
+	f->cache_misses++;
+}
+
+/*
+ * The parent of a run starting at st, w's newest statement: the last
+ * run's query, unless it ended over max_gap_ms before or, when grouping by
+ * transaction, in another transaction.
+ */
+static const query_stats *
+run_parent(const session_patterns *p, const session_window *w, const session_statement *st)
+{
+	const session_seq *s = &w->seq;
+
+	if (s->last == NULL || gap_ms(s->last_ts, st->ts_ms) > (int64_t) p->opts.max_gap_ms)
+		return NULL;
+	if (p->opts.group_by_transaction && !same_transaction(s, statement_at(w, s->last_at), s->last_mark, st))
+		return NULL;
+	return s->last;
+}
+
+void
+session_patterns_observe(session_patterns *p, session_window *w, query_stats *q,
+						 const char *raw, size_t raw_len)
+{
+	session_seq *s = &w->seq;
+	session_run *r = &s->run;
+	const session_statement *st = &w->items[(w->start + w->count - 1) % SESSION_WINDOW];
+	seq_fingerprint *f = fingerprint_info(p, q, SEQ_KIND_UNKNOWN);
+	uint64_t	h;
+	double		ms;
+	int64_t		gap;
+	int			continues,
+				same_xact;
+
+	if (f->kind == SEQ_KIND_BEGIN || f->kind == SEQ_KIND_END)
+	{
+		s->in_block = f->kind == SEQ_KIND_BEGIN;
+		s->marks++;
+		return;
+	}
+	h = st->params ? hash_bytes(st->params, strlen(st->params)) : hash_bytes(raw, raw_len);
+	ms = st->duration_ms > 0 ? st->duration_ms : 0;
+	gap = gap_ms(r->last_ts, st->ts_ms);
+	continues = r->query == q && gap <= (int64_t) p->opts.max_gap_ms;
+	same_xact = continues && same_transaction(s, statement_at(w, r->last_at), r->last_mark, st);
+	if (p->opts.group_by_transaction && !same_xact)
+		continues = 0;
+
+	/*
+	 * Rows are counted only where a run goes on (the first statement of a
+	 * run is taken to be like the second), so a lone INSERT costs nothing.
+	 */
+	if (continues && f->kind == SEQ_KIND_SINGLE_INSERT)
+	{
+		int			multirow = statement_traits_multirow(raw, st->params, f->values_width);
+
+		if (r->multirow < 0)
+			r->multirow = multirow;
+		continues = multirow == r->multirow;
+	}
+	if (continues)
+	{
+		r->count++;
+		run_add_hash(r, h);
+		r->total_ms += ms;
+		if (gap > r->max_gap_ms)
+			r->max_gap_ms = gap;
+		r->same_xact += same_xact;
+		r->last_ts = st->ts_ms;
+	}
+	else
+	{
+		close_run(p, w);
+		r->query = q;
+		r->multirow = -1;
+		r->parent = run_parent(p, w, st);
+		r->count = r->distinct = r->nhashes = 1;
+		r->hashes[0] = h;
+		r->same_xact = 0;
+		r->total_ms = ms;
+		r->first_ts = r->last_ts = st->ts_ms;
+		r->max_gap_ms = 0;
+		r->first_at = w->total;
+	}
+	r->last_at = w->total;
+	r->last_mark = s->marks;
+	if (f->kind == SEQ_KIND_CACHEABLE && st->ts_ms != LOG_TS_UNKNOWN)
+		cache_observe(p, f, h, st->ts_ms, ms);
+}
+
+seq_loop **
+session_patterns_loops(const session_patterns *p, size_t *n)
+{
+	*n = p->nloops;
+	return p->loops;
+}
+
+seq_fingerprint **
+session_patterns_fingerprints(const session_patterns *p, size_t *n)
+{
+	*n = p->nfps;
+	return p->fps;
+}
+
+uint64_t
+session_patterns_loops_dropped(const session_patterns *p)
+{
+	return p->loops_dropped;
+}
+
+uint64_t
+session_patterns_cache_evictions(const session_patterns *p)
+{
+	return p->cache_evictions;
+}
+
+/* Keep the costlier of two examples in to; from is emptied. */
+static void
+example_merge(seq_example *to, seq_example *from)
+{
+	if (from->values == NULL || (to->values && to->total_ms >= from->total_ms))
+	{
+		example_free(from);
+		return;
+	}
+	example_free(to);
+	*to = *from;
+	memset(from, 0, sizeof(*from));
+}
+
+/* The mapping of a merge: src's model to dst's. */
+typedef struct query_mapping
+{
+	session_query_map map;
+	void	   *ctx;
+} query_mapping;
+
+/* dst's stats (and figures) for src's q; NULL stays NULL. */
+static query_stats *
+map_query(session_patterns *dst, const query_mapping *m, const query_stats *q)
+{
+	if (q == NULL)
+		return NULL;
+	query_stats *d = m->map(m->ctx, q);
+
+	seq_fingerprint *f = fingerprint_info(dst, d, q->seq ? q->seq->kind : SEQ_KIND_UNKNOWN);
+
+	if (q->seq && f->values_width == 0)
+		f->values_width = q->seq->values_width;
+	return d;
+}
+
+static void
+merge_fingerprint(session_patterns *dst, const query_mapping *m, seq_fingerprint *s)
+{
+	seq_fingerprint *d = map_query(dst, m, s->query)->seq;
+
+	d->insert_runs += s->insert_runs;
+	d->insert_rows += s->insert_rows;
+	d->insert_runs_own_xact += s->insert_runs_own_xact;
+	d->insert_ms += s->insert_ms;
+	span_extend(&d->insert_first_ts, &d->insert_last_ts, s->insert_first_ts, s->insert_last_ts);
+	example_merge(&d->insert_example, &s->insert_example);
+	d->cache_hits += s->cache_hits;
+	d->cache_misses += s->cache_misses;
+	d->cache_hit_ms += s->cache_hit_ms;
+}
+
+static void
+merge_loop(session_patterns *dst, const query_mapping *m, seq_loop *s)
+{
+	seq_loop   *d = loop_for(dst, map_query(dst, m, s->parent), map_query(dst, m, s->child));
+
+	if (d == NULL)
+		return;
+	d->occurrences += s->occurrences;
+	d->children += s->children;
+	d->distinct += s->distinct;
+	d->child_ms += s->child_ms;
+	d->one_xact += s->one_xact;
+	span_extend(&d->first_ts, &d->last_ts, s->first_ts, s->last_ts);
+	example_merge(&d->example, &s->example);
+}
+
+/* A key src saw first within the TTL of dst's fill was a hit, not a miss. */
+static void
+merge_cache_entry(session_patterns *dst, const query_mapping *m, const cache_entry *s)
+{
+	keyed_entry *e = keyed_table_find(&dst->cache, (const char *) s->key, sizeof(s->key), s->entry.hash);
+	seq_fingerprint *f = map_query(dst, m, s->fp->query)->seq;
+
+	if (e)
+	{
+		cache_entry *c = keyed_container(e, cache_entry, entry);
+
+		if (s->first_ts - c->filled_ts <= (int64_t) dst->opts.ttl_ms && f->cache_misses > 0)
+		{
+			f->cache_misses--;
+			f->cache_hits++;
+			f->cache_hit_ms += s->first_ms;
+		}
+		c->filled_ts = s->filled_ts;
+		keyed_table_touch(&dst->cache, e);
+		return;
+	}
+	cache_entry *c = cache_slot(dst);
+
+	*c = *s;
+	c->fp = f;
+	c->entry.key = (const char *) c->key;
+	keyed_table_insert(&dst->cache, &c->entry);
+}
+
+void
+session_patterns_merge(session_patterns *dst, session_query_map map, void *map_ctx, session_patterns *src)
+{
+	query_mapping m = {.map = map, .ctx = map_ctx};
+
+	for (size_t i = 0; i < src->nfps; i++)
+		merge_fingerprint(dst, &m, src->fps[i]);
+	for (size_t i = 0; i < src->nloops; i++)
+		merge_loop(dst, &m, src->loops[i]);
+	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
+		merge_cache_entry(dst, &m, keyed_container(e, cache_entry, entry));
+	dst->loops_dropped += src->loops_dropped;
+	dst->cache_evictions += src->cache_evictions;
+}
+
+/*
+ * Store support (src/store_sequences.c): the store rebuilds the tables
+ * through these, filling in the figures it saved.
+ */
+seq_fingerprint *
+session_patterns_fingerprint_for(session_patterns *p, query_stats *q, seq_kind kind, int values_width)
+{
+	seq_fingerprint *f = fingerprint_info(p, q, kind);
+
+	if (kind != SEQ_KIND_UNKNOWN && f->values_width == 0)
+		f->values_width = values_width;
+	return f;
+}
+
+seq_loop *
+session_patterns_loop_for(session_patterns *p, query_stats *parent, query_stats *child)
+{
+	if (parent)
+		fingerprint_info(p, parent, SEQ_KIND_UNKNOWN);
+	fingerprint_info(p, child, SEQ_KIND_UNKNOWN);
+	return loop_for(p, parent, child);
+}
+
+void
+session_patterns_add_dropped(session_patterns *p, uint64_t loops_dropped, uint64_t cache_evictions)
+{
+	p->loops_dropped += loops_dropped;
+	p->cache_evictions += cache_evictions;
+}

@@ -1,0 +1,48 @@
+/*-------------------------------------------------------------------------
+ * session_window.h
+ *    The recent statements of one open session, a bounded ring, and the
+ *    run of the sequence detectors in progress there.
+ *
+ * The model keeps one window per open session (session_table.h); the
+ * detectors (session_patterns.h) read a window when a run closes.
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_SESSION_WINDOW_H
+#define PGSIFT_SESSION_WINDOW_H
+
+#include "src/model/query_stats.h"
+#include "src/model/session_run.h"
+
+#include <stdint.h>
+
+#define SESSION_WINDOW			64	/* statements kept per open session */
+
+/* A statement in a session's window. */
+typedef struct session_statement
+{
+	int64_t		ts_ms;
+	double		duration_ms;
+	const query_stats *query;
+	char	   *params;			/* malloc'd or NULL */
+	int64_t		xid;
+	char	   *vxid;			/* malloc'd or NULL */
+} session_statement;
+
+/* Recent statements of one open session, oldest first (a ring). */
+typedef struct session_window
+{
+	char	   *key;			/* session id, or "pid:N" */
+	int			count;			/* <= SESSION_WINDOW */
+	int			start;			/* ring index of the oldest */
+	uint64_t	total;			/* statements the session ran so far */
+	session_seq seq;			/* its run in progress (session_patterns.h) */
+	session_statement items[SESSION_WINDOW];
+} session_window;
+
+/* Append a statement to a window; params and vxid are copied. */
+void		session_window_push(session_window *w, const session_statement *st);
+
+/* The i-th statement of a window, 0 = oldest. */
+const session_statement *session_window_at(const session_window *w, int i);
+
+#endif

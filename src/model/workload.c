@@ -1,0 +1,760 @@
+/*-------------------------------------------------------------------------
+ * workload.c
+ *    Building the workload model from log events.
+ *
+ * The hot path is workload_add_event for EV_STATEMENT: one fingerprint
+ * cache lookup (which usually hits), a few additions, one sketch insert,
+ * the per-minute counter (the last minute is cached, logs are in order),
+ * and a push into the session's window.  Samples are copied only when a
+ * statement is among the slowest of its fingerprint.
+ *-------------------------------------------------------------------------
+ */
+#include "src/model/workload.h"
+#include "src/lib/arena.h"
+#include "src/lib/hashmap.h"
+#include "src/model/session_table.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct workload
+{
+	workload_filter filter;
+	fingerprint_cache *fingerprints;
+	hashmap    *by_fp;			/* (fingerprint, parsed) -> query_stats */
+	hashmap    *names;			/* interned strings */
+	hashmap    *minutes_map;	/* minute -> minute_stats */
+	arena	   *mem;
+	query_stats **sorted;		/* cache for workload_queries */
+	size_t		nsorted;
+	int			sorted_valid;
+	minute_stats *minutes;		/* cache for workload_minutes */
+	minute_stats *last_minute;
+	session_table *sessions_open;
+	session_patterns *patterns;	/* runs and loops (session_patterns.h) */
+	const char *last_name[3];	/* interned database, user, app of the last statement */
+	workload_summary summary;
+	session_figures sessions;
+	event_figures events;
+};
+
+/* A session ends (disconnection or eviction): its run ends with it. */
+static void
+close_session_run(void *patterns, session_window *win)
+{
+	session_patterns_close(patterns, win);
+}
+
+workload *
+workload_create(const workload_filter *filter)
+{
+	workload   *w = xcalloc(1, sizeof(workload));
+
+	if (filter)
+		w->filter = *filter;
+	else
+	{
+		w->filter.since_ms = LOG_TS_UNKNOWN;
+		w->filter.until_ms = LOG_TS_UNKNOWN;
+	}
+	w->fingerprints = fingerprint_cache_create();
+	w->by_fp = hashmap_create(1024);
+	w->names = hashmap_create(64);
+	w->minutes_map = hashmap_create(256);
+	w->mem = arena_create(0);
+	w->sessions_open = session_table_create(WORKLOAD_MAX_SESSIONS);
+	w->patterns = session_patterns_create(w->filter.patterns);
+	session_table_set_close_hook(w->sessions_open, close_session_run, w->patterns);
+	w->sessions.duration = sketch_create();
+	w->summary.first_ts = LOG_TS_UNKNOWN;
+	w->summary.last_ts = LOG_TS_UNKNOWN;
+	return w;
+}
+
+static void
+query_stats_free(query_stats *q)
+{
+	sketch_free(q->sketch);
+	for (int i = 0; i < q->nsamples; i++)
+	{
+		free(q->samples[i].query);
+		free(q->samples[i].params);
+		free(q->samples[i].database);
+		free(q->samples[i].user);
+		free(q->samples[i].file);
+	}
+	free(q->plan);
+}
+
+void
+workload_destroy(workload *w)
+{
+	if (w == NULL)
+		return;
+	size_t		pos = 0;
+	void	   *v;
+
+	while (hashmap_next(w->by_fp, &pos, NULL, NULL, &v))
+		query_stats_free(v);
+	for (int i = 0; i < w->events.nsqlstates; i++)
+		free(w->events.sqlstates[i].example);
+	free(w->events.sqlstates);
+	sketch_free(w->sessions.duration);
+	session_table_destroy(w->sessions_open);
+	session_patterns_destroy(w->patterns);
+	fingerprint_cache_destroy(w->fingerprints);
+	hashmap_destroy(w->by_fp);
+	hashmap_destroy(w->names);
+	hashmap_destroy(w->minutes_map);
+	free(w->sorted);
+	free(w->minutes);
+	arena_destroy(w->mem);
+	free(w);
+}
+
+const char *
+workload_intern(workload *w, const char *s)
+{
+	if (s == NULL || *s == '\0')
+		return NULL;
+	size_t		len = strlen(s);
+	uint64_t	h = hash_bytes(s, len);
+	void	  **slot = hashmap_put(w->names, s, len, h, NULL);
+
+	if (*slot == NULL)
+		*slot = arena_strndup(w->mem, s, len);
+	return *slot;
+}
+
+query_stats *
+workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, int parsed)
+{
+	uint64_t	key[2] = {fingerprint, (uint64_t) (parsed != 0)};
+	void	  **slot = hashmap_put(w->by_fp, key, sizeof(key), hash_mix64(fingerprint ^ key[1]), NULL);
+
+	if (*slot == NULL)
+	{
+		query_stats *q = arena_zalloc(w->mem, sizeof(query_stats));
+
+		q->fingerprint = fingerprint;
+		q->normalized = arena_strdup(w->mem, normalized ? normalized : "");
+		q->parsed = parsed;
+		q->sketch = sketch_create();
+		q->min_ms = INFINITY;
+		q->max_ms = 0;
+		q->first_ts = q->last_ts = LOG_TS_UNKNOWN;
+		*slot = q;
+		w->sorted_valid = 0;
+	}
+	return *slot;
+}
+
+/* Stats for a statement text, through the shape cache. */
+static query_stats *
+stats_for_text(workload *w, const char *sql, size_t len)
+{
+	query_shape *shape = fingerprint_lookup(w->fingerprints, sql, len);
+
+	if (shape->owner_data == NULL)
+		shape->owner_data = workload_query_for(w, shape->fingerprint, shape->normalized, shape->parsed);
+	return shape->owner_data;
+}
+
+/*
+ * workload_intern for a field that nearly always repeats from one statement
+ * to the next: a strcmp with the last value instead of a hash and a lookup.
+ */
+static const char *
+intern_repeated(workload *w, int field, const char *s)
+{
+	const char *last = w->last_name[field];
+
+	if (s == NULL || *s == '\0')
+		return NULL;
+	if (last && strcmp(last, s) == 0)
+		return last;
+	return w->last_name[field] = workload_intern(w, s);
+}
+
+static void
+count_name(name_count *arr, int *n, const char *name)
+{
+	if (name == NULL)
+		return;
+	for (int i = 0; i < *n; i++)
+		if (arr[i].name == name)
+		{
+			arr[i].count++;
+			return;
+		}
+	if (*n < WORKLOAD_NAMES)
+	{
+		arr[*n].name = name;
+		arr[*n].count = 1;
+		(*n)++;
+	}
+}
+
+void
+workload_add_sample(query_stats *q, const query_sample *s)
+{
+	int			pos = q->nsamples;
+
+	if (pos == WORKLOAD_SAMPLES)
+	{
+		if (s->duration_ms <= q->samples[pos - 1].duration_ms)
+			return;
+		query_sample *last = &q->samples[pos - 1];
+
+		free(last->query);
+		free(last->params);
+		free(last->database);
+		free(last->user);
+		free(last->file);
+		pos--;
+	}
+	else
+		q->nsamples++;
+	while (pos > 0 && q->samples[pos - 1].duration_ms < s->duration_ms)
+	{
+		q->samples[pos] = q->samples[pos - 1];
+		pos--;
+	}
+	q->samples[pos] = *s;
+}
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+sample_statement(query_stats *q, const log_event *ev)
+{
+	if (q->nsamples == WORKLOAD_SAMPLES && ev->duration_ms <= q->samples[WORKLOAD_SAMPLES - 1].duration_ms)
+		return;
+	query_sample s = {
+		.duration_ms = ev->duration_ms,
+		.ts_ms = ev->rec->ts_ms,
+		.query = xstrndup(ev->query, ev->query_len),
+		.params = dup_or_null(ev->params),
+		.database = dup_or_null(ev->rec->dbname),
+		.user = dup_or_null(ev->rec->user),
+		.file = dup_or_null(ev->rec->file),
+		.line = ev->rec->line,
+	};
+
+	workload_add_sample(q, &s);
+}
+
+static minute_stats *
+minute_for(workload *w, int64_t ts_ms)
+{
+	if (ts_ms == LOG_TS_UNKNOWN)
+		return NULL;
+	int64_t		minute = ts_ms >= 0 ? ts_ms / 60000 : -((-ts_ms + 59999) / 60000);
+
+	if (w->last_minute && w->last_minute->minute == minute)
+		return w->last_minute;
+	void	  **slot = hashmap_put(w->minutes_map, &minute, sizeof(minute), hash_mix64((uint64_t) minute), NULL);
+
+	if (*slot == NULL)
+	{
+		minute_stats *m = arena_zalloc(w->mem, sizeof(minute_stats));
+
+		m->minute = minute;
+		*slot = m;
+	}
+	w->last_minute = *slot;
+	return *slot;
+}
+
+void
+workload_add_minute(workload *w, const minute_stats *src)
+{
+	minute_stats *m = minute_for(w, src->minute * 60000);
+
+	m->statements += src->statements;
+	m->total_ms += src->total_ms;
+	m->errors += src->errors;
+	m->connections += src->connections;
+}
+
+/* The key a session is known by (log_record_session_key), or NULL when none. */
+static const char *
+session_key(const log_record *rec, char buf[LOG_SESSION_KEY_BUF])
+{
+	size_t		len;
+	const char *key = log_record_session_key(rec, buf, &len);
+
+	return len > 0 ? key : NULL;
+}
+
+static void
+push_session_statement(workload *w, const log_event *ev, query_stats *q)
+{
+	char		buf[LOG_SESSION_KEY_BUF];
+	const char *key = session_key(ev->rec, buf);
+
+	if (key == NULL)
+		return;
+	session_window *win = session_table_get(w->sessions_open, key, 1);
+	session_statement st = {
+		.ts_ms = ev->rec->ts_ms,
+		.duration_ms = ev->duration_ms,
+		.query = q,
+		.params = (char *) ev->params,
+		.xid = ev->rec->xid,
+		.vxid = (char *) ev->rec->vxid,
+	};
+
+	session_window_push(win, &st);
+	session_patterns_observe(w->patterns, win, q, ev->query, ev->query_len);
+}
+
+static void
+add_statement(workload *w, const log_event *ev)
+{
+	query_stats *q = stats_for_text(w, ev->query, ev->query_len);
+	const log_record *rec = ev->rec;
+
+	if (!q->parsed)
+		w->summary.parse_errors++;
+	if (ev->kind == EV_STATEMENT_UNTIMED)
+	{
+		q->untimed_calls++;
+		w->summary.untimed_statements++;
+	}
+	else
+	{
+		double		d = ev->duration_ms;
+
+		q->calls++;
+		q->total_ms += d;
+		if (d < q->min_ms)
+			q->min_ms = d;
+		if (d > q->max_ms)
+			q->max_ms = d;
+		sketch_add(q->sketch, d);
+		sample_statement(q, ev);
+		w->summary.statements++;
+		w->summary.total_duration_ms += d;
+		minute_stats *m = minute_for(w, rec->ts_ms);
+
+		if (m)
+		{
+			m->statements++;
+			m->total_ms += d;
+		}
+	}
+	if (rec->ts_ms != LOG_TS_UNKNOWN)
+	{
+		if (q->first_ts == LOG_TS_UNKNOWN || rec->ts_ms < q->first_ts)
+			q->first_ts = rec->ts_ms;
+		if (rec->ts_ms > q->last_ts)
+			q->last_ts = rec->ts_ms;
+	}
+	count_name(q->databases, &q->ndatabases, intern_repeated(w, 0, rec->dbname));
+	count_name(q->users, &q->nusers, intern_repeated(w, 1, rec->user));
+	count_name(q->apps, &q->napps, intern_repeated(w, 2, rec->app));
+	push_session_statement(w, ev, q);
+}
+
+static void
+add_phase(workload *w, const log_event *ev)
+{
+	query_stats *q = stats_for_text(w, ev->query, ev->query_len);
+
+	if (ev->kind == EV_PARSE)
+	{
+		q->parse_count++;
+		q->parse_ms += ev->duration_ms > 0 ? ev->duration_ms : 0;
+	}
+	else
+	{
+		q->bind_count++;
+		q->bind_ms += ev->duration_ms > 0 ? ev->duration_ms : 0;
+	}
+}
+
+static void
+add_plan(workload *w, const log_event *ev)
+{
+	if (ev->query == NULL || ev->plan == NULL)
+		return;
+	query_stats *q = stats_for_text(w, ev->query, ev->query_len);
+
+	if (q->plan == NULL || ev->duration_ms > q->plan_ms)
+	{
+		free(q->plan);
+		q->plan = xstrdup(ev->plan);
+		q->plan_is_json = ev->plan_is_json;
+		q->plan_ms = ev->duration_ms;
+	}
+}
+
+void
+workload_add_sqlstate(workload *w, const char *sqlstate, uint64_t count, const char *example)
+{
+	event_figures *e = &w->events;
+
+	for (int i = 0; i < e->nsqlstates; i++)
+		if (strcmp(e->sqlstates[i].sqlstate, sqlstate) == 0)
+		{
+			e->sqlstates[i].count += count;
+			return;
+		}
+	if (e->nsqlstates == e->sqlstates_cap)
+	{
+		e->sqlstates_cap = e->sqlstates_cap ? e->sqlstates_cap * 2 : 16;
+		e->sqlstates = xrealloc(e->sqlstates, e->sqlstates_cap * sizeof(sqlstate_count));
+	}
+	sqlstate_count *s = &e->sqlstates[e->nsqlstates++];
+
+	snprintf(s->sqlstate, sizeof(s->sqlstate), "%s", sqlstate);
+	s->count = count;
+	s->example = example ? xstrdup(example) : NULL;
+}
+
+static void
+add_session_event(workload *w, const log_event *ev)
+{
+	session_figures *s = &w->sessions;
+	char		buf[LOG_SESSION_KEY_BUF];
+	const char *key;
+
+	switch (ev->kind)
+	{
+		case EV_CONNECTION_RECEIVED:
+			s->received++;
+			break;
+		case EV_CONNECTION_AUTHORIZED:
+			{
+				minute_stats *m = minute_for(w, ev->rec->ts_ms);
+
+				s->authorized++;
+				if (m)
+					m->connections++;
+				if (++s->concurrent > s->concurrent_max)
+				{
+					s->concurrent_max = s->concurrent;
+					s->peak_ts = ev->rec->ts_ms;
+				}
+				break;
+			}
+		case EV_DISCONNECTION:
+			s->disconnections++;
+			if (ev->session_ms >= 0)
+			{
+				sketch_add(s->duration, ev->session_ms);
+				s->total_session_ms += ev->session_ms;
+			}
+			if (--s->concurrent < s->concurrent_min)
+				s->concurrent_min = s->concurrent;
+			key = session_key(ev->rec, buf);
+			if (key)
+				session_table_remove(w->sessions_open, key);
+			break;
+		case EV_REFUSED:
+			if (ev->refused == REFUSED_RESERVED_SLOTS)
+			{
+				/*
+				 * This refusal comes after "connection authorized" and no
+				 * disconnection line follows it: the session ends here.
+				 */
+				s->refused_reserved++;
+				if (--s->concurrent < s->concurrent_min)
+					s->concurrent_min = s->concurrent;
+			}
+			else
+				s->refused_too_many++;
+			break;
+		default:
+			break;
+	}
+}
+
+static void
+add_problem_event(workload *w, const log_event *ev)
+{
+	event_figures *e = &w->events;
+	const log_record *rec = ev->rec;
+
+	switch (ev->kind)
+	{
+		case EV_LOCK_WAIT:
+		case EV_LOCK_ACQUIRED:
+			if (ev->wait_ms > e->lock_wait_max_ms)
+				e->lock_wait_max_ms = ev->wait_ms;
+			if (ev->kind == EV_LOCK_ACQUIRED)
+				e->lock_wait_ms += ev->wait_ms;
+			break;
+		case EV_TEMP_FILE:
+			if (ev->temp_file_bytes > 0)
+			{
+				e->temp_file_bytes += (uint64_t) ev->temp_file_bytes;
+				if ((uint64_t) ev->temp_file_bytes > e->temp_file_max_bytes)
+					e->temp_file_max_bytes = (uint64_t) ev->temp_file_bytes;
+			}
+			break;
+		default:
+			break;
+	}
+	if (rec->severity >= SEV_ERROR || (rec->sqlstate[0] && rec->severity == SEV_WARNING))
+	{
+		minute_stats *m = minute_for(w, rec->ts_ms);
+
+		if (m && rec->severity >= SEV_ERROR)
+			m->errors++;
+		if (rec->sqlstate[0])
+			workload_add_sqlstate(w, rec->sqlstate, 1, rec->message);
+	}
+}
+
+static int
+name_matches(const char *want, const char *have)
+{
+	return want == NULL || (have != NULL && strcmp(want, have) == 0);
+}
+
+static int
+passes_filter(const workload_filter *f, const log_record *rec)
+{
+	if (f->since_ms != LOG_TS_UNKNOWN && (rec->ts_ms == LOG_TS_UNKNOWN || rec->ts_ms < f->since_ms))
+		return 0;
+	if (f->until_ms != LOG_TS_UNKNOWN && (rec->ts_ms == LOG_TS_UNKNOWN || rec->ts_ms >= f->until_ms))
+		return 0;
+	return name_matches(f->dbname, rec->dbname) && name_matches(f->user, rec->user) &&
+		name_matches(f->app, rec->app);
+}
+
+/* pgsift's own statements: tagged text or application_name=pgsift. */
+static int
+is_own_statement(const log_event *ev)
+{
+	if (ev->rec->app && strcmp(ev->rec->app, "pgsift") == 0)
+		return 1;
+	if (ev->query == NULL)
+		return 0;
+	size_t		i = 0;
+
+	while (i < ev->query_len && (ev->query[i] == ' ' || ev->query[i] == '\n' || ev->query[i] == '\t'))
+		i++;
+	return ev->query_len - i >= sizeof(PGSIFT_STATEMENT_TAG) - 1 &&
+		memcmp(ev->query + i, PGSIFT_STATEMENT_TAG, sizeof(PGSIFT_STATEMENT_TAG) - 1) == 0;
+}
+
+void
+workload_add_event(void *model, const log_event *ev)
+{
+	workload   *w = model;
+	const log_record *rec = ev->rec;
+
+	if (!passes_filter(&w->filter, rec))
+	{
+		w->summary.filtered_out++;
+		return;
+	}
+	if (rec->ts_ms != LOG_TS_UNKNOWN)
+	{
+		if (w->summary.first_ts == LOG_TS_UNKNOWN || rec->ts_ms < w->summary.first_ts)
+			w->summary.first_ts = rec->ts_ms;
+		if (w->summary.last_ts == LOG_TS_UNKNOWN || rec->ts_ms > w->summary.last_ts)
+			w->summary.last_ts = rec->ts_ms;
+	}
+	w->events.by_kind[ev->kind]++;
+	switch (ev->kind)
+	{
+		case EV_STATEMENT:
+		case EV_STATEMENT_UNTIMED:
+			if (ev->query == NULL)
+				break;
+			if (is_own_statement(ev))
+				w->summary.own_statements++;
+			else
+				add_statement(w, ev);
+			break;
+		case EV_PARSE:
+		case EV_BIND:
+			if (ev->query && !is_own_statement(ev))
+				add_phase(w, ev);
+			break;
+		case EV_PLAN:
+			if (!is_own_statement(ev))
+				add_plan(w, ev);
+			break;
+		case EV_CONNECTION_RECEIVED:
+		case EV_CONNECTION_AUTHORIZED:
+		case EV_DISCONNECTION:
+		case EV_REFUSED:
+			add_session_event(w, ev);
+			add_problem_event(w, ev);
+			break;
+		default:
+			add_problem_event(w, ev);
+			break;
+	}
+}
+
+void
+workload_note_record(workload *w, const log_record *rec)
+{
+	if (!passes_filter(&w->filter, rec))
+		return;
+	if ((unsigned) rec->severity < sizeof(w->events.by_severity) / sizeof(w->events.by_severity[0]))
+		w->events.by_severity[rec->severity]++;
+}
+
+void
+workload_note_input(workload *w, uint64_t files, uint64_t lines, uint64_t malformed)
+{
+	w->summary.files += files;
+	w->summary.lines += lines;
+	w->summary.malformed_lines += malformed;
+}
+
+const workload_summary *
+workload_get_summary(const workload *w)
+{
+	return &w->summary;
+}
+
+workload_summary *
+workload_summary_mut(workload *w)
+{
+	return &w->summary;
+}
+
+session_figures *
+workload_sessions_mut(workload *w)
+{
+	return &w->sessions;
+}
+
+event_figures *
+workload_events_mut(workload *w)
+{
+	return &w->events;
+}
+
+static int
+cmp_queries(const void *a, const void *b)
+{
+	const query_stats *x = *(query_stats *const *) a;
+	const query_stats *y = *(query_stats *const *) b;
+
+	if (x->total_ms != y->total_ms)
+		return x->total_ms > y->total_ms ? -1 : 1;
+	if (x->calls != y->calls)
+		return x->calls > y->calls ? -1 : 1;
+	return x->fingerprint < y->fingerprint ? -1 : x->fingerprint > y->fingerprint;
+}
+
+query_stats **
+workload_queries(workload *w, size_t *n)
+{
+	if (!w->sorted_valid || w->nsorted != hashmap_count(w->by_fp))
+	{
+		size_t		pos = 0,
+					i = 0;
+		void	   *v;
+
+		free(w->sorted);
+		w->nsorted = hashmap_count(w->by_fp);
+		w->sorted = xcalloc(w->nsorted + 1, sizeof(query_stats *));
+		while (hashmap_next(w->by_fp, &pos, NULL, NULL, &v))
+			w->sorted[i++] = v;
+		w->sorted_valid = 1;
+	}
+	/* totals change while reading, so sort on every call */
+	qsort(w->sorted, w->nsorted, sizeof(query_stats *), cmp_queries);
+	*n = w->nsorted;
+	return w->sorted;
+}
+
+static int
+cmp_minutes(const void *a, const void *b)
+{
+	const minute_stats *x = a,
+			   *y = b;
+
+	return (x->minute > y->minute) - (x->minute < y->minute);
+}
+
+minute_stats *
+workload_minutes(workload *w, size_t *n)
+{
+	size_t		pos = 0,
+				i = 0;
+	void	   *v;
+
+	free(w->minutes);
+	*n = hashmap_count(w->minutes_map);
+	w->minutes = xcalloc(*n + 1, sizeof(minute_stats));
+	while (hashmap_next(w->minutes_map, &pos, NULL, NULL, &v))
+		w->minutes[i++] = *(minute_stats *) v;
+	qsort(w->minutes, *n, sizeof(minute_stats), cmp_minutes);
+	return w->minutes;
+}
+
+const session_figures *
+workload_sessions(const workload *w)
+{
+	return &w->sessions;
+}
+
+const event_figures *
+workload_events(const workload *w)
+{
+	return &w->events;
+}
+
+double
+workload_span_hours(const workload *w)
+{
+	const workload_summary *s = &w->summary;
+
+	if (s->first_ts == LOG_TS_UNKNOWN || s->last_ts <= s->first_ts)
+		return 0;
+	return (double) (s->last_ts - s->first_ts) / 3600000.0;
+}
+
+void
+workload_finish_sessions(workload *w)
+{
+	session_table_foreach(w->sessions_open, close_session_run, w->patterns);
+}
+
+session_patterns *
+workload_patterns(workload *w)
+{
+	workload_finish_sessions(w);
+	return w->patterns;
+}
+
+const session_window *
+workload_session_window(const workload *w, const char *key)
+{
+	return session_table_get(w->sessions_open, key, 0);
+}
+
+size_t
+workload_open_sessions(const workload *w)
+{
+	return session_table_count(w->sessions_open);
+}
+
+int64_t
+workload_peak_sessions(const workload *w)
+{
+	return w->sessions.concurrent_max - w->sessions.concurrent_min;
+}
+
+double
+query_stats_quantile(const query_stats *q, double quantile)
+{
+	return q->calls ? sketch_quantile(q->sketch, quantile) : NAN;
+}

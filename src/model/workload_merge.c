@@ -1,0 +1,177 @@
+/*-------------------------------------------------------------------------
+ * workload_merge.c
+ *    Folding one workload model into another.
+ *
+ * Used by parallel ingestion (each worker builds a model of its part of the
+ * log, merged in log order) and by runs resumed from a store.  Only the
+ * public model API is used, so the merge cannot reach past what a model
+ * exposes.  Session windows are not merged: a window is a view of the
+ * recent past of one part of the log.  The runs open in either part are
+ * closed at the boundary (workload_patterns), so a run cut by it counts
+ * as two shorter ones and may fall under the sequence thresholds.
+ *-------------------------------------------------------------------------
+ */
+#include "src/model/workload.h"
+#include "src/lib/arena.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *
+dup_or_null(const char *s)
+{
+	return s ? xstrdup(s) : NULL;
+}
+
+static void
+merge_names(workload *dst, name_count *to, int *nto, const name_count *from, int nfrom)
+{
+	for (int i = 0; i < nfrom; i++)
+	{
+		const char *name = workload_intern(dst, from[i].name);
+		int			j;
+
+		for (j = 0; j < *nto; j++)
+			if (to[j].name == name)
+				break;
+		if (j < *nto)
+			to[j].count += from[i].count;
+		else if (*nto < WORKLOAD_NAMES)
+		{
+			to[*nto].name = name;
+			to[*nto].count = from[i].count;
+			(*nto)++;
+		}
+	}
+}
+
+static void
+merge_query(workload *dst, query_stats *s)
+{
+	query_stats *d = workload_query_for(dst, s->fingerprint, s->normalized, s->parsed);
+
+	d->calls += s->calls;
+	d->total_ms += s->total_ms;
+	d->min_ms = fmin(d->min_ms, s->min_ms);
+	d->max_ms = fmax(d->max_ms, s->max_ms);
+	sketch_merge(d->sketch, s->sketch);
+	d->untimed_calls += s->untimed_calls;
+	d->parse_count += s->parse_count;
+	d->parse_ms += s->parse_ms;
+	d->bind_count += s->bind_count;
+	d->bind_ms += s->bind_ms;
+	d->errors += s->errors;
+	if (s->first_ts != LOG_TS_UNKNOWN && (d->first_ts == LOG_TS_UNKNOWN || s->first_ts < d->first_ts))
+		d->first_ts = s->first_ts;
+	if (s->last_ts > d->last_ts)
+		d->last_ts = s->last_ts;
+	merge_names(dst, d->databases, &d->ndatabases, s->databases, s->ndatabases);
+	merge_names(dst, d->users, &d->nusers, s->users, s->nusers);
+	merge_names(dst, d->apps, &d->napps, s->apps, s->napps);
+	for (int i = 0; i < s->nsamples; i++)
+	{
+		query_sample copy = s->samples[i];
+
+		copy.query = dup_or_null(copy.query);
+		copy.params = dup_or_null(copy.params);
+		copy.database = dup_or_null(copy.database);
+		copy.user = dup_or_null(copy.user);
+		copy.file = dup_or_null(copy.file);
+		if (d->nsamples == WORKLOAD_SAMPLES && copy.duration_ms <= d->samples[WORKLOAD_SAMPLES - 1].duration_ms)
+		{
+			free(copy.query);
+			free(copy.params);
+			free(copy.database);
+			free(copy.user);
+			free(copy.file);
+			continue;
+		}
+		workload_add_sample(d, &copy);
+	}
+	if (s->plan && (d->plan == NULL || s->plan_ms > d->plan_ms))
+	{
+		free(d->plan);
+		d->plan = xstrdup(s->plan);
+		d->plan_is_json = s->plan_is_json;
+		d->plan_ms = s->plan_ms;
+	}
+}
+
+static void
+merge_sessions(session_figures *d, const session_figures *s)
+{
+	d->received += s->received;
+	d->authorized += s->authorized;
+	d->disconnections += s->disconnections;
+	d->refused_too_many += s->refused_too_many;
+	d->refused_reserved += s->refused_reserved;
+	sketch_merge(d->duration, s->duration);
+	d->total_session_ms += s->total_session_ms;
+	if (d->concurrent + s->concurrent_max > d->concurrent_max)
+	{
+		d->concurrent_max = d->concurrent + s->concurrent_max;
+		d->peak_ts = s->peak_ts;
+	}
+	if (d->concurrent + s->concurrent_min < d->concurrent_min)
+		d->concurrent_min = d->concurrent + s->concurrent_min;
+	d->concurrent += s->concurrent;
+}
+
+/* A sequence table's fingerprint in the model merged into (a session_query_map). */
+static query_stats *
+map_to_model(void *model, const query_stats *q)
+{
+	return workload_query_for(model, q->fingerprint, q->normalized, q->parsed);
+}
+
+void
+workload_merge(workload *dst, workload *src)
+{
+	size_t		n;
+	query_stats **queries = workload_queries(src, &n);
+
+	for (size_t i = 0; i < n; i++)
+		merge_query(dst, queries[i]);
+
+	minute_stats *minutes = workload_minutes(src, &n);
+
+	for (size_t i = 0; i < n; i++)
+		workload_add_minute(dst, &minutes[i]);
+	event_figures *into = workload_events_mut(dst);
+	const event_figures *from = workload_events(src);
+
+	merge_sessions(workload_sessions_mut(dst), workload_sessions(src));
+	for (int i = 0; i < EV__COUNT; i++)
+		into->by_kind[i] += from->by_kind[i];
+	for (int i = 0; i < 9; i++)
+		into->by_severity[i] += from->by_severity[i];
+	for (int i = 0; i < from->nsqlstates; i++)
+		workload_add_sqlstate(dst, from->sqlstates[i].sqlstate, from->sqlstates[i].count,
+							  from->sqlstates[i].example);
+	session_patterns_merge(workload_patterns(dst), map_to_model, dst, workload_patterns(src));
+	into->lock_wait_ms += from->lock_wait_ms;
+	into->lock_wait_max_ms = fmax(into->lock_wait_max_ms, from->lock_wait_max_ms);
+	into->temp_file_bytes += from->temp_file_bytes;
+	if (from->temp_file_max_bytes > into->temp_file_max_bytes)
+		into->temp_file_max_bytes = from->temp_file_max_bytes;
+
+	workload_summary *d = workload_summary_mut(dst);
+	const workload_summary *s = workload_get_summary(src);
+
+	d->files += s->files;
+	d->lines += s->lines;
+	d->records += s->records;
+	d->statements += s->statements;
+	d->untimed_statements += s->untimed_statements;
+	d->parse_errors += s->parse_errors;
+	d->malformed_lines += s->malformed_lines;
+	d->filtered_out += s->filtered_out;
+	d->own_statements += s->own_statements;
+	d->total_duration_ms += s->total_duration_ms;
+	if (s->first_ts != LOG_TS_UNKNOWN && (d->first_ts == LOG_TS_UNKNOWN || s->first_ts < d->first_ts))
+		d->first_ts = s->first_ts;
+	if (s->last_ts != LOG_TS_UNKNOWN && (d->last_ts == LOG_TS_UNKNOWN || s->last_ts > d->last_ts))
+		d->last_ts = s->last_ts;
+}
+

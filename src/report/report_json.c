@@ -1,0 +1,385 @@
+/*-------------------------------------------------------------------------
+ * report_json.c
+ *    The JSON report (schema in docs/json-schema.md).
+ *
+ * Built as a jansson tree, then dumped.  Numbers that are not finite (a
+ * percentile of nothing) become null, since JSON has no NaN.
+ *-------------------------------------------------------------------------
+ */
+#include "src/report/report.h"
+#include "src/report/report_summary.h"
+#include "src/lib/json_out.h"
+#include "parsers/log_event.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void
+report_format_ts(int64_t ts_ms, char buf[32])
+{
+	if (ts_ms == LOG_TS_UNKNOWN)
+	{
+		buf[0] = '\0';
+		return;
+	}
+	time_t		secs = (time_t) (ts_ms >= 0 ? ts_ms / 1000 : (ts_ms - 999) / 1000);
+	int			ms = (int) (ts_ms - (int64_t) secs * 1000);
+	struct tm	tm;
+
+	gmtime_r(&secs, &tm);
+	size_t		n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
+
+	snprintf(buf + n, 32 - n, ".%03uZ", (unsigned) ms % 1000u);
+}
+
+static json_t *
+json_ts(int64_t ts_ms)
+{
+	char		buf[32];
+
+	if (ts_ms == LOG_TS_UNKNOWN)
+		return json_null();
+	report_format_ts(ts_ms, buf);
+	return json_string(buf);
+}
+
+static json_t *
+names_json(const name_count *arr, int n)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:o, s:I}", "name", json_text(arr[i].name), "count", (json_int_t) arr[i].count));
+	return a;
+}
+
+static json_t *
+samples_json(const query_stats *q)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; i < q->nsamples; i++)
+	{
+		const query_sample *s = &q->samples[i];
+		json_t	   *o = json_object();
+
+		json_object_set_new(o, "duration_ms", json_ms(s->duration_ms));
+		json_object_set_new(o, "timestamp", json_ts(s->ts_ms));
+		json_object_set_new(o, "query", json_text(s->query ? s->query : ""));
+		json_object_set_new(o, "parameters", json_text_or_null(s->params));
+		json_object_set_new(o, "database", json_text_or_null(s->database));
+		json_object_set_new(o, "user", json_text_or_null(s->user));
+		json_object_set_new(o, "file", json_text_or_null(s->file));
+		json_object_set_new(o, "line", json_integer((json_int_t) s->line));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *
+query_json(const query_stats *q, double total_ms)
+{
+	char		hex[17];
+	json_t	   *o = json_object();
+
+	fingerprint_hex(q->fingerprint, hex);
+	json_object_set_new(o, "fingerprint", json_string(hex));
+	json_object_set_new(o, "query", json_text(q->normalized));
+	json_object_set_new(o, "parsed", json_boolean(q->parsed));
+	json_object_set_new(o, "calls", json_integer((json_int_t) q->calls));
+	json_object_set_new(o, "total_ms", json_ms(q->total_ms));
+	json_object_set_new(o, "percent", json_ms(total_ms > 0 ? 100.0 * q->total_ms / total_ms : 0));
+	json_object_set_new(o, "mean_ms", json_ms(q->calls ? q->total_ms / (double) q->calls : NAN));
+	json_object_set_new(o, "min_ms", json_ms(q->calls ? q->min_ms : NAN));
+	json_object_set_new(o, "max_ms", json_ms(q->calls ? q->max_ms : NAN));
+	json_object_set_new(o, "p50_ms", json_ms(query_stats_quantile(q, 0.50)));
+	json_object_set_new(o, "p95_ms", json_ms(query_stats_quantile(q, 0.95)));
+	json_object_set_new(o, "p99_ms", json_ms(query_stats_quantile(q, 0.99)));
+	json_object_set_new(o, "untimed_calls", json_integer((json_int_t) q->untimed_calls));
+	json_object_set_new(o, "parse", json_pack("{s:I, s:o}", "count", (json_int_t) q->parse_count, "total_ms", json_ms(q->parse_ms)));
+	json_object_set_new(o, "bind", json_pack("{s:I, s:o}", "count", (json_int_t) q->bind_count, "total_ms", json_ms(q->bind_ms)));
+	json_object_set_new(o, "first_seen", json_ts(q->first_ts));
+	json_object_set_new(o, "last_seen", json_ts(q->last_ts));
+	json_object_set_new(o, "databases", names_json(q->databases, q->ndatabases));
+	json_object_set_new(o, "users", names_json(q->users, q->nusers));
+	json_object_set_new(o, "applications", names_json(q->apps, q->napps));
+	json_object_set_new(o, "samples", samples_json(q));
+	if (q->plan)
+	{
+		json_t	   *plan = q->plan_is_json ? json_loads(q->plan, 0, NULL) : NULL;
+
+		json_object_set_new(o, "plan", json_pack("{s:s, s:o, s:o}", "format", q->plan_is_json ? "json" : "text",
+												 "duration_ms", json_ms(q->plan_ms),
+												 "plan", plan ? plan : json_text(q->plan)));
+	}
+	return o;
+}
+
+static json_t *
+summary_json(workload *w)
+{
+	const workload_summary *s = workload_get_summary(w);
+	size_t		nq;
+
+	workload_queries(w, &nq);
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+					 "files", (json_int_t) s->files,
+					 "lines", (json_int_t) s->lines,
+					 "records", (json_int_t) s->records,
+					 "statements", (json_int_t) s->statements,
+					 "untimed_statements", (json_int_t) s->untimed_statements,
+					 "fingerprints", (json_int_t) nq,
+					 "parse_errors", (json_int_t) s->parse_errors,
+					 "malformed_lines", (json_int_t) s->malformed_lines,
+					 "filtered_out", (json_int_t) s->filtered_out,
+					 "own_statements", (json_int_t) s->own_statements,
+					 "first_timestamp", json_ts(s->first_ts),
+					 "last_timestamp", json_ts(s->last_ts),
+					 "total_duration_ms", json_ms(s->total_duration_ms));
+}
+
+/* Session times as a histogram with fixed upper bounds (the last is open). */
+static json_t *
+session_histogram_json(const quantile_sketch *d)
+{
+	static const struct
+	{
+		const char *label;
+		double		le_ms;
+	}			bounds[] = {
+		{"<100ms", 100}, {"<1s", 1000}, {"<10s", 10000}, {"<1min", 60000},
+		{"<10min", 600000}, {"<1h", 3600000}, {">=1h", INFINITY}
+	};
+	json_t	   *a = json_array();
+	uint64_t	below = 0;
+
+	for (size_t i = 0; i < sizeof(bounds) / sizeof(bounds[0]); i++)
+	{
+		uint64_t	upto = isfinite(bounds[i].le_ms) ? sketch_count_at_most(d, nextafter(bounds[i].le_ms, 0))
+			: sketch_count(d);
+
+		json_array_append_new(a, json_pack("{s:s, s:o, s:I}", "bucket", bounds[i].label,
+										   "below_ms", isfinite(bounds[i].le_ms) ? json_real(bounds[i].le_ms) : json_null(),
+										   "sessions", (json_int_t) (upto - below)));
+		below = upto;
+	}
+	return a;
+}
+
+static json_t *
+sessions_json(const workload *w)
+{
+	const session_figures *s = workload_sessions(w);
+	uint64_t	n = sketch_count(s->duration);
+	json_t	   *o;
+
+	o = json_pack("{s:I, s:I, s:I, s:{s:I, s:I}, s:I, s:o, s:I, s:{s:I, s:o, s:o, s:o, s:o, s:o}}",
+					 "connections_received", (json_int_t) s->received,
+					 "connections_authorized", (json_int_t) s->authorized,
+					 "disconnections", (json_int_t) s->disconnections,
+					 "refused", "too_many_clients", (json_int_t) s->refused_too_many,
+					 "reserved_slots", (json_int_t) s->refused_reserved,
+					 "peak_concurrent", (json_int_t) workload_peak_sessions(w),
+					 "peak_at", json_ts(s->peak_ts ? s->peak_ts : LOG_TS_UNKNOWN),
+					 "open_windows", (json_int_t) workload_open_sessions(w),
+					 "duration_ms", "count", (json_int_t) n,
+					 "mean", json_ms(n ? s->total_session_ms / (double) n : NAN),
+					 "p50", json_ms(n ? sketch_quantile(s->duration, 0.5) : NAN),
+					 "p95", json_ms(n ? sketch_quantile(s->duration, 0.95) : NAN),
+					 "p99", json_ms(n ? sketch_quantile(s->duration, 0.99) : NAN),
+					 "max", json_ms(n ? sketch_quantile(s->duration, 1.0) : NAN));
+	json_object_set_new(o, "duration_histogram", session_histogram_json(s->duration));
+	return o;
+}
+
+static json_t *
+events_json(const workload *w)
+{
+	const event_figures *e = workload_events(w);
+	json_t	   *kinds = json_object();
+	json_t	   *sev = json_object();
+	json_t	   *states = json_array();
+
+	for (int k = 0; k < EV__COUNT; k++)
+		json_object_set_new(kinds, log_event_kind_name((log_event_kind) k), json_integer((json_int_t) e->by_kind[k]));
+	for (int k = SEV_DEBUG; k <= SEV_PANIC; k++)
+		if (e->by_severity[k])
+			json_object_set_new(sev, log_severity_name((log_severity) k), json_integer((json_int_t) e->by_severity[k]));
+	for (int i = 0; i < e->nsqlstates; i++)
+		json_array_append_new(states, json_pack("{s:s, s:I, s:o}", "sqlstate", e->sqlstates[i].sqlstate,
+												"count", (json_int_t) e->sqlstates[i].count,
+												"example", json_text_or_null(e->sqlstates[i].example)));
+	return json_pack("{s:o, s:o, s:o, s:{s:I, s:o, s:o}, s:{s:I, s:I, s:I}}",
+					 "by_kind", kinds, "by_severity", sev, "sqlstates", states,
+					 "lock_waits", "count", (json_int_t) e->by_kind[EV_LOCK_WAIT],
+					 "total_wait_ms", json_ms(e->lock_wait_ms), "max_wait_ms", json_ms(e->lock_wait_max_ms),
+					 "temp_files", "count", (json_int_t) e->by_kind[EV_TEMP_FILE],
+					 "total_bytes", (json_int_t) e->temp_file_bytes, "max_bytes", (json_int_t) e->temp_file_max_bytes);
+}
+
+static json_t *
+activity_json(workload *w)
+{
+	size_t		n;
+	minute_stats *m = workload_minutes(w, &n);
+	json_t	   *a = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:o, s:I, s:o, s:I, s:I}",
+										   "minute", json_ts(m[i].minute * 60000),
+										   "statements", (json_int_t) m[i].statements,
+										   "total_ms", json_ms(m[i].total_ms),
+										   "errors", (json_int_t) m[i].errors,
+										   "connections", (json_int_t) m[i].connections));
+	return a;
+}
+
+static json_t *
+inputs_json(const report_input *in)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; i < in->nfiles; i++)
+	{
+		const ingest_file *f = &in->files[i];
+
+		json_array_append_new(a, json_pack("{s:o, s:b, s:s, s:o, s:s, s:I, s:I, s:I, s:b, s:I}",
+										   "path", json_text(f->path), "opened", f->opened,
+										   "format", log_format_name(f->format),
+										   "prefix", json_text_or_null(f->prefix),
+										   "compression", input_compression_name(f->compression),
+										   "lines", (json_int_t) f->lines, "records", (json_int_t) f->records,
+										   "malformed_lines", (json_int_t) f->malformed,
+										   "complete", f->opened && !f->read_error,
+										   "start_offset", (json_int_t) f->start_offset));
+	}
+	return a;
+}
+
+static json_t *
+malformed_json(const diag_tally *t)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; t && i < t->nsamples; i++)
+		json_array_append_new(a, json_pack("{s:o, s:I, s:o}", "file", json_text(t->samples[i].file),
+										   "line", (json_int_t) t->samples[i].line, "reason", json_text(t->samples[i].reason)));
+	return a;
+}
+
+/* The findings, each with a one-line summary of its before and after plans. */
+static json_t *
+findings_json(const finding_list *l)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; l && i < l->count; i++)
+	{
+		const finding_measurement *m = &l->items[i]->measurement;
+		json_t	   *f = finding_to_json(l->items[i]);
+		json_t	   *mj = json_object_get(f, "measurement");
+		char	   *before = report_plan_line(m->before_plan);
+		char	   *after = report_plan_line(m->after_plan);
+
+		json_object_set_new(mj, "before_plan_summary", json_text_or_null(before));
+		json_object_set_new(mj, "after_plan_summary", json_text_or_null(after));
+		free(before);
+		free(after);
+		json_array_append_new(a, f);
+	}
+	return a;
+}
+
+static json_t *
+executive_summary_json(const report_summary *s)
+{
+	json_t	   *a = json_array();
+
+	for (int i = 0; i < s->nrows; i++)
+	{
+		const summary_row *r = &s->rows[i];
+
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+										   "finding", r->finding ? json_text_or_null(r->finding->id) : json_null(),
+										   "metric", json_text(r->metric), "unit", json_text(r->unit),
+										   "before", json_ms(r->before), "after", json_ms(r->after),
+										   "delta", json_ms(r->after - r->before),
+										   "change_percent", json_ms(r->before != 0 ? 100.0 * (r->after - r->before) / r->before : NAN)));
+	}
+	return a;
+}
+
+static json_t *
+recommendations_json(const report_recommendations *r)
+{
+	json_t	   *o = json_object();
+
+	for (int h = 0; h < REC__COUNT; h++)
+	{
+		json_t	   *ids = json_array();
+
+		for (int i = 0; i < r->count[h]; i++)
+			json_array_append_new(ids, json_text_or_null(r->items[h][i]->id));
+		json_object_set_new(o, recommendation_horizon_key((recommendation_horizon) h), ids);
+	}
+	return o;
+}
+
+/* "executive_summary" and "recommendations" (docs/json-schema.md). */
+static void
+findings_summary_json(json_t *root, const report_input *in)
+{
+	report_summary s;
+	report_recommendations r;
+
+	report_summary_build(in, &s);
+	report_recommendations_build(in, &s, &r);
+	json_object_set_new(root, "executive_summary", executive_summary_json(&s));
+	json_object_set_new(root, "recommendations", recommendations_json(&r));
+	report_recommendations_free(&r);
+	report_summary_free(&s);
+}
+
+json_t *
+report_build_json(const report_input *in)
+{
+	json_t	   *root = json_object();
+	size_t		nq;
+	query_stats **qs = workload_queries(in->model, &nq);
+	double		total = workload_get_summary(in->model)->total_duration_ms;
+	json_t	   *queries = json_array();
+	size_t		limit = in->top > 0 && (size_t) in->top < nq ? (size_t) in->top : nq;
+
+	for (size_t i = 0; i < limit; i++)
+		json_array_append_new(queries, query_json(qs[i], total));
+	json_object_set_new(root, "schema_version", json_integer(REPORT_SCHEMA_VERSION));
+	json_object_set_new(root, "pgsift_version", json_string(PGSIFT_VERSION));
+	json_object_set_new(root, "summary", summary_json(in->model));
+	json_object_set_new(root, "inputs", inputs_json(in));
+	json_object_set_new(root, "malformed", malformed_json(in->tally));
+	json_object_set_new(root, "queries", queries);
+	json_object_set_new(root, "sessions", sessions_json(in->model));
+	json_object_set_new(root, "events", events_json(in->model));
+	json_object_set_new(root, "activity", activity_json(in->model));
+	json_object_set_new(root, "findings", findings_json(in->findings));
+	findings_summary_json(root, in);
+	if (in->live)
+		json_object_set(root, "live", in->live);
+	if (in->store_path)
+		json_object_set_new(root, "store", json_string(in->store_path));
+	return root;
+}
+
+int
+report_write_json(FILE *out, const report_input *in)
+{
+	json_t	   *root = report_build_json(in);
+	int			rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+
+	json_decref(root);
+	if (rc == 0)
+		rc = fputc('\n', out) == EOF ? -1 : 0;
+	return rc;
+}

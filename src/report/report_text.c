@@ -1,0 +1,227 @@
+/*-------------------------------------------------------------------------
+ * report_text.c
+ *    The text report: the findings (executive summary, bottlenecks and
+ *    recommendations, src/report_findings.c), a profile like
+ *    pt-query-digest's, then sessions, errors and events.
+ *
+ * Queries are shown on one line each, white space folded and cut to fit;
+ * the full normalized text and samples are in the JSON report.
+ *-------------------------------------------------------------------------
+ */
+#include "src/report/report.h"
+#include "src/report/report_summary.h"
+#include "parsers/log_event.h"
+#include "src/lib/strbuf.h"
+
+#include <math.h>
+#include <string.h>
+
+#define QUERY_WIDTH 72
+
+/* Milliseconds for a table column: 3 decimals while they fit. */
+static const char *
+fmt_ms(double v, char *buf, size_t size)
+{
+	if (!isfinite(v))
+		snprintf(buf, size, "-");
+	else if (v >= 1000000)
+		snprintf(buf, size, "%.0f", v);
+	else
+		snprintf(buf, size, "%.3f", v);
+	return buf;
+}
+
+static const char *
+fmt_bytes(uint64_t b, char *buf, size_t size)
+{
+	const char *units[] = {"B", "kB", "MB", "GB", "TB"};
+	double		v = (double) b;
+	int			u = 0;
+
+	while (v >= 1024 && u < 4)
+		v /= 1024, u++;
+	snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", v, units[u]);
+	return buf;
+}
+
+static void
+write_overview(FILE *out, const report_input *in)
+{
+	const workload_summary *s = workload_get_summary(in->model);
+	char		a[32],
+				b[32];
+	size_t		nq;
+
+	workload_queries(in->model, &nq);
+	report_format_ts(s->first_ts, a);
+	report_format_ts(s->last_ts, b);
+	fprintf(out, "pgsift %s — log analysis\n\n", PGSIFT_VERSION);
+	for (int i = 0; i < in->nfiles; i++)
+	{
+		const ingest_file *f = &in->files[i];
+
+		if (!f->opened)
+			continue;
+		fprintf(out, "Input: %s (%s%s%s%s%s%s), %llu lines, %llu records\n", f->path, log_format_name(f->format),
+				f->compression ? ", " : "", f->compression ? input_compression_name(f->compression) : "",
+				f->prefix ? ", log_line_prefix '" : "", f->prefix ? f->prefix : "", f->prefix ? "'" : "",
+				(unsigned long long) f->lines, (unsigned long long) f->records);
+	}
+	if (in->store_path)
+		fprintf(out, "Store: %s\n", in->store_path);
+	fprintf(out, "Period: %s .. %s\n", a[0] ? a : "?", b[0] ? b : "?");
+	fprintf(out, "Statements: %llu timed (%s in total), %llu untimed, %zu fingerprints, %llu unparsable\n",
+			(unsigned long long) s->statements, report_format_figure(s->total_duration_ms, "ms", a, sizeof(a)),
+			(unsigned long long) s->untimed_statements, nq, (unsigned long long) s->parse_errors);
+	if (s->malformed_lines)
+		fprintf(out, "Malformed lines: %llu\n", (unsigned long long) s->malformed_lines);
+	for (int i = 0; in->tally && i < in->tally->nsamples; i++)
+		fprintf(out, "  %s:%llu: %s\n", in->tally->samples[i].file,
+				(unsigned long long) in->tally->samples[i].line, in->tally->samples[i].reason);
+	fputc('\n', out);
+}
+
+static void
+write_profile(FILE *out, const report_input *in)
+{
+	size_t		nq;
+	query_stats **qs = workload_queries(in->model, &nq);
+	double		total = workload_get_summary(in->model)->total_duration_ms;
+	size_t		limit = in->top > 0 && (size_t) in->top < nq ? (size_t) in->top : nq;
+	strbuf		q;
+	char		t[32],
+				m[32],
+				p[32],
+				x[32],
+				hex[17];
+
+	strbuf_init(&q);
+	fprintf(out, "Profile (top %zu of %zu by total time)\n", limit, nq);
+	fprintf(out, "%4s  %-16s %10s %6s %8s %9s %9s %9s  %s\n", "Rank", "Fingerprint", "Total ms", "%",
+			"Calls", "Mean ms", "p95 ms", "Max ms", "Query");
+	for (size_t i = 0; i < limit; i++)
+	{
+		const query_stats *s = qs[i];
+
+		fingerprint_hex(s->fingerprint, hex);
+		report_one_line(s->normalized, QUERY_WIDTH, &q);
+		fprintf(out, "%4zu  %-16s %10s %5.1f%% %8llu %9s %9s %9s  %s%s\n", i + 1, hex,
+				fmt_ms(s->total_ms, t, sizeof(t)), total > 0 ? 100.0 * s->total_ms / total : 0.0,
+				(unsigned long long) s->calls,
+				fmt_ms(s->calls ? s->total_ms / (double) s->calls : NAN, m, sizeof(m)),
+				fmt_ms(query_stats_quantile(s, 0.95), p, sizeof(p)),
+				fmt_ms(s->calls ? s->max_ms : NAN, x, sizeof(x)), s->parsed ? "" : "[unparsed] ", q.data);
+	}
+	strbuf_free(&q);
+	fputc('\n', out);
+}
+
+static void
+write_sessions(FILE *out, const report_input *in)
+{
+	const session_figures *s = workload_sessions(in->model);
+	uint64_t	n = sketch_count(s->duration);
+	char		a[32],
+				b[32],
+				c[32];
+
+	fputs("Sessions\n", out);
+	fprintf(out, "  connections: %llu received, %llu authorized, %llu disconnections\n",
+			(unsigned long long) s->received, (unsigned long long) s->authorized,
+			(unsigned long long) s->disconnections);
+	fprintf(out, "  refused: %llu too many clients, %llu reserved slots\n",
+			(unsigned long long) s->refused_too_many, (unsigned long long) s->refused_reserved);
+	fprintf(out, "  peak concurrent sessions: %lld\n", (long long) workload_peak_sessions(in->model));
+	if (n)
+		fprintf(out, "  session time: p50 %s, p95 %s, max %s (%llu sessions)\n",
+				report_format_figure(sketch_quantile(s->duration, 0.5), "ms", a, sizeof(a)),
+				report_format_figure(sketch_quantile(s->duration, 0.95), "ms", b, sizeof(b)),
+				report_format_figure(sketch_quantile(s->duration, 1.0), "ms", c, sizeof(c)), (unsigned long long) n);
+	if (n)
+	{
+		static const double bounds[] = {100, 1000, 10000, 60000, 600000, 3600000};
+		static const char *const labels[] = {"<100ms", "<1s", "<10s", "<1min", "<10min", "<1h"};
+		uint64_t	below = 0;
+
+		fputs("  session time distribution:", out);
+		for (int i = 0; i < 6; i++)
+		{
+			uint64_t	upto = sketch_count_at_most(s->duration, nextafter(bounds[i], 0));
+
+			fprintf(out, " %s %llu,", labels[i], (unsigned long long) (upto - below));
+			below = upto;
+		}
+		fprintf(out, " >=1h %llu\n", (unsigned long long) (n - below));
+	}
+	fputc('\n', out);
+}
+
+static void
+write_events(FILE *out, const report_input *in)
+{
+	const event_figures *e = workload_events(in->model);
+	char		a[32],
+				b[32];
+	strbuf		msg;
+
+	strbuf_init(&msg);
+	fputs("Errors by SQLSTATE\n", out);
+	if (e->nsqlstates == 0)
+		fputs("  none\n", out);
+	for (int i = 0; i < e->nsqlstates; i++)
+	{
+		report_one_line(e->sqlstates[i].example ? e->sqlstates[i].example : "", QUERY_WIDTH, &msg);
+		fprintf(out, "  %-5s %8llu  %s\n", e->sqlstates[i].sqlstate,
+				(unsigned long long) e->sqlstates[i].count, msg.data);
+	}
+	strbuf_free(&msg);
+	fputs("\nEvents\n", out);
+	for (int k = 0; k < EV__COUNT; k++)
+		if (e->by_kind[k])
+			fprintf(out, "  %-22s %10llu\n", log_event_kind_name((log_event_kind) k),
+					(unsigned long long) e->by_kind[k]);
+	if (e->by_kind[EV_LOCK_WAIT] || e->by_kind[EV_LOCK_ACQUIRED])
+		fprintf(out, "  lock waits: longest %s\n", report_format_figure(e->lock_wait_max_ms, "ms", a, sizeof(a)));
+	if (e->by_kind[EV_TEMP_FILE])
+		fprintf(out, "  temp files: %s in total, largest %s\n", fmt_bytes(e->temp_file_bytes, a, sizeof(a)),
+				fmt_bytes(e->temp_file_max_bytes, b, sizeof(b)));
+}
+
+int
+report_write_text(FILE *out, const report_input *in)
+{
+	write_overview(out, in);
+	report_text_findings(out, in);
+	report_text_live(out, in);
+	write_profile(out, in);
+	write_sessions(out, in);
+	write_events(out, in);
+	return ferror(out) ? -1 : 0;
+}
+
+int
+report_format_from_name(const char *name)
+{
+	if (strcmp(name, "text") == 0)
+		return REPORT_TEXT;
+	if (strcmp(name, "json") == 0)
+		return REPORT_JSON;
+	if (strcmp(name, "markdown") == 0 || strcmp(name, "md") == 0)
+		return REPORT_MARKDOWN;
+	return -1;
+}
+
+int
+report_write(FILE *out, report_format fmt, const report_input *in)
+{
+	switch (fmt)
+	{
+		case REPORT_JSON:
+			return report_write_json(out, in);
+		case REPORT_MARKDOWN:
+			return report_write_markdown(out, in);
+		case REPORT_TEXT:
+			break;
+	}
+	return report_write_text(out, in);
+}

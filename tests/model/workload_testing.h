@@ -1,0 +1,28 @@
+/*-------------------------------------------------------------------------
+ * workload_testing.h
+ *    Feeding a workload model by hand, for the suites that test what the
+ *    model does with statements (test_session_patterns.c,
+ *    test_store_sequences.c, the catalog rules' workload evidence).
+ *-------------------------------------------------------------------------
+ */
+#ifndef PGSIFT_WORKLOAD_TESTING_H
+#define PGSIFT_WORKLOAD_TESTING_H
+
+#include "src/model/workload.h"
+
+#include <stdint.h>
+
+/*
+ * Feed w one event of kind as a log would give it: at ts (Unix ms), from
+ * backend pid in database "shop", with the statement text query, its
+ * DETAIL parameters text params (NULL: none), its duration ms and the
+ * record's vxid (NULL: none).
+ */
+void		workload_test_feed(workload *w, log_event_kind kind, int64_t ts, int pid, const char *query,
+							   const char *params, double ms, const char *vxid);
+
+/* A timed statement: workload_test_feed of EV_STATEMENT without a vxid. */
+void		workload_test_statement(workload *w, int64_t ts, int pid, const char *query,
+									const char *params, double ms);
+
+#endif

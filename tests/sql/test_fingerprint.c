@@ -1,0 +1,192 @@
+/*-------------------------------------------------------------------------
+ * test_fingerprint.c
+ *    Tests of shape keys and the fingerprint cache.
+ *
+ * The property that matters: two statements with the same shape key must
+ * have the same libpg_query fingerprint (else the cache would merge
+ * different queries).  It is checked against libpg_query itself on a corpus
+ * of statements whose literals vary.
+ *-------------------------------------------------------------------------
+ */
+#include "tests/test_registry.h"
+#include "src/sql/fingerprint.h"
+
+#include <pg_query.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *
+key_of(const char *sql)
+{
+	strbuf		sb;
+
+	strbuf_init(&sb);
+	shape_key(sql, strlen(sql), &sb);
+	return strbuf_detach(&sb);
+}
+
+static void
+assert_key(const char *sql, const char *expected)
+{
+	strbuf		sb;
+
+	strbuf_init(&sb);
+	shape_key(sql, strlen(sql), &sb);
+	CU_ASSERT_STRING_EQUAL(sb.data, expected);
+	if (strcmp(sb.data, expected) != 0)
+		fprintf(stderr, "\nshape_key(%s) = [%s], want [%s]\n", sql, sb.data, expected);
+	strbuf_free(&sb);
+}
+
+static void
+test_key_literals(void)
+{
+	assert_key("SELECT * FROM t WHERE a = 1", "SELECT * FROM t WHERE a = ?");
+	assert_key("SELECT * FROM t WHERE a = 'it''s'", "SELECT * FROM t WHERE a = ?");
+	assert_key("SELECT * FROM t WHERE a = E'x\\'y'", "SELECT * FROM t WHERE a = E?");
+	assert_key("SELECT $$body 'with' quote$$, $f$x$f$", "SELECT ?");
+	assert_key("SELECT 1.5e-3, .5, 10", "SELECT ?");
+	assert_key("SELECT * FROM t1 WHERE c2 = $1", "SELECT * FROM t1 WHERE c2 = $1");
+	assert_key("SELECT \"Col 1\" FROM \"T2\"", "SELECT \"Col 1\" FROM \"T2\"");
+	assert_key("SELECT a -- comment 1\nFROM t /* c /* nested */ */ WHERE b IN (1, 2, 3)",
+			   "SELECT a FROM t WHERE b IN (?)");
+	assert_key("INSERT INTO t VALUES (1, 'a'), (2, 'b'), (3, 'c')", "INSERT INTO t VALUES (?)");
+	assert_key("  SELECT\n\t1  ", "SELECT ?");
+}
+
+static void
+test_key_not_literals(void)
+{
+	/* identifiers that contain digits, and parameters, are kept as they are */
+	assert_key("SELECT x1, y_2 FROM t3", "SELECT x1, y_2 FROM t3");
+	assert_key("SELECT a FROM t WHERE b = $12", "SELECT a FROM t WHERE b = $12");
+	/* a quoted identifier with a literal-looking content stays */
+	assert_key("SELECT \"1\" FROM t", "SELECT \"1\" FROM t");
+}
+
+/* Every pair of corpus statements with equal keys has equal fingerprints. */
+static void
+test_equal_keys_equal_fingerprints(void)
+{
+	const char *corpus[] = {
+		"SELECT * FROM accounts WHERE id = 1",
+		"SELECT * FROM accounts WHERE id = 99999",
+		"SELECT * FROM accounts WHERE id = -4",
+		"select * from accounts where id = 7",
+		"SELECT * FROM accounts WHERE id IN (1, 2, 3)",
+		"SELECT * FROM accounts WHERE id IN (4)",
+		"SELECT * FROM accounts WHERE name = 'bob' LIMIT 10",
+		"SELECT * FROM accounts WHERE name = 'o''brien' LIMIT 20",
+		"SELECT * FROM accounts WHERE name = $1 LIMIT $2",
+		"INSERT INTO t (a, b) VALUES (1, 'x')",
+		"INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y')",
+		"INSERT INTO t (a) VALUES (1)",
+		"UPDATE t SET a = a + 1 WHERE id = 5",
+		"UPDATE t SET a = a + 100 WHERE id = 6",
+		"UPDATE t SET a = a - 1 WHERE id = 6",
+		"SELECT x::varchar(10) FROM t",
+		"SELECT x::varchar(20) FROM t",
+		"SELECT * FROM t ORDER BY 1",
+		"SELECT * FROM t ORDER BY 2",
+		"SELECT * FROM t WHERE d > now() - interval '1 day'",
+		"SELECT * FROM t WHERE d > now() - interval '7 days'",
+		"SELECT $$a$$ || b FROM t",
+		"SELECT 'a' || b FROM t",
+		"SELECT t1.a FROM t1 JOIN t2 ON t1.id = t2.id WHERE t2.v = 3.14",
+		"SELECT t1.a FROM t1 JOIN t2 ON t1.id = t2.id WHERE t2.v = 2",
+		"SELECT 1",
+		"SELECT 2, 3",
+	};
+	int			n = sizeof(corpus) / sizeof(corpus[0]);
+	char	   *keys[64];
+	PgQueryFingerprintResult fps[64];
+	int			checked = 0;
+
+	for (int i = 0; i < n; i++)
+	{
+		keys[i] = key_of(corpus[i]);
+		fps[i] = pg_query_fingerprint(corpus[i]);
+		CU_ASSERT_PTR_NULL(fps[i].error);
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++)
+			if (strcmp(keys[i], keys[j]) == 0)
+			{
+				checked++;
+				CU_ASSERT_EQUAL(fps[i].fingerprint, fps[j].fingerprint);
+			}
+	CU_ASSERT(checked >= 8);	/* the corpus really exercises shared keys */
+	for (int i = 0; i < n; i++)
+	{
+		free(keys[i]);
+		pg_query_free_fingerprint_result(fps[i]);
+	}
+}
+
+static void
+test_cache_hits_and_groups(void)
+{
+	fingerprint_cache *c = fingerprint_cache_create();
+	const char *a = "SELECT * FROM t WHERE id = 1";
+	const char *b = "SELECT * FROM t WHERE id = 2";
+	const char *d = "select *  from t where id=3";	/* other key, same fingerprint */
+	query_shape *sa = fingerprint_lookup(c, a, strlen(a));
+	query_shape *sb = fingerprint_lookup(c, b, strlen(b));
+	query_shape *sd = fingerprint_lookup(c, d, strlen(d));
+	fingerprint_cache_stats st = fingerprint_cache_get_stats(c);
+
+	CU_ASSERT_PTR_EQUAL(sa, sb);
+	CU_ASSERT_PTR_EQUAL(sa, sd);	/* one shape per fingerprint */
+	CU_ASSERT_EQUAL(st.lookups, 3);
+	CU_ASSERT_EQUAL(st.misses, 2);
+	CU_ASSERT_TRUE(sa->parsed);
+	CU_ASSERT_STRING_EQUAL(sa->normalized, "SELECT * FROM t WHERE id = $1");
+	fingerprint_cache_destroy(c);
+}
+
+static void
+test_unparsable_fallback(void)
+{
+	fingerprint_cache *c = fingerprint_cache_create();
+	const char *t1 = "SELECT * FROM t WHERE a = 'cut off";
+	const char *t2 = "SELEKT a FROM t WHERE b = 5";
+	const char *t3 = "selekt a from t where b = 6";
+	query_shape *s1 = fingerprint_lookup(c, t1, strlen(t1));
+	query_shape *s2 = fingerprint_lookup(c, t2, strlen(t2));
+	query_shape *s3 = fingerprint_lookup(c, t3, strlen(t3));
+
+	CU_ASSERT_FALSE(s1->parsed);
+	CU_ASSERT_PTR_NOT_NULL(s1->parse_error);
+	CU_ASSERT_FALSE(s2->parsed);
+	/* the fallback folds case, so these group */
+	CU_ASSERT_EQUAL(s2->fingerprint, s3->fingerprint);
+	CU_ASSERT_NOT_EQUAL(s1->fingerprint, s2->fingerprint);
+	CU_ASSERT_STRING_EQUAL(s2->normalized, "SELEKT a FROM t WHERE b = ?");
+	/* three shape keys were sent to libpg_query and failed */
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(c).parse_errors, 3);
+	fingerprint_cache_destroy(c);
+}
+
+static void
+test_hex(void)
+{
+	char		buf[17];
+
+	fingerprint_hex(0x0123456789abcdefULL, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "0123456789abcdef");
+	fingerprint_hex(0, buf);
+	CU_ASSERT_STRING_EQUAL(buf, "0000000000000000");
+}
+
+PGSIFT_TEST_SUITE(fingerprint_suite)
+{
+	CU_pSuite	s = CU_add_suite("src/fingerprint", NULL, NULL);
+
+	CU_add_test(s, "shape key replaces literals", test_key_literals);
+	CU_add_test(s, "shape key keeps identifiers and parameters", test_key_not_literals);
+	CU_add_test(s, "equal keys imply equal fingerprints", test_equal_keys_equal_fingerprints);
+	CU_add_test(s, "cache hits and one shape per fingerprint", test_cache_hits_and_groups);
+	CU_add_test(s, "unparsable statements use the fallback", test_unparsable_fallback);
+	CU_add_test(s, "fingerprint hex", test_hex);
+}
