@@ -74,9 +74,11 @@ $(BUILD)/demo-app: $(HARNESS)/demo-app.c
 deps:
 	@$(HARNESS)/install-deps.sh
 
-# The plain suite, then the same suite and CLI under ASan+UBSan, all against
-# one throwaway server that the harness always stops.
+# The layering check (tests/harness/check-layers.sh), then the plain suite
+# and the same suite and CLI under ASan+UBSan, all against one throwaway
+# server that the harness always stops.
 check: deps
+	$(HARNESS)/check-layers.sh
 	$(MAKE) $(BUILD)/pgsift $(BUILD)/test_runner $(BUILD)/san/pgsift $(BUILD)/san/test_runner $(BUILD)/workload
 	$(HARNESS)/with-postgres.sh -- $(HARNESS)/run-tests.sh
 
