@@ -2,7 +2,7 @@
  * pending_stmts.c
  *    Logged statements waiting for their duration, one per session.
  *
- * A keyed_table (src/keyed_table.h) in order of arrival, so that the
+ * A keyed_table (src/lib/keyed_table.h) in order of arrival, so that the
  * caller can evict the oldest entry when too many sessions wait.  Removed
  * entries go to a free list with their buffers, so that the next add
  * reuses both.

@@ -3,7 +3,7 @@
  *    cacheable-query: a read-only query run again and again with the same
  *    parameters, whose answer an application cache would have served.
  *
- * The log model replays every read-only SELECT (src/statement_traits.c:
+ * The log model replays every read-only SELECT (src/sql/statement_traits.c:
  * no locking clause, nothing volatile such as now() or random()) through
  * a simulated cache keyed by fingerprint and parameters (or, for the
  * simple protocol, the statement's text), across all sessions: an

@@ -2,7 +2,7 @@
  * missing_index.c
  *    missing-index: an index the advisor chose for the whole workload.
  *
- * The choice itself is made in src/advisor.c (what-if costs, greedy by
+ * The choice itself is made in src/advisor/advisor.c (what-if costs, greedy by
  * net benefit); this rule turns each chosen index into one finding: a
  * ready-to-paste CREATE INDEX CONCURRENTLY with a generated name, the
  * fingerprints it serves, the HypoPG costs before and after for the query

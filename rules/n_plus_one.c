@@ -3,14 +3,14 @@
  *    n-plus-one: a statement followed, in the same session, by one
  *    execution of another statement per row it returned.
  *
- * The log model keeps the loops (src/session_patterns.h): a parent
+ * The log model keeps the loops (src/model/session_patterns.h): a parent
  * followed by at least min_repeats executions of one child fingerprint
  * with min_distinct distinct parameter sets, no pause over max_gap_ms,
  * and with group_by_transaction all in one transaction (a transaction
  * pooler hands one backend to many clients).  The rule reports the loops whose children took min_total_ms in all.
  * The fix is the child batched: its "col = $k" equality on the parameter
  * that varies becomes "col = ANY($k)", edited in the parse tree and
- * deparsed (rules/query_tree.h).  With a connection the batched statement
+ * deparsed (src/sql/query_tree.h).  With a connection the batched statement
  * runs under EXPLAIN ANALYZE with the ids of the costliest occurrence
  * (measured); without, the batch is estimated as one child's mean plus a
  * tenth of it per further row.  Without a log loop, pg_stat_statements

@@ -11,10 +11,10 @@
  *   idle-in-transaction  idle-in-transaction timeouts in the logs, or a
  *                        live session idle in a transaction for long;
  *   pool-size            the size in numbers: measured by the concurrency
- *                        sweep under --measure real (src/pool_sweep.h),
+ *                        sweep under --measure real (src/live/pool_sweep.h),
  *                        else (2 × cores) + spindles, estimated.
  * The log figures come from the workload model; the live ones from one
- * pg_stat_activity query (src/activity.h).  docs/rules/pool-sizing.md.
+ * pg_stat_activity query (src/live/activity.h).  docs/rules/pool-sizing.md.
  *-------------------------------------------------------------------------
  */
 #include "rules/rule.h"

@@ -31,7 +31,7 @@ typedef enum rule_scope
 {
 	RULE_PLAN,
 	RULE_CATALOG,
-	RULE_ADVISOR,				/* the index advisor's choice (src/advisor.h) */
+	RULE_ADVISOR,				/* the index advisor's choice (src/advisor/advisor.h) */
 	RULE_WORKLOAD				/* the whole workload: logs, and live figures with a DSN */
 } rule_scope;
 

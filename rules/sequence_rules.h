@@ -4,7 +4,7 @@
  *    cacheable-query) share.
  *
  * Their per-run thresholds decide at ingestion time which runs the model
- * keeps (src/session_patterns.h), so the configuration must reach the
+ * keeps (src/model/session_patterns.h), so the configuration must reach the
  * model before the log is read: sequence_rules_pattern_options gives the
  * options for workload_filter.patterns.
  *-------------------------------------------------------------------------

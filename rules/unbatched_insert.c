@@ -4,7 +4,7 @@
  *    session, where one multi-row INSERT (or COPY) would do.
  *
  * The log model counts, per fingerprint classified as INSERT ... VALUES
- * with one row (src/statement_traits.c), the runs of at least min_rows
+ * with one row (src/sql/statement_traits.c), the runs of at least min_rows
  * consecutive executions and whether each row was its own transaction.
  * The fix is the statement itself with its VALUES row repeated: the row's
  * extent and its parameters are found with libpg_query's scanner, and

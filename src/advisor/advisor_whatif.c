@@ -3,7 +3,7 @@
  *    What-if costs with HypoPG, spread over --jobs connections.
  *
  * Two passes, each a pool of connections taking work from a shared
- * counter, as the EXPLAIN pool of live.c does.  First every query is
+ * counter, as the EXPLAIN pool of src/analyze/analyze.c does.  First every query is
  * explained as it stands (plain EXPLAIN: HypoPG indexes are seen by
  * nothing else), which gives its cost and the tables its plan reads.
  * Then every candidate in turn is made hypothetical, sized, and each

@@ -5,7 +5,7 @@
  * pool_facts are what the logs say about connections (rate, session
  * times, peak, refusals, idle-in-transaction timeouts).  pool_advice is
  * the recommendation: the pool size (measured by the concurrency sweep,
- * src/pool_sweep.h, or estimated as (2 × cores) + spindles), the
+ * src/live/pool_sweep.h, or estimated as (2 × cores) + spindles), the
  * connection set-up cost (timed connections to the DSN, or assumed), and
  * the settings that follow (pgbouncer's, max_connections).  The rule
  * (rules/pool_sizing.c) turns them into findings.

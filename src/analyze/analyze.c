@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
- * live.c
- *    Driving live analysis: candidates, EXPLAIN, rules.
+ * analyze.c
+ *    The analysis driver: candidates, EXPLAIN, the advisor, the rules.
  *
  * Candidates are the fingerprints that cost the most time, from the logs
  * (whose slowest sample carries real values: the statement's literals or
@@ -146,7 +146,7 @@ typedef struct explain_outcome
 
 /* Explain one candidate and run the plan rules on its plan. */
 static void
-explain_candidate(sandbox *c, const live_options *opts, const candidate *cand,
+explain_candidate(sandbox *c, const analyze_options *opts, const candidate *cand,
 				  const catalog_snapshot *cat, finding_list *out, explain_outcome *oc)
 {
 	param_list	pl = {0};
@@ -186,7 +186,7 @@ explain_candidate(sandbox *c, const live_options *opts, const candidate *cand,
  */
 typedef struct explain_pool
 {
-	const live_options *opts;
+	const analyze_options *opts;
 	const candidate *cands;
 	int			n;
 	const catalog_snapshot *cat;
@@ -221,8 +221,8 @@ explain_worker_main(void *arg)
 
 /* Explain every candidate over up to opts->jobs connections (c is the first). */
 static void
-explain_all(sandbox *c, const live_options *opts, const candidate *cands, int n,
-			const catalog_snapshot *cat, finding_list *out, live_result *res)
+explain_all(sandbox *c, const analyze_options *opts, const candidate *cands, int n,
+			const catalog_snapshot *cat, finding_list *out, analyze_result *res)
 {
 	int			jobs = opts->jobs > 1 ? opts->jobs : 1;
 	explain_pool pool = {.opts = opts, .cands = cands, .n = n, .cat = cat};
@@ -284,10 +284,10 @@ explain_all(sandbox *c, const live_options *opts, const candidate *cands, int n,
 
 /*
  * Hand the candidates, with their logged values and rates, to the index
- * advisor (src/advisor.c); its findings go to out.
+ * advisor (src/advisor/advisor.c); its findings go to out.
  */
 static void
-advise_indexes(sandbox *c, const live_options *opts, const candidate *cands, int n,
+advise_indexes(sandbox *c, const analyze_options *opts, const candidate *cands, int n,
 			   const catalog_snapshot *cat, finding_list *out)
 {
 	advisor_query *qs = xcalloc((size_t) n + 1, sizeof(advisor_query));
@@ -357,7 +357,7 @@ cmp_pgss_total(const void *a, const void *b)
 }
 
 int
-live_analyze(const live_options *opts, workload *w, finding_list *out, live_result *res)
+analyze_live(const analyze_options *opts, workload *w, finding_list *out, analyze_result *res)
 {
 	sandbox_settings settings = {
 		.dsn = opts->dsn, .allow_writes = opts->measure == MEASURE_MODE_REAL,
@@ -454,7 +454,7 @@ live_analyze(const live_options *opts, workload *w, finding_list *out, live_resu
 }
 
 void
-offline_analyze(const live_options *opts, workload *w, finding_list *out)
+analyze_offline(const analyze_options *opts, workload *w, finding_list *out)
 {
 	workload_context wc = {
 		.model = w, .log_hours = workload_span_hours(w), .measure = MEASURE_MODE_OFF,
@@ -468,7 +468,7 @@ offline_analyze(const live_options *opts, workload *w, finding_list *out)
 }
 
 void
-live_result_free(live_result *res)
+analyze_result_free(analyze_result *res)
 {
 	json_decref(res->pg_stat_statements);
 	json_decref(res->plans);

@@ -1,18 +1,19 @@
 /*-------------------------------------------------------------------------
- * live.h
- *    Live analysis: a database's catalog, pg_stat_statements and plans.
+ * analyze.h
+ *    The analysis driver: the rules on the logs alone, or with a live
+ *    database's catalog, pg_stat_statements and plans.
  *
- * live_analyze connects to a DSN, takes a catalog snapshot, reads
+ * analyze_live connects to a DSN, takes a catalog snapshot, reads
  * pg_stat_statements, explains the queries that cost the most time (with
  * values logged for them when the logs have some, else as generic plans),
  * and runs the plan and catalog rules.  Findings go to the caller's list.
  * Every statement goes through one sandbox policy for the run
- * (src/sandbox.c): nothing here changes the database, and statements
+ * (src/live/sandbox.c): nothing here changes the database, and statements
  * that fail the side-effect screen are explained without being executed.
  *-------------------------------------------------------------------------
  */
-#ifndef PGSIFT_LIVE_H
-#define PGSIFT_LIVE_H
+#ifndef PGSIFT_ANALYZE_H
+#define PGSIFT_ANALYZE_H
 
 #include "src/core/config.h"
 #include "src/core/finding.h"
@@ -21,7 +22,7 @@
 
 #include <jansson.h>
 
-typedef struct live_options
+typedef struct analyze_options
 {
 	const char *dsn;
 	measure_mode measure;
@@ -35,9 +36,9 @@ typedef struct live_options
 	int			server_cores;	/* --server-cores, 0 unknown */
 	int			spindles;		/* --spindles, 0: 1 */
 	const pgsift_config *config;	/* rules and thresholds; NULL: defaults */
-} live_options;
+} analyze_options;
 
-typedef struct live_result
+typedef struct analyze_result
 {
 	int			connected;
 	int			server_version;
@@ -50,7 +51,7 @@ typedef struct live_result
 	json_t	   *pg_stat_statements;	/* top entries, for the report (owned) */
 	json_t	   *plans;			/* per explained query: fingerprint, kind, summary */
 	json_t	   *sandbox;		/* sandbox_policy_report of the run (owned) */
-} live_result;
+} analyze_result;
 
 /*
  * Analyse the database of opts->dsn; w may hold a log workload (its samples
@@ -59,14 +60,14 @@ typedef struct live_result
  * and the connection), then ranks out (findings_rank).  Returns 0, or -1
  * when the database could not be reached (reported).
  */
-int			live_analyze(const live_options *opts, workload *w, finding_list *out, live_result *res);
+int			analyze_live(const analyze_options *opts, workload *w, finding_list *out, analyze_result *res);
 
 /*
  * The analysis of logs alone: the workload rules on w, with no database,
  * then findings_rank.  Their figures are estimated from the logs.
  */
-void		offline_analyze(const live_options *opts, workload *w, finding_list *out);
+void		analyze_offline(const analyze_options *opts, workload *w, finding_list *out);
 
-void		live_result_free(live_result *res);
+void		analyze_result_free(analyze_result *res);
 
 #endif

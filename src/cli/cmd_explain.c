@@ -1,17 +1,17 @@
 /*-------------------------------------------------------------------------
- * cmd_live.c
- *    The `pgsift explain` and `pgsift rules` commands.
+ * cmd_explain.c
+ *    The `pgsift explain` command.
  *
  *    pgsift explain --dsn DSN [--param V]... [--no-analyze] [--execute-volatile] SQL
  *    pgsift explain --dsn DSN -f FILE.sql
- *    pgsift rules [ID]
  *
  * explain runs one statement through the EXPLAIN runner (with all its
  * safety rules: the sandbox and the side-effect screen, which
  * --execute-volatile alone switches off) and the plan rules, and prints
- * the plan summary and the findings.  rules lists the registry, or prints one rule's page.
+ * the plan summary and the findings.
  *-------------------------------------------------------------------------
  */
+#include "src/cli/cli.h"
 #include "src/lib/arena.h"
 #include "src/core/diag.h"
 #include "src/live/explain.h"
@@ -110,7 +110,7 @@ typedef struct explain_args
 	int			json;
 	int			analyze;
 	int			execute_volatile;
-	live_options live;
+	analyze_options live;
 	int			nparams;
 	const char *params[MAX_PARAMS];
 } explain_args;
@@ -177,14 +177,14 @@ cmd_explain(int argc, char **argv)
 	strbuf		sql;
 
 	if (rc != 0)
-		return rc > 0 ? 0 : 2;
+		return rc > 0 ? PGSIFT_EXIT_OK : PGSIFT_EXIT_USAGE;
 	strbuf_init(&sql);
 	if (a.file ? read_sql_file(a.file, &sql) != 0 : optind != argc - 1)
 	{
 		if (!a.file)
 			diag_error(NULL, "Give one SQL statement, or -f FILE.", "explain takes exactly one statement");
 		strbuf_free(&sql);
-		return 2;
+		return PGSIFT_EXIT_USAGE;
 	}
 	if (!a.file)
 		strbuf_puts(&sql, argv[optind]);
@@ -201,7 +201,7 @@ cmd_explain(int argc, char **argv)
 	{
 		sandbox_policy_free(policy);
 		strbuf_free(&sql);
-		return 4;
+		return PGSIFT_EXIT_DATABASE;
 	}
 	explain_request req = {
 		.sql = sql.data, .nparams = a.nparams, .params = a.params, .analyze = a.analyze,
@@ -238,74 +238,5 @@ cmd_explain(int argc, char **argv)
 	sandbox_close(c);
 	sandbox_policy_free(policy);
 	strbuf_free(&sql);
-	return rc == 0 ? 0 : 1;
-}
-
-/* The thresholds of r as pgsift.conf lines, from its descriptor. */
-static void
-print_rule_params(const rule *r)
-{
-	if (r->params == NULL || r->params[0].name == NULL)
-		return;
-	printf("\nThresholds (pgsift.conf, section [%s]; the defaults shown):\n", r->id);
-	for (const rule_param *p = r->params; p->name; p++)
-		printf("  %s = %g    # %s\n", p->name, p->default_value, p->description);
-}
-
-/* Print docs/rules/ID.md from the source tree or the installed docs. */
-static int
-print_rule_page(const char *id)
-{
-	const char *dirs[] = {PGSIFT_DOCS_DIR "/rules", "/usr/local/share/doc/pgsift/rules", "/usr/share/doc/pgsift/rules"};
-	char		path[4096];
-
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
-	{
-		snprintf(path, sizeof(path), "%s/%s.md", dirs[i], id);
-		FILE	   *f = fopen(path, "r");
-
-		if (f == NULL)
-			continue;
-		char		buf[4096];
-		size_t		n;
-
-		while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-			fwrite(buf, 1, n, stdout);
-		fclose(f);
-		print_rule_params(rule_find(id));
-		return 0;
-	}
-	printf("%s: %s\n(no documentation page found; see docs/rules/%s.md in the source)\n", id,
-		   rule_find(id)->summary, id);
-	print_rule_params(rule_find(id));
-	return 0;
-}
-
-int
-cmd_rules(int argc, char **argv)
-{
-	if (argc > 2)
-	{
-		diag_error(NULL, "Use: pgsift rules [ID]", "too many arguments");
-		return 2;
-	}
-	if (argc == 2)
-	{
-		if (rule_find(argv[1]) == NULL)
-		{
-			diag_error(NULL, "Run \"pgsift rules\" for the list.", "unknown rule \"%s\"", argv[1]);
-			return 2;
-		}
-		return print_rule_page(argv[1]);
-	}
-	printf("%-22s %-8s %-8s %s\n", "RULE", "SCOPE", "SEVERITY", "WHAT IT FINDS");
-	for (int i = 0; pgsift_rules[i]; i++)
-	{
-		const rule *r = pgsift_rules[i];
-
-		printf("%-22s %-8s %-8s %s (docs/rules/%s.md)\n", r->id,
-			   rule_scope_name(r->scope),
-			   finding_severity_name(r->severity), r->summary, r->id);
-	}
-	return 0;
+	return rc == 0 ? PGSIFT_EXIT_OK : PGSIFT_EXIT_NOT_EXPLAINED;
 }

@@ -22,6 +22,7 @@
 /* Exit codes of the pgsift command; documented in docs/cli.md. */
 #define PGSIFT_EXIT_OK			0	/* success */
 #define PGSIFT_EXIT_FINDINGS	1	/* --fail-on threshold reached */
+#define PGSIFT_EXIT_NOT_EXPLAINED 1	/* pgsift explain: the statement was refused or failed */
 #define PGSIFT_EXIT_USAGE		2	/* bad command line */
 #define PGSIFT_EXIT_NOINPUT		3	/* nothing could be read */
 #define PGSIFT_EXIT_DATABASE	4	/* database connection or query failure */

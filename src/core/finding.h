@@ -122,14 +122,14 @@ int			finding_compare(const finding *a, const finding *b);
 void		finding_list_sort(finding_list *l);
 
 /*
- * Rank a run's findings for the report (src/ranking.c): merge the
+ * Rank a run's findings for the report (src/analyze/ranking.c): merge the
  * findings that share a fix into one, link a missing index to the N+1
  * whose child query it serves, then sort (finding_list_sort).
  */
 void		findings_rank(finding_list *l);
 
 /*
- * The comparison key of a fix's SQL (src/ranking.c): its parse tree
+ * The comparison key of a fix's SQL (src/analyze/ranking.c): its parse tree
  * without locations, and for CREATE INDEX without the index name,
  * CONCURRENTLY and IF NOT EXISTS; text with white space folded when it
  * does not parse.  NULL for NULL or empty SQL.  The caller frees it.

@@ -2,7 +2,7 @@
  * explain.h
  *    Run EXPLAIN for a statement taken from a log, safely.
  *
- * Every step goes through the sandbox (src/sandbox.c): plain queries run
+ * Every step goes through the sandbox (src/live/sandbox.c): plain queries run
  * in a READ ONLY transaction with its limits; DML runs under EXPLAIN
  * ANALYZE only when the user asked (--measure real), and its transaction
  * is always rolled back.  Utility statements, several statements in one

@@ -9,7 +9,7 @@
  * down, authentication, missing privilege or extension).  Passwords never
  * appear in any message: DSNs are shown through pgc_redact_dsn.
  *
- * Nothing is sent at connect time: the sandbox (src/sandbox.c) sets the
+ * Nothing is sent at connect time: the sandbox (src/live/sandbox.c) sets the
  * session up and owns every statement.
  *-------------------------------------------------------------------------
  */
@@ -51,7 +51,7 @@ PGconn	   *pgc_raw(pg_conn *c);
  * COMMAND_OK or TUPLES_OK (caller PQclear's it), else NULL; the error is
  * then available from pgc_last_error/pgc_last_sqlstate and is NOT printed.
  *
- * Only the sandbox (src/sandbox.c) calls this: it owns the transaction,
+ * Only the sandbox (src/live/sandbox.c) calls this: it owns the transaction,
  * the limits and the screen around every statement pgsift sends, and a
  * test fails when any other file sends one.
  */

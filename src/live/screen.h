@@ -26,7 +26,7 @@
  * Foreign tables never pass: the remote side cannot be screened.
  *
  * The screen reads the catalog through a fetch callback, so it sends
- * nothing itself: the sandbox (src/sandbox.c) runs every query, inside
+ * nothing itself: the sandbox (src/live/sandbox.c) runs every query, inside
  * its own guarded transaction.
  *-------------------------------------------------------------------------
  */

@@ -617,7 +617,7 @@ session_patterns_merge(session_patterns *dst, session_query_map map, void *map_c
 }
 
 /*
- * Store support (src/store_sequences.c): the store rebuilds the tables
+ * Store support (src/store/store_sequences.c): the store rebuilds the tables
  * through these, filling in the figures it saved.
  */
 seq_fingerprint *

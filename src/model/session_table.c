@@ -2,7 +2,7 @@
  * session_table.c
  *    The open sessions' statement windows, in least-recently-used order.
  *
- * A keyed_table (src/keyed_table.h) finds windows by session key and keeps
+ * A keyed_table (src/lib/keyed_table.h) finds windows by session key and keeps
  * them in LRU order, so that past the cap the session idle longest is the
  * one evicted.  Each window owns its key.
  *-------------------------------------------------------------------------

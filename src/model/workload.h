@@ -6,7 +6,7 @@
  * keeps per-fingerprint statistics, per-minute activity, session figures,
  * event counts, for every open session a bounded window of its recent
  * statements, and the session-sequence tables built from those windows as
- * statements arrive (src/session_patterns.h: the N+1 loops, insert runs
+ * statements arrive (src/model/session_patterns.h: the N+1 loops, insert runs
  * and cache figures the workload rules read).  Memory is
  * bounded by the number of distinct fingerprints and open sessions, never
  * by the length of the log.

@@ -53,7 +53,7 @@ int			report_write_json(FILE *out, const report_input *in);
 int			report_write_text(FILE *out, const report_input *in);
 
 /*
- * Write the Markdown report to out (src/report_markdown.c); 0 on
+ * Write the Markdown report to out (src/report/report_markdown.c); 0 on
  * success, -1 on a write error.  All log-derived text is escaped.
  */
 int			report_write_markdown(FILE *out, const report_input *in);

@@ -3,7 +3,7 @@
  *    The findings part of the text report: the executive summary of the
  *    measured fixes, the bottlenecks by score, and the recommendations.
  *
- * The figures and the grouping come from src/report_summary.c, which the
+ * The figures and the grouping come from src/report/report_summary.c, which the
  * JSON and Markdown reports use too; this file only lays them out.
  *-------------------------------------------------------------------------
  */

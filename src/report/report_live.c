@@ -4,8 +4,8 @@
  *    pg_stat_statements was spared, and every statement the side-effect
  *    screen kept from running.
  *
- * It reads the "live" object of the report input (main.c builds it from
- * live_result and the sandbox policy's own report), so the text says
+ * It reads the "live" object of the report input (src/cli/cmd_analyze.c builds it from
+ * analyze_result and the sandbox policy's own report), so the text says
  * exactly what the JSON says.  Statements come from logs: they are
  * folded onto one line with control characters shown as '?'.
  *-------------------------------------------------------------------------

@@ -12,7 +12,7 @@
  * block whose fence is longer than any run of backticks inside it, so the
  * text cannot close it.  Rule ids and finding ids are pgsift's own
  * (kebab-case and hex digits) and go in code spans as they are.  The figures and the grouping come from
- * src/report_summary.c, shared with the text and JSON reports.
+ * src/report/report_summary.c, shared with the text and JSON reports.
  *-------------------------------------------------------------------------
  */
 #include "src/report/report.h"

@@ -82,14 +82,14 @@ const char *report_format_figure(double v, const char *unit, char *buf, size_t s
 void		report_one_line(const char *s, size_t width, strbuf *out);
 
 /*
- * The findings part of the text report (src/report_findings.c): the
+ * The findings part of the text report (src/report/report_findings.c): the
  * executive summary, the bottlenecks and the recommendations.  Nothing
  * when in->findings is NULL (no rule ran).
  */
 void		report_text_findings(FILE *out, const report_input *in);
 
 /*
- * The live-database part of the text report (src/report_live.c): plans,
+ * The live-database part of the text report (src/report/report_live.c): plans,
  * pg_stat_statements, and the statements explained but not executed.
  * Nothing without in->live.
  */

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  * report_text.c
  *    The text report: the findings (executive summary, bottlenecks and
- *    recommendations, src/report_findings.c), a profile like
+ *    recommendations, src/report/report_findings.c), a profile like
  *    pt-query-digest's, then sessions, errors and events.
  *
  * Queries are shown on one line each, white space folded and cut to fit;

@@ -124,7 +124,7 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"PRAGMA user_version = 1;",
 
 	/*
-	 * 2: the session-sequence tables (src/store_sequences.c).  A store of
+	 * 2: the session-sequence tables (src/store/store_sequences.c).  A store of
 	 * version 1 held none, so it starts them empty: its earlier logs' loops,
 	 * insert runs and cache figures are not there to recover.
 	 */

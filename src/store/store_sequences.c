@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * store_sequences.c
- *    Writing the session-sequence tables (src/session_patterns.h) to the
+ *    Writing the session-sequence tables (src/model/session_patterns.h) to the
  *    store and reading them back.
  *
  * What the n-plus-one, unbatched-insert and cacheable-query rules read is

@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * test_config.c
- *    Unit tests of pgsift.conf parsing (src/config.c) and of its check
+ *    Unit tests of pgsift.conf parsing (src/core/config.c) and of its check
  *    against the rule registry (rules_check_config, rule_param_value).
  *-------------------------------------------------------------------------
  */

@@ -10,7 +10,7 @@
 # `pgsift analyze --dsn dbname=safety` on that log in every --measure mode.
 # It prints what must not change before and after, and the text report of
 # the last run: each of those statements explained, not executed.  The
-# automated version of this, with more checks, is tests/src/test_cli_safety.c.
+# automated version of this, with more checks, is tests/cli/test_cli_safety.c.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build=${BUILD:-build}

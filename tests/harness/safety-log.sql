@@ -3,7 +3,7 @@
 -- Run once, by one session with log_min_duration_statement = 0, before the
 -- victim session exists: the server writes each into its log, which is
 -- then the input of pgsift.  The dblink statement needs PGHOST and PGPORT
--- in the environment (psql's \getenv).  Used by tests/src/test_cli_safety.c
+-- in the environment (psql's \getenv).  Used by tests/cli/test_cli_safety.c
 -- (which adds the extended-protocol statements) and safety-demo.sh.
 \getenv pghost PGHOST
 \getenv pgport PGPORT

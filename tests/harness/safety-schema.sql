@@ -4,7 +4,7 @@
 -- a plpgsql function marked VOLATILE that notifies and changes a setting,
 -- a view over a volatile function, a view over stable ones, a table whose
 -- trigger calls the function, and a table that a dblink statement fills.
--- Used by tests/src/test_cli_safety.c and tests/harness/safety-demo.sh.
+-- Used by tests/cli/test_cli_safety.c and tests/harness/safety-demo.sh.
 CREATE EXTENSION IF NOT EXISTS dblink;
 CREATE EXTENSION IF NOT EXISTS hypopg;
 CREATE TABLE side_effects (x int);

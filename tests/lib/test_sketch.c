@@ -1,6 +1,6 @@
 /*-------------------------------------------------------------------------
  * test_sketch.c
- *    Tests of the quantile sketch (src/sketch.c).
+ *    Tests of the quantile sketch (src/lib/sketch.c).
  *
  * Accuracy is checked against exact quantiles of the same data, sorted,
  * for distributions shaped like real statement durations; data comes from
