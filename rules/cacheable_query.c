@@ -84,4 +84,6 @@ const rule	rule_cacheable_query = {
 	.summary = "a read-only SELECT repeated with the same parameters >= 20 times within 60 s",
 	.check = check,
 	.params = params,
+	.horizon = RULE_HORIZON_APPLICATION,
+	.fix_cuts_calls = 1,
 };

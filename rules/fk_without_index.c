@@ -539,4 +539,5 @@ const rule	rule_fk_without_index = {
 	.scope = RULE_CATALOG,
 	.summary = "unindexed FK that the workload deletes, key-updates or joins through (medium for deletes)",
 	.check = check,
+	.answered_by_index = RULE_ANSWERED_BY_COLUMN_SET,
 };

@@ -380,4 +380,5 @@ const rule	rule_large_offset = {
 	.summary = "LIMIT ... OFFSET pages at OFFSET >= min_offset (from logged calls); fix: keyset pagination",
 	.check = check,
 	.params = params,
+	.horizon = RULE_HORIZON_APPLICATION,
 };

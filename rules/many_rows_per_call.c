@@ -161,4 +161,5 @@ const rule	rule_many_rows_per_call = {
 	.summary = "SELECT returning >= min_rows_per_call rows per call (pg_stat_statements); page or stream it",
 	.check = check,
 	.params = params,
+	.horizon = RULE_HORIZON_APPLICATION,
 };

@@ -178,4 +178,5 @@ const rule	rule_missing_index = {
 	.scope = RULE_ADVISOR,
 	.summary = "An index chosen by the what-if advisor for the whole workload (HypoPG costs, measured under --measure real).",
 	.check = check,
+	.serves_others = 1,
 };

@@ -432,4 +432,7 @@ const rule	rule_n_plus_one = {
 	.summary = "a parent followed by >= 5 executions of one child with distinct parameters",
 	.check = check,
 	.params = params,
+	.horizon = RULE_HORIZON_APPLICATION,
+	.fix_cuts_calls = 1,
+	.child_served_by_index = 1,
 };

@@ -289,4 +289,5 @@ const rule	rule_pool_sizing = {
 	.summary = "connection churn without a pooler, refused connections, idle-in-transaction, pool size",
 	.check = check,
 	.params = pool_params,
+	.horizon = RULE_HORIZON_ARCHITECTURE,
 };

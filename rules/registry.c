@@ -2,8 +2,9 @@
  * registry.c
  *    The list of every rule, and running them.
  *
- * A new rule is one line here (and its file and docs page).  The order is
- * the order of `pgsift rules`: plan rules, then catalog rules.
+ * The rules are the lines of rules/rules.def (an X-macro list: a new rule
+ * is its file, its docs page and one line there); its order is the order
+ * of `pgsift rules` and of the checks.
  *-------------------------------------------------------------------------
  */
 #include "rules/rule.h"
@@ -13,52 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const rule rule_seq_scan_filter;
-extern const rule rule_row_misestimate;
-extern const rule rule_disk_sort;
-extern const rule rule_hash_batches;
-extern const rule rule_nested_loop_inner;
-extern const rule rule_lossy_bitmap;
-extern const rule rule_heap_fetches;
-extern const rule rule_jit_overhead;
-extern const rule rule_workers_not_launched;
-extern const rule rule_unused_index;
-extern const rule rule_duplicate_index;
-extern const rule rule_invalid_index;
-extern const rule rule_fk_without_index;
-extern const rule rule_sequence_exhaustion;
-extern const rule rule_missing_index;
-extern const rule rule_pool_sizing;
-extern const rule rule_large_offset;
-extern const rule rule_many_rows_per_call;
-extern const rule rule_select_star_hot;
-extern const rule rule_n_plus_one;
-extern const rule rule_unbatched_insert;
-extern const rule rule_cacheable_query;
+#define RULE(name) extern const rule rule_##name;
+#include "rules/rules.def"
+#undef RULE
 
 const rule *const pgsift_rules[] = {
-	&rule_seq_scan_filter,
-	&rule_row_misestimate,
-	&rule_disk_sort,
-	&rule_hash_batches,
-	&rule_nested_loop_inner,
-	&rule_lossy_bitmap,
-	&rule_heap_fetches,
-	&rule_jit_overhead,
-	&rule_workers_not_launched,
-	&rule_unused_index,
-	&rule_duplicate_index,
-	&rule_invalid_index,
-	&rule_fk_without_index,
-	&rule_sequence_exhaustion,
-	&rule_missing_index,
-	&rule_pool_sizing,
-	&rule_large_offset,
-	&rule_many_rows_per_call,
-	&rule_select_star_hot,
-	&rule_n_plus_one,
-	&rule_unbatched_insert,
-	&rule_cacheable_query,
+#define RULE(name) &rule_##name,
+#include "rules/rules.def"
+#undef RULE
 	NULL
 };
 
@@ -69,6 +32,15 @@ rule_find(const char *id)
 		if (strcmp(pgsift_rules[i]->id, id) == 0)
 			return pgsift_rules[i];
 	return NULL;
+}
+
+int
+rules_scope_enabled(const pgsift_config *config, rule_scope scope)
+{
+	for (int i = 0; pgsift_rules[i]; i++)
+		if (pgsift_rules[i]->scope == scope && config_rule_enabled(config, pgsift_rules[i]->id))
+			return 1;
+	return 0;
 }
 
 /* A plan context without a plan runs no plan rule: nothing to look at. */

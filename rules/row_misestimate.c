@@ -89,4 +89,5 @@ const rule	rule_row_misestimate = {
 	.scope = RULE_PLAN,
 	.summary = "actual and estimated rows differ >= 10x (100x medium, 1000x high) on a node of >= 100 rows",
 	.check = check,
+	.horizon = RULE_HORIZON_ARCHITECTURE,
 };

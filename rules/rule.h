@@ -90,6 +90,34 @@ typedef struct rule_param
 	const char *description;	/* one line, with the unit */
 } rule_param;
 
+/*
+ * What kind of change a rule's fix asks for, for the recommendations:
+ * by default a database fix (immediate when it is low-risk SQL saving
+ * enough, else next; src/report/report_summary.c); an application change
+ * (next); or architecture and configuration (long term).
+ */
+typedef enum rule_horizon
+{
+	RULE_HORIZON_BY_FIX = 0,
+	RULE_HORIZON_APPLICATION,
+	RULE_HORIZON_ARCHITECTURE
+} rule_horizon;
+
+/*
+ * When a missing index (a rule whose fix serves_others) answers a finding
+ * of this rule, so that ranking folds the finding into it: by default
+ * when the finding's own fix is a CREATE INDEX whose columns the missing
+ * index begins with, in order; for a foreign key, when it holds them in
+ * any order; for a sequential scan, when the index serves one of its
+ * queries on its table.
+ */
+typedef enum rule_answered_by_index
+{
+	RULE_ANSWERED_BY_PREFIX = 0,
+	RULE_ANSWERED_BY_COLUMN_SET,
+	RULE_ANSWERED_BY_QUERY
+} rule_answered_by_index;
+
 typedef struct rule
 {
 	const char *id;				/* kebab-case; docs/rules/<id>.md */
@@ -99,6 +127,12 @@ typedef struct rule
 	const char *summary;		/* one line for `pgsift rules` */
 	void		(*check) (const rule_context *ctx);
 	const rule_param *params;	/* thresholds, ended by {NULL}; may be NULL */
+	rule_horizon horizon;		/* where its fix goes among the recommendations */
+	int			fix_cuts_calls; /* its fix runs the queries less often, not faster */
+	int			serves_others;	/* its fix (an index) may answer other findings */
+	rule_answered_by_index answered_by_index;
+	int			child_served_by_index;	/* its first fingerprint is a repeated child
+										 * query that an index on it speeds up */
 } rule;
 
 /* Every rule, NULL-terminated, in rules/registry.c. */
@@ -106,6 +140,9 @@ extern const rule *const pgsift_rules[];
 
 /* The rule with this id, or NULL. */
 const rule *rule_find(const char *id);
+
+/* Whether some rule of scope is registered and not disabled by config. */
+int			rules_scope_enabled(const pgsift_config *config, rule_scope scope);
 
 /*
  * Run every registered rule of ctx->scope that ctx->config does not

@@ -363,4 +363,5 @@ const rule	rule_select_star_hot = {
 	.summary = "SELECT * / t.* on a table with >= min_columns columns or wide rows, in a frequent or costly query (needs --dsn)",
 	.check = check,
 	.params = params,
+	.horizon = RULE_HORIZON_APPLICATION,
 };

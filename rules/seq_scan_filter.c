@@ -88,4 +88,5 @@ const rule	rule_seq_scan_filter = {
 	.scope = RULE_PLAN,
 	.summary = "Seq Scan whose filter removes > 2x the rows returned and > 50% of rows read",
 	.check = check,
+	.answered_by_index = RULE_ANSWERED_BY_QUERY,
 };

@@ -89,4 +89,5 @@ const rule	rule_sequence_exhaustion = {
 		{"high_used_percent", 90, "percentage above which the finding is high rather than medium"},
 		{NULL, 0, NULL}
 	},
+	.horizon = RULE_HORIZON_ARCHITECTURE,
 };

@@ -345,4 +345,6 @@ const rule	rule_unbatched_insert = {
 	.summary = ">= 10 consecutive single-row INSERTs of one statement in one session",
 	.check = check,
 	.params = params,
+	.horizon = RULE_HORIZON_APPLICATION,
+	.fix_cuts_calls = 1,
 };

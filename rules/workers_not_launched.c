@@ -51,4 +51,5 @@ const rule	rule_workers_not_launched = {
 	.scope = RULE_PLAN,
 	.summary = "Gather with Workers Launched < Workers Planned (medium when none launched)",
 	.check = check,
+	.horizon = RULE_HORIZON_ARCHITECTURE,
 };

@@ -426,7 +426,7 @@ analyze_live(const analyze_options *opts, workload *w, finding_list *out, analyz
 
 	explain_all(c, opts, cands, n, cat, out, res);
 	/* the advisor's what-if work is the costliest part: skip it when its rule is off */
-	if (cat && sandbox_alive(c) && config_rule_enabled(opts->config, "missing-index"))
+	if (cat && sandbox_alive(c) && rules_scope_enabled(opts->config, RULE_ADVISOR))
 		advise_indexes(c, opts, cands, n, cat, out);
 	if (cat)
 	{

@@ -35,6 +35,7 @@
  *-------------------------------------------------------------------------
  */
 #include "src/core/finding.h"
+#include "rules/rule.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
 #include "src/model/workload.h"
@@ -376,6 +377,35 @@ index_covers(const index_shape *big, const index_shape *small, int any_order)
 	return 1;
 }
 
+/* What the descriptor of rule id says (an unknown id: nothing). */
+static int
+rule_serves_others(const char *id)
+{
+	const rule *r = rule_find(id);
+
+	return r && r->serves_others;
+}
+
+static int
+rule_child_served(const char *id)
+{
+	const rule *r = rule_find(id);
+
+	return r && r->child_served_by_index;
+}
+
+/* Whether f, or a finding merged into it, is of a rule whose fix serves others. */
+static int
+serves_others(const finding *f)
+{
+	if (rule_serves_others(f->rule))
+		return 1;
+	for (int i = 0; i < f->nrules; i++)
+		if (rule_serves_others(f->rules[i]))
+			return 1;
+	return 0;
+}
+
 /* Whether f is answered by the missing index ix (see the file comment). */
 static int
 answered_by_index(const finding *ix, const index_shape *ix_shape, const finding *f)
@@ -383,11 +413,14 @@ answered_by_index(const finding *ix, const index_shape *ix_shape, const finding 
 	index_shape shape;
 	int			covered;
 
-	if (strcmp(f->rule, "seq-scan-filter") == 0)
+	const rule *r = rule_find(f->rule);
+	rule_answered_by_index how = r ? r->answered_by_index : RULE_ANSWERED_BY_PREFIX;
+
+	if (how == RULE_ANSWERED_BY_QUERY)
 		return share_fingerprint(ix, f) && share_table(ix, f);
 	if (ix_shape->tree == NULL || index_shape_of(f->fix_sql, &shape) != 0)
 		return 0;
-	covered = index_covers(ix_shape, &shape, strcmp(f->rule, "fk-without-index") == 0);
+	covered = index_covers(ix_shape, &shape, how == RULE_ANSWERED_BY_COLUMN_SET);
 	json_decref(shape.tree);
 	return covered;
 }
@@ -402,14 +435,14 @@ merge_into_indexes(finding_list *l)
 		index_shape shape;
 		int			n = 0;
 
-		if (strcmp(ix->rule, "missing-index") != 0)
+		if (!rule_serves_others(ix->rule))
 			continue;
 		index_shape_of(ix->fix_sql, &shape);
 		for (int j = 0; j < l->count; j++)
 		{
 			finding    *f = l->items[j];
 
-			if (f != ix && strcmp(f->rule, "missing-index") != 0 && answered_by_index(ix, &shape, f))
+			if (f != ix && !rule_serves_others(f->rule) && answered_by_index(ix, &shape, f))
 			{
 				absorb(ix, f);
 				finding_free(f);
@@ -444,14 +477,14 @@ cross_reference(finding_list *l)
 	{
 		finding    *ix = l->items[i];
 
-		if (!finding_has_rule(ix, "missing-index"))
+		if (!serves_others(ix))
 			continue;
 		for (int j = 0; j < l->count; j++)
 		{
 			finding    *np = l->items[j];
 
 			/* the child is the N+1's first fingerprint; an index on the parent serves it once */
-			if (j != i && strcmp(np->rule, "n-plus-one") == 0 && np->nfingerprints > 0 &&
+			if (j != i && rule_child_served(np->rule) && np->nfingerprints > 0 &&
 				names_fingerprint(ix, np->fingerprints[0]))
 				link_index_to_n_plus_one(ix, np);
 		}

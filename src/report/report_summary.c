@@ -11,7 +11,8 @@
  *     before_cost).  The ratio is measured on the finding's query and
  *     assumed for the other queries it names;
  *     (not for the rules whose fix changes how often a query runs rather
- *     than how fast: n-plus-one, unbatched-insert, cacheable-query);
+ *     than how fast, rule.fix_cuts_calls: n-plus-one, unbatched-insert,
+ *     cacheable-query);
  *   - the database time per hour: the log's total statement time over its
  *     span, and that minus the finding's score;
  * then one row of the database time per hour with every measured fix,
@@ -25,10 +26,10 @@
  * Savings on no timed query of the log (connection set-up) are left out
  * of that row: they are not statement time.
  *
- * Recommendations.  A small table maps rule ids to the kind of change
- * they ask for: application changes (N+1 batching, caching, batched
- * inserts, pagination) go under "next", architecture (pooling, pool
- * sizing, partitioning, statistics, server settings, key widths) under
+ * Recommendations.  Each rule's descriptor says what kind of change its
+ * fix asks for (rule.horizon): application changes (N+1 batching,
+ * caching, batched inserts, pagination) go under "next", architecture
+ * (pooling, pool sizing, statistics, server settings, key widths) under
  * "long term".  Every other finding is a database fix: "immediate" when
  * its fix is ready SQL of low risk (CREATE INDEX / REINDEX CONCURRENTLY,
  * SET, RESET, ANALYZE, VACUUM without FULL) and it saves at least
@@ -37,6 +38,7 @@
  *-------------------------------------------------------------------------
  */
 #include "src/report/report_summary.h"
+#include "rules/rule.h"
 #include "src/lib/arena.h"
 #include "src/sql/plan.h"
 #include "src/lib/strbuf.h"
@@ -47,33 +49,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The one table of rules whose fix is not a database statement. */
-static const struct
-{
-	const char *rule;
-	recommendation_horizon horizon;
-	int			fewer_calls;	/* the fix runs the query less often, not faster */
-}			rule_horizons[] = {
-	{"n-plus-one", REC_NEXT, 1},
-	{"cacheable-query", REC_NEXT, 1},
-	{"unbatched-insert", REC_NEXT, 1},
-	{"large-offset", REC_NEXT, 0},
-	{"many-rows-per-call", REC_NEXT, 0},
-	{"select-star-hot", REC_NEXT, 0},
-	{"pool-sizing", REC_LONG_TERM, 0},
-	{"row-misestimate", REC_LONG_TERM, 0},
-	{"sequence-exhaustion", REC_LONG_TERM, 0},
-	{"workers-not-launched", REC_LONG_TERM, 0},
-};
-
-/* Whether f's fix makes its queries run less often rather than faster. */
+/* Whether f's fix makes its queries run less often rather than faster (its rule says). */
 static int
 fix_cuts_calls(const finding *f)
 {
-	for (size_t i = 0; i < sizeof(rule_horizons) / sizeof(rule_horizons[0]); i++)
-		if (strcmp(f->rule, rule_horizons[i].rule) == 0)
-			return rule_horizons[i].fewer_calls;
-	return 0;
+	const rule *r = rule_find(f->rule);
+
+	return r && r->fix_cuts_calls;
 }
 
 static void
@@ -332,9 +314,12 @@ horizon_of(const finding *f, double db_ms_per_hour)
 {
 	double		need = isfinite(db_ms_per_hour) ? REPORT_IMMEDIATE_SHARE * db_ms_per_hour : 0;
 
-	for (size_t i = 0; i < sizeof(rule_horizons) / sizeof(rule_horizons[0]); i++)
-		if (strcmp(f->rule, rule_horizons[i].rule) == 0)
-			return rule_horizons[i].horizon;
+	const rule *r = rule_find(f->rule);
+
+	if (r && r->horizon == RULE_HORIZON_APPLICATION)
+		return REC_NEXT;
+	if (r && r->horizon == RULE_HORIZON_ARCHITECTURE)
+		return REC_LONG_TERM;
 	if (isfinite(f->score) && f->score > 0 && f->score >= need && low_risk_fix(f->fix_sql))
 		return REC_IMMEDIATE;
 	return REC_NEXT;

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  * test_cli_live.c
  *    End-to-end tests of the live mode against the throwaway server:
- *    `pgsift analyze --dsn`, `pgsift explain` and `pgsift rules`.
+ *    `pgsift analyze --dsn` and `pgsift explain`.
  *
  * The database mirrors the tables of the fixture workload (accounts,
  * orders, settings), so the statements logged in fixtures/workload.csv
@@ -407,27 +407,6 @@ test_unreachable_and_password(void)
 	free(err);
 }
 
-static void
-test_rules_command(void)
-{
-	char	   *out = NULL;
-	char		cmd[4096];
-	const char *ids[] = {"seq-scan-filter", "row-misestimate", "disk-sort", "hash-batches", "nested-loop-inner",
-		"lossy-bitmap", "heap-fetches", "jit-overhead", "workers-not-launched", "unused-index",
-	"duplicate-index", "invalid-index", "fk-without-index", "sequence-exhaustion"};
-
-	snprintf(cmd, sizeof(cmd), "%s rules", test_pgsift_binary());
-	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		CU_ASSERT_PTR_NOT_NULL(strstr(out, ids[i]));
-	free(out);
-	snprintf(cmd, sizeof(cmd), "%s rules disk-sort", test_pgsift_binary());
-	CU_ASSERT_EQUAL(test_run(cmd, &out), 0);
-	CU_ASSERT_PTR_NOT_NULL(strstr(out, "work_mem"));
-	free(out);
-	CU_ASSERT_EQUAL(test_pgsift_json("rules no-such-rule", NULL, NULL), 2);
-}
-
 PGSIFT_TEST_SUITE(cli_live_suite)
 {
 	if (!test_have_server())
@@ -443,5 +422,4 @@ PGSIFT_TEST_SUITE(cli_live_suite)
 	CU_add_test(s, "explain: plan, refusals, DDL never run", test_explain_command);
 	CU_add_test(s, "another database's statements are not explained", test_other_database_not_explained);
 	CU_add_test(s, "unreachable DSN: exit 4, hint, no password", test_unreachable_and_password);
-	CU_add_test(s, "rules: list and pages", test_rules_command);
 }
