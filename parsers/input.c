@@ -624,16 +624,16 @@ open_log_file(const char *path, struct stat *st)
 	{
 		int			e = errno;
 
-		diag_error(NULL,
-				   e == ENOENT ? "Check the path; PostgreSQL writes its logs under the data directory's log/ or /var/log/postgresql/." :
+		diag_hint("%s", e == ENOENT ? "Check the path; PostgreSQL writes its logs under the data directory's log/ or /var/log/postgresql/." :
 				   e == EACCES ? "pgsift needs read access to the file; run it as a user that can read the logs (e.g. postgres), or copy them." :
-				   NULL,
-				   "could not open log file \"%s\": %s", path, strerror(e));
+				   NULL);
+		errno = e;
+		diag_error("could not open log file \"%s\": %m", path);
 		return -1;
 	}
 	if (fstat(fd, st) != 0)
 	{
-		diag_error(NULL, NULL, "could not stat log file \"%s\": %s", path, strerror(errno));
+		diag_error("could not stat log file \"%s\": %m", path);
 		close(fd);
 		return -1;
 	}
@@ -643,7 +643,8 @@ open_log_file(const char *path, struct stat *st)
 
 		strbuf_init(&hint);
 		strbuf_printf(&hint, "Name the log files inside it instead, e.g. \"%s/*.log\".", path);
-		diag_error(NULL, hint.data, "could not read log file \"%s\": it is a directory", path);
+		diag_hint("%s", hint.data);
+		diag_error("could not read log file \"%s\": it is a directory", path);
 		strbuf_free(&hint);
 		close(fd);
 		return -1;
@@ -677,9 +678,15 @@ input_open(const char *path)
 	if (sniff_compression(in) < 0)
 	{
 		if (is_stdin)
-			diag_error(NULL, in->hint, "could not read standard input: %s", in->error);
+		{
+			diag_hint("%s", in->hint);
+			diag_error("could not read standard input: %s", in->error);
+		}
 		else
-			diag_error(NULL, in->hint, "could not read log file \"%s\": %s", path, in->error);
+		{
+			diag_hint("%s", in->hint);
+			diag_error("could not read log file \"%s\": %s", path, in->error);
+		}
 		input_close(in);
 		return NULL;
 	}
@@ -705,8 +712,8 @@ input_open_range(const char *path, uint64_t start, uint64_t end, uint64_t first_
 		refusal = "it is compressed";
 	if (refusal != NULL)
 	{
-		diag_error(NULL, "Only uncompressed regular files can be split for parallel reading.",
-				   "cannot read log file \"%s\" in ranges: %s", path, refusal);
+		diag_hint("Only uncompressed regular files can be split for parallel reading.");
+		diag_error("cannot read log file \"%s\" in ranges: %s", path, refusal);
 		close(fd);
 		return NULL;
 	}

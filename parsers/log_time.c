@@ -246,10 +246,9 @@ log_time_parse_field(log_time_cache *c, const char *s, size_t len, int64_t *ms_o
 	if (st == LOG_TIME_ZONE_UNKNOWN &&
 		__atomic_exchange_n(&unknown_zone_warned, 1, __ATOMIC_RELAXED) == 0)
 	{
-		diag_warning("Times in this file are read as UTC.",
-					 "Set log_timezone to UTC, or to a zone written as a numeric offset.",
-					 "unknown time zone in timestamp \"%.*s\" in file \"%s\"",
-					 (int) len, s, file ? file : "-");
+		diag_detail("Times in this file are read as UTC.");
+		diag_hint("Set log_timezone to UTC, or to a zone written as a numeric offset.");
+		diag_warning("unknown time zone in timestamp \"%.*s\" in file \"%s\"", (int) len, s, file ? file : "-");
 	}
 	return st;
 }

@@ -422,12 +422,9 @@ parse_time(log_time_cache *cache, const char *s, size_t n, int64_t *ms)
 	else if (st == LOG_TIME_ZONE_UNKNOWN &&
 			 __atomic_exchange_n(&unknown_zone_warned, 1, __ATOMIC_RELAXED) == 0)
 	{
-		char		detail[128];
-
-		snprintf(detail, sizeof(detail), "The first was \"%.*s\"; times in such zones are read as UTC.",
-				 (int) (n < 48 ? n : 48), s);
-		diag_warning(detail, "Set log_timezone to UTC, or to a zone that PostgreSQL prints as a numeric offset.",
-					 "unknown time zone abbreviation in log line prefixes");
+		diag_detail("The first was \"%.*s\"; times in such zones are read as UTC.", (int) (n < 48 ? n : 48), s);
+		diag_hint("Set log_timezone to UTC, or to a zone that PostgreSQL prints as a numeric offset.");
+		diag_warning("unknown time zone abbreviation in log line prefixes");
 	}
 }
 

@@ -64,8 +64,9 @@ msg_assembler_create(const reader_config *cfg, const char *default_prefix)
 
 	if (prefix == NULL)
 	{
-		diag_error(err, "Give the server's log_line_prefix setting with --prefix.",
-				   "invalid log_line_prefix \"%s\"", text);
+		diag_detail("%s", err);
+		diag_hint("Give the server's log_line_prefix setting with --prefix.");
+		diag_error("invalid log_line_prefix \"%s\"", text);
 		free(err);
 		return NULL;
 	}

@@ -126,33 +126,31 @@ rules_check_config(const pgsift_config *c)
 
 		if (r == NULL)
 		{
-			diag_error(NULL, "Run \"pgsift rules\" for the rule ids.", "unknown rule \"%s\" at %s:%d",
-					   e->section, c->path, e->line);
+			diag_hint("Run \"pgsift rules\" for the rule ids.");
+			diag_error("unknown rule \"%s\" at %s:%d", e->section, c->path, e->line);
 			return -1;
 		}
 		if (strcmp(e->key, "enabled") == 0)
 		{
 			if (config_parse_bool(e->value) < 0)
 			{
-				diag_error(NULL, "Use true or false.", "invalid value \"%s\" for %s.enabled at %s:%d",
-						   e->value, r->id, c->path, e->line);
+				diag_hint("Use true or false.");
+				diag_error("invalid value \"%s\" for %s.enabled at %s:%d", e->value, r->id, c->path, e->line);
 				return -1;
 			}
 			continue;
 		}
 		if (param_named(r, e->key) == NULL)
 		{
-			char		detail[1200];
-
-			snprintf(detail, sizeof(detail), "The thresholds of %s are: %s.", r->id, param_list_text(r));
-			diag_error(detail, "Run \"pgsift rules ID\" for a rule's page.", "unknown threshold \"%s\" for rule %s at %s:%d",
-					   e->key, r->id, c->path, e->line);
+			diag_detail("The thresholds of %s are: %s.", r->id, param_list_text(r));
+			diag_hint("Run \"pgsift rules ID\" for a rule's page.");
+			diag_error("unknown threshold \"%s\" for rule %s at %s:%d", e->key, r->id, c->path, e->line);
 			return -1;
 		}
 		if (config_parse_number(e->value, &v) != 0 || v < 0)
 		{
-			diag_error(NULL, "Thresholds are numbers, zero or more.", "invalid value \"%s\" for %s.%s at %s:%d",
-					   e->value, r->id, e->key, c->path, e->line);
+			diag_hint("Thresholds are numbers, zero or more.");
+			diag_error("invalid value \"%s\" for %s.%s at %s:%d", e->value, r->id, e->key, c->path, e->line);
 			return -1;
 		}
 	}

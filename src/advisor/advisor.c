@@ -210,10 +210,10 @@ hypopg_usable(sandbox *c)
 {
 	if (sandbox_has_extension(c, "hypopg"))
 		return 1;
-	diag_warning("The index advisor costs candidate indexes with HypoPG's hypothetical indexes; "
-				 "no index is proposed without them.",
-				 "Install the hypopg package for your server and run CREATE EXTENSION hypopg in this database.",
-				 "extension \"hypopg\" is not installed in database \"%s\"", PQdb(pgc_raw(sandbox_conn(c))));
+	diag_detail("The index advisor costs candidate indexes with HypoPG's hypothetical indexes; "
+				 "no index is proposed without them.");
+	diag_hint("Install the hypopg package for your server and run CREATE EXTENSION hypopg in this database.");
+	diag_warning("extension \"hypopg\" is not installed in database \"%s\"", PQdb(pgc_raw(sandbox_conn(c))));
 	return 0;
 }
 
@@ -325,8 +325,9 @@ advisor_measure(sandbox *c, const advisor_options *o, const advisor_query *qs,
 	{
 		set_not_measured(ch, "Not built under --measure real: table %s.%s is %lld bytes, over the limit of %lld bytes.",
 						 cand->schema, cand->table, (long long) t->size_bytes, (long long) max);
-		diag_warning(ch->not_measured, "Measure it on a smaller copy of the table, or raise the limit.",
-					 "index on %s.%s not built: table too large", cand->schema, cand->table);
+		diag_detail("%s", ch->not_measured);
+		diag_hint("Measure it on a smaller copy of the table, or raise the limit.");
+		diag_warning("index on %s.%s not built: table too large", cand->schema, cand->table);
 	}
 	else
 	{

@@ -275,9 +275,11 @@ explain_all(sandbox *c, const analyze_options *opts, const candidate *cands, int
 		free(wk[k].findings.items);
 	}
 	if (lost)
-		diag_warning("The connection was lost while explaining queries; the findings so far are kept.",
-					 "Check the server's log for a restart or a terminated backend.",
-					 "lost the connection to the database");
+	{
+		diag_detail("The connection was lost while explaining queries; the findings so far are kept.");
+		diag_hint("Check the server's log for a restart or a terminated backend.");
+		diag_warning("lost the connection to the database");
+	}
 	free(wk);
 	free(pool.outcomes);
 }

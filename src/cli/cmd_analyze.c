@@ -131,7 +131,8 @@ parse_int_arg(const char *opt, const char *s, int min, int *out)
 
 	if (*s == '\0' || *end != '\0' || v < min || v > 1000000)
 	{
-		diag_error(NULL, "Give a whole number.", "invalid value \"%s\" for %s", s, opt);
+		diag_hint("Give a whole number.");
+		diag_error("invalid value \"%s\" for %s", s, opt);
 		return -1;
 	}
 	*out = (int) v;
@@ -187,8 +188,8 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_LOG_FORMAT:
 			if (log_format_from_name(arg) < 0)
 			{
-				diag_error(NULL, "Use auto, stderr, csvlog, jsonlog, syslog, syslog2 or rds.",
-						   "unknown log format \"%s\"", arg);
+				diag_hint("Use auto, stderr, csvlog, jsonlog, syslog, syslog2 or rds.");
+				diag_error("unknown log format \"%s\"", arg);
 				return -1;
 			}
 			o->ingest.format = (log_format) log_format_from_name(arg);
@@ -199,7 +200,8 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_FORMAT:
 			if (report_format_from_name(arg) < 0)
 			{
-				diag_error(NULL, "Use text, json or markdown.", "unknown report format \"%s\"", arg);
+				diag_hint("Use text, json or markdown.");
+				diag_error("unknown report format \"%s\"", arg);
 				return -1;
 			}
 			o->format = (report_format) report_format_from_name(arg);
@@ -217,8 +219,9 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_UNTIL:
 			if (parse_cli_time(arg, &ts) != 0)
 			{
-				diag_error("Times are read as UTC.", "Use a form like 2024-01-31, \"2024-01-31 12:00\" or 2024-01-31T12:00:00Z.",
-						   "invalid time \"%s\"", arg);
+				diag_detail("Times are read as UTC.");
+				diag_hint("Use a form like 2024-01-31, \"2024-01-31 12:00\" or 2024-01-31T12:00:00Z.");
+				diag_error("invalid time \"%s\"", arg);
 				return -1;
 			}
 			*(c == OPT_SINCE ? &o->filter.since_ms : &o->filter.until_ms) = ts;
@@ -241,7 +244,8 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_MEASURE:
 			if (measure_mode_from_name(arg) < 0)
 			{
-				diag_error(NULL, "Use off, hypo or real.", "unknown measure mode \"%s\"", arg);
+				diag_hint("Use off, hypo or real.");
+				diag_error("unknown measure mode \"%s\"", arg);
 				return -1;
 			}
 			o->live.measure = (measure_mode) measure_mode_from_name(arg);
@@ -270,7 +274,8 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_FAIL_ON:
 			if ((o->fail_on = finding_severity_from_name(arg)) < 0)
 			{
-				diag_error(NULL, "Use info, low, medium, high or critical.", "unknown severity \"%s\"", arg);
+				diag_hint("Use info, low, medium, high or critical.");
+				diag_error("unknown severity \"%s\"", arg);
 				return -1;
 			}
 			return 0;
@@ -299,8 +304,8 @@ write_report(const cli_options *o, const report_input *in)
 		out = fopen(o->output, "w");
 		if (out == NULL)
 		{
-			diag_error(strerror(errno), "Check that the directory exists and is writable.",
-					   "could not open output file \"%s\"", o->output);
+			diag_hint("Check that the directory exists and is writable.");
+			diag_error("could not open output file \"%s\": %m", o->output);
 			return PGSIFT_EXIT_USAGE;
 		}
 	}
@@ -312,7 +317,7 @@ write_report(const cli_options *o, const report_input *in)
 		rc |= fflush(out);
 	if (rc != 0)
 	{
-		diag_error(strerror(errno), NULL, "could not write the report");
+		diag_error("could not write the report: %m");
 		return PGSIFT_EXIT_INTERNAL;
 	}
 	return PGSIFT_EXIT_OK;
@@ -352,10 +357,11 @@ announce_inputs(const ingest_file *files, int n, const cli_options *o)
 		else
 			fprintf(stderr, "pgsift: \"%s\": %s\n", f->path, log_format_name(f->format));
 		if (f->malformed > 0 && f->malformed * 2 > f->lines)
-			diag_warning("Most lines did not match the log format, so most of the file is missing from the report.",
-						 "Check --log-format and --prefix against the server's log_destination and log_line_prefix.",
-						 "%llu of %llu lines of \"%s\" could not be read", (unsigned long long) f->malformed,
-						 (unsigned long long) f->lines, f->path);
+		{
+			diag_detail("Most lines did not match the log format, so most of the file is missing from the report.");
+			diag_hint("Check --log-format and --prefix against the server's log_destination and log_line_prefix.");
+			diag_warning("%llu of %llu lines of \"%s\" could not be read", (unsigned long long) f->malformed, (unsigned long long) f->lines, f->path);
+		}
 	}
 }
 
@@ -408,8 +414,8 @@ cmd_analyze(int argc, char **argv)
 
 	if (nfiles <= 0 && o.live.dsn == NULL)
 	{
-		diag_error(NULL, "Give one or more log files (- for standard input), or a database with --dsn.",
-				   "nothing to analyse");
+		diag_hint("Give one or more log files (- for standard input), or a database with --dsn.");
+		diag_error("nothing to analyse");
 		return PGSIFT_EXIT_USAGE;
 	}
 	ingest_file *files = xcalloc((size_t) nfiles + 1, sizeof(ingest_file));
@@ -454,8 +460,9 @@ cmd_analyze(int argc, char **argv)
 	announce_inputs(files, nfiles, &o);
 	if (nfiles > 0 && records == 0 && workload_get_summary(w)->records == 0)
 	{
-		diag_error("No file gave a single log record.", "Check the file names, --log-format and --prefix.",
-				   "nothing could be read");
+		diag_detail("No file gave a single log record.");
+		diag_hint("Check the file names, --log-format and --prefix.");
+		diag_error("nothing could be read");
 		rc = PGSIFT_EXIT_NOINPUT;
 		goto done;
 	}
@@ -536,7 +543,8 @@ cmd_report(int argc, char **argv)
 	}
 	if (o.store_path == NULL || optind < argc)
 	{
-		diag_error(NULL, "Use: pgsift report --store FILE", "report takes a --store and no log files");
+		diag_hint("Use: pgsift report --store FILE");
+		diag_error("report takes a --store and no log files");
 		return PGSIFT_EXIT_USAGE;
 	}
 	if (o.format != REPORT_JSON && o.top == 0)

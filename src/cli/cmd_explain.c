@@ -42,7 +42,7 @@ read_sql_file(const char *path, strbuf *out)
 
 	if (f == NULL)
 	{
-		diag_error(strerror(errno), NULL, "could not open SQL file \"%s\"", path);
+		diag_error("could not open SQL file \"%s\": %m", path);
 		return -1;
 	}
 	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
@@ -182,7 +182,10 @@ cmd_explain(int argc, char **argv)
 	if (a.file ? read_sql_file(a.file, &sql) != 0 : optind != argc - 1)
 	{
 		if (!a.file)
-			diag_error(NULL, "Give one SQL statement, or -f FILE.", "explain takes exactly one statement");
+		{
+			diag_hint("Give one SQL statement, or -f FILE.");
+			diag_error("explain takes exactly one statement");
+		}
 		strbuf_free(&sql);
 		return PGSIFT_EXIT_USAGE;
 	}
@@ -229,10 +232,16 @@ cmd_explain(int argc, char **argv)
 			print_explain_text(&r, &l);
 	}
 	else if (r.refused)
-		diag_error(r.reason, "pgsift explains SELECTs, and DML only under --measure real; it never runs utility statements.",
-				   "statement not explained");
+	{
+		diag_detail("%s", r.reason);
+		diag_hint("pgsift explains SELECTs, and DML only under --measure real; it never runs utility statements.");
+		diag_error("statement not explained");
+	}
 	else
-		diag_error(r.sqlstate ? r.sqlstate : NULL, NULL, "EXPLAIN failed: %s", r.error ? r.error : "unknown error");
+	{
+		diag_detail("%s", r.sqlstate);
+		diag_error("EXPLAIN failed: %s", r.error ? r.error : "unknown error");
+	}
 	finding_list_free(&l);
 	explain_result_free(&r);
 	sandbox_close(c);

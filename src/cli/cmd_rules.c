@@ -58,14 +58,16 @@ cmd_rules(int argc, char **argv)
 {
 	if (argc > 2)
 	{
-		diag_error(NULL, "Use: pgsift rules [ID]", "too many arguments");
+		diag_hint("Use: pgsift rules [ID]");
+		diag_error("too many arguments");
 		return PGSIFT_EXIT_USAGE;
 	}
 	if (argc == 2)
 	{
 		if (rule_find(argv[1]) == NULL)
 		{
-			diag_error(NULL, "Run \"pgsift rules\" for the list.", "unknown rule \"%s\"", argv[1]);
+			diag_hint("Run \"pgsift rules\" for the list.");
+			diag_error("unknown rule \"%s\"", argv[1]);
 			return PGSIFT_EXIT_USAGE;
 		}
 		return print_rule_page(argv[1]);

@@ -55,6 +55,7 @@ main(int argc, char **argv)
 		return cmd_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0)
 		return cmd_rules(argc - 1, argv + 1);
-	diag_error(NULL, "Run \"pgsift --help\" for the commands.", "unknown command \"%s\"", argv[1]);
+	diag_hint("Run \"pgsift --help\" for the commands.");
+	diag_error("unknown command \"%s\"", argv[1]);
 	return PGSIFT_EXIT_USAGE;
 }

@@ -90,8 +90,8 @@ parse_file(pgsift_config *c, FILE *f)
 				*close = '\0';
 			if (close == NULL || trim(close + 1)[0] != '\0' || trim(s + 1)[0] == '\0')
 			{
-				diag_error("A section header is a rule id in brackets, like [n-plus-one].", NULL,
-						   "invalid section header at %s:%d", c->path, line);
+				diag_detail("A section header is a rule id in brackets, like [n-plus-one].");
+				diag_error("invalid section header at %s:%d", c->path, line);
 				rc = -1;
 				break;
 			}
@@ -102,8 +102,9 @@ parse_file(pgsift_config *c, FILE *f)
 		eq = strchr(s, '=');
 		if (eq == NULL || section == NULL)
 		{
-			diag_error(eq == NULL ? "Lines are \"name = value\"." : "The line comes before any [rule-id] section.",
-					   "See docs/configuration.md for the format.", "invalid line at %s:%d", c->path, line);
+			diag_detail("%s", eq == NULL ? "Lines are \"name = value\"." : "The line comes before any [rule-id] section.");
+			diag_hint("See docs/configuration.md for the format.");
+			diag_error("invalid line at %s:%d", c->path, line);
 			rc = -1;
 			break;
 		}
@@ -126,8 +127,8 @@ config_load(const char *path)
 	{
 		if (path == NULL && errno == ENOENT)
 			return config_empty();
-		diag_error(strerror(errno), "Check the path given with --config.",
-				   "could not open configuration file \"%s\"", file);
+		diag_hint("Check the path given with --config.");
+		diag_error("could not open configuration file \"%s\": %m", file);
 		return NULL;
 	}
 	c = config_empty();

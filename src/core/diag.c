@@ -5,50 +5,109 @@
  */
 #include "src/core/diag.h"
 #include "src/lib/arena.h"
+#include "src/lib/strbuf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 int			diag_quiet = 0;
 
-static void emit(const char *level, const char *detail, const char *hint, const char *fmt, va_list ap)
-			__attribute__((format(printf, 4, 0)));
+/* The detail and hint staged for this thread's next message (malloc'd). */
+static __thread char *pending_detail;
+static __thread char *pending_hint;
+
+/* Stage a detail or hint: fmt, or the text of a lone "%s" (NULL: none). */
+static void
+stage(char **slot, const char *fmt, va_list ap)
+{
+	int			saved_errno = errno;
+
+	free(*slot);
+	*slot = NULL;
+	if (fmt && strcmp(fmt, "%s") == 0)
+	{
+		const char *text = va_arg(ap, const char *);
+
+		*slot = text ? xstrdup(text) : NULL;
+	}
+	else if (fmt)
+		*slot = strbuf_vformat(fmt, ap);
+	errno = saved_errno;
+}
+
+void
+diag_detail(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	stage(&pending_detail, fmt, ap);
+	va_end(ap);
+}
+
+void
+diag_hint(const char *fmt,...)
+{
+	va_list		ap;
+
+	va_start(ap, fmt);
+	stage(&pending_hint, fmt, ap);
+	va_end(ap);
+}
+
+static void emit(const char *level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+
+/* Print level, the primary message and what was staged, in one write; forget the staging. */
+static void
+emit(const char *level, const char *fmt, va_list ap)
+{
+	char	   *primary = strbuf_vformat(fmt, ap);	/* first: %m reads errno */
+	strbuf		all;
+
+	strbuf_init(&all);
+	strbuf_printf(&all, "pgsift: %s%s\n", level, primary);
+	if (pending_detail)
+		strbuf_printf(&all, "DETAIL:  %s\n", pending_detail);
+	if (pending_hint)
+		strbuf_printf(&all, "HINT:  %s\n", pending_hint);
+	fputs(all.data, stderr);
+	strbuf_free(&all);
+	free(primary);
+}
 
 static void
-emit(const char *level, const char *detail, const char *hint, const char *fmt, va_list ap)
+forget_staged(void)
 {
-	fputs("pgsift: ", stderr);
-	if (level)
-		fputs(level, stderr);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
-	if (detail)
-		fprintf(stderr, "DETAIL:  %s\n", detail);
-	if (hint)
-		fprintf(stderr, "HINT:  %s\n", hint);
+	free(pending_detail);
+	free(pending_hint);
+	pending_detail = pending_hint = NULL;
 }
 
 void
-diag_error(const char *detail, const char *hint, const char *fmt,...)
+diag_error(const char *fmt,...)
 {
 	va_list		ap;
 
 	va_start(ap, fmt);
-	emit("error: ", detail, hint, fmt, ap);
+	emit("error: ", fmt, ap);
 	va_end(ap);
+	forget_staged();
 }
 
 void
-diag_warning(const char *detail, const char *hint, const char *fmt,...)
+diag_warning(const char *fmt,...)
 {
 	va_list		ap;
 
-	if (diag_quiet)
-		return;
-	va_start(ap, fmt);
-	emit("warning: ", detail, hint, fmt, ap);
-	va_end(ap);
+	if (!diag_quiet)
+	{
+		va_start(ap, fmt);
+		emit("warning: ", fmt, ap);
+		va_end(ap);
+	}
+	forget_staged();
 }
 
 void

@@ -5,9 +5,14 @@
  * Every user-facing problem is a primary message (lower case, no trailing
  * period), an optional DETAIL and an optional HINT, printed to stderr as
  *
- *     pgsift: could not open log file "x.log": No such file or directory
+ *     pgsift: error: could not open log file "x.log": No such file or directory
  *     DETAIL:  ...
  *     HINT:  ...
+ *
+ * As with PostgreSQL's errdetail and errhint, the detail and the hint are
+ * formats of their own, given (by diag_detail, diag_hint) before the
+ * primary message that prints them: diag_error or diag_warning.  The
+ * errno text goes in the primary message, as %m.
  *
  * Malformed input is never fatal: readers call diag_malformed(), which
  * counts the line and keeps the first few locations for the report.
@@ -50,13 +55,21 @@ typedef struct diag_tally
 extern int	diag_quiet;
 
 /*
- * Print an error or warning.  detail and hint may be NULL.  The primary
- * message is a printf format; detail and hint are plain strings.
+ * The DETAIL (the facts) and the HINT (what to do) of this thread's next
+ * diag_error or diag_warning, which prints and forgets them.  Each is a
+ * printf format; diag_detail("%s", text) with a NULL text gives none, as
+ * does a NULL fmt.  errno is left as it was, for a %m that follows.
  */
-void		diag_error(const char *detail, const char *hint, const char *fmt,...)
-			__attribute__((format(printf, 3, 4)));
-void		diag_warning(const char *detail, const char *hint, const char *fmt,...)
-			__attribute__((format(printf, 3, 4)));
+void		diag_detail(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+void		diag_hint(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Print an error, or a warning (unless --quiet), with the detail and hint
+ * given before it.  fmt is the primary message: printf, and %m for
+ * strerror(errno).
+ */
+void		diag_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+void		diag_warning(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 
 /* Count one malformed line of file at line (1-based); reason is a short phrase. */
 void		diag_malformed(diag_tally *t, const char *file, uint64_t line, const char *reason);

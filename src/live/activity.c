@@ -120,13 +120,10 @@ cmp_wait(const void *a, const void *b)
 static void
 warn_hidden(const activity_snapshot *s)
 {
-	char		detail[256];
-
-	snprintf(detail, sizeof(detail),
-			 "%lld of %lld sessions belong to other roles and show no state or wait event; "
-			 "they are counted as hidden.", (long long) s->hidden, (long long) s->sessions);
-	diag_warning(detail, "GRANT pg_read_all_stats (or pg_monitor) to the role pgsift connects as.",
-				 "permission denied to see other sessions in pg_stat_activity");
+	diag_detail("%lld of %lld sessions belong to other roles and show no state or wait event; "
+				"they are counted as hidden.", (long long) s->hidden, (long long) s->sessions);
+	diag_hint("GRANT pg_read_all_stats (or pg_monitor) to the role pgsift connects as.");
+	diag_warning("permission denied to see other sessions in pg_stat_activity");
 }
 
 activity_snapshot *
@@ -137,8 +134,9 @@ activity_take(sandbox *c)
 
 	if (res == NULL)
 	{
-		diag_warning(sandbox_last_error(c), "Connection figures are left out of the report.",
-					 "could not read pg_stat_activity");
+		diag_detail("%s", sandbox_last_error(c));
+		diag_hint("Connection figures are left out of the report.");
+		diag_warning("could not read pg_stat_activity");
 		return NULL;
 	}
 	s = xcalloc(1, sizeof(*s));

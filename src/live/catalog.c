@@ -183,21 +183,13 @@ static PGresult *
 run_query(sandbox *c, const char *what, const char *sql)
 {
 	PGresult   *r = sandbox_query(c, sql, 0, NULL);
-	char		hint[256];
 
 	if (r != NULL)
 		return r;
 	if (strcmp(sandbox_last_sqlstate(c), "42501") == 0)
-	{
-		snprintf(hint, sizeof(hint),
-				 "GRANT pg_read_all_stats TO %s, or connect as a role that can read the catalog",
-				 PQuser(pgc_raw(sandbox_conn(c))));
-		diag_error(NULL, hint, "could not read %s from the catalog: %s",
-				   what, sandbox_last_error(c));
-	}
-	else
-		diag_error(NULL, NULL, "could not read %s from the catalog: %s",
-				   what, sandbox_last_error(c));
+		diag_hint("GRANT pg_read_all_stats TO %s, or connect as a role that can read the catalog.",
+				  PQuser(pgc_raw(sandbox_conn(c))));
+	diag_error("could not read %s from the catalog: %s", what, sandbox_last_error(c));
 	return NULL;
 }
 
@@ -428,8 +420,7 @@ catalog_snapshot_take(sandbox *c)
 
 	if (sandbox_begin(c, SANDBOX_SNAPSHOT) != 0)
 	{
-		diag_error(NULL, NULL, "could not start a read-only transaction: %s",
-				   sandbox_last_error(c));
+		diag_error("could not start a read-only transaction: %s", sandbox_last_error(c));
 		return NULL;
 	}
 	a = arena_create(0);
@@ -439,8 +430,7 @@ catalog_snapshot_take(sandbox *c)
 	/* Nothing was written; the rollback only ends the transaction. */
 	if (sandbox_end(c) != 0 && rc == 0)
 	{
-		diag_error(NULL, NULL, "could not end the catalog transaction: %s",
-				   sandbox_last_error(c));
+		diag_error("could not end the catalog transaction: %s", sandbox_last_error(c));
 		rc = -1;
 	}
 	if (rc != 0)

@@ -511,7 +511,9 @@ report_connect_failure(PGconn *conn, const char *dsn)
 	char	   *safe_detail = scrub(detail, &s);
 	char	   *safe_hint = hint ? scrub(hint, &s) : NULL;
 
-	diag_error(safe_detail, safe_hint, "could not connect to the database: %s", safe_first);
+	diag_detail("%s", safe_detail);
+	diag_hint("%s", safe_hint);
+	diag_error("could not connect to the database: %s", safe_first);
 	free_secrets(&s);
 	free(first);
 	free(hint);
@@ -530,7 +532,7 @@ pgc_connect(const char *dsn)
 
 	if (conn == NULL)
 	{
-		diag_error(NULL, NULL, "could not connect to the database: out of memory");
+		diag_error("could not connect to the database: out of memory");
 		return NULL;
 	}
 	if (PQstatus(conn) != CONNECTION_OK)
@@ -543,9 +545,9 @@ pgc_connect(const char *dsn)
 	{
 		const char *version = PQparameterStatus(conn, "server_version");
 
-		diag_error("pgsift reads statistics views and catalogs as PostgreSQL 12 and later define them.",
-				   "Connect to a server running PostgreSQL 12 or later.",
-				   "server version %s is not supported", version ? version : "(unknown)");
+		diag_detail("pgsift reads statistics views and catalogs as PostgreSQL 12 and later define them.");
+		diag_hint("Connect to a server running PostgreSQL 12 or later.");
+		diag_error("server version %s is not supported", version ? version : "(unknown)");
 		PQfinish(conn);
 		return NULL;
 	}

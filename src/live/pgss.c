@@ -287,9 +287,10 @@ warn_not_installed(sandbox *c)
 	else
 		strbuf_printf(&hint, "Add pg_stat_statements to shared_preload_libraries in postgresql.conf, "
 					  "restart the server, then run CREATE EXTENSION pg_stat_statements; in database \"%s\".", db);
-	diag_warning("Without it pgsift has no statistics of the statements the server ran; "
-				 "the analysis goes on with the rest.",
-				 hint.data, "pg_stat_statements is not installed in database \"%s\"", db);
+	diag_detail("Without it pgsift has no statistics of the statements the server ran; "
+				 "the analysis goes on with the rest.");
+	diag_hint("%s", hint.data);
+	diag_warning("pg_stat_statements is not installed in database \"%s\"", db);
 	strbuf_free(&hint);
 }
 
@@ -306,9 +307,8 @@ read_failed(sandbox *c, pgss_snapshot *s, const char *role)
 
 	if (!sandbox_alive(c))
 	{
-		diag_error(NULL, "Check the server's log for a restart or a terminated backend.",
-				   "lost the connection to the database while reading pg_stat_statements: %s",
-				   sandbox_last_error(c));
+		diag_hint("Check the server's log for a restart or a terminated backend.");
+		diag_error("lost the connection to the database while reading pg_stat_statements: %s", sandbox_last_error(c));
 		pgss_free(s);
 		return NULL;
 	}
@@ -330,8 +330,9 @@ read_failed(sandbox *c, pgss_snapshot *s, const char *role)
 	else
 		strbuf_printf(&detail, "SQLSTATE %s; the analysis goes on without pg_stat_statements.",
 					  state[0] ? state : "unknown");
-	diag_warning(detail.data, hint.len ? hint.data : NULL, "could not read pg_stat_statements: %s",
-				 sandbox_last_error(c));
+	diag_detail("%s", detail.data);
+	diag_hint("%s", hint.len ? hint.data : NULL);
+	diag_warning("could not read pg_stat_statements: %s", sandbox_last_error(c));
 	strbuf_free(&detail);
 	strbuf_free(&hint);
 	return s;
@@ -340,14 +341,10 @@ read_failed(sandbox *c, pgss_snapshot *s, const char *role)
 static void
 warn_hidden(const pgss_snapshot *s, const char *role)
 {
-	char		detail[512],
-				hint[512];
-
-	snprintf(detail, sizeof(detail),
-			 "Only superusers and members of pg_read_all_stats see the text of other users' statements; "
-			 "%d statement%s left out.", s->hidden, s->hidden == 1 ? " was" : "s were");
-	snprintf(hint, sizeof(hint), "GRANT pg_read_all_stats TO %s; (or pg_monitor, which includes it).", role);
-	diag_warning(detail, hint, "role \"%s\" may not see other users' statements in pg_stat_statements", role);
+	diag_detail("Only superusers and members of pg_read_all_stats see the text of other users' statements; "
+				"%d statement%s left out.", s->hidden, s->hidden == 1 ? " was" : "s were");
+	diag_hint("GRANT pg_read_all_stats TO %s; (or pg_monitor, which includes it).", role);
+	diag_warning("role \"%s\" may not see other users' statements in pg_stat_statements", role);
 }
 
 pgss_snapshot *

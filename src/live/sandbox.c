@@ -159,7 +159,8 @@ sandbox_query(sandbox *s, const char *sql, int nparams, const char *const *param
 	{
 		/* a bug in the caller, never the user's doing: say so loudly */
 		sandbox_refuse(s, "statement sent outside a sandbox transaction");
-		diag_error(NULL, "This is a bug in pgsift; please report it.", "%s", s->refusal);
+		diag_hint("This is a bug in pgsift; please report it.");
+		diag_error("%s", s->refusal);
 		return NULL;
 	}
 	sandbox_charge_budget(s, sql, 0);

@@ -157,8 +157,9 @@ sandbox_screen(sandbox *s, const char *stmt, sandbox_access access, char **reaso
 	}
 	if (!ok && p->settings.execute_volatile)
 	{
-		diag_warning(why, "--execute-volatile was given: the statement runs as it is.",
-					 "executing a statement that fails the side-effect screen");
+		diag_detail("%s", why);
+		diag_hint("--execute-volatile was given: the statement runs as it is.");
+		diag_warning("executing a statement that fails the side-effect screen");
 		free(why);
 		return 1;
 	}

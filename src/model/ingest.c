@@ -167,8 +167,11 @@ detect_file(ingest_file *f, const ingest_options *opts)
 	if (opts->format != LOG_FORMAT_AUTO)
 	{
 		if (fmt != LOG_FORMAT_AUTO && fmt != opts->format && n > 0)
-			diag_warning("Its first lines look like %s.", "Leave out --log-format to detect the format per file.",
-						 "log file \"%s\" does not look like %s", f->path, log_format_name(opts->format));
+		{
+			diag_detail("Its first lines look like %s.", log_format_name(fmt));
+			diag_hint("Leave out --log-format to detect the format per file.");
+			diag_warning("log file \"%s\" does not look like %s", f->path, log_format_name(opts->format));
+		}
 		fmt = opts->format;
 	}
 	if (opts->prefix)
@@ -182,9 +185,11 @@ detect_file(ingest_file *f, const ingest_options *opts)
 		f->format = LOG_FORMAT_STDERR;
 		f->prefix = NULL;
 		if (n > 0)
-			diag_warning("Its first lines match none of stderr (with a known or learned log_line_prefix), csvlog, jsonlog, syslog or RDS.",
-						 "Give the format with --log-format and, for stderr, the server's log_line_prefix with --prefix.",
-						 "could not recognise the format of log file \"%s\"", f->path);
+		{
+			diag_detail("Its first lines match none of stderr (with a known or learned log_line_prefix), csvlog, jsonlog, syslog or RDS.");
+			diag_hint("Give the format with --log-format and, for stderr, the server's log_line_prefix with --prefix.");
+			diag_warning("could not recognise the format of log file \"%s\"", f->path);
+		}
 		return n > 0 ? -1 : 0;
 	}
 	f->format = fmt;
@@ -207,9 +212,9 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 	f->compression = input_get_compression(in);
 	if (!t->is_chunk && f->start_offset > 0 && input_skip(in, f->start_offset) != 0)
 	{
-		diag_warning("The file is shorter than the part already ingested, so it was read from its start.",
-					 "A log file that was truncated or replaced under the same name is read again.",
-					 "log file \"%s\" has shrunk since the last run", f->path);
+		diag_detail("The file is shorter than the part already ingested, so it was read from its start.");
+		diag_hint("A log file that was truncated or replaced under the same name is read again.");
+		diag_warning("log file \"%s\" has shrunk since the last run", f->path);
 		input_close(in);
 		in = input_open(f->path);
 		if (in == NULL)
@@ -255,12 +260,12 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 	if (rc < 0)
 	{
 		t->read_error = 1;
-		diag_warning(input_error_detail(in), input_error_hint(in),
-					 "could not read log file \"%s\": %s", f->path, input_error(in));
+		diag_detail("%s", input_error_detail(in));
+		diag_hint("%s", input_error_hint(in));
+		diag_warning("could not read log file \"%s\": %s", f->path, input_error(in));
 	}
 	if (input_lines_too_long(in) > 0)
-		diag_warning(NULL, NULL, "log file \"%s\": %llu lines longer than %u bytes were cut", f->path,
-					 (unsigned long long) input_lines_too_long(in), INPUT_MAX_LINE);
+		diag_warning("log file \"%s\": %llu lines longer than %u bytes were cut", f->path, (unsigned long long) input_lines_too_long(in), INPUT_MAX_LINE);
 	input_close(in);
 	f->stdin_input = NULL;
 }

@@ -213,10 +213,12 @@ query_int(store *s, const char *sql, int64_t *out)
 	return rc;
 }
 
+/* After a diag_detail saying what the file is: refuse it, with hint. */
 static void
-report_not_a_store(const store *s, const char *detail, const char *hint)
+report_not_a_store(const store *s, const char *hint)
 {
-	diag_error(detail, hint, "file \"%s\" is not a pgsift store", s->path);
+	diag_hint("%s", hint);
+	diag_error("file \"%s\" is not a pgsift store", s->path);
 }
 
 /*
@@ -229,13 +231,14 @@ check_store_file(store *s, int create)
 	int64_t		app_id,
 				version,
 				objects;
-	char		detail[160];
 
 	if (query_int(s, "PRAGMA application_id", &app_id) != SQLITE_OK)
 	{
 		if (sqlite3_errcode(s->db) == SQLITE_NOTADB)
-			report_not_a_store(s, "It is not an SQLite database.",
-							   "Give --store a file written by pgsift, or the name of a new file.");
+		{
+			diag_detail("It is not an SQLite database.");
+			report_not_a_store(s, "Give --store a file written by pgsift, or the name of a new file.");
+		}
 		else
 			store_report_sql(s, "read");
 		return -1;
@@ -250,25 +253,26 @@ check_store_file(store *s, int create)
 	{
 		if (version <= STORE_SCHEMA_VERSION)
 			return 0;
-		snprintf(detail, sizeof(detail), "Its schema version is %lld; this pgsift (%s) knows versions up to %d.",
-				 (long long) version, PGSIFT_VERSION, STORE_SCHEMA_VERSION);
-		diag_error(detail, "Use the pgsift that wrote it, or a newer one.",
-				   "store \"%s\" was written by a newer pgsift", s->path);
+		diag_detail("Its schema version is %lld; this pgsift (%s) knows versions up to %d.",
+					(long long) version, PGSIFT_VERSION, STORE_SCHEMA_VERSION);
+		diag_hint("Use the pgsift that wrote it, or a newer one.");
+		diag_error("store \"%s\" was written by a newer pgsift", s->path);
 		return -1;
 	}
 	if (app_id != 0 || objects > 0)
 	{
 		if (app_id != 0)
-			snprintf(detail, sizeof(detail), "It is an SQLite database of another application (application_id %lld).",
-					 (long long) app_id);
+			diag_detail("It is an SQLite database of another application (application_id %lld).",
+						(long long) app_id);
 		else
-			snprintf(detail, sizeof(detail), "It is an SQLite database without pgsift's tables.");
-		report_not_a_store(s, detail, "Give --store a file written by pgsift, or the name of a new file.");
+			diag_detail("It is an SQLite database without pgsift's tables.");
+		report_not_a_store(s, "Give --store a file written by pgsift, or the name of a new file.");
 		return -1;
 	}
 	if (!create)
 	{
-		report_not_a_store(s, "It is empty.", "Run \"pgsift analyze --store\" with it first.");
+		diag_detail("It is empty.");
+		report_not_a_store(s, "Run \"pgsift analyze --store\" with it first.");
 		return -1;
 	}
 	return 0;
@@ -341,14 +345,14 @@ store_open(const char *path, int create)
 	/* SQLite's own message for a missing file ("unable to open database file") says less. */
 	if (!create && stat(path, &sb) != 0)
 	{
-		diag_error(NULL, "Run \"pgsift analyze --store\" with it first.", "could not open store \"%s\": %s",
-				   path, strerror(errno));
+		diag_hint("Run \"pgsift analyze --store\" with it first.");
+		diag_error("could not open store \"%s\": %m", path);
 		return NULL;
 	}
 	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | (create ? SQLITE_OPEN_CREATE : 0), NULL) != SQLITE_OK)
 	{
-		diag_error(NULL, "Check the path and the permissions of the file and of its directory.",
-				   "could not open store \"%s\": %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+		diag_hint("Check the path and the permissions of the file and of its directory.");
+		diag_error("could not open store \"%s\": %s", path, db ? sqlite3_errmsg(db) : "out of memory");
 		sqlite3_close(db);
 		return NULL;
 	}
@@ -418,9 +422,9 @@ store_save(store *s, workload *w, const ingest_file *files, int nfiles)
 		goto fail;
 	if (generation != s->generation)
 	{
-		diag_error("Another pgsift run saved to it after this run loaded it; saving now would lose what that run added.",
-				   "Run again: the log files are resumed from what the store holds now.",
-				   "store \"%s\" was changed by another run", s->path);
+		diag_detail("Another pgsift run saved to it after this run loaded it; saving now would lose what that run added.");
+		diag_hint("Run again: the log files are resumed from what the store holds now.");
+		diag_error("store \"%s\" was changed by another run", s->path);
 		goto fail;
 	}
 	if (store_model_write(s, w) != 0 || store_files_write(s, files, nfiles) != 0 ||

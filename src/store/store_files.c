@@ -308,8 +308,10 @@ identify_for_save(store *s, const char *path, unsigned char *head, size_t *len,
 		return 0;
 	}
 	if (!readable && strcmp(path, "-") != 0)
-		diag_warning("It was read, but could not be opened again to record its identity, so the next run reads it from its start.",
-					 NULL, "log file \"%s\" is not recorded in the store", path);
+	{
+		diag_detail("It was read, but could not be opened again to record its identity, so the next run reads it from its start.");
+		diag_warning("log file \"%s\" is not recorded in the store", path);
+	}
 	return -1;				/* unreadable, standard input, or empty */
 }
 

@@ -406,21 +406,18 @@ read_state(store *s, sequence_state *state)
 static void
 check_options(const store *s, const session_pattern_options *had, const session_pattern_options *have)
 {
-	char		detail[512];
-
 	if (had->max_gap_ms == have->max_gap_ms && had->min_repeats == have->min_repeats &&
 		had->min_distinct == have->min_distinct && had->min_rows == have->min_rows &&
 		had->ttl_ms == have->ttl_ms && had->group_by_transaction == have->group_by_transaction)
 		return;
-	snprintf(detail, sizeof(detail), "Its loops, insert runs and cache figures were kept with max_gap_ms %g,"
-			 " min_repeats %d, min_distinct %d, min_rows %d, a TTL of %g s and group_by_transaction %d;"
-			 " this run uses %g, %d, %d, %d, %g s and %d.",
-			 had->max_gap_ms, had->min_repeats, had->min_distinct, had->min_rows, had->ttl_ms / 1000,
-			 had->group_by_transaction, have->max_gap_ms, have->min_repeats, have->min_distinct,
-			 have->min_rows, have->ttl_ms / 1000, have->group_by_transaction);
-	diag_warning(detail, "Give the configuration (--config) the store was built with; the stored figures are kept as they are.",
-				 "store \"%s\" was built with other n-plus-one, unbatched-insert or cacheable-query thresholds",
-				 s->path);
+	diag_detail("Its loops, insert runs and cache figures were kept with max_gap_ms %g,"
+				" min_repeats %d, min_distinct %d, min_rows %d, a TTL of %g s and group_by_transaction %d;"
+				" this run uses %g, %d, %d, %d, %g s and %d.",
+				had->max_gap_ms, had->min_repeats, had->min_distinct, had->min_rows, had->ttl_ms / 1000,
+				had->group_by_transaction, have->max_gap_ms, have->min_repeats, have->min_distinct,
+				have->min_rows, have->ttl_ms / 1000, have->group_by_transaction);
+	diag_hint("Give the configuration (--config) the store was built with; the stored figures are kept as they are.");
+	diag_warning("store \"%s\" was built with other n-plus-one, unbatched-insert or cacheable-query thresholds", s->path);
 }
 
 int

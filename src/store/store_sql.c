@@ -29,15 +29,10 @@ store_report_sql(const store *s, const char *doing)
 	{
 		case SQLITE_BUSY:
 		case SQLITE_LOCKED:
-			{
-				char		detail[128];
-
-				snprintf(detail, sizeof(detail), "Another process kept it locked for more than %d seconds.",
-						 STORE_BUSY_TIMEOUT_MS / 1000);
-				diag_error(detail, "Wait for the other pgsift run to finish, or give another --store file.",
-						   "store \"%s\" is locked", s->path);
-				return;
-			}
+			diag_detail("Another process kept it locked for more than %d seconds.", STORE_BUSY_TIMEOUT_MS / 1000);
+			diag_hint("Wait for the other pgsift run to finish, or give another --store file.");
+			diag_error("store \"%s\" is locked", s->path);
+			return;
 		case SQLITE_FULL:
 			hint = "Free some disk space and run again; the store keeps what the last successful run saved.";
 			break;
@@ -53,7 +48,8 @@ store_report_sql(const store *s, const char *doing)
 		default:
 			break;
 	}
-	diag_error(NULL, hint, "could not %s store \"%s\": %s", doing, s->path, sqlite3_errmsg(s->db));
+	diag_hint("%s", hint);
+	diag_error("could not %s store \"%s\": %s", doing, s->path, sqlite3_errmsg(s->db));
 }
 
 sqlite3_stmt *
@@ -153,8 +149,7 @@ store_step_row(store *s, sqlite3_stmt *st)
 void
 store_report_damaged(const store *s, const char *what)
 {
-	char		detail[160];
-
-	snprintf(detail, sizeof(detail), "The %s could not be decoded.", what);
-	diag_error(detail, "Restore the file from a backup, or start a new store.", "store \"%s\" is damaged", s->path);
+	diag_detail("The %s could not be decoded.", what);
+	diag_hint("Restore the file from a backup, or start a new store.");
+	diag_error("store \"%s\" is damaged", s->path);
 }
