@@ -14,15 +14,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-int
-pg_test_server(void)
-{
-	if (test_have_server())
-		return 1;
-	CU_PASS("no test server (PGHOST/PGPORT unset): skipped");
-	return 0;
-}
-
 char *
 pg_test_dsn(const char *extra)
 {

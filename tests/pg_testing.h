@@ -15,12 +15,6 @@
 
 #include <libpq-fe.h>
 
-/*
- * Whether the server is there; when not, the test says so (CU_PASS) and
- * should return: `make unit` runs without a server.
- */
-int			pg_test_server(void);
-
 /* "host=$PGHOST port=$PGPORT " followed by extra (malloc'd). */
 char	   *pg_test_dsn(const char *extra);
 

@@ -17,12 +17,31 @@
 
 typedef void (*test_suite_adder) (void);
 
-void		test_register_suite(test_suite_adder fn);
+/*
+ * Register fn, which adds suites.  The suites of an adder that
+ * needs_server are left inactive when there is no test server, and their
+ * tests are counted as skipped (the runner prints the count after
+ * CUnit's summary).  More adders than the runner holds is fatal.
+ */
+void		test_register_suite(test_suite_adder fn, int needs_server);
 
 #define PGSIFT_TEST_SUITE(fn) \
 	static void fn(void); \
-	__attribute__((constructor)) static void fn##_register(void) { test_register_suite(fn); } \
+	__attribute__((constructor)) static void fn##_register(void) { test_register_suite(fn, 0); } \
 	static void fn(void)
+
+/* An adder whose every suite needs the throwaway server (see test_register_suite). */
+#define PGSIFT_SERVER_TEST_SUITE(fn) \
+	static void fn(void); \
+	__attribute__((constructor)) static void fn##_register(void) { test_register_suite(fn, 1); } \
+	static void fn(void)
+
+/*
+ * Add a test that needs the throwaway server to a suite that runs without
+ * it: without a server the test is inactive (CUnit's summary counts it)
+ * and counted as skipped.
+ */
+CU_pTest	test_add_server_test(CU_pSuite s, const char *name, CU_TestFunc fn);
 
 /* String equality that reports a NULL instead of crashing on it. */
 #define ASSERT_STR(got, want) \

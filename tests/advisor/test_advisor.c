@@ -125,8 +125,6 @@ expect_index(const char *sql, const char *const *params, const char *want_fix)
 {
 	finding_list out;
 
-	if (!test_have_server())
-		return;
 	CU_ASSERT_EQUAL(advise(MEASURE_MODE_HYPO, 0, sql, params, NULL, &out), 1);
 	CU_ASSERT_EQUAL_FATAL(out.count, 1);
 	if (strcmp(out.items[0]->fix_sql, want_fix) != 0)
@@ -144,8 +142,6 @@ expect_nothing(const char *sql, const char *const *params)
 {
 	finding_list out;
 
-	if (!test_have_server())
-		return;
 	CU_ASSERT_EQUAL(advise(MEASURE_MODE_HYPO, 0, sql, params, NULL, &out), 0);
 	for (int i = 0; i < out.count; i++)
 		fprintf(stderr, "\n  unexpected: %s\n", out.items[i]->fix_sql);
@@ -216,8 +212,6 @@ test_workload_choice(void)
 {
 	finding_list out;
 
-	if (!test_have_server())
-		return;
 	CU_ASSERT_EQUAL(advise(MEASURE_MODE_HYPO, 0, "SELECT * FROM orders WHERE shop_id = $1", shop_7,
 						   "SELECT * FROM orders WHERE shop_id = $1 ORDER BY created_at DESC LIMIT 10", &out), 1);
 	CU_ASSERT_EQUAL_FATAL(out.count, 1);
@@ -254,8 +248,6 @@ test_jobs_same_advice(void)
 	finding_list one,
 				three;
 
-	if (!test_have_server())
-		return;
 	CU_ASSERT_EQUAL(advise_three(1, &one), 3);
 	CU_ASSERT_EQUAL(advise_three(3, &three), 3);
 	CU_ASSERT_EQUAL_FATAL(one.count, three.count);
@@ -276,8 +268,6 @@ test_hypo_changes_nothing(void)
 {
 	finding_list out;
 
-	if (!test_have_server())
-		return;
 	char	   *before = catalog_digest();
 
 	advise(MEASURE_MODE_HYPO, 0, "SELECT * FROM orders WHERE customer_id = $1", customer_42, NULL, &out);
@@ -296,8 +286,6 @@ test_measure_real(void)
 {
 	finding_list out;
 
-	if (!test_have_server())
-		return;
 	char	   *before = catalog_digest();
 
 	CU_ASSERT_EQUAL(advise(MEASURE_MODE_REAL, 0, "SELECT * FROM orders WHERE customer_id = $1", customer_42, NULL, &out), 1);
@@ -327,8 +315,6 @@ test_measure_real_refuses_large_table(void)
 {
 	finding_list out;
 
-	if (!test_have_server())
-		return;
 	pg_test_capture_begin();
 	advise(MEASURE_MODE_REAL, 8192, "SELECT * FROM orders WHERE customer_id = $1", customer_42, NULL, &out);
 
@@ -366,7 +352,7 @@ test_without_hypopg(void)
 	PQfinish(admin);
 }
 
-PGSIFT_TEST_SUITE(advisor_suite)
+PGSIFT_SERVER_TEST_SUITE(advisor_suite)
 {
 	CU_pSuite	s = CU_add_suite("src/advisor", suite_init, suite_clean);
 

@@ -92,8 +92,6 @@ test_fail_on_gate(void)
 	char	   *err = NULL;
 	char		args[1024];
 
-	if (!pg_test_server())
-		return;
 	CU_ASSERT_EQUAL(count_rule_max(DSN, "sequence-exhaustion", &st, &max), 1);
 	CU_ASSERT_EQUAL(st, 0);
 	CU_ASSERT_FATAL(max >= 2);
@@ -124,8 +122,6 @@ test_config_disables_and_tunes(void)
 	int			st;
 	char		args[8192];
 
-	if (!pg_test_server())
-		return;
 	snprintf(args, sizeof(args), DSN " --config '%s'",
 			 test_write_file("off.conf", "[sequence-exhaustion]\nenabled = false\n"));
 	CU_ASSERT_EQUAL(count_rule(args, "sequence-exhaustion", &st), 0);
@@ -146,8 +142,6 @@ test_config_in_current_directory(void)
 	char		cmd[8192];
 	char	   *out = NULL;
 
-	if (!pg_test_server())
-		return;
 	test_write_file("pgsift.conf", "[sequence-exhaustion]\nenabled = no\n");
 	snprintf(cmd, sizeof(cmd), "cd '%s' && '%s' analyze -q --format json " DSN,
 			 test_tmpdir(), test_pgsift_binary());
@@ -191,9 +185,9 @@ PGSIFT_TEST_SUITE(cli_config_suite)
 {
 	CU_pSuite	s = CU_add_suite("cli/config", suite_init, suite_clean);
 
-	CU_add_test(s, "--fail-on exits 1 at or above the severity", test_fail_on_gate);
-	CU_add_test(s, "pgsift.conf disables a rule and moves thresholds", test_config_disables_and_tunes);
-	CU_add_test(s, "./pgsift.conf is read from the current directory", test_config_in_current_directory);
+	test_add_server_test(s, "--fail-on exits 1 at or above the severity", test_fail_on_gate);
+	test_add_server_test(s, "pgsift.conf disables a rule and moves thresholds", test_config_disables_and_tunes);
+	test_add_server_test(s, "./pgsift.conf is read from the current directory", test_config_in_current_directory);
 	CU_add_test(s, "a bad configuration is a usage error with file:line", test_bad_config_is_usage_error);
 	CU_add_test(s, "pgsift rules ID lists its thresholds", test_rules_page_lists_thresholds);
 }

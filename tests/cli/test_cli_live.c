@@ -407,10 +407,8 @@ test_unreachable_and_password(void)
 	free(err);
 }
 
-PGSIFT_TEST_SUITE(cli_live_suite)
+PGSIFT_SERVER_TEST_SUITE(cli_live_suite)
 {
-	if (!test_have_server())
-		return;
 	CU_pSuite	s = CU_add_suite("cli/live", suite_init, suite_clean);
 
 	CU_add_test(s, "analyze --dsn with a log: plans, rules, nothing changed", test_analyze_live_with_log);

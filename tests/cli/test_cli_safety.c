@@ -335,9 +335,6 @@ executed_lines(const char *log)
 static void
 test_nothing_changes(void)
 {
-	if (!pg_test_server())
-		return;
-
 	PGconn	   *admin = pg_test_admin(DB);
 	PGconn	   *victim,
 			   *listener;
@@ -459,8 +456,6 @@ test_execute_volatile(void)
 	char	   *out = NULL,
 			   *err = NULL;
 
-	if (!pg_test_server())
-		return;
 	/* a transaction-level advisory lock: volatile, gone with the rollback */
 	snprintf(args, sizeof(args), "explain --execute-volatile --format json --dsn 'dbname=" DB "' "
 			 "'SELECT pg_advisory_xact_lock(99)'");
@@ -480,11 +475,8 @@ test_execute_volatile(void)
 	free(err);
 }
 
-PGSIFT_TEST_SUITE(add_cli_safety_suite)
+PGSIFT_SERVER_TEST_SUITE(add_cli_safety_suite)
 {
-	if (!test_have_server())
-		return;
-
 	CU_pSuite	s = CU_add_suite("cli safety", suite_init, suite_clean);
 
 	CU_add_test(s, "a log of side effects changes nothing, in every mode", test_nothing_changes);

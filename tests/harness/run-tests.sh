@@ -6,9 +6,11 @@
 # tests).  Each run's result is reported; the script exits non-zero if either
 # failed, and its last line is always
 #
-#   tests: N passed, N failed
+#   tests: N passed, N failed, N skipped
 #
-# summed over both runs from the "tests" row of CUnit's run summary.  A run
+# summed over both runs from the "tests" row of CUnit's run summary and
+# the runner's "skipped: N tests" line (tests left out for want of a
+# server: their suites show as inactive in CUnit's summary).  A run
 # that fails without a summary (a crash, a sanitizer abort) counts as one
 # more failed test, so the total never reads 0 failed after a failure.
 
@@ -18,6 +20,7 @@ cd "$(dirname "$0")/../.." || exit 2
 
 total_passed=0
 total_failed=0
+total_skipped=0
 overall=0
 outdir=$(mktemp -d "${TMPDIR:-/tmp}/pgsift-tests.XXXXXX") || exit 2
 trap 'rm -rf "$outdir"' EXIT
@@ -28,7 +31,7 @@ export TMPDIR=$outdir/tmp
 # run_suite NAME command... : run one test runner, tee its output, and add
 # its "tests" summary row to the totals.
 run_suite() {
-	local name=$1 out rc row passed failed
+	local name=$1 out rc row passed failed skipped
 	shift
 	out="$outdir/${name//\//_}.out"
 	echo "==> $name: $*"
@@ -43,6 +46,8 @@ run_suite() {
 		passed=0
 		failed=0
 	fi
+	skipped=$(awk '$1 == "skipped:" { print $2 }' "$out" | tail -n 1)
+	total_skipped=$((total_skipped + ${skipped:-0}))
 	if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then
 		failed=1
 	fi
@@ -50,7 +55,7 @@ run_suite() {
 	total_failed=$((total_failed + failed))
 
 	if [ "$rc" -eq 0 ]; then
-		echo "==> $name: ok ($passed passed)"
+		echo "==> $name: ok ($passed passed, ${skipped:-0} skipped)"
 	else
 		echo "==> $name: FAILED (exit status $rc; $passed passed, $failed failed)"
 		overall=1
@@ -64,5 +69,5 @@ PGSIFT_BIN=$PWD/build/san/pgsift \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_suite san/test_runner build/san/test_runner
 
-echo "tests: $total_passed passed, $total_failed failed"
+echo "tests: $total_passed passed, $total_failed failed, $total_skipped skipped"
 exit "$overall"

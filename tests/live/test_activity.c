@@ -64,8 +64,6 @@ test_idle_in_transaction(void)
 	sandbox    *c;
 	activity_snapshot *s;
 
-	if (!pg_test_server())
-		return;
 	idle = idle_session();
 	dsn = pg_test_dsn("dbname=postgres");
 	c = sandbox_test_open(dsn, 0);
@@ -101,8 +99,6 @@ test_hidden_rows_warn(void)
 	sandbox    *c;
 	activity_snapshot *s;
 
-	if (!pg_test_server())
-		return;
 	snprintf(role, sizeof(role), "activity_viewer_%d", (int) getpid());
 	admin = pg_test_admin("postgres");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
@@ -134,7 +130,7 @@ test_hidden_rows_warn(void)
 	PQfinish(admin);
 }
 
-PGSIFT_TEST_SUITE(activity_suite)
+PGSIFT_SERVER_TEST_SUITE(activity_suite)
 {
 	CU_pSuite	s = CU_add_suite("src/activity", NULL, NULL);
 

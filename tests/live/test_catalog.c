@@ -433,14 +433,10 @@ test_query_failure_rolls_back(void)
 	pgc_close(locker);
 }
 
-PGSIFT_TEST_SUITE(catalog_suite)
+PGSIFT_SERVER_TEST_SUITE(catalog_suite)
 {
-	CU_pSuite	s;
+	CU_pSuite	s = CU_add_suite("catalog", suite_init, suite_cleanup);
 
-	/* Everything here needs the server; make check always provides one. */
-	if (!test_have_server())
-		return;
-	s = CU_add_suite("catalog", suite_init, suite_cleanup);
 	CU_add_test(s, "tables: counts, sizes, columns in order", test_tables);
 	CU_add_test(s, "find_table with and without schema", test_find_table);
 	CU_add_test(s, "indexes: unique, primary, constraint", test_index_flags);

@@ -397,11 +397,8 @@ test_refuses_inside_open_transaction(void)
 	CU_ASSERT_EQUAL(setup_exec("ROLLBACK"), 0);
 }
 
-PGSIFT_TEST_SUITE(explain_suite)
+PGSIFT_SERVER_TEST_SUITE(explain_suite)
 {
-	if (!test_have_server())
-		return;
-
 	CU_pSuite	s = CU_add_suite("src/explain", explain_init, explain_cleanup);
 
 	CU_add_test(s, "SELECT with literals gives an analyzed plan", test_select_literal);

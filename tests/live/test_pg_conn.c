@@ -259,8 +259,6 @@ assert_application_name(const char *extra)
 static void
 test_connect_application_name(void)
 {
-	if (!pg_test_server())
-		return;
 	assert_application_name("dbname=postgres");
 	assert_application_name("dbname=postgres application_name=other");
 	assert_application_name("dbname=postgres options='-c application_name=other'");
@@ -294,8 +292,6 @@ test_connect_defaults(void)
 {
 	const char *dsns[] = {NULL, "", "postgres"};
 
-	if (!pg_test_server())
-		return;
 	for (int i = 0; i < 3; i++)
 	{
 		char	   *err;
@@ -321,9 +317,6 @@ test_connect_refused(void)
 	char		extra[128],
 				expect[128];
 	char	   *err;
-
-	if (!pg_test_server())
-		return;
 
 	int			port = pg_test_closed_port();
 
@@ -352,9 +345,6 @@ static void
 test_connect_no_such_database(void)
 {
 	char	   *err;
-
-	if (!pg_test_server())
-		return;
 
 	char	   *dsn = pg_test_dsn("dbname=pgsift_no_such_db");
 	pg_conn    *c = connect_captured(dsn, &err);
@@ -491,9 +481,6 @@ test_connect_password(void)
 				sql[256],
 				line[256];
 
-	if (!pg_test_server())
-		return;
-
 	PGconn	   *admin = pg_test_admin("postgres");
 	char	   *hba = admin ? pg_test_value(admin, "SHOW hba_file") : NULL;
 	char	   *saved = hba ? read_file(hba) : NULL;
@@ -541,9 +528,6 @@ test_query_tagged(void)
 	char		sql[256];
 	char	   *err;
 
-	if (!pg_test_server())
-		return;
-
 	char	   *dsn = pg_test_dsn("dbname=postgres");
 	pg_conn    *c = connect_captured(dsn, &err);
 	PGconn	   *admin = pg_test_admin("postgres");
@@ -577,9 +561,6 @@ static void
 test_query_params_and_errors(void)
 {
 	char	   *err;
-
-	if (!pg_test_server())
-		return;
 
 	char	   *dsn = pg_test_dsn("dbname=postgres");
 	pg_conn    *c = connect_captured(dsn, &err);
@@ -622,9 +603,6 @@ test_alive_after_termination(void)
 	char		sql[128];
 	char	   *err;
 
-	if (!pg_test_server())
-		return;
-
 	char	   *dsn = pg_test_dsn("dbname=postgres");
 	pg_conn    *c = connect_captured(dsn, &err);
 	PGconn	   *admin = pg_test_admin("postgres");
@@ -650,12 +628,12 @@ PGSIFT_TEST_SUITE(add_pg_conn_suite)
 	CU_add_test(s, "redaction cases", test_redact_cases);
 	CU_add_test(s, "redaction agrees with libpq", test_redact_agrees_with_libpq);
 	CU_add_test(s, "malformed DSN keeps its password", test_connect_malformed);
-	CU_add_test(s, "application_name is always pgsift", test_connect_application_name);
-	CU_add_test(s, "NULL, empty and bare-name DSNs", test_connect_defaults);
-	CU_add_test(s, "connection refused", test_connect_refused);
-	CU_add_test(s, "no such database", test_connect_no_such_database);
-	CU_add_test(s, "password authentication", test_connect_password);
-	CU_add_test(s, "statements are tagged", test_query_tagged);
-	CU_add_test(s, "parameters and errors", test_query_params_and_errors);
-	CU_add_test(s, "alive after termination", test_alive_after_termination);
+	test_add_server_test(s, "application_name is always pgsift", test_connect_application_name);
+	test_add_server_test(s, "NULL, empty and bare-name DSNs", test_connect_defaults);
+	test_add_server_test(s, "connection refused", test_connect_refused);
+	test_add_server_test(s, "no such database", test_connect_no_such_database);
+	test_add_server_test(s, "password authentication", test_connect_password);
+	test_add_server_test(s, "statements are tagged", test_query_tagged);
+	test_add_server_test(s, "parameters and errors", test_query_params_and_errors);
+	test_add_server_test(s, "alive after termination", test_alive_after_termination);
 }

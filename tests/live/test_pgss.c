@@ -252,9 +252,6 @@ test_read_counts_and_fingerprints(void)
 				sql[256];
 	char	   *err;
 
-	if (!pg_test_server())
-		return;
-
 	PGconn	   *admin = pg_test_admin("postgres");
 	sandbox    *c = connect_as("postgres", NULL, &err);
 
@@ -332,9 +329,6 @@ test_read_delta(void)
 				sql[256];
 	char	   *err;
 
-	if (!pg_test_server())
-		return;
-
 	PGconn	   *admin = pg_test_admin("postgres");
 	sandbox    *c = connect_as("postgres", NULL, &err);
 
@@ -385,9 +379,6 @@ test_read_without_extension(void)
 	char		db[64],
 				sql[256];
 	char	   *err;
-
-	if (!pg_test_server())
-		return;
 
 	PGconn	   *admin = pg_test_admin("postgres");
 
@@ -478,9 +469,6 @@ check_extension_version(PGconn *admin, const char *version)
 static void
 test_read_older_versions(void)
 {
-	if (!pg_test_server())
-		return;
-
 	PGconn	   *admin = pg_test_admin("postgres");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
@@ -498,9 +486,6 @@ test_read_insufficient_privilege(void)
 				sql[256],
 				expect[256];
 	char	   *err;
-
-	if (!pg_test_server())
-		return;
 
 	PGconn	   *admin = pg_test_admin("postgres");
 
@@ -562,9 +547,6 @@ test_read_permission_denied(void)
 				expect[256];
 	char	   *err;
 
-	if (!pg_test_server())
-		return;
-
 	PGconn	   *admin = pg_test_admin("postgres");
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
@@ -603,9 +585,6 @@ test_read_dead_connection(void)
 	char		sql[128];
 	char	   *err;
 
-	if (!pg_test_server())
-		return;
-
 	PGconn	   *admin = pg_test_admin("postgres");
 	sandbox    *c = connect_as("postgres", NULL, &err);
 
@@ -631,11 +610,11 @@ PGSIFT_TEST_SUITE(add_pgss_suite)
 
 	CU_add_test(s, "delta of counters", test_delta_counters);
 	CU_add_test(s, "entries of the connected database only", test_keep_database);
-	CU_add_test(s, "read: counts and fingerprints", test_read_counts_and_fingerprints);
-	CU_add_test(s, "read: delta between two snapshots", test_read_delta);
-	CU_add_test(s, "read: extension not installed", test_read_without_extension);
-	CU_add_test(s, "read: views of older versions", test_read_older_versions);
-	CU_add_test(s, "read: insufficient privilege", test_read_insufficient_privilege);
-	CU_add_test(s, "read: permission denied", test_read_permission_denied);
-	CU_add_test(s, "read: dead connection", test_read_dead_connection);
+	test_add_server_test(s, "read: counts and fingerprints", test_read_counts_and_fingerprints);
+	test_add_server_test(s, "read: delta between two snapshots", test_read_delta);
+	test_add_server_test(s, "read: extension not installed", test_read_without_extension);
+	test_add_server_test(s, "read: views of older versions", test_read_older_versions);
+	test_add_server_test(s, "read: insufficient privilege", test_read_insufficient_privilege);
+	test_add_server_test(s, "read: permission denied", test_read_permission_denied);
+	test_add_server_test(s, "read: dead connection", test_read_dead_connection);
 }

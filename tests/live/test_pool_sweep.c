@@ -88,8 +88,6 @@ test_run_on_server(void)
 	pool_sweep_options o = {.max_size = 3, .step_seconds = 0.2, .max_statements = 2000};
 	pool_sweep_result r;
 
-	if (!pg_test_server())
-		return;
 	admin = pg_test_admin("postgres");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
 	pg_test_exec(admin, "SET client_min_messages = warning");
@@ -178,5 +176,5 @@ PGSIFT_TEST_SUITE(pool_sweep_suite)
 
 	CU_add_test(s, "the bound on the sizes", test_bound);
 	CU_add_test(s, "the knee", test_knee);
-	CU_add_test(s, "a sweep against the server", test_run_on_server);
+	test_add_server_test(s, "a sweep against the server", test_run_on_server);
 }

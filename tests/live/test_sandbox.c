@@ -82,9 +82,6 @@ idle(sandbox *s)
 static void
 test_transactions(void)
 {
-	if (!pg_test_server())
-		return;
-
 	sandbox    *s = open_as(NULL, 0);
 	char	   *v;
 
@@ -135,9 +132,6 @@ test_transactions(void)
 static void
 test_foreign_gate(void)
 {
-	if (!pg_test_server())
-		return;
-
 	sandbox    *s = open_as(NULL, 1);
 	PGresult   *res;
 
@@ -201,9 +195,6 @@ test_foreign_gate(void)
 static void
 test_prepare_deallocated(void)
 {
-	if (!pg_test_server())
-		return;
-
 	sandbox    *s = open_as(NULL, 0);
 	char	   *v;
 
@@ -240,9 +231,6 @@ pgss_count(PGconn *admin, const char *probe)
 static void
 test_pgss_untracked(void)
 {
-	if (!pg_test_server())
-		return;
-
 	PGconn	   *admin = pg_test_admin(SANDBOX_DB);
 	sandbox    *s = open_as(NULL, 0);
 	char	   *v;
@@ -279,9 +267,6 @@ test_pgss_budget(void)
 {
 	char		role[64],
 				sql[256];
-
-	if (!pg_test_server())
-		return;
 
 	PGconn	   *admin = pg_test_admin(SANDBOX_DB);
 
@@ -355,9 +340,6 @@ test_extension_and_roles(void)
 	char		role[64],
 				sql[256];
 
-	if (!pg_test_server())
-		return;
-
 	sandbox    *s = open_as(NULL, 0);
 	PGconn	   *admin = pg_test_admin("postgres");
 
@@ -384,7 +366,7 @@ test_extension_and_roles(void)
 	PQfinish(admin);
 }
 
-PGSIFT_TEST_SUITE(add_sandbox_suite)
+PGSIFT_SERVER_TEST_SUITE(add_sandbox_suite)
 {
 	CU_pSuite	s = CU_add_suite("src/sandbox", suite_init, suite_clean);
 

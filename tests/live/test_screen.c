@@ -554,9 +554,10 @@ PGSIFT_TEST_SUITE(screen_suite)
 
 	CU_add_test(unit, "the harmless list holds by schema or extension", test_harmless_list);
 	CU_add_test(unit, "a catalog that cannot be read is NULL", test_catalog_load_failure);
-	if (!test_have_server())
-		return;
+}
 
+PGSIFT_SERVER_TEST_SUITE(screen_server_suite)
+{
 	CU_pSuite	s = CU_add_suite("src/screen (server)", screen_init, screen_cleanup);
 
 	CU_add_test(s, "volatile built-ins are unsafe", test_volatile_builtins);

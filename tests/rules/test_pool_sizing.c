@@ -174,8 +174,6 @@ test_churn_fires(void)
 	json_t	   *j,
 			   *f;
 
-	if (!pg_test_server())
-		return;
 	for (int i = 0; i < 30; i++)
 	{
 		PGconn	   *c = logged_session(db, "pool-churn", NULL);
@@ -213,8 +211,6 @@ test_pooled_quiet(void)
 	PGconn	   *c[12];
 	json_t	   *j;
 
-	if (!pg_test_server())
-		return;
 	for (int k = 0; k < 12; k++)
 		c[k] = logged_session(db, "pool-pooled", NULL);
 	for (int round = 0; round < 20; round++)
@@ -265,8 +261,6 @@ test_idle_timeout_logged(void)
 	json_t	   *j,
 			   *f;
 
-	if (!pg_test_server())
-		return;
 	c = logged_session(db, "pool-idle", " -c idle_in_transaction_session_timeout=100");
 	PQclear(PQexec(c, "BEGIN"));
 	PQclear(PQexec(c, "SELECT 1"));
@@ -292,8 +286,6 @@ test_idle_live(void)
 	json_t	   *j,
 			   *f;
 
-	if (!pg_test_server())
-		return;
 	snprintf(extra, sizeof(extra), "dbname=%s application_name=pool-idle-live", db);
 	dsn = pg_test_dsn(extra);
 	c = PQconnectdb(dsn);
@@ -337,8 +329,6 @@ test_sweep_measured(void)
 	long		nproc = sysconf(_SC_NPROCESSORS_ONLN);
 	int			bound = 2 * (int) (nproc > 2 ? nproc : 2) < 32 ? 2 * (int) (nproc > 2 ? nproc : 2) : 32;
 
-	if (!pg_test_server())
-		return;
 	c = logged_session(db, "pool-sweep", NULL);
 	pg_test_exec(c, "CREATE TABLE items (id integer PRIMARY KEY, name text)");
 	pg_test_exec(c, "INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 1000) g");
@@ -367,7 +357,7 @@ test_sweep_measured(void)
 	json_decref(j);
 }
 
-PGSIFT_TEST_SUITE(pool_sizing_suite)
+PGSIFT_SERVER_TEST_SUITE(pool_sizing_suite)
 {
 	CU_pSuite	s = CU_add_suite("rules/pool_sizing", suite_init, suite_clean);
 

@@ -341,8 +341,6 @@ test_end_to_end(void)
 			   *f;
 	char		args[4096];
 
-	if (!pg_test_server())
-		return;
 	CU_ASSERT_FATAL(setup_database());
 	c = session();
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
@@ -390,5 +388,5 @@ PGSIFT_TEST_SUITE(query_rules_suite)
 	CU_add_test(s, "large-offset with a logged $n OFFSET", test_large_offset_param);
 	CU_add_test(s, "many-rows-per-call from pg_stat_statements", test_many_rows_per_call);
 	CU_add_test(s, "select-star-hot on wide tables only", test_select_star_hot);
-	CU_add_test(s, "the three rules end to end", test_end_to_end);
+	test_add_server_test(s, "the three rules end to end", test_end_to_end);
 }

@@ -330,7 +330,7 @@ test_pgss_only_hint(void)
 	json_decref(j);
 }
 
-PGSIFT_TEST_SUITE(sequence_live_suite)
+PGSIFT_SERVER_TEST_SUITE(sequence_live_suite)
 {
 	CU_pSuite	s = CU_add_suite("sequence_live", suite_init, suite_clean);
 

@@ -219,7 +219,7 @@ test_n_plus_one_measured(void)
 	json_decref(j);
 }
 
-PGSIFT_TEST_SUITE(sequence_rules_suite)
+PGSIFT_SERVER_TEST_SUITE(sequence_rules_suite)
 {
 	CU_pSuite	s = CU_add_suite("sequence_rules", suite_init, suite_clean);
 

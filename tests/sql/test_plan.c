@@ -553,10 +553,12 @@ PGSIFT_TEST_SUITE(plan_suite)
 	CU_add_test(s, "walk order, self time and summary", test_walk_and_self_time);
 	CU_add_test(s, "self time is floored and Gather-aware", test_self_time_floor_and_gather);
 	CU_add_test(s, "summary ranks by self cost without ANALYZE", test_summary_without_analyze);
+}
 
-	if (!test_have_server())
-		return;
-	s = CU_add_suite("src/plan live", live_init, live_cleanup);
+PGSIFT_SERVER_TEST_SUITE(plan_live_suite)
+{
+	CU_pSuite	s = CU_add_suite("src/plan live", live_init, live_cleanup);
+
 	CU_add_test(s, "seq scan with a filter", test_live_seq_scan);
 	CU_add_test(s, "index scan", test_live_index_scan);
 	CU_add_test(s, "hash join with batches", test_live_hash_join_batches);

@@ -651,7 +651,7 @@ test_report_text_has_findings(void)
 	free(out);
 }
 
-PGSIFT_TEST_SUITE(store_sequences_suite)
+PGSIFT_SERVER_TEST_SUITE(store_sequences_suite)
 {
 	CU_pSuite	s = CU_add_suite("src/store_sequences", suite_init, suite_clean);
 
