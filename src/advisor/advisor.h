@@ -69,6 +69,17 @@ typedef struct advisor_candidate_list
 int			advisor_candidates(const char *sql, const catalog_snapshot *cat,
 							   advisor_candidate_list *out);
 
+/*
+ * Whether a valid btree index of t leads with c's keys, in order (and
+ * has c's predicate, or none): the candidate exists already
+ * (advisor_existing.c).
+ */
+int			advisor_already_indexed(const catalog_snapshot *cat, const catalog_table *t,
+									const advisor_candidate *c);
+
+/* Whether two keys or predicates are the same SQL, short of blanks, case, quotes and casts. */
+int			advisor_same_key(const char *a, const char *b);
+
 /* Free every candidate of l and zero it. */
 void		advisor_candidate_list_free(advisor_candidate_list *l);
 

@@ -177,12 +177,61 @@ static const struct option analyze_long_options[] = {
 	{NULL, 0, NULL, 0}
 };
 
+/* An option of the live analysis; 0, -1, or NOT_MINE when c is not one. */
+#define NOT_MINE 2
+static int
+apply_live_option(cli_options *o, int c, const char *arg)
+{
+	switch (c)
+	{
+		case OPT_DSN:
+			o->live.dsn = arg;
+			return 0;
+		case OPT_MEASURE:
+			if (measure_mode_from_name(arg) < 0)
+			{
+				diag_hint("Use off, hypo or real.");
+				diag_error("unknown measure mode \"%s\"", arg);
+				return -1;
+			}
+			o->live.measure = (measure_mode) measure_mode_from_name(arg);
+			o->live.measure_given = 1;
+			return 0;
+		case OPT_STATEMENT_TIMEOUT:
+			return parse_int_arg("--statement-timeout", arg, 1, &o->live.statement_timeout_ms);
+		case OPT_LOCK_TIMEOUT:
+			return parse_int_arg("--lock-timeout", arg, 1, &o->live.lock_timeout_ms);
+		case OPT_EXPLAIN_TOP:
+			return parse_int_arg("--explain-top", arg, 1, &o->live.explain_top);
+		case OPT_INTERVAL:
+			return parse_int_arg("--interval", arg, 1, &o->live.interval_s);
+		case OPT_MAX_BUILD_SIZE:
+			{
+				int			mb;
+
+				if (parse_int_arg("--max-build-size", arg, 1, &mb) != 0)
+					return -1;
+				o->live.max_build_bytes = (int64_t) mb * 1024 * 1024;
+				return 0;
+			}
+		case OPT_SERVER_CORES:
+			return parse_int_arg("--server-cores", arg, 1, &o->live.server_cores);
+		case OPT_SPINDLES:
+			return parse_int_arg("--spindles", arg, 1, &o->live.spindles);
+		default:
+			return NOT_MINE;
+	}
+}
+
 /* One option of analyze/report; returns 0, 1 for --help, or -1. */
 static int
 apply_option(cli_options *o, int c, const char *arg)
 {
 	int64_t		ts;
+	int			rc = apply_live_option(o, c, arg);
 
+	if (rc != NOT_MINE)
+		return rc;
 	switch (c)
 	{
 		case OPT_LOG_FORMAT:
@@ -238,36 +287,6 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_STORE:
 			o->store_path = arg;
 			return 0;
-		case OPT_DSN:
-			o->live.dsn = arg;
-			return 0;
-		case OPT_MEASURE:
-			if (measure_mode_from_name(arg) < 0)
-			{
-				diag_hint("Use off, hypo or real.");
-				diag_error("unknown measure mode \"%s\"", arg);
-				return -1;
-			}
-			o->live.measure = (measure_mode) measure_mode_from_name(arg);
-			o->live.measure_given = 1;
-			return 0;
-		case OPT_STATEMENT_TIMEOUT:
-			return parse_int_arg("--statement-timeout", arg, 1, &o->live.statement_timeout_ms);
-		case OPT_LOCK_TIMEOUT:
-			return parse_int_arg("--lock-timeout", arg, 1, &o->live.lock_timeout_ms);
-		case OPT_EXPLAIN_TOP:
-			return parse_int_arg("--explain-top", arg, 1, &o->live.explain_top);
-		case OPT_INTERVAL:
-			return parse_int_arg("--interval", arg, 1, &o->live.interval_s);
-		case OPT_MAX_BUILD_SIZE:
-			{
-				int			mb;
-
-				if (parse_int_arg("--max-build-size", arg, 1, &mb) != 0)
-					return -1;
-				o->live.max_build_bytes = (int64_t) mb * 1024 * 1024;
-				return 0;
-			}
 		case OPT_CONFIG:
 			o->config_path = arg;
 			return 0;
@@ -279,10 +298,6 @@ apply_option(cli_options *o, int c, const char *arg)
 				return -1;
 			}
 			return 0;
-		case OPT_SERVER_CORES:
-			return parse_int_arg("--server-cores", arg, 1, &o->live.server_cores);
-		case OPT_SPINDLES:
-			return parse_int_arg("--spindles", arg, 1, &o->live.spindles);
 		case 'q':
 			o->quiet = 1;
 			diag_quiet = 1;
@@ -385,19 +400,23 @@ load_rules_config(const char *path, session_pattern_options *patterns)
 	return config;
 }
 
-int
-cmd_analyze(int argc, char **argv)
+/*
+ * analyze's command line into o: PGSIFT_EXIT_OK after --help,
+ * PGSIFT_EXIT_USAGE after a bad option (reported), -1 to go on with the
+ * files at argv[optind...].
+ */
+static int
+parse_analyze_args(int argc, char **argv, cli_options *o)
 {
-	cli_options o = {0};
 	int			c;
 
-	o.filter.since_ms = o.filter.until_ms = LOG_TS_UNKNOWN;
-	o.fail_on = -1;
-	o.live.measure = MEASURE_MODE_HYPO;
+	o->filter.since_ms = o->filter.until_ms = LOG_TS_UNKNOWN;
+	o->fail_on = -1;
+	o->live.measure = MEASURE_MODE_HYPO;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:j:qh", analyze_long_options, NULL)) != -1)
 	{
-		int			rc = apply_option(&o, c, optarg);
+		int			rc = apply_option(o, c, optarg);
 
 		if (rc == 1)
 		{
@@ -410,6 +429,44 @@ cmd_analyze(int argc, char **argv)
 			return PGSIFT_EXIT_USAGE;
 		}
 	}
+	return -1;
+}
+
+/* The report's "live" section (docs/json-schema.md) from a live run. */
+static json_t *
+live_section(const analyze_result *live)
+{
+	return json_pack("{s:i, s:b, s:b, s:i, s:i, s:i, s:i, s:O, s:O, s:O}",
+					 "server_version", live->server_version,
+					 "pg_stat_statements_available", live->pgss_available,
+					 "catalog", live->catalog_taken, "explained", live->explained,
+					 "explain_failed", live->explain_failed, "explain_refused", live->explain_refused,
+					 "not_executed", live->not_executed,
+					 "pg_stat_statements", live->pg_stat_statements, "plans", live->plans,
+					 "sandbox", live->sandbox);
+}
+
+/* --fail-on: PGSIFT_EXIT_FINDINGS (said on stderr) when a finding reaches it. */
+static int
+fail_on_gate(const cli_options *o, const finding_list *findings)
+{
+	if (o->fail_on < 0 || finding_list_max_severity(findings) < o->fail_on)
+		return PGSIFT_EXIT_OK;
+	if (!diag_quiet)
+		fprintf(stderr, "pgsift: findings at or above severity %s: exit status 1 (--fail-on)\n",
+				finding_severity_name((finding_severity) o->fail_on));
+	return PGSIFT_EXIT_FINDINGS;
+}
+
+int
+cmd_analyze(int argc, char **argv)
+{
+	cli_options o = {0};
+	int			parsed = parse_analyze_args(argc, argv, &o);
+
+	if (parsed >= 0)
+		return parsed;
+
 	int			nfiles = argc - optind;
 
 	if (nfiles <= 0 && o.live.dsn == NULL)
@@ -480,14 +537,7 @@ cmd_analyze(int argc, char **argv)
 			rc = PGSIFT_EXIT_DATABASE;
 			goto done;
 		}
-		live_json = json_pack("{s:i, s:b, s:b, s:i, s:i, s:i, s:i, s:O, s:O, s:O}",
-							  "server_version", live.server_version,
-							  "pg_stat_statements_available", live.pgss_available,
-							  "catalog", live.catalog_taken, "explained", live.explained,
-							  "explain_failed", live.explain_failed, "explain_refused", live.explain_refused,
-							  "not_executed", live.not_executed,
-							  "pg_stat_statements", live.pg_stat_statements, "plans", live.plans,
-							  "sandbox", live.sandbox);
+		live_json = live_section(&live);
 	}
 	else
 		analyze_offline(&o.live, w, &findings);
@@ -497,13 +547,8 @@ cmd_analyze(int argc, char **argv)
 
 	rc = write_report(&o, &in);
 	json_decref(live_json);
-	if (rc == PGSIFT_EXIT_OK && o.fail_on >= 0 && finding_list_max_severity(&findings) >= o.fail_on)
-	{
-		if (!diag_quiet)
-			fprintf(stderr, "pgsift: findings at or above severity %s: exit status 1 (--fail-on)\n",
-					finding_severity_name((finding_severity) o.fail_on));
-		rc = PGSIFT_EXIT_FINDINGS;
-	}
+	if (rc == PGSIFT_EXIT_OK)
+		rc = fail_on_gate(&o, &findings);
 done:
 	finding_list_free(&findings);
 	analyze_result_free(&live);

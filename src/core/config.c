@@ -56,7 +56,8 @@ add_entry(pgsift_config *c, const char *section, const char *key, const char *va
 	};
 }
 
-pgsift_config *
+/* An empty configuration (every rule enabled, every default). */
+static pgsift_config *
 config_empty(void)
 {
 	return xcalloc(1, sizeof(pgsift_config));

@@ -41,9 +41,6 @@ typedef struct pgsift_config
  */
 pgsift_config *config_load(const char *path);
 
-/* An empty configuration (every rule enabled, every default). */
-pgsift_config *config_empty(void);
-
 void		config_free(pgsift_config *c);
 
 /* The value text of section.key (the last one when repeated), or NULL. */

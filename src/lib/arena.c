@@ -28,7 +28,6 @@ struct arena
 {
 	arena_block *head;
 	size_t		block_size;
-	size_t		total_used;
 };
 
 void *
@@ -114,7 +113,6 @@ arena_alloc(arena *a, size_t n)
 
 			b->next = big;
 			big->used = need;
-			a->total_used += need;
 			return big->data;
 		}
 		b = block_new(a->block_size, b);
@@ -123,7 +121,6 @@ arena_alloc(arena *a, size_t n)
 	void	   *p = b->data + b->used;
 
 	b->used += need;
-	a->total_used += need;
 	return p;
 }
 
@@ -150,36 +147,6 @@ char *
 arena_strdup(arena *a, const char *s)
 {
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
-}
-
-size_t
-arena_used(const arena *a)
-{
-	return a->total_used;
-}
-
-void
-arena_reset(arena *a)
-{
-	arena_block *keep = NULL;
-	arena_block *b = a->head;
-
-	while (b)
-	{
-		arena_block *next = b->next;
-
-		if (next == NULL && b->size == a->block_size)
-			keep = b;
-		else
-			free(b);
-		b = next;
-	}
-	if (keep == NULL)
-		keep = block_new(a->block_size, NULL);
-	keep->used = 0;
-	keep->next = NULL;
-	a->head = keep;
-	a->total_used = 0;
 }
 
 void

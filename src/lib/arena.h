@@ -29,12 +29,6 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 /* Copy a NUL-terminated string; NULL gives NULL. */
 char *arena_strdup(arena *a, const char *s);
 
-/* Bytes handed out so far (for memory accounting in benchmarks). */
-size_t arena_used(const arena *a);
-
-/* Forget every allocation but keep the first block for reuse. */
-void arena_reset(arena *a);
-
 /* Free the arena and everything in it; NULL is allowed. */
 void arena_destroy(arena *a);
 

@@ -332,6 +332,28 @@ executed_lines(const char *log)
 	return bad;
 }
 
+/* pgsift explain --measure real on each statement of explained_one: explained, not executed, no lock. */
+static void
+explain_each(PGconn *admin)
+{
+	for (size_t k = 0; k < sizeof(explained_one) / sizeof(explained_one[0]); k++)
+	{
+		char		args[8192],
+					out[4096];
+		char	   *text = NULL;
+		int			locks;
+
+		snprintf(args, sizeof(args), "explain --measure real --dsn 'dbname=" DB "' \"%s\"", explained_one[k]);
+		snprintf(out, sizeof(out), "%s/safety-explain-%zu.txt", test_tmpdir(), k);
+		CU_ASSERT_EQUAL(run_polling(admin, args, out, &locks), 0);
+		CU_ASSERT_EQUAL(locks, 0);
+		snprintf(args, sizeof(args), "cat '%s'", out);
+		test_run(args, &text);
+		pg_test_assert_has(text, ": explained, not executed", 1);
+		free(text);
+	}
+}
+
 static void
 test_nothing_changes(void)
 {
@@ -393,23 +415,7 @@ test_nothing_changes(void)
 		json_decref(j);
 	}
 
-	/* explain, one statement at a time: each kind of statement of the log */
-	for (size_t k = 0; k < sizeof(explained_one) / sizeof(explained_one[0]); k++)
-	{
-		char		args[8192],
-					out[4096];
-		char	   *text = NULL;
-		int			locks;
-
-		snprintf(args, sizeof(args), "explain --measure real --dsn 'dbname=" DB "' \"%s\"", explained_one[k]);
-		snprintf(out, sizeof(out), "%s/safety-explain-%zu.txt", test_tmpdir(), k);
-		CU_ASSERT_EQUAL(run_polling(admin, args, out, &locks), 0);
-		CU_ASSERT_EQUAL(locks, 0);
-		snprintf(args, sizeof(args), "cat '%s'", out);
-		test_run(args, &text);
-		pg_test_assert_has(text, ": explained, not executed", 1);
-		free(text);
-	}
+	explain_each(admin);
 
 	/* the victim lives, and nothing was notified */
 	PGresult   *r = PQexec(victim, "SELECT 1");
