@@ -29,8 +29,8 @@
  * never recurses and loses only the bad record.
  *-------------------------------------------------------------------------
  */
-#include "parsers/reader.h"
 #include "parsers/log_time.h"
+#include "parsers/reader.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
 

@@ -17,10 +17,10 @@
  * in ten, one is learned (prefix_learn) and kept if it matches more.
  *-------------------------------------------------------------------------
  */
-#include "parsers/reader.h"
-#include "parsers/prefix.h"
-#include "parsers/stderr_reader.h"
 #include "parsers/log_time.h"
+#include "parsers/prefix.h"
+#include "parsers/reader.h"
+#include "parsers/stderr_reader.h"
 #include "src/lib/arena.h"
 
 #include <stdbool.h>

@@ -25,8 +25,8 @@
  * The statements waiting for a duration live in pending_stmts.c.
  *-------------------------------------------------------------------------
  */
-#include "parsers/log_event.h"
 #include "parsers/event_text.h"
+#include "parsers/log_event.h"
 #include "parsers/pending_stmts.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"

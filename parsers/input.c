@@ -21,8 +21,8 @@
  *-------------------------------------------------------------------------
  */
 #include "parsers/input_private.h"
-#include "src/lib/arena.h"
 #include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
 
 #include <errno.h>

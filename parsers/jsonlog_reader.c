@@ -16,8 +16,8 @@
  * it: text cannot hold NUL).  Keys are compared after unescaping.
  *-------------------------------------------------------------------------
  */
-#include "parsers/reader.h"
 #include "parsers/log_time.h"
+#include "parsers/reader.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
 

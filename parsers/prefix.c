@@ -28,8 +28,8 @@
  */
 #include "parsers/prefix.h"
 #include "parsers/log_time.h"
-#include "src/lib/arena.h"
 #include "src/core/diag.h"
+#include "src/lib/arena.h"
 
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>

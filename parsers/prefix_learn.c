@@ -25,8 +25,8 @@
  * wins, the plain reading on ties.
  *-------------------------------------------------------------------------
  */
-#include "parsers/prefix.h"
 #include "parsers/log_time.h"
+#include "parsers/prefix.h"
 #include "src/lib/arena.h"
 
 #include <stdbool.h>

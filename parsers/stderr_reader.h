@@ -17,8 +17,8 @@
 #ifndef PGSIFT_STDERR_READER_H
 #define PGSIFT_STDERR_READER_H
 
-#include "parsers/reader.h"
 #include "parsers/prefix.h"
+#include "parsers/reader.h"
 
 typedef struct msg_assembler msg_assembler;
 

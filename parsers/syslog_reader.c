@@ -30,8 +30,8 @@
  * malformed otherwise.
  *-------------------------------------------------------------------------
  */
-#include "parsers/stderr_reader.h"
 #include "parsers/log_time.h"
+#include "parsers/stderr_reader.h"
 #include "src/lib/arena.h"
 
 #include <stdbool.h>

@@ -19,11 +19,11 @@
  * docs/rules/large-offset.md.
  *-------------------------------------------------------------------------
  */
-#include "src/model/workload.h"
+#include "rules/workload_query.h"
 #include "src/lib/arena.h"
 #include "src/live/explain.h"
+#include "src/model/workload.h"
 #include "src/sql/query_tree.h"
-#include "rules/workload_query.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -20,11 +20,11 @@
  * docs/rules/many-rows-per-call.md.
  *-------------------------------------------------------------------------
  */
+#include "rules/workload_query.h"
 #include "src/lib/hashmap.h"
 #include "src/live/pgss.h"
-#include "src/sql/statement_kind.h"
 #include "src/model/workload.h"
-#include "rules/workload_query.h"
+#include "src/sql/statement_kind.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -11,9 +11,9 @@
  * docs/rules/missing-index.md.
  *-------------------------------------------------------------------------
  */
+#include "rules/rule.h"
 #include "src/advisor/advisor.h"
 #include "src/sql/fingerprint.h"
-#include "rules/rule.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -18,14 +18,14 @@
  * docs/rules/n-plus-one.md.
  *-------------------------------------------------------------------------
  */
+#include "rules/sequence_rules.h"
+#include "rules/workload_query.h"
 #include "src/lib/arena.h"
-#include "src/live/explain.h"
 #include "src/lib/hashmap.h"
+#include "src/live/explain.h"
 #include "src/live/pgss.h"
 #include "src/sql/query_tree.h"
-#include "rules/sequence_rules.h"
 #include "src/sql/statement_kind.h"
-#include "rules/workload_query.h"
 
 #include <stdlib.h>
 #include <string.h>

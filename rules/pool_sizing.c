@@ -18,8 +18,8 @@
  *-------------------------------------------------------------------------
  */
 #include "rules/rule.h"
-#include "src/live/activity.h"
 #include "src/advisor/pool_advice.h"
+#include "src/live/activity.h"
 #include "src/model/workload.h"
 
 #include <stdio.h>

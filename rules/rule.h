@@ -16,13 +16,13 @@
 #ifndef PGSIFT_RULE_H
 #define PGSIFT_RULE_H
 
-#include "src/live/catalog.h"
 #include "src/core/config.h"
 #include "src/core/finding.h"
 #include "src/core/measure.h"
+#include "src/lib/strbuf.h"
+#include "src/live/catalog.h"
 #include "src/sql/plan.h"
 #include "src/sql/sql_ident.h"
-#include "src/lib/strbuf.h"
 
 #include <math.h>
 #include <stdint.h>

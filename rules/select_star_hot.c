@@ -18,11 +18,11 @@
  * docs/rules/select-star-hot.md.
  *-------------------------------------------------------------------------
  */
+#include "rules/workload_query.h"
 #include "src/lib/hashmap.h"
 #include "src/live/pgss.h"
-#include "src/sql/query_tree.h"
 #include "src/model/workload.h"
-#include "rules/workload_query.h"
+#include "src/sql/query_tree.h"
 
 #include <stdlib.h>
 #include <string.h>

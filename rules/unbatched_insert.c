@@ -17,11 +17,11 @@
  * docs/rules/unbatched-insert.md.
  *-------------------------------------------------------------------------
  */
+#include "rules/sequence_rules.h"
+#include "rules/workload_query.h"
 #include "src/lib/arena.h"
 #include "src/lib/clock.h"
 #include "src/live/sandbox.h"
-#include "rules/sequence_rules.h"
-#include "rules/workload_query.h"
 
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>

@@ -5,12 +5,12 @@
  *    select-star-hot).
  *-------------------------------------------------------------------------
  */
-#include "src/model/workload.h"
 #include "rules/workload_query.h"
 #include "src/lib/arena.h"
 #include "src/lib/hashmap.h"
-#include "src/live/sandbox.h"
 #include "src/live/pgss.h"
+#include "src/live/sandbox.h"
+#include "src/model/workload.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -3,8 +3,8 @@
  *    Helpers for the tests that use the throwaway server; see pg_testing.h.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/pg_testing.h"
+#include "tests/test_registry.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

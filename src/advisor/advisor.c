@@ -17,13 +17,13 @@
  *-------------------------------------------------------------------------
  */
 #include "src/advisor/advisor.h"
-#include "src/advisor/advisor_whatif.h"
-#include "src/lib/arena.h"
-#include "src/core/diag.h"
-#include "src/live/explain.h"
 #include "parsers/log_time.h"
-#include "src/sql/statement_kind.h"
+#include "src/advisor/advisor_whatif.h"
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
+#include "src/live/explain.h"
+#include "src/sql/statement_kind.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -16,9 +16,9 @@
 #ifndef PGSIFT_ADVISOR_H
 #define PGSIFT_ADVISOR_H
 
-#include "src/live/catalog.h"
 #include "src/core/finding.h"
 #include "src/core/measure.h"
+#include "src/live/catalog.h"
 #include "src/live/sandbox.h"
 
 #include <stdint.h>

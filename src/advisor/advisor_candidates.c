@@ -22,10 +22,10 @@
  */
 #include "src/advisor/advisor.h"
 #include "src/lib/arena.h"
-#include "src/sql/sql_ident.h"
-#include "src/sql/statement_kind.h"
 #include "src/lib/strbuf.h"
+#include "src/sql/sql_ident.h"
 #include "src/sql/sql_tree.h"
+#include "src/sql/statement_kind.h"
 
 #include <ctype.h>
 #include <jansson.h>

@@ -12,9 +12,9 @@
  *-------------------------------------------------------------------------
  */
 #include "src/advisor/pool_advice.h"
-#include "src/lib/clock.h"
-#include "src/lib/arena.h"
 #include "parsers/log_event.h"
+#include "src/lib/arena.h"
+#include "src/lib/clock.h"
 #include "src/sql/statement_kind.h"
 
 #include <math.h>

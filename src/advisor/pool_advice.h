@@ -14,10 +14,10 @@
 #ifndef PGSIFT_POOL_ADVICE_H
 #define PGSIFT_POOL_ADVICE_H
 
-#include "src/live/activity.h"
-#include "src/live/sandbox.h"
-#include "src/live/pool_sweep.h"
 #include "src/lib/strbuf.h"
+#include "src/live/activity.h"
+#include "src/live/pool_sweep.h"
+#include "src/live/sandbox.h"
 #include "src/model/workload.h"
 
 #include <stdint.h>

@@ -11,19 +11,19 @@
  *-------------------------------------------------------------------------
  */
 #include "src/analyze/analyze.h"
-#include "src/lib/json_out.h"
-#include "src/advisor/advisor.h"
-#include "src/lib/arena.h"
-#include "src/live/catalog.h"
-#include "src/core/diag.h"
-#include "src/live/explain.h"
-#include "src/sql/fingerprint.h"
-#include "src/lib/hashmap.h"
 #include "parsers/log_event.h"
 #include "parsers/log_time.h"
-#include "src/live/pgss.h"
-#include "src/sql/plan.h"
 #include "rules/rule.h"
+#include "src/advisor/advisor.h"
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
+#include "src/lib/hashmap.h"
+#include "src/lib/json_out.h"
+#include "src/live/catalog.h"
+#include "src/live/explain.h"
+#include "src/live/pgss.h"
+#include "src/sql/fingerprint.h"
+#include "src/sql/plan.h"
 
 #include <math.h>
 #include <pthread.h>

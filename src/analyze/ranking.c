@@ -34,8 +34,8 @@
  * its queries take in the log: no fix saves more than all of it.
  *-------------------------------------------------------------------------
  */
-#include "src/core/finding.h"
 #include "rules/rule.h"
+#include "src/core/finding.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
 #include "src/model/workload.h"

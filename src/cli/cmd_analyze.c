@@ -11,17 +11,17 @@
  * codes are the PGSIFT_EXIT_* constants of diag.h (docs/cli.md).
  *-------------------------------------------------------------------------
  */
-#include "src/cli/cli.h"
-#include "src/lib/arena.h"
-#include "src/core/config.h"
-#include "src/core/diag.h"
-#include "src/model/ingest.h"
-#include "src/analyze/analyze.h"
-#include "src/report/report.h"
 #include "rules/rule.h"
 #include "rules/sequence_rules.h"
-#include "src/store/store.h"
+#include "src/analyze/analyze.h"
+#include "src/cli/cli.h"
+#include "src/core/config.h"
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
+#include "src/model/ingest.h"
 #include "src/model/workload.h"
+#include "src/report/report.h"
+#include "src/store/store.h"
 
 #include <errno.h>
 #include <getopt.h>

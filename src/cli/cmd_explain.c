@@ -11,17 +11,17 @@
  * the plan summary and the findings.
  *-------------------------------------------------------------------------
  */
-#include "src/cli/cli.h"
-#include "src/lib/arena.h"
-#include "src/core/diag.h"
-#include "src/live/explain.h"
-#include "src/core/finding.h"
-#include "src/lib/json_out.h"
-#include "src/analyze/analyze.h"
-#include "src/sql/plan.h"
 #include "rules/rule.h"
-#include "src/live/sandbox.h"
+#include "src/analyze/analyze.h"
+#include "src/cli/cli.h"
+#include "src/core/diag.h"
+#include "src/core/finding.h"
+#include "src/lib/arena.h"
+#include "src/lib/json_out.h"
 #include "src/lib/strbuf.h"
+#include "src/live/explain.h"
+#include "src/live/sandbox.h"
+#include "src/sql/plan.h"
 
 #include <errno.h>
 #include <getopt.h>

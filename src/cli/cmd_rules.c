@@ -6,10 +6,10 @@
  *    pgsift rules ID       docs/rules/ID.md and the rule's thresholds
  *-------------------------------------------------------------------------
  */
+#include "rules/rule.h"
 #include "src/cli/cli.h"
 #include "src/core/diag.h"
 #include "src/core/finding.h"
-#include "rules/rule.h"
 
 #include <stdio.h>
 

@@ -10,8 +10,8 @@
  *-------------------------------------------------------------------------
  */
 #include "src/core/config.h"
-#include "src/lib/arena.h"
 #include "src/core/diag.h"
+#include "src/lib/arena.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -12,8 +12,8 @@
  */
 #include "src/core/finding.h"
 #include "src/lib/arena.h"
-#include "src/lib/json_out.h"
 #include "src/lib/hashmap.h"
+#include "src/lib/json_out.h"
 #include "src/lib/strbuf.h"
 
 #include <math.h>

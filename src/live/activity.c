@@ -11,8 +11,8 @@
  *-------------------------------------------------------------------------
  */
 #include "src/live/activity.h"
-#include "src/lib/arena.h"
 #include "src/core/diag.h"
+#include "src/lib/arena.h"
 
 #include <stdlib.h>
 #include <string.h>

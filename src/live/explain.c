@@ -15,8 +15,8 @@
  */
 #include "src/live/explain.h"
 #include "src/lib/arena.h"
-#include "src/sql/statement_kind.h"
 #include "src/lib/strbuf.h"
+#include "src/sql/statement_kind.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -16,8 +16,8 @@
 #ifndef PGSIFT_EXPLAIN_H
 #define PGSIFT_EXPLAIN_H
 
-#include "src/sql/plan.h"
 #include "src/live/sandbox.h"
+#include "src/sql/plan.h"
 
 typedef struct explain_request
 {

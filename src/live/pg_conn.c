@@ -17,8 +17,8 @@
  *-------------------------------------------------------------------------
  */
 #include "src/live/pg_conn.h"
-#include "src/lib/arena.h"
 #include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
 #include "src/model/workload.h"
 

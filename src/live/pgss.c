@@ -16,12 +16,12 @@
  *-------------------------------------------------------------------------
  */
 #include "src/live/pgss.h"
-#include "src/lib/arena.h"
 #include "src/core/diag.h"
-#include "src/sql/fingerprint.h"
+#include "src/lib/arena.h"
 #include "src/lib/hashmap.h"
 #include "src/lib/strbuf.h"
 #include "src/model/workload.h"
+#include "src/sql/fingerprint.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -17,8 +17,8 @@
  *-------------------------------------------------------------------------
  */
 #include "src/live/pool_sweep.h"
-#include "src/lib/clock.h"
 #include "src/lib/arena.h"
+#include "src/lib/clock.h"
 #include "src/lib/sketch.h"
 
 #include <math.h>

@@ -18,10 +18,10 @@
  * load of the screen's catalog (whose queries take stats_lock).
  *-------------------------------------------------------------------------
  */
-#include "src/live/sandbox_private.h"
-#include "src/lib/arena.h"
 #include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
+#include "src/live/sandbox_private.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

@@ -13,10 +13,10 @@
  * budget (SANDBOX_BUDGET_SHARE of pg_stat_statements.max) is spent.
  *-------------------------------------------------------------------------
  */
-#include "src/live/sandbox_private.h"
 #include "src/lib/arena.h"
 #include "src/lib/json_out.h"
 #include "src/lib/strbuf.h"
+#include "src/live/sandbox_private.h"
 
 #include <pg_query.h>
 #include <stdlib.h>

@@ -11,10 +11,10 @@
  * other (screen_fetch).
  *-------------------------------------------------------------------------
  */
-#include "src/live/sandbox_private.h"
-#include "src/lib/arena.h"
 #include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
+#include "src/live/sandbox_private.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -31,12 +31,12 @@
  * screen; docs/safety.md says so.
  *-------------------------------------------------------------------------
  */
-#include "src/live/screen_private.h"
-#include "src/sql/sql_ident.h"
 #include "src/lib/arena.h"
 #include "src/lib/hashmap.h"
-#include "src/sql/sql_tree.h"
 #include "src/lib/strbuf.h"
+#include "src/live/screen_private.h"
+#include "src/sql/sql_ident.h"
+#include "src/sql/sql_tree.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

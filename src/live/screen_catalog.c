@@ -24,10 +24,10 @@
  * catalog's mutex; a failed query caches nothing.
  *-------------------------------------------------------------------------
  */
-#include "src/live/screen_private.h"
 #include "src/lib/arena.h"
 #include "src/lib/hashmap.h"
 #include "src/lib/strbuf.h"
+#include "src/live/screen_private.h"
 
 #include <pthread.h>
 #include <stdlib.h>

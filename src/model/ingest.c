@@ -12,8 +12,8 @@
  *-------------------------------------------------------------------------
  */
 #include "src/model/ingest.h"
-#include "src/lib/arena.h"
 #include "parsers/log_event.h"
+#include "src/lib/arena.h"
 
 #include <errno.h>
 #include <fcntl.h>

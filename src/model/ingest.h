@@ -13,9 +13,9 @@
 #ifndef PGSIFT_INGEST_H
 #define PGSIFT_INGEST_H
 
-#include "src/core/diag.h"
 #include "parsers/input.h"
 #include "parsers/reader.h"
+#include "src/core/diag.h"
 #include "src/model/workload.h"
 
 typedef struct ingest_options

@@ -14,10 +14,10 @@
  *-------------------------------------------------------------------------
  */
 #include "src/model/session_patterns.h"
+#include "parsers/log_event.h"
 #include "src/lib/arena.h"
 #include "src/lib/hashmap.h"
 #include "src/lib/keyed_table.h"
-#include "parsers/log_event.h"
 #include "src/model/session_window.h"
 #include "src/sql/statement_traits.h"
 

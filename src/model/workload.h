@@ -18,12 +18,12 @@
 #ifndef PGSIFT_WORKLOAD_H
 #define PGSIFT_WORKLOAD_H
 
-#include "src/sql/fingerprint.h"
 #include "parsers/log_event.h"
+#include "src/lib/sketch.h"
 #include "src/model/query_stats.h"
 #include "src/model/session_patterns.h"
 #include "src/model/session_window.h"
-#include "src/lib/sketch.h"
+#include "src/sql/fingerprint.h"
 
 #include <stdint.h>
 

@@ -11,8 +11,8 @@
  * as two shorter ones and may fall under the sequence thresholds.
  *-------------------------------------------------------------------------
  */
-#include "src/model/workload.h"
 #include "src/lib/arena.h"
+#include "src/model/workload.h"
 
 #include <math.h>
 #include <stdlib.h>

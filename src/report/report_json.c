@@ -6,10 +6,10 @@
  * percentile of nothing) become null, since JSON has no NaN.
  *-------------------------------------------------------------------------
  */
+#include "parsers/log_event.h"
+#include "src/lib/json_out.h"
 #include "src/report/report.h"
 #include "src/report/report_summary.h"
-#include "src/lib/json_out.h"
-#include "parsers/log_event.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -15,9 +15,9 @@
  * src/report/report_summary.c, shared with the text and JSON reports.
  *-------------------------------------------------------------------------
  */
+#include "src/lib/strbuf.h"
 #include "src/report/report.h"
 #include "src/report/report_summary.h"
-#include "src/lib/strbuf.h"
 
 #include <math.h>
 #include <stdlib.h>

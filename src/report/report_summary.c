@@ -40,8 +40,8 @@
 #include "src/report/report_summary.h"
 #include "rules/rule.h"
 #include "src/lib/arena.h"
-#include "src/sql/plan.h"
 #include "src/lib/strbuf.h"
+#include "src/sql/plan.h"
 #include "src/sql/sql_tree.h"
 
 #include <math.h>

@@ -13,8 +13,8 @@
 #ifndef PGSIFT_REPORT_SUMMARY_H
 #define PGSIFT_REPORT_SUMMARY_H
 
-#include "src/report/report.h"
 #include "src/lib/strbuf.h"
+#include "src/report/report.h"
 
 /* A finding is "immediate" when it saves at least this share of DB time. */
 #define REPORT_IMMEDIATE_SHARE 0.01

@@ -8,10 +8,10 @@
  * the full normalized text and samples are in the JSON report.
  *-------------------------------------------------------------------------
  */
-#include "src/report/report.h"
-#include "src/report/report_summary.h"
 #include "parsers/log_event.h"
 #include "src/lib/strbuf.h"
+#include "src/report/report.h"
+#include "src/report/report_summary.h"
 
 #include <math.h>
 #include <string.h>

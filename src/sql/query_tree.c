@@ -11,8 +11,8 @@
  *-------------------------------------------------------------------------
  */
 #include "src/sql/query_tree.h"
-#include "src/sql/sql_tree.h"
 #include "src/lib/arena.h"
+#include "src/sql/sql_tree.h"
 
 #include <pg_query.h>
 #include <stdlib.h>

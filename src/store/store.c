@@ -17,10 +17,10 @@
  * and would otherwise each overwrite what the other added.
  *-------------------------------------------------------------------------
  */
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/store/store_private.h"
 #include "src/store/store_sql.h"
-#include "src/lib/arena.h"
-#include "src/core/diag.h"
 
 #include <errno.h>
 #include <math.h>

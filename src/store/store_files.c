@@ -19,12 +19,12 @@
  * beginning next time.
  *-------------------------------------------------------------------------
  */
+#include "parsers/input.h"
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
+#include "src/lib/hashmap.h"
 #include "src/store/store_private.h"
 #include "src/store/store_sql.h"
-#include "src/lib/arena.h"
-#include "src/core/diag.h"
-#include "src/lib/hashmap.h"
-#include "parsers/input.h"
 
 #include <inttypes.h>
 #include <stdio.h>

@@ -15,10 +15,10 @@
  * was saved (the resume case).
  *-------------------------------------------------------------------------
  */
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/store/store_private.h"
 #include "src/store/store_sql.h"
-#include "src/lib/arena.h"
-#include "src/core/diag.h"
 
 #include <math.h>
 #include <stddef.h>

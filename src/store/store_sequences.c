@@ -27,10 +27,10 @@
  * and a run that loads them with other thresholds is warned.
  *-------------------------------------------------------------------------
  */
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/store/store_private.h"
 #include "src/store/store_sql.h"
-#include "src/lib/arena.h"
-#include "src/core/diag.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,9 +10,9 @@
  *-------------------------------------------------------------------------
  */
 #include "src/store/store_sql.h"
-#include "src/lib/arena.h"
-#include "src/core/diag.h"
 #include "parsers/log_record.h"
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
 
 #include <math.h>
 #include <stdio.h>

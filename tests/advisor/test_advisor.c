@@ -10,11 +10,11 @@
  * the advisor on a workload of one or two queries.
  *-------------------------------------------------------------------------
  */
+#include "rules/rule.h"
 #include "src/advisor/advisor.h"
 #include "tests/pg_testing.h"
-#include "rules/rule.h"
-#include "tests/test_registry.h"
 #include "tests/sandbox_testing.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -8,10 +8,10 @@
  * test.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/core/finding.h"
-#include "tests/report/report_testing.h"
 #include "src/model/workload.h"
+#include "tests/report/report_testing.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdlib.h>

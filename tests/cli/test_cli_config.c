@@ -13,8 +13,8 @@
  * findings.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/pg_testing.h"
+#include "tests/test_registry.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -22,8 +22,8 @@
  * the ordinary queries are still measured.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/pg_testing.h"
+#include "tests/test_registry.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -4,11 +4,11 @@
  *    against the rule registry (rules_check_config, rule_param_value).
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
+#include "rules/rule.h"
 #include "src/core/config.h"
 #include "src/core/diag.h"
 #include "tests/pg_testing.h"
-#include "rules/rule.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

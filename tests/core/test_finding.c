@@ -3,8 +3,8 @@
  *    Findings: stable ids, ranking, and the JSON shape.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/core/finding.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -16,9 +16,9 @@
 #ifndef PGSIFT_FUZZ_COMMON_H
 #define PGSIFT_FUZZ_COMMON_H
 
-#include "src/core/diag.h"
 #include "parsers/log_event.h"
 #include "parsers/reader.h"
+#include "src/core/diag.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -13,9 +13,9 @@
  * formatted (and their strings read) without flooding libFuzzer's log.
  *-------------------------------------------------------------------------
  */
-#include "tests/fuzz/fuzz_common.h"
-#include "src/core/config.h"
 #include "rules/rule.h"
+#include "src/core/config.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #include <stdio.h>
 #include <sys/mman.h>

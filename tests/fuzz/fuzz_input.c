@@ -9,8 +9,8 @@
  * is also read in three byte ranges, as parallel ingestion splits a file.
  *-------------------------------------------------------------------------
  */
-#include "tests/fuzz/fuzz_common.h"
 #include "parsers/input.h"
+#include "tests/fuzz/fuzz_common.h"
 
 #include <stdio.h>
 #include <sys/mman.h>

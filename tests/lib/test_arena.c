@@ -4,8 +4,8 @@
  *    and that allocations never overlap.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/lib/arena.h"
+#include "tests/test_registry.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -4,8 +4,8 @@
  *    hashes, growth and iteration.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/lib/hashmap.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

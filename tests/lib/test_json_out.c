@@ -3,8 +3,8 @@
  *    Tests of the JSON output helpers: text that is not UTF-8, figures.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/lib/json_out.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <string.h>

@@ -4,9 +4,9 @@
  *    that evictions read (oldest first, touch makes newest).
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/lib/hashmap.h"
 #include "src/lib/keyed_table.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <string.h>

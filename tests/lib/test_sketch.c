@@ -7,8 +7,8 @@
  * a fixed-seed generator so that every run sees the same values.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/lib/sketch.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdlib.h>

@@ -3,8 +3,8 @@
  *    The string builder: appends, growth, formatting, reset and detach.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/lib/strbuf.h"
+#include "tests/test_registry.h"
 
 #include <stdarg.h>
 #include <stdlib.h>

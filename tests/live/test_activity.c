@@ -10,10 +10,10 @@
  * process id (the suite runs twice against one server).
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/sandbox_testing.h"
-#include "tests/pg_testing.h"
 #include "src/live/activity.h"
+#include "tests/pg_testing.h"
+#include "tests/sandbox_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

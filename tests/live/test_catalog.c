@@ -9,9 +9,9 @@
  * built or from the server itself (SHOW), not from catalog.c.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/pg_testing.h"
 #include "tests/sandbox_testing.h"
+#include "tests/test_registry.h"
 
 #include "src/live/catalog.h"
 

@@ -11,10 +11,10 @@
  * file back afterwards.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/live/pg_conn.h"
-#include "tests/pg_testing.h"
 #include "src/model/workload.h"
+#include "tests/pg_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -11,11 +11,11 @@
  * id, as the suite runs twice (plain and sanitized) against one server.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/sandbox_testing.h"
-#include "tests/pg_testing.h"
 #include "src/live/pgss.h"
 #include "src/model/workload.h"
+#include "tests/pg_testing.h"
+#include "tests/sandbox_testing.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <pg_query.h>

@@ -9,9 +9,9 @@
  * shape of the result, never a timing.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/pg_testing.h"
 #include "src/live/pool_sweep.h"
+#include "tests/pg_testing.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -10,10 +10,10 @@
  * never from the sandbox under test.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
+#include "src/model/workload.h"
 #include "tests/pg_testing.h"
 #include "tests/sandbox_testing.h"
-#include "src/model/workload.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

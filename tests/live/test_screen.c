@@ -13,8 +13,8 @@
  *-------------------------------------------------------------------------
  */
 #include "src/live/screen.h"
-#include "tests/test_registry.h"
 #include "tests/pg_testing.h"
+#include "tests/test_registry.h"
 
 #include <libpq-fe.h>
 #include <pthread.h>

@@ -8,10 +8,10 @@
  * except where the simple protocol (values in the text) is the point.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/model/session_patterns.h"
 #include "src/model/workload.h"
 #include "tests/model/workload_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <string.h>

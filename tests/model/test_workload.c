@@ -6,9 +6,9 @@
  * the inputs written in the test, not from the code under test.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/model/session_table.h"
 #include "src/model/workload.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -8,10 +8,10 @@
  * shapes of PG12 (23 columns), PG13 (24) and PG14+ (26).
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/parsers/record_capture.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
+#include "tests/parsers/record_capture.h"
+#include "tests/test_registry.h"
 
 #include <stdlib.h>
 #include <string.h>

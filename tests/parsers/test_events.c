@@ -7,8 +7,8 @@
  * statements with later durations is in test_events_pairing.c.
  *-------------------------------------------------------------------------
  */
-#include "tests/parsers/event_capture.h"
 #include "parsers/log_event.h"
+#include "tests/parsers/event_capture.h"
 #include "tests/test_registry.h"
 
 #include <string.h>

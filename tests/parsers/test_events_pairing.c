@@ -8,8 +8,8 @@
  * EV_STATEMENT_UNTIMED at the point where that becomes certain.
  *-------------------------------------------------------------------------
  */
-#include "tests/parsers/event_capture.h"
 #include "parsers/log_event.h"
+#include "tests/parsers/event_capture.h"
 #include "tests/test_registry.h"
 
 #include <stdio.h>

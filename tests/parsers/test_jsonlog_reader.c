@@ -7,10 +7,10 @@
  * log_destination = 'csvlog,jsonlog'.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/parsers/record_capture.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
+#include "tests/parsers/record_capture.h"
+#include "tests/test_registry.h"
 
 #include <stdbool.h>
 #include <stdio.h>

@@ -4,8 +4,8 @@
  *    readers (parsers/log_time.c).
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "parsers/log_time.h"
+#include "tests/test_registry.h"
 
 #include <string.h>
 

@@ -8,8 +8,8 @@
  * read line by line the way a CommonMark renderer would split it.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/report/report_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,9 +7,9 @@
  * which side of the "immediate" threshold each falls on is fixed here.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/report/report_summary.h"
 #include "tests/report/report_testing.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdlib.h>

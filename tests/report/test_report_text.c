@@ -4,8 +4,8 @@
  *    control sequences, and multi-line statements stay under the finding.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/report/report_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdlib.h>
 #include <string.h>

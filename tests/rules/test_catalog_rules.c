@@ -4,11 +4,11 @@
  *    miss, with snapshots assembled by hand from the catalog.h structs.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "src/live/pgss.h"
 #include "rules/rule.h"
-#include "tests/model/workload_testing.h"
+#include "src/live/pgss.h"
 #include "src/model/workload.h"
+#include "tests/model/workload_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,8 +7,8 @@
  * did not set sees "not measured", as with a real plan.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "rules/rule.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdlib.h>

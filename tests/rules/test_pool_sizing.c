@@ -14,8 +14,8 @@
  * whose prefix has %a and which logged every connection.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/pg_testing.h"
+#include "tests/test_registry.h"
 
 #include <jansson.h>
 #include <stdio.h>

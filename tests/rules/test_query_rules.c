@@ -11,11 +11,11 @@
  * with --dbname, the default log_line_prefix having no application name).
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/pg_testing.h"
-#include "src/live/pgss.h"
 #include "rules/rule.h"
+#include "src/live/pgss.h"
 #include "src/model/workload.h"
+#include "tests/pg_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -8,8 +8,8 @@
  * belongs to a registered rule.  No server is needed.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "rules/rule.h"
+#include "tests/test_registry.h"
 
 #include <dirent.h>
 #include <stdio.h>

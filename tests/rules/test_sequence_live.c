@@ -15,9 +15,9 @@
  * pgsift can add once the sessions are done.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/rules/sequence_testing.h"
 #include "tests/pg_testing.h"
+#include "tests/rules/sequence_testing.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdio.h>

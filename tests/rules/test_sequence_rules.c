@@ -13,9 +13,9 @@
  * doing varied work.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/rules/sequence_testing.h"
 #include "tests/pg_testing.h"
+#include "tests/rules/sequence_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -8,8 +8,8 @@
  * of statements whose literals vary.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "src/sql/fingerprint.h"
+#include "tests/test_registry.h"
 
 #include <pg_query.h>
 #include <stdio.h>

@@ -3,8 +3,8 @@
  *    Helpers shared by the store's tests; see store_testing.h.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/store/store_testing.h"
+#include "tests/test_registry.h"
 
 #include <sqlite3.h>
 #include <stdio.h>

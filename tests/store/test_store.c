@@ -12,8 +12,8 @@
  * test_store_files.c.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/store/store_testing.h"
+#include "tests/test_registry.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -7,8 +7,8 @@
  * the store file is inspected and forged through SQLite directly.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
 #include "tests/store/store_testing.h"
+#include "tests/test_registry.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -13,11 +13,11 @@
  * one pass over the whole, and that `pgsift report --store` shows them.
  *-------------------------------------------------------------------------
  */
-#include "tests/test_registry.h"
-#include "tests/rules/sequence_testing.h"
-#include "tests/store/store_testing.h"
 #include "tests/model/workload_testing.h"
 #include "tests/pg_testing.h"
+#include "tests/rules/sequence_testing.h"
+#include "tests/store/store_testing.h"
+#include "tests/test_registry.h"
 
 #include <libpq-fe.h>
 #include <stdarg.h>
