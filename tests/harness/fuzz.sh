@@ -260,6 +260,18 @@ if [ -d "$s/fuzz_detect" ]; then
 	seed_jsonlog >"$s/fuzz_detect/jsonlog"
 	seed_syslog >"$s/fuzz_detect/syslog"
 fi
+if [ -d "$s/fuzz_screen" ]; then
+	# One statement per seed, after the mode byte: even read-only, odd read-write.
+	n=0
+	grep -E '^(SELECT|WITH|INSERT|UPDATE|DELETE|VALUES|TABLE|COPY|CALL|DO|EXPLAIN)' \
+		tests/harness/safety-log.sql | grep -v ':' | while IFS= read -r stmt; do
+		n=$((n + 1))
+		printf '\x00%s' "$stmt" >"$s/fuzz_screen/log-$n"
+	done
+	printf '\x00SELECT random(), lower(x) FROM t WHERE x @@ 1' >"$s/fuzz_screen/op"
+	printf '\x01INSERT INTO t SELECT nextval(\x27s\x27) RETURNING body_calls(1)' >"$s/fuzz_screen/rw"
+	printf '\x00WITH c AS (SELECT again()) SELECT CAST(1 AS evil), * FROM c' >"$s/fuzz_screen/cte"
+fi
 if [ -d "$s/fuzz_input" ]; then
 	seed_stderr >"$s/fuzz_input/plain"
 	printf 'a\r\nb\n\nlast line without newline' >"$s/fuzz_input/crlf"
