@@ -53,6 +53,8 @@ rules_run(const rule_context *ctx)
 		return;
 	if (ctx->scope == RULE_WORKLOAD && ctx->workload == NULL)
 		return;
+	if (ctx->scope == RULE_MIGRATION && ctx->migration == NULL)
+		return;
 	for (int i = 0; pgsift_rules[i]; i++)
 		if (pgsift_rules[i]->scope == ctx->scope && config_rule_enabled(ctx->config, pgsift_rules[i]->id))
 			pgsift_rules[i]->check(ctx);
@@ -98,6 +100,8 @@ rule_scope_name(rule_scope scope)
 			return "advisor";
 		case RULE_WORKLOAD:
 			return "workload";
+		case RULE_MIGRATION:
+			return "migration";
 	}
 	return "?";
 }

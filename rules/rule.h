@@ -8,7 +8,8 @@
  * advisor rules at the index advisor's workload-wide choice; workload
  * rules at the whole workload: the log model (its sessions and their
  * statement patterns) and, with a DSN, pg_stat_statements, the catalog
- * and a connection to measure on.  The registry (rules/registry.c) lists
+ * and a connection to measure on; migration rules at the statements of
+ * a migration, before it runs.  The registry (rules/registry.c) lists
  * every rule once.  Each rule documents its thresholds (rule_param, which
  * the configuration file may override) and score in docs/rules/<id>.md.
  *-------------------------------------------------------------------------
@@ -32,10 +33,12 @@ typedef enum rule_scope
 	RULE_PLAN,
 	RULE_CATALOG,
 	RULE_ADVISOR,				/* the index advisor's choice (src/advisor/advisor.h) */
-	RULE_WORKLOAD				/* the whole workload: logs, and live figures with a DSN */
+	RULE_WORKLOAD,				/* the whole workload: logs, and live figures with a DSN */
+	RULE_MIGRATION				/* the statements of a migration (pgsift migration) */
 } rule_scope;
 
 struct advisor_advice;
+struct migration;
 struct sandbox;
 struct pgss_snapshot;
 struct workload;
@@ -60,6 +63,20 @@ typedef struct workload_context
 									 * rules, for cross-reference; may be NULL */
 } workload_context;
 
+/*
+ * What RULE_MIGRATION rules see: the migration (src/model/migration.h),
+ * the server version its statements are judged for, and, with a DSN, the
+ * staging database's catalog.  The migration is not const: a finding that
+ * an ignore comment silences marks that ignore used
+ * (rules/migration_rules.h).
+ */
+typedef struct migration_context
+{
+	struct migration *migration;
+	int			pg_version;		/* major version: 10, 11, ..., 15 */
+	const catalog_snapshot *catalog;	/* NULL without a DSN */
+} migration_context;
+
 typedef struct plan_context
 {
 	const plan *plan;
@@ -78,6 +95,7 @@ typedef struct rule_context
 	const plan_context *plan;	/* RULE_PLAN; RULE_ADVISOR: its advice only */
 	const catalog_snapshot *catalog;
 	const workload_context *workload;	/* RULE_WORKLOAD; may be set for others */
+	const migration_context *migration; /* RULE_MIGRATION */
 	const pgsift_config *config;	/* thresholds and enabled rules; NULL: defaults */
 	finding_list *out;
 } rule_context;
@@ -165,7 +183,7 @@ double		rule_param_value(const rule_context *ctx, const rule *r, const char *nam
  */
 int			rules_check_config(const pgsift_config *c);
 
-/* "plan", "catalog", "advisor" or "workload". */
+/* "plan", "catalog", "advisor", "workload" or "migration". */
 const char *rule_scope_name(rule_scope scope);
 
 /*

@@ -12,6 +12,7 @@
 #include "src/core/finding.h"
 
 #include <stdio.h>
+#include <string.h>
 
 /* The thresholds of r as pgsift.conf lines, from its descriptor. */
 static void
@@ -56,6 +57,8 @@ print_rule_page(const char *id)
 int
 cmd_rules(int argc, char **argv)
 {
+	int			width = 4;
+
 	if (argc > 2)
 	{
 		diag_hint("Use: pgsift rules [ID]");
@@ -72,12 +75,15 @@ cmd_rules(int argc, char **argv)
 		}
 		return print_rule_page(argv[1]);
 	}
-	printf("%-22s %-8s %-8s %s\n", "RULE", "SCOPE", "SEVERITY", "WHAT IT FINDS");
+	for (int i = 0; pgsift_rules[i]; i++)
+		if ((int) strlen(pgsift_rules[i]->id) > width)
+			width = (int) strlen(pgsift_rules[i]->id);
+	printf("%-*s %-9s %-8s %s\n", width, "RULE", "SCOPE", "SEVERITY", "WHAT IT FINDS");
 	for (int i = 0; pgsift_rules[i]; i++)
 	{
 		const rule *r = pgsift_rules[i];
 
-		printf("%-22s %-8s %-8s %s (docs/rules/%s.md)\n", r->id,
+		printf("%-*s %-9s %-8s %s (docs/rules/%s.md)\n", width, r->id,
 			   rule_scope_name(r->scope),
 			   finding_severity_name(r->severity), r->summary, r->id);
 	}

@@ -58,7 +58,26 @@ finding_new(const char *rule, finding_severity sev, const char *title)
 	f->measurement.before_cost = f->measurement.after_cost = NAN;
 	f->measurement.before_buffers = f->measurement.after_buffers = -1;
 	f->measurement.speedup = NAN;
+	f->location.rewrite = -1;
 	return f;
+}
+
+void
+finding_set_location(finding *f, const char *file, int line, const char *statement)
+{
+	free(f->location.file);
+	free(f->location.statement);
+	f->location.file = copy_string(file);
+	f->location.line = line;
+	f->location.statement = copy_string(statement);
+}
+
+void
+finding_set_lock(finding *f, const char *lock, int rewrite)
+{
+	free(f->location.lock);
+	f->location.lock = lock && lock[0] ? copy_string(lock) : NULL;
+	f->location.rewrite = rewrite;
 }
 
 /*
@@ -277,6 +296,9 @@ finding_free(finding *f)
 	free(f->fix_description);
 	free(f->measurement.before_plan);
 	free(f->measurement.after_plan);
+	free(f->location.file);
+	free(f->location.statement);
+	free(f->location.lock);
 	for (int i = 0; i < f->nrules; i++)
 		free(f->rules[i]);
 	free(f->rules);
@@ -425,5 +447,14 @@ finding_to_json(const finding *f)
 	json_object_set_new(o, "merged_rules", json_merged_rules(f));
 	json_object_set_new(o, "related", json_string_array(f->related, f->nrelated));
 	json_object_set_new(o, "metrics", json_metrics(f));
+	if (f->location.file)
+	{
+		json_object_set_new(o, "file", json_string(f->location.file));
+		json_object_set_new(o, "line", json_integer(f->location.line));
+		json_object_set_new(o, "statement", json_text_or_null(f->location.statement));
+		json_object_set_new(o, "table", f->ntables > 0 ? json_string(f->tables[0]) : json_null());
+		json_object_set_new(o, "lock", json_text_or_null(f->location.lock));
+		json_object_set_new(o, "rewrite", f->location.rewrite < 0 ? json_null() : json_boolean(f->location.rewrite));
+	}
 	return o;
 }

@@ -57,6 +57,20 @@ typedef struct finding_metric
 	char	   *unit;			/* "statements", "ms", ... or NULL */
 } finding_metric;
 
+/*
+ * Where a migration finding is: the statement of a migration file it is
+ * about, the lock it takes and whether it rewrites the table.  Findings
+ * of the workload and the catalog have none (file NULL).
+ */
+typedef struct finding_location
+{
+	char	   *file;			/* path as given, or NULL */
+	int			line;			/* 1-based line of the statement */
+	char	   *statement;		/* its SQL */
+	char	   *lock;			/* the lock mode it takes ("ACCESS EXCLUSIVE"), or NULL */
+	int			rewrite;		/* 1 rewrites the table, 0 does not, -1 unknown */
+} finding_location;
+
 typedef struct finding
 {
 	char	   *rule;			/* rule id, kebab-case */
@@ -81,6 +95,7 @@ typedef struct finding
 	char	  **related;		/* ids of other findings one fix serves too */
 	int			nmetrics;
 	finding_metric *metrics;	/* for the executive summary; may be empty */
+	finding_location location;	/* migration findings only */
 } finding;
 
 typedef struct finding_list
@@ -100,6 +115,10 @@ void		finding_set_fix(finding *f, const char *sql, const char *description);
 void		finding_add_table(finding *f, const char *qualified_name);
 void		finding_add_fingerprint(finding *f, uint64_t fingerprint);
 void		finding_set_query(finding *f, const char *query);
+/* Set where a migration finding is (all copied; statement may be NULL). */
+void		finding_set_location(finding *f, const char *file, int line, const char *statement);
+/* Set the lock it takes (copied; NULL or "": none) and whether it rewrites (1, 0, -1 unknown). */
+void		finding_set_lock(finding *f, const char *lock, int rewrite);
 /* Append a named before/after figure (name and unit copied; unit may be NULL). */
 void		finding_add_metric(finding *f, const char *name, double before, double after, const char *unit);
 /* The metric called name, or NULL. */

@@ -84,21 +84,7 @@ query_tree_free(query_tree *t)
 char *
 query_tree_deparse(const query_tree *t)
 {
-	size_t		len = pg_query__parse_result__get_packed_size(t->result);
-	uint8_t    *buf = xmalloc(len ? len : 1);
-	PgQueryProtobuf pb;
-	PgQueryDeparseResult d;
-	char	   *sql = NULL;
-
-	pg_query__parse_result__pack(t->result, buf);
-	pb.len = len;
-	pb.data = (char *) buf;
-	d = pg_query_deparse_protobuf(pb);
-	if (d.error == NULL && d.query)
-		sql = xstrdup(d.query);
-	pg_query_free_deparse_result(d);
-	free(buf);
-	return sql;
+	return sql_tree_deparse(t->result);
 }
 
 static query_edit *

@@ -64,15 +64,25 @@ sql_tree_walk(const ProtobufCMessage *root, sql_tree_visit_fn visit, void *ctx)
 PgQuery__ParseResult *
 sql_tree_parse(const char *sql, char **error)
 {
+	return sql_tree_parse_at(sql, error, NULL);
+}
+
+PgQuery__ParseResult *
+sql_tree_parse_at(const char *sql, char **error, int *cursorpos)
+{
 	PgQueryProtobufParseResult r = pg_query_parse_protobuf(sql ? sql : "");
 	PgQuery__ParseResult *tree = NULL;
 
 	if (error)
 		*error = NULL;
+	if (cursorpos)
+		*cursorpos = 0;
 	if (r.error)
 	{
 		if (error)
 			*error = xstrdup(r.error->message);
+		if (cursorpos)
+			*cursorpos = r.error->cursorpos;
 	}
 	else
 	{
@@ -103,4 +113,24 @@ sql_tree_free(PgQuery__ParseResult *tree)
 {
 	if (tree)
 		pg_query__parse_result__free_unpacked(tree, NULL);
+}
+
+char *
+sql_tree_deparse(const PgQuery__ParseResult *tree)
+{
+	size_t		len = pg_query__parse_result__get_packed_size(tree);
+	uint8_t    *buf = xmalloc(len ? len : 1);
+	PgQueryProtobuf pb;
+	PgQueryDeparseResult d;
+	char	   *sql = NULL;
+
+	pg_query__parse_result__pack(tree, buf);
+	pb.len = len;
+	pb.data = (char *) buf;
+	d = pg_query_deparse_protobuf(pb);
+	if (d.error == NULL && d.query)
+		sql = xstrdup(d.query);
+	pg_query_free_deparse_result(d);
+	free(buf);
+	return sql;
 }

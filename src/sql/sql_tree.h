@@ -41,6 +41,15 @@ int			sql_tree_walk(const ProtobufCMessage *root, sql_tree_visit_fn visit, void 
  */
 PgQuery__ParseResult *sql_tree_parse(const char *sql, char **error);
 
+/*
+ * sql_tree_parse, also giving where a parse error is: *cursorpos is the
+ * 1-based character offset in sql libpg_query points at (0: none).
+ */
+PgQuery__ParseResult *sql_tree_parse_at(const char *sql, char **error, int *cursorpos);
+
+/* The tree as SQL (malloc'd), or NULL when libpg_query cannot deparse it. */
+char	   *sql_tree_deparse(const PgQuery__ParseResult *tree);
+
 /* Free a tree from sql_tree_parse; NULL is allowed. */
 void		sql_tree_free(PgQuery__ParseResult *tree);
 

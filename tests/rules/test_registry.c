@@ -41,7 +41,7 @@ test_descriptors(void)
 		CU_ASSERT_PTR_NOT_NULL(r->title);
 		CU_ASSERT_PTR_NOT_NULL(r->summary);
 		CU_ASSERT_PTR_NOT_NULL(r->check);
-		CU_ASSERT(r->scope >= RULE_PLAN && r->scope <= RULE_WORKLOAD);
+		CU_ASSERT(r->scope >= RULE_PLAN && r->scope <= RULE_MIGRATION);
 		CU_ASSERT_PTR_EQUAL(rule_find(r->id), r);
 		for (int j = 0; j < i; j++)
 			CU_ASSERT_STRING_NOT_EQUAL(pgsift_rules[j]->id, r->id);

@@ -1,0 +1,88 @@
+/*-------------------------------------------------------------------------
+ * lock_without_timeout.c
+ *    lock-without-timeout: a lock that blocks writes, taken on an
+ *    existing table with no lock_timeout in effect.
+ *
+ * The outage of most migrations is not the change but the wait for its
+ * lock: an ALTER TABLE queued behind one long transaction holds its place
+ * in the lock queue, and every query on the table queues behind it.
+ * lock_timeout turns that into a quick failure to retry.  The settings in
+ * effect are the model's (SET, SET LOCAL, RESET as the server follows
+ * them, and the [migration] settings of pgsift.conf for what the
+ * migration tool sets).  docs/rules/lock-without-timeout.md.
+ *-------------------------------------------------------------------------
+ */
+#include "rules/migration_rules.h"
+
+extern const rule rule_lock_without_timeout;
+
+static const rule_param params[] = {
+	{"max_lock_timeout_ms", 10000, "a lock_timeout longer than this (ms) counts as none"},
+	{NULL, 0, NULL}
+};
+
+/* The lock statement i takes that blocks writes on a table that is not new, or LOCK_NONE. */
+static lock_mode
+blocking_lock(const rule_context *ctx, int i, const PgQuery__RangeVar **on)
+{
+	statement_lock lock;
+
+	statement_lock_of(MIGRATION(ctx)->statements[i].node, ctx->migration->pg_version, &lock);
+	*on = NULL;
+	if (lock_mode_blocks_writes(lock.mode) && !migration_target_is_new(ctx, i))
+	{
+		*on = lock.relation;
+		return lock.mode;
+	}
+	if (lock_mode_blocks_writes(lock.other_mode) && lock.other && !migration_is_new(ctx, lock.other, i))
+	{
+		*on = lock.other;
+		return lock.other_mode;
+	}
+	return LOCK_NONE;
+}
+
+static void
+check(const rule_context *ctx)
+{
+	const migration *m = MIGRATION(ctx);
+	double		max_ms = rule_param_value(ctx, &rule_lock_without_timeout, "max_lock_timeout_ms");
+
+	for (int i = 0; i < m->nstatements; i++)
+	{
+		const migration_statement *s = &m->statements[i];
+		const PgQuery__RangeVar *on;
+		lock_mode	mode;
+		double		timeout = s->settings.lock_timeout_ms;
+		finding    *f;
+
+		if (s->node == NULL || (timeout != 0 && timeout <= max_ms))
+			continue;
+		if ((mode = blocking_lock(ctx, i, &on)) == LOCK_NONE)
+			continue;
+		if ((f = migration_finding(&rule_lock_without_timeout, ctx, i)) == NULL)
+			continue;
+		if (timeout < 0)
+			timeout = 0;
+		finding_set_detail(f, "It takes %s on %s, which blocks %s, %s: if a long transaction holds the "
+						   "table, this statement waits, and every query on the table queues behind it.",
+						   lock_mode_name(mode), on ? migration_relation_name(on) : "its table",
+						   migration_lock_blocks(mode),
+						   timeout == 0 ? "with no lock_timeout in effect" : "with a lock_timeout over the limit");
+		finding_set_hint(f, "Set a short lock_timeout first (SET LOCAL inside a transaction block) and retry the "
+						 "migration when it times out.");
+		finding_set_fix(f, s->in_block ? "SET LOCAL lock_timeout = '2s';" : "SET lock_timeout = '2s';",
+						"before the statement: give up after 2 s instead of stalling the table");
+		finding_list_add(ctx->out, f);
+	}
+}
+
+const rule	rule_lock_without_timeout = {
+	.id = "lock-without-timeout",
+	.title = "lock that blocks writes taken without lock_timeout",
+	.severity = FINDING_HIGH,
+	.scope = RULE_MIGRATION,
+	.summary = "a lock that blocks writes on an existing table, with no lock_timeout in effect",
+	.check = check,
+	.params = params,
+};

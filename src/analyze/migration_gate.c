@@ -1,0 +1,114 @@
+/*-------------------------------------------------------------------------
+ * migration_gate.c
+ *    pgsift migration: read the files, run the migration rules, order
+ *    the findings as the migration reads.
+ *-------------------------------------------------------------------------
+ */
+#include "src/analyze/migration_gate.h"
+#include "rules/rule.h"
+#include "src/core/diag.h"
+#include "src/lib/arena.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void
+start(const migration_gate_options *opts, migration_gate_result *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->pg_version = opts && opts->pg_version > 0 ? opts->pg_version : 15;
+	migration_init(&out->migration, opts ? &opts->model : NULL);
+}
+
+/* A finding with what it sorts by. */
+typedef struct ordered_finding
+{
+	finding    *f;
+	int			file;			/* position of its file on the command line */
+	int			seq;			/* position in the list: ties keep rule order */
+} ordered_finding;
+
+/* File order, then line, then the graver first, then as the rules found them. */
+static int
+migration_order(const void *a, const void *b)
+{
+	const ordered_finding *x = a;
+	const ordered_finding *y = b;
+
+	if (x->file != y->file)
+		return x->file < y->file ? -1 : 1;
+	if (x->f->location.line != y->f->location.line)
+		return x->f->location.line < y->f->location.line ? -1 : 1;
+	if (x->f->severity != y->f->severity)
+		return x->f->severity > y->f->severity ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Index of the file a finding is in (the order files were given). */
+static int
+file_rank(const migration *m, const finding *f)
+{
+	for (int i = 0; i < m->nfiles; i++)
+		if (f->location.file && strcmp(m->files[i].path, f->location.file) == 0)
+			return i;
+	return m->nfiles;
+}
+
+static void
+lint(const migration_gate_options *opts, migration_gate_result *out)
+{
+	migration_context mctx = {.migration = &out->migration, .pg_version = out->pg_version};
+	rule_context ctx = {
+		.scope = RULE_MIGRATION,
+		.migration = &mctx,
+		.config = opts ? opts->config : NULL,
+		.out = &out->findings,
+	};
+	finding_list *l = &out->findings;
+	ordered_finding *order;
+
+	rules_run(&ctx);
+	if (l->count < 2)
+		return;
+	order = xmalloc(sizeof(ordered_finding) * (size_t) l->count);
+	for (int i = 0; i < l->count; i++)
+	{
+		order[i].f = l->items[i];
+		order[i].file = file_rank(&out->migration, l->items[i]);
+		order[i].seq = i;
+	}
+	qsort(order, (size_t) l->count, sizeof(ordered_finding), migration_order);
+	for (int i = 0; i < l->count; i++)
+		l->items[i] = order[i].f;
+	free(order);
+}
+
+int
+migration_gate_run(const char *const *paths, int npaths, const migration_gate_options *opts,
+				   migration_gate_result *out)
+{
+	start(opts, out);
+	for (int i = 0; i < npaths; i++)
+		if (migration_add_file(&out->migration, paths[i]) != 0)
+			return PGSIFT_EXIT_NOINPUT;
+	lint(opts, out);
+	return PGSIFT_EXIT_OK;
+}
+
+int
+migration_gate_run_text(const char *name, const char *text, const migration_gate_options *opts,
+						migration_gate_result *out)
+{
+	start(opts, out);
+	if (migration_add_text(&out->migration, name, text, strlen(text)) != 0)
+		return PGSIFT_EXIT_NOINPUT;
+	lint(opts, out);
+	return PGSIFT_EXIT_OK;
+}
+
+void
+migration_gate_result_free(migration_gate_result *out)
+{
+	migration_free(&out->migration);
+	finding_list_free(&out->findings);
+}
