@@ -128,6 +128,8 @@ rules_check_config(const pgsift_config *c)
 		const rule *r = rule_find(e->section);
 		double		v;
 
+		if (strcmp(e->section, CONFIG_MIGRATION_SECTION) == 0)
+			continue;			/* pgsift migration's own settings: migration_gate_configure */
 		if (r == NULL)
 		{
 			diag_hint("Run \"pgsift rules\" for the rule ids.");

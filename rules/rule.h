@@ -177,7 +177,8 @@ void		rules_run(const rule_context *ctx);
 double		rule_param_value(const rule_context *ctx, const rule *r, const char *name);
 
 /*
- * Check a configuration against the registry: every section a rule id,
+ * Check a configuration against the registry: every section a rule id
+ * (but [migration], which pgsift migration checks),
  * every key "enabled" (a boolean) or one of that rule's thresholds (a
  * number >= 0).  0, or -1 after reporting the first bad line (file:line).
  */

@@ -83,6 +83,63 @@ lint(const migration_gate_options *opts, migration_gate_result *out)
 	free(order);
 }
 
+static int
+bad_value(const config_entry *e, const pgsift_config *c, const char *expected)
+{
+	diag_hint("%s", expected);
+	diag_error("invalid value \"%s\" for migration.%s at %s:%d", e->value, e->key, c->path, e->line);
+	return -1;
+}
+
+/* One key of [migration]; -1 after reporting. */
+static int
+configure_entry(const pgsift_config *c, const config_entry *e, migration_gate_options *opts, int pg_version_given)
+{
+	double		v;
+	int			b;
+
+	if (strcmp(e->key, "lock_timeout") == 0 || strcmp(e->key, "statement_timeout") == 0)
+	{
+		if ((v = migration_duration_ms(e->value)) < 0)
+			return bad_value(e, c, "Use a duration as SET takes it: 2s, 500ms, 1min, or a number of ms.");
+		if (e->key[0] == 'l')
+			opts->model.initial.lock_timeout_ms = v;
+		else
+			opts->model.initial.statement_timeout_ms = v;
+		return 0;
+	}
+	if (strcmp(e->key, "single_transaction") == 0)
+	{
+		if ((b = config_parse_bool(e->value)) < 0)
+			return bad_value(e, c, "Use true or false.");
+		opts->model.single_transaction |= b;
+		return 0;
+	}
+	if (strcmp(e->key, "pg_version") == 0)
+	{
+		if (config_parse_number(e->value, &v) != 0 || v < 10 || v > 17 || v != (int) v)
+			return bad_value(e, c, "Use a major version from 10 to 17.");
+		if (!pg_version_given)
+			opts->pg_version = (int) v;
+		return 0;
+	}
+	diag_detail("The keys of [migration] are lock_timeout, statement_timeout, single_transaction and pg_version.");
+	diag_error("unknown key \"%s\" in section [migration] at %s:%d", e->key, c->path, e->line);
+	return -1;
+}
+
+int
+migration_gate_configure(const pgsift_config *c, migration_gate_options *opts)
+{
+	int			pg_version_given = opts->pg_version > 0;
+
+	for (int i = 0; c && i < c->count; i++)
+		if (strcmp(c->entries[i].section, CONFIG_MIGRATION_SECTION) == 0 &&
+			configure_entry(c, &c->entries[i], opts, pg_version_given) != 0)
+			return -1;
+	return 0;
+}
+
 int
 migration_gate_run(const char *const *paths, int npaths, const migration_gate_options *opts,
 				   migration_gate_result *out)

@@ -31,6 +31,16 @@ typedef struct migration_gate_result
 } migration_gate_result;
 
 /*
+ * Apply the [migration] section of c to *opts: lock_timeout and
+ * statement_timeout (what the migration tool or the role sets before the
+ * files run: "2s", "500ms", a number of ms), single_transaction
+ * (true/false) and pg_version (10 to 17).  A value already set in *opts
+ * (by the command line) is kept.  0, or -1 after reporting a bad key or
+ * value with file:line.
+ */
+int			migration_gate_configure(const pgsift_config *c, migration_gate_options *opts);
+
+/*
  * Read paths[0..npaths) in order and lint them into *out (which the
  * caller frees with migration_gate_result_free, whatever is returned).
  * PGSIFT_EXIT_OK, or PGSIFT_EXIT_NOINPUT after reporting a file that

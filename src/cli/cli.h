@@ -19,6 +19,9 @@ int			cmd_report(int argc, char **argv);
 /* pgsift explain (src/cli/cmd_explain.c). */
 int			cmd_explain(int argc, char **argv);
 
+/* pgsift migration FILE.sql... (src/cli/cmd_migration.c). */
+int			cmd_migration(int argc, char **argv);
+
 /* pgsift rules [ID] (src/cli/cmd_rules.c). */
 int			cmd_rules(int argc, char **argv);
 

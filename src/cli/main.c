@@ -2,7 +2,7 @@
  * main.c
  *    The pgsift command: which subcommand runs.
  *
- *    pgsift analyze | report | explain | rules ...
+ *    pgsift analyze | report | explain | migration | rules ...
  *    pgsift --help | --version
  *
  * Each subcommand is one file of src/cli/ (cli.h); exit codes are the
@@ -23,10 +23,11 @@ usage_main(FILE *out)
 		  "  pgsift analyze [OPTION]... FILE...   analyse log files (\"-\" reads stdin)\n"
 		  "  pgsift analyze --dsn DSN [OPTION]... [FILE]...  also analyse a live database\n"
 		  "  pgsift explain --dsn DSN [--param V]... SQL      explain one statement and check its plan\n"
+		  "  pgsift migration [OPTION]... FILE.sql...  check a schema migration before it runs\n"
 		  "  pgsift rules [ID]                    list the rules, or print one rule's page\n"
 		  "  pgsift report --store FILE [OPTION]... print a stored run's report again\n"
 		  "  pgsift --help | --version\n\n"
-		  "Run \"pgsift analyze --help\" for the options.  Documentation: docs/cli.md.\n", out);
+		  "Run \"pgsift COMMAND --help\" for a command's options.  Documentation: docs/cli.md.\n", out);
 }
 
 int
@@ -55,6 +56,8 @@ main(int argc, char **argv)
 		return cmd_explain(argc - 1, argv + 1);
 	if (strcmp(argv[1], "rules") == 0)
 		return cmd_rules(argc - 1, argv + 1);
+	if (strcmp(argv[1], "migration") == 0)
+		return cmd_migration(argc - 1, argv + 1);
 	diag_hint("Run \"pgsift --help\" for the commands.");
 	diag_error("unknown command \"%s\"", argv[1]);
 	return PGSIFT_EXIT_USAGE;

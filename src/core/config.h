@@ -8,13 +8,17 @@
  * when present) and is then read-only.  This module only parses; the
  * rule registry checks that every section names a rule and every key one
  * of that rule's thresholds (rules_check_config), so that a typo is an
- * error rather than a silently ignored line.  docs/configuration.md.
+ * error rather than a silently ignored line; the [migration] section is
+ * pgsift migration's, checked by it.  docs/configuration.md.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_CONFIG_H
 #define PGSIFT_CONFIG_H
 
 #define PGSIFT_CONFIG_DEFAULT_FILE "pgsift.conf"
+
+/* The section of pgsift migration's settings, not a rule's (src/analyze/migration_gate.h). */
+#define CONFIG_MIGRATION_SECTION "migration"
 
 /* One "key = value" line of a section. */
 typedef struct config_entry

@@ -136,6 +136,12 @@ const int  *migration_relation_statements(const migration *m, const char *key, i
 /* For an index created in the migration, the key of its table; else NULL. */
 const char *migration_index_table(const migration *m, const char *index_key);
 
+/*
+ * A duration as PostgreSQL writes a timeout: a number of ms, or a number
+ * and a unit (ms, s, min, h, d: "2s", "1.5 min").  -1 when it is not one.
+ */
+double		migration_duration_ms(const char *text);
+
 /* Statement i's file's path. */
 const char *migration_statement_path(const migration *m, int i);
 

@@ -59,16 +59,9 @@ migration_session_file_end(migration *m)
 		close_block(m->state, 0);
 }
 
-/*
- * A timeout's value in ms as SET gives it: a number (ms), or a string
- * with a unit ('2s', '500ms', '1min', '1h', '1d').  -1 when it is none
- * of those: set to something, but not known what.
- */
-static double
-timeout_value_ms(const PgQuery__Node *arg)
+double
+migration_duration_ms(const char *text)
 {
-	const PgQuery__AConst *c;
-	const char *text;
 	char	   *end;
 	double		v;
 	static const struct
@@ -77,25 +70,38 @@ timeout_value_ms(const PgQuery__Node *arg)
 		double		ms;
 	}			units[] = {{"ms", 1}, {"s", 1000}, {"min", 60000}, {"h", 3600000}, {"d", 86400000}, {"", 1}};
 
-	if (arg == NULL || arg->node_case != PG_QUERY__NODE__NODE_A_CONST)
-		return -1;
-	c = arg->a_const;
-	if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL)
-		return c->ival->ival;
-	if (c->val_case == PG_QUERY__A__CONST__VAL_FVAL)
-		text = c->fval->fval;
-	else if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL)
-		text = c->sval->sval;
-	else
+	if (text == NULL)
 		return -1;
 	v = strtod(text, &end);
-	if (end == text)
+	if (end == text || v < 0)
 		return -1;
 	while (isspace((unsigned char) *end))
 		end++;
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
 		if (strcasecmp(end, units[i].unit) == 0)
 			return v * units[i].ms;
+	return -1;
+}
+
+/*
+ * A timeout's value in ms as SET gives it: a number (ms), or a string
+ * with a unit.  -1 when it is neither: set to something, but not known
+ * what.
+ */
+static double
+timeout_value_ms(const PgQuery__Node *arg)
+{
+	const PgQuery__AConst *c;
+
+	if (arg == NULL || arg->node_case != PG_QUERY__NODE__NODE_A_CONST)
+		return -1;
+	c = arg->a_const;
+	if (c->val_case == PG_QUERY__A__CONST__VAL_IVAL)
+		return c->ival->ival;
+	if (c->val_case == PG_QUERY__A__CONST__VAL_FVAL)
+		return migration_duration_ms(c->fval->fval);
+	if (c->val_case == PG_QUERY__A__CONST__VAL_SVAL)
+		return migration_duration_ms(c->sval->sval);
 	return -1;
 }
 

@@ -61,6 +61,14 @@ int			report_write_markdown(FILE *out, const report_input *in);
 /* Write the report in format fmt; 0 on success, -1 on a write error. */
 int			report_write(FILE *out, report_format fmt, const report_input *in);
 
+/*
+ * Write text (NULL: "") for a terminal: each line break continued with
+ * indent, other control characters shown as '?' (statements come from
+ * logs and migrations, and must not move the cursor or change the
+ * terminal's state).
+ */
+void		report_put_clean(FILE *out, const char *text, const char *indent);
+
 /* "2024-01-02T03:04:05.123Z" into buf[32]; "" for LOG_TS_UNKNOWN. */
 void		report_format_ts(int64_t ts_ms, char buf[32]);
 

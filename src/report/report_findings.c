@@ -85,23 +85,28 @@ write_measurement(FILE *out, const finding_measurement *m)
 	free(after);
 }
 
-/*
- * text with its line breaks continued under the indent and other control
- * characters shown as '?': details quote statements from the log, which
- * must not move the terminal's cursor or change its state.
- */
-static void
-put_clean(FILE *out, const char *text)
+void
+report_put_clean(FILE *out, const char *text, const char *indent)
 {
-	for (const unsigned char *p = (const unsigned char *) text; *p; p++)
+	for (const unsigned char *p = (const unsigned char *) (text ? text : ""); *p; p++)
 	{
 		if (*p == '\n')
-			fputs("\n       ", out);
+		{
+			fputc('\n', out);
+			fputs(indent, out);
+		}
 		else if (*p < 0x20 || *p == 0x7f)
 			fputc(*p == '\t' ? ' ' : '?', out);
 		else
 			fputc(*p, out);
 	}
+}
+
+/* text continued under the findings' indent (report_put_clean). */
+static void
+put_clean(FILE *out, const char *text)
+{
+	report_put_clean(out, text, "       ");
 }
 
 /* "     label: text" (put_clean's text). */

@@ -16,6 +16,7 @@
  *-------------------------------------------------------------------------
  */
 #include "src/lib/strbuf.h"
+#include "src/report/markdown_text.h"
 #include "src/report/report.h"
 #include "src/report/report_summary.h"
 
@@ -24,30 +25,6 @@
 #include <string.h>
 
 #define MD_QUERY_WIDTH 120
-
-/* Text for a table cell or a line: Markdown and HTML metacharacters escaped, one line. */
-static void
-md_escape(strbuf *sb, const char *s)
-{
-	for (const char *p = s ? s : ""; *p; p++)
-	{
-		if (*p == '\n' || *p == '\r' || *p == '\t')
-			strbuf_putc(sb, ' ');
-		else if (*p == '<')
-			strbuf_puts(sb, "&lt;");
-		else if (*p == '>')
-			strbuf_puts(sb, "&gt;");
-		else if (*p == '&')
-			strbuf_puts(sb, "&amp;");
-		else if (strchr("\\`*_{}[]()#+-.!|~", *p))
-		{
-			strbuf_putc(sb, '\\');
-			strbuf_putc(sb, *p);
-		}
-		else
-			strbuf_putc(sb, *p);
-	}
-}
 
 /* md_escape of s into a reused buffer; valid until the next call with sb. */
 static const char *
@@ -58,37 +35,16 @@ esc(strbuf *sb, const char *s)
 	return sb->data;
 }
 
-/* The longest run of backticks in s. */
-static size_t
-longest_backtick_run(const char *s)
-{
-	size_t		run = 0,
-				longest = 0;
-
-	for (; *s; s++)
-	{
-		run = *s == '`' ? run + 1 : 0;
-		if (run > longest)
-			longest = run;
-	}
-	return longest;
-}
-
 /* s verbatim in a fenced code block that nothing in s can close. */
 static void
 write_fenced(FILE *out, const char *info, const char *s)
 {
-	size_t		fence = longest_backtick_run(s) + 1;
-	size_t		len = strlen(s);
+	strbuf		sb;
 
-	if (fence < 3)
-		fence = 3;
-	for (size_t i = 0; i < fence; i++)
-		fputc('`', out);
-	fprintf(out, "%s\n%s%s", info, s, len > 0 && s[len - 1] == '\n' ? "" : "\n");
-	for (size_t i = 0; i < fence; i++)
-		fputc('`', out);
-	fputs("\n\n", out);
+	strbuf_init(&sb);
+	md_fenced(&sb, info, s);
+	fputs(sb.data, out);
+	strbuf_free(&sb);
 }
 
 static int
