@@ -6,6 +6,7 @@
 #   make demo-safety a log of side effects analysed live: nothing changes (docs/safety.md)
 #   make bench      benchmark against pgBadger (not a test; see docs/performance.md)
 #   make bench-live live analysis of 5,000 distinct statements (docs/performance.md)
+#   make bench-migration  lint a migration of 10,000 statements (docs/performance.md)
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make install PREFIX=/usr/local
 #   make clean
@@ -40,7 +41,7 @@ SAN_TOBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(TEST_SRC))
 
 HARNESS  := tests/harness
 
-.PHONY: all check test unit deps demo demo-safety bench bench-live fuzz install clean fixtures
+.PHONY: all check test unit deps demo demo-safety bench bench-live bench-migration fuzz install clean fixtures
 all: $(BUILD)/pgsift
 
 $(BUILD)/obj/%.o: %.c
@@ -102,6 +103,10 @@ bench: deps
 bench-live: deps
 	$(MAKE) $(BUILD)/pgsift
 	$(HARNESS)/bench-live.sh
+
+bench-migration: deps
+	$(MAKE) $(BUILD)/pgsift
+	$(HARNESS)/bench-migration.sh
 
 fixtures: deps
 	$(MAKE) $(BUILD)/workload
