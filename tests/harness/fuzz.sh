@@ -272,6 +272,15 @@ if [ -d "$s/fuzz_screen" ]; then
 	printf '\x01INSERT INTO t SELECT nextval(\x27s\x27) RETURNING body_calls(1)' >"$s/fuzz_screen/rw"
 	printf '\x00WITH c AS (SELECT again()) SELECT CAST(1 AS evil), * FROM c' >"$s/fuzz_screen/cte"
 fi
+if [ -d "$s/fuzz_migration" ]; then
+	# the first byte: bit 0 --single-transaction, the rest the version
+	printf '\x0a%s' "$(cat docs/rules/*.md | awk '/^```sql$/ { on = 1; next } /^```$/ { on = 0 } on')" \
+		>"$s/fuzz_migration/rule-examples"
+	printf '\x01BEGIN;\nSET LOCAL lock_timeout = 1000;\nCREATE INDEX CONCURRENTLY i ON t (a); -- pgsift: ignore x\nCOMMIT;\n' \
+		>"$s/fuzz_migration/block"
+	printf '\x00\\set ON_ERROR_STOP on\nCREATE FUNCTION f() RETURNS int LANGUAGE sql AS $$ SELECT 1; $$;\nALTER TABLE a ADD COLUMN;\n/* pgsift: ignore-file y */' \
+		>"$s/fuzz_migration/mixed"
+fi
 if [ -d "$s/fuzz_input" ]; then
 	seed_stderr >"$s/fuzz_input/plain"
 	printf 'a\r\nb\n\nlast line without newline' >"$s/fuzz_input/crlf"
