@@ -9,10 +9,15 @@
  * lock_timeout turns that into a quick failure to retry.  The settings in
  * effect are the model's (SET, SET LOCAL, RESET as the server follows
  * them, and the [migration] settings of pgsift.conf for what the
- * migration tool sets).  docs/rules/lock-without-timeout.md.
+ * migration tool sets).  A statement whose table an earlier statement of
+ * the same transaction already locked as strongly waits for nothing and
+ * is not reported again.  docs/rules/lock-without-timeout.md.
  *-------------------------------------------------------------------------
  */
 #include "rules/migration_rules.h"
+
+#include <stdio.h>
+#include <string.h>
 
 extern const rule rule_lock_without_timeout;
 
@@ -42,6 +47,37 @@ blocking_lock(const rule_context *ctx, int i, const PgQuery__RangeVar **on)
 	return LOCK_NONE;
 }
 
+/*
+ * Whether an earlier statement of i's transaction block already holds a
+ * lock at least as strong on the same table: then i waits for nothing.
+ */
+static int
+already_held(const rule_context *ctx, int i, const PgQuery__RangeVar *on, lock_mode mode)
+{
+	const migration *m = MIGRATION(ctx);
+	char		key[512];
+	int			n;
+	const int  *at;
+
+	if (on == NULL || !m->statements[i].in_block)
+		return 0;
+	snprintf(key, sizeof(key), "%s", migration_relation_key(on));
+	at = migration_relation_statements(m, key, &n);
+	for (int k = 0; k < n && at[k] < i; k++)
+	{
+		const migration_statement *e = &m->statements[at[k]];
+		statement_lock lock;
+
+		if (e->transaction != m->statements[i].transaction)
+			continue;
+		statement_lock_of(e->node, ctx->migration->pg_version, &lock);
+		if ((lock.relation && lock.mode >= mode && strcmp(migration_relation_key(lock.relation), key) == 0) ||
+			(lock.other && lock.other_mode >= mode && strcmp(migration_relation_key(lock.other), key) == 0))
+			return 1;
+	}
+	return 0;
+}
+
 static void
 check(const rule_context *ctx)
 {
@@ -58,7 +94,7 @@ check(const rule_context *ctx)
 
 		if (s->node == NULL || (timeout != 0 && timeout <= max_ms))
 			continue;
-		if ((mode = blocking_lock(ctx, i, &on)) == LOCK_NONE)
+		if ((mode = blocking_lock(ctx, i, &on)) == LOCK_NONE || already_held(ctx, i, on, mode))
 			continue;
 		if ((f = migration_finding(&rule_lock_without_timeout, ctx, i)) == NULL)
 			continue;

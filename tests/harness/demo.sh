@@ -76,19 +76,19 @@ play() {
 
 	echo "   server on 127.0.0.1:$PGPORT; its data, socket and log are under $tmp"
 	echo
-	echo "== 2/5 creating database shop and loading tests/harness/demo-schema.sql"
+	echo "== 2/6 creating database shop and loading tests/harness/demo-schema.sql"
 	t=$SECONDS
 	load_shop
 	echo "   loaded in $((SECONDS - t)) s"
 	echo
-	echo "== 3/5 logging every statement and connection from now on, and playing the"
+	echo "== 3/6 logging every statement and connection from now on, and playing the"
 	echo "   shop's application ($build/demo-app)"
 	start_logging
 	t=$SECONDS
 	PGDATABASE=shop "$build/demo-app"
 	echo "   played in $((SECONDS - t)) s; the server log has $(wc -l <"$log") lines"
 	echo
-	echo "== 4/5 pgsift analyze --dsn \"dbname=shop\" --measure real --top 10 <the server log>"
+	echo "== 4/6 pgsift analyze --dsn \"dbname=shop\" --measure real --top 10 <the server log>"
 	echo "   reads the log, explains the costliest queries with their logged values and"
 	echo "   builds candidate indexes inside transactions that are rolled back;"
 	echo "   writes no file (no --store, no --output)"
@@ -98,7 +98,14 @@ play() {
 	echo
 	echo "   analysed in $((SECONDS - t)) s"
 	echo
-	echo "== 5/5 stopping the server and removing $tmp"
+	echo "== 5/6 pgsift migration tests/harness/demo-migration.sql"
+	echo "   the migration gate on a pull request's risky migration to the same shop: the"
+	echo "   locks each statement takes, the rewrites, the safe recipes (--fail-on none:"
+	echo "   in CI its exit status, 1 here, fails the job)"
+	echo
+	"$build/pgsift" migration --fail-on none tests/harness/demo-migration.sql
+	echo
+	echo "== 6/6 stopping the server and removing $tmp"
 }
 
 if [ "${1:-}" = --play ]; then
@@ -114,7 +121,7 @@ for f in "$build/pgsift" "$build/demo-app"; do
 	fi
 done
 
-echo "== 1/5 starting a throwaway PostgreSQL 15 in a temporary directory"
+echo "== 1/6 starting a throwaway PostgreSQL 15 in a temporary directory"
 start=$SECONDS
 BUILD=$build tests/harness/with-postgres.sh --set autovacuum=off -- "$self" --play
 echo "== done in $((SECONDS - start)) s; nothing was written outside the server's temporary directory"

@@ -101,6 +101,17 @@ test_lock_without_timeout(void)
 
 	lint_sql_with("ALTER TABLE a DROP COLUMN c;\n", &preset);
 	CU_ASSERT_EQUAL(lint_count("lock-without-timeout"), 0);
+
+	/* in one block, a table already locked as strongly waits for nothing: reported once */
+	lint_sql("BEGIN;\nALTER TABLE a ADD COLUMN x int;\nCREATE INDEX ON a (x);\nALTER TABLE b ADD COLUMN y int;\n"
+			 "ALTER TABLE a ADD COLUMN z int;\nCOMMIT;\nALTER TABLE a ADD COLUMN w int;\n", 15);
+	CU_ASSERT_EQUAL_FATAL(lint_count("lock-without-timeout"), 3);
+	CU_ASSERT_EQUAL(lint_finding("lock-without-timeout", 0)->location.line, 2);
+	CU_ASSERT_EQUAL(lint_finding("lock-without-timeout", 1)->location.line, 4);
+	CU_ASSERT_EQUAL(lint_finding("lock-without-timeout", 2)->location.line, 7);
+	/* a weaker lock first does not cover a stronger one */
+	lint_sql("BEGIN;\nCREATE INDEX ON a (x);\nALTER TABLE a ADD COLUMN z int;\nCOMMIT;\n", 15);
+	CU_ASSERT_EQUAL(lint_count("lock-without-timeout"), 2);
 }
 
 static void
