@@ -121,6 +121,29 @@ test_rules_command(void)
 	CU_ASSERT_EQUAL(test_pgsift("rules no-such-rule", NULL, NULL), 2);
 }
 
+/* docs/migration.md's table links every migration rule's page. */
+static void
+test_migration_page_lists_rules(void)
+{
+	char	   *out = NULL;
+	char		cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), "cat %s/migration.md", PGSIFT_DOCS_DIR);
+	CU_ASSERT_EQUAL_FATAL(test_run(cmd, &out), 0);
+	for (int i = 0; pgsift_rules[i]; i++)
+	{
+		char		link[160];
+
+		if (pgsift_rules[i]->scope != RULE_MIGRATION)
+			continue;
+		snprintf(link, sizeof(link), "| [%s](rules/%s.md) |", pgsift_rules[i]->id, pgsift_rules[i]->id);
+		if (out == NULL || strstr(out, link) == NULL)
+			fprintf(stderr, "\n  docs/migration.md does not list %s", pgsift_rules[i]->id);
+		CU_ASSERT_PTR_NOT_NULL(out ? strstr(out, link) : NULL);
+	}
+	free(out);
+}
+
 PGSIFT_TEST_SUITE(add_rule_registry_suite)
 {
 	CU_pSuite	s = CU_add_suite("rules/registry", NULL, NULL);
@@ -128,4 +151,5 @@ PGSIFT_TEST_SUITE(add_rule_registry_suite)
 	CU_add_test(s, "descriptors are complete and ids unique", test_descriptors);
 	CU_add_test(s, "one docs/rules page per rule, and no other", test_one_page_per_rule);
 	CU_add_test(s, "pgsift rules lists every rule and prints every page", test_rules_command);
+	CU_add_test(s, "docs/migration.md lists every migration rule", test_migration_page_lists_rules);
 }
