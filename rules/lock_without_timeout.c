@@ -26,27 +26,6 @@ static const rule_param params[] = {
 	{NULL, 0, NULL}
 };
 
-/* The lock statement i takes that blocks writes on a table that is not new, or LOCK_NONE. */
-static lock_mode
-blocking_lock(const rule_context *ctx, int i, const PgQuery__RangeVar **on)
-{
-	statement_lock lock;
-
-	statement_lock_of(MIGRATION(ctx)->statements[i].node, ctx->migration->pg_version, &lock);
-	*on = NULL;
-	if (lock_mode_blocks_writes(lock.mode) && !migration_target_is_new(ctx, i))
-	{
-		*on = lock.relation;
-		return lock.mode;
-	}
-	if (lock_mode_blocks_writes(lock.other_mode) && lock.other && !migration_is_new(ctx, lock.other, i))
-	{
-		*on = lock.other;
-		return lock.other_mode;
-	}
-	return LOCK_NONE;
-}
-
 /*
  * Whether an earlier statement of i's transaction block already holds a
  * lock at least as strong on the same table: then i waits for nothing.
@@ -94,7 +73,7 @@ check(const rule_context *ctx)
 
 		if (s->node == NULL || (timeout != 0 && timeout <= max_ms))
 			continue;
-		if ((mode = blocking_lock(ctx, i, &on)) == LOCK_NONE || already_held(ctx, i, on, mode))
+		if ((mode = migration_blocking_lock(ctx, i, &on)) == LOCK_NONE || already_held(ctx, i, on, mode))
 			continue;
 		if ((f = migration_finding(&rule_lock_without_timeout, ctx, i)) == NULL)
 			continue;

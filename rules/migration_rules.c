@@ -107,6 +107,22 @@ migration_target_is_new(const rule_context *ctx, int i)
 	return all_new;
 }
 
+lock_mode
+migration_blocking_lock(const rule_context *ctx, int i, const PgQuery__RangeVar **on)
+{
+	statement_lock lock;
+
+	statement_lock_of(MIGRATION(ctx)->statements[i].node, ctx->migration->pg_version, &lock);
+	*on = lock.relation;
+	if (lock_mode_blocks_writes(lock.mode) && !migration_target_is_new(ctx, i))
+		return lock.mode;
+	*on = lock.other;
+	if (lock_mode_blocks_writes(lock.other_mode) && lock.other && !migration_is_new(ctx, lock.other, i))
+		return lock.other_mode;
+	*on = NULL;
+	return LOCK_NONE;
+}
+
 int
 migration_block_start_line(const migration *m, int i)
 {

@@ -47,6 +47,14 @@ int			migration_is_new(const rule_context *ctx, const PgQuery__RangeVar *rv, int
 int			migration_target_is_new(const rule_context *ctx, int i);
 
 /*
+ * The lock statement i takes that blocks writes on a relation that
+ * exists before the migration: on its target, else on the table a
+ * foreign key references; LOCK_NONE when it takes none.  *on is that
+ * relation (NULL when a DROP names its target by name).
+ */
+lock_mode	migration_blocking_lock(const rule_context *ctx, int i, const PgQuery__RangeVar **on);
+
+/*
  * The line of the statement that opened the transaction statement i runs
  * in (its BEGIN, or the first of a wrapped file); 0 outside a block.
  */

@@ -32,26 +32,6 @@ counts(const migration_statement *s)
 							   s->node->node_case != PG_QUERY__NODE__NODE_VARIABLE_SET_STMT);
 }
 
-/*
- * The lock statement i takes that blocks writes on a relation that is not
- * new, or LOCK_NONE; *on is that relation (NULL when a DROP names it by
- * name).
- */
-static lock_mode
-strong_lock(const rule_context *ctx, int i, const PgQuery__RangeVar **on)
-{
-	statement_lock lock;
-
-	statement_lock_of(MIGRATION(ctx)->statements[i].node, ctx->migration->pg_version, &lock);
-	*on = lock.relation;
-	if (lock_mode_blocks_writes(lock.mode) && !migration_target_is_new(ctx, i))
-		return lock.mode;
-	*on = lock.other;
-	if (lock_mode_blocks_writes(lock.other_mode) && lock.other && !migration_is_new(ctx, lock.other, i))
-		return lock.other_mode;
-	return LOCK_NONE;
-}
-
 /* Where the transaction whose last statement is last ends, for the detail. */
 static void
 describe_end(const migration *m, int last, strbuf *out)
@@ -137,7 +117,7 @@ check_transaction(const rule_context *ctx, int start)
 		lock_mode	mode;
 
 		remaining -= counts(&m->statements[i]);
-		if (m->statements[i].node == NULL || (mode = strong_lock(ctx, i, &on)) == LOCK_NONE)
+		if (m->statements[i].node == NULL || (mode = migration_blocking_lock(ctx, i, &on)) == LOCK_NONE)
 			continue;
 		if (first < 0 && remaining > 0)
 		{
