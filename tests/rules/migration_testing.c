@@ -35,6 +35,12 @@ lint_sql(const char *sql, int pg_version)
 	return lint_sql_with(sql, &o);
 }
 
+const migration_gate_result *
+lint_last_result(void)
+{
+	return have_last ? &last : NULL;
+}
+
 int
 lint_count(const char *rule)
 {

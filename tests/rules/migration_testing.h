@@ -19,6 +19,9 @@ const migration_gate_result *lint_sql(const char *sql, int pg_version);
 /* The same with options (--single-transaction, initial settings, config). */
 const migration_gate_result *lint_sql_with(const char *sql, const migration_gate_options *opts);
 
+/* The last result (NULL before the first lint). */
+const migration_gate_result *lint_last_result(void);
+
 /* How many findings of rule the last lint gave. */
 int			lint_count(const char *rule);
 
