@@ -6,7 +6,7 @@
 #   make demo-safety a log of side effects analysed live: nothing changes (docs/safety.md)
 #   make bench      benchmark against pgBadger (not a test; see docs/performance.md)
 #   make bench-live live analysis of 5,000 distinct statements (docs/performance.md)
-#   make bench-migration  lint a migration of 10,000 statements (docs/performance.md)
+#   make bench-migration  lint a migration of 10,000 statements; the full gate on the demo shop
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make install PREFIX=/usr/local
 #   make clean
@@ -105,8 +105,9 @@ bench-live: deps
 	$(HARNESS)/bench-live.sh
 
 bench-migration: deps
-	$(MAKE) $(BUILD)/pgsift
+	$(MAKE) $(BUILD)/pgsift $(BUILD)/demo-app
 	$(HARNESS)/bench-migration.sh
+	$(HARNESS)/bench-gate.sh
 
 fixtures: deps
 	$(MAKE) $(BUILD)/workload

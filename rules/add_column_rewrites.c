@@ -292,18 +292,22 @@ report(const rule_context *ctx, int i, const add_column *c)
 {
 	const migration_statement *s = &MIGRATION(ctx)->statements[i];
 	const PgQuery__RangeVar *rel = migration_alter_table(s)->relation;
-	finding    *f = migration_finding(&rule_add_column_rewrites, ctx, i);
+	int			traced = migration_traced_rewrite(ctx, i);
+	finding    *f;
 	char		table[512];
 	strbuf		column;
 
-	if (f == NULL)
+	/* a default whose volatility static knowledge cannot tell: the trace settles it */
+	if (c->why == ADD_UNKNOWN_DEFAULT && traced == 0)
+		return;
+	if ((f = migration_finding(&rule_add_column_rewrites, ctx, i)) == NULL)
 		return;
 	snprintf(table, sizeof(table), "%s", migration_relation_name(rel));
 	strbuf_init(&column);
 	sql_append_ident(&column, c->def->colname);
-	if (c->why == ADD_UNKNOWN_DEFAULT)
+	if (c->why == ADD_UNKNOWN_DEFAULT && traced != 1)
 		f->severity = FINDING_MEDIUM;
-	finding_set_lock(f, lock_mode_name(LOCK_ACCESS_EXCLUSIVE), c->why == ADD_UNKNOWN_DEFAULT ? -1 : 1);
+	finding_set_lock(f, lock_mode_name(LOCK_ACCESS_EXCLUSIVE), c->why == ADD_UNKNOWN_DEFAULT && traced != 1 ? -1 : 1);
 	set_detail(f, c, table, column.data);
 	if (c->why == ADD_GENERATED)
 		finding_set_hint(f, "A STORED generated column cannot be added without a rewrite. On a large table, "

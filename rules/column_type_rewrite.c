@@ -310,18 +310,22 @@ report(const rule_context *ctx, int i, const type_change *c)
 {
 	const migration_statement *s = &MIGRATION(ctx)->statements[i];
 	const PgQuery__RangeVar *rel = migration_alter_table(s)->relation;
-	finding    *f = migration_finding(&rule_column_type_rewrite, ctx, i);
+	int			traced = migration_traced_rewrite(ctx, i);
+	finding    *f;
 	char		table[512];
 	strbuf		column;
 
-	if (f == NULL)
+	/* what static knowledge leaves open, the trace settles */
+	if (c->verdict < TYPE_REWRITE && traced == 0)
+		return;
+	if ((f = migration_finding(&rule_column_type_rewrite, ctx, i)) == NULL)
 		return;
 	snprintf(table, sizeof(table), "%s", migration_relation_name(rel));
 	strbuf_init(&column);
 	sql_append_ident(&column, c->column);
-	if (c->verdict == TYPE_UNKNOWN_LIKELY_SAFE)
+	if (c->verdict == TYPE_UNKNOWN_LIKELY_SAFE && traced != 1)
 		f->severity = FINDING_MEDIUM;
-	finding_set_lock(f, lock_mode_name(LOCK_ACCESS_EXCLUSIVE), c->verdict >= TYPE_REWRITE ? 1 : -1);
+	finding_set_lock(f, lock_mode_name(LOCK_ACCESS_EXCLUSIVE), c->verdict >= TYPE_REWRITE || traced == 1 ? 1 : -1);
 	set_detail(f, ctx, c, table, column.data);
 	if (c->verdict == TYPE_NARROWER)
 	{

@@ -4,6 +4,7 @@
  *-------------------------------------------------------------------------
  */
 #include "rules/migration_rules.h"
+#include "src/live/migration_trace.h"
 #include "src/lib/strbuf.h"
 #include "src/sql/sql_ident.h"
 #include "src/sql/sql_tree.h"
@@ -56,6 +57,37 @@ migration_finding(const rule *r, const rule_context *ctx, int i)
 	finding_set_key(f, key.data);
 	strbuf_free(&key);
 	return f;
+}
+
+int
+migration_finding_says_rewrite(const rule_context *ctx, int i)
+{
+	const migration *m = MIGRATION(ctx);
+	const migration_statement *s = &m->statements[i];
+
+	for (int k = 0; k < ctx->out->count; k++)
+	{
+		const finding *f = ctx->out->items[k];
+
+		if (f->location.rewrite == 1 && f->location.line == s->line && f->location.file &&
+			strcmp(f->location.file, m->files[s->file].path) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+int
+migration_traced_rewrite(const rule_context *ctx, int i)
+{
+	const statement_trace *st = migration_trace_step(ctx->migration->trace, i);
+
+	if (st == NULL || st->step != SANDBOX_STEP_RAN)
+		return -1;
+	for (int k = 0; k < st->nchanges; k++)
+		if (st->changes[k].kind == TRACE_REWRITTEN && st->changes[k].existed &&
+			(st->changes[k].relkind == 'r' || st->changes[k].relkind == 'm'))
+			return 1;
+	return 0;
 }
 
 int

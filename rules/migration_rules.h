@@ -34,6 +34,21 @@
 finding    *migration_finding(const rule *r, const rule_context *ctx, int i);
 
 /*
+ * Whether a finding already in ctx->out is about statement i and says
+ * the statement rewrites its table (location.rewrite is 1).
+ */
+int			migration_finding_says_rewrite(const rule_context *ctx, int i);
+
+/*
+ * What the trace saw statement i do to the tables that exist before the
+ * migration: 1 it rewrote one, 0 it ran and rewrote none, -1 not known
+ * (no trace, or the statement did not run).  Rules that cannot tell a
+ * rewrite statically ask this first.
+ */
+int			migration_traced_rewrite(const rule_context *ctx, int i);
+
+
+/*
  * Whether the relation rv was created earlier in the migration than
  * statement i: new, empty and unused, so locks on it harm nobody.
  */

@@ -39,6 +39,8 @@ typedef enum rule_scope
 
 struct advisor_advice;
 struct migration;
+struct migration_trace;
+struct migration_regressions;
 struct sandbox;
 struct pgss_snapshot;
 struct workload;
@@ -66,7 +68,8 @@ typedef struct workload_context
 /*
  * What RULE_MIGRATION rules see: the migration (src/model/migration.h),
  * the server version its statements are judged for, and, with a DSN, the
- * staging database's catalog.  The migration is not const: a finding that
+ * staging database's catalog; traced (--measure plan or real), what each
+ * statement did there and the workload's plans before and after.  The migration is not const: a finding that
  * an ignore comment silences marks that ignore used
  * (rules/migration_rules.h).
  */
@@ -75,6 +78,8 @@ typedef struct migration_context
 	struct migration *migration;
 	int			pg_version;		/* major version: 10, 11, ..., 15 */
 	const catalog_snapshot *catalog;	/* NULL without a DSN */
+	const struct migration_trace *trace;	/* what running it did (--measure plan|real), or NULL */
+	const struct migration_regressions *regressions;	/* the workload's plans before and after, or NULL */
 } migration_context;
 
 typedef struct plan_context

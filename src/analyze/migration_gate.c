@@ -54,10 +54,45 @@ file_rank(const migration *m, const finding *f)
 	return m->nfiles;
 }
 
+/* The statement a finding is about (by file and line), or -1. */
+static int
+statement_of(const migration *m, const finding *f)
+{
+	for (int i = 0; f->location.file && i < m->nstatements; i++)
+		if (m->statements[i].line == f->location.line &&
+			strcmp(migration_statement_path(m, i), f->location.file) == 0)
+			return i;
+	return -1;
+}
+
+/* What the trace saw each statement do, in the detail of the findings about it. */
+static void
+add_trace_evidence(migration_gate_result *out)
+{
+	if (!out->traced)
+		return;
+	for (int k = 0; k < out->findings.count; k++)
+	{
+		finding    *f = out->findings.items[k];
+		int			i = statement_of(&out->migration, f);
+		char	   *sentence;
+
+		if (i < 0 || strcmp(f->rule, "migration-fails") == 0 || strcmp(f->rule, "plan-regression") == 0 ||
+			strcmp(f->rule, "plan-improvement") == 0)
+			continue;
+		if ((sentence = trace_step_sentence(&out->trace, migration_trace_step(&out->trace, i))) != NULL)
+			finding_append_detail(f, "%s", sentence);
+		free(sentence);
+	}
+}
+
 static void
 lint(const migration_gate_options *opts, migration_gate_result *out)
 {
-	migration_context mctx = {.migration = &out->migration, .pg_version = out->pg_version};
+	migration_context mctx = {
+		.migration = &out->migration, .pg_version = out->pg_version, .catalog = out->catalog,
+		.trace = out->traced ? &out->trace : NULL, .regressions = out->compared ? &out->regressions : NULL,
+	};
 	rule_context ctx = {
 		.scope = RULE_MIGRATION,
 		.migration = &mctx,
@@ -68,6 +103,7 @@ lint(const migration_gate_options *opts, migration_gate_result *out)
 	ordered_finding *order;
 
 	rules_run(&ctx);
+	add_trace_evidence(out);
 	if (l->count < 2)
 		return;
 	order = xmalloc(sizeof(ordered_finding) * (size_t) l->count);
@@ -140,6 +176,21 @@ migration_gate_configure(const pgsift_config *c, migration_gate_options *opts)
 	return 0;
 }
 
+/* The database part when there is a DSN, then the rules. */
+static int
+finish(const migration_gate_options *opts, migration_gate_result *out)
+{
+	if (opts && opts->dsn)
+	{
+		int			rc = migration_gate_live(opts, out);
+
+		if (rc != PGSIFT_EXIT_OK)
+			return rc;
+	}
+	lint(opts, out);
+	return PGSIFT_EXIT_OK;
+}
+
 int
 migration_gate_run(const char *const *paths, int npaths, const migration_gate_options *opts,
 				   migration_gate_result *out)
@@ -148,8 +199,7 @@ migration_gate_run(const char *const *paths, int npaths, const migration_gate_op
 	for (int i = 0; i < npaths; i++)
 		if (migration_add_file(&out->migration, paths[i]) != 0)
 			return PGSIFT_EXIT_NOINPUT;
-	lint(opts, out);
-	return PGSIFT_EXIT_OK;
+	return finish(opts, out);
 }
 
 int
@@ -159,8 +209,7 @@ migration_gate_run_text(const char *name, const char *text, const migration_gate
 	start(opts, out);
 	if (migration_add_text(&out->migration, name, text, strlen(text)) != 0)
 		return PGSIFT_EXIT_NOINPUT;
-	lint(opts, out);
-	return PGSIFT_EXIT_OK;
+	return finish(opts, out);
 }
 
 void
@@ -168,4 +217,10 @@ migration_gate_result_free(migration_gate_result *out)
 {
 	migration_free(&out->migration);
 	finding_list_free(&out->findings);
+	catalog_snapshot_free(out->catalog);
+	migration_trace_free(&out->trace);
+	migration_regressions_free(&out->regressions);
+	json_decref(out->sandbox);
+	out->catalog = NULL;
+	out->sandbox = NULL;
 }

@@ -14,6 +14,7 @@
 #include "src/cli/cli.h"
 #include "src/core/config.h"
 #include "src/core/diag.h"
+#include "src/lib/arena.h"
 #include "src/report/report_migration.h"
 
 #include <getopt.h>
@@ -28,6 +29,8 @@ typedef struct migration_cli
 	int			fail_on;
 	const char *output;
 	const char *config_path;
+	int			nworkload;
+	const char **workload;		/* NULL-terminated */
 } migration_cli;
 
 static void
@@ -39,7 +42,18 @@ usage_migration(FILE *out)
 		  "the order given, as psql runs them (statement by statement, BEGIN ... COMMIT\n"
 		  "where they have it).\n\n"
 		  "Options:\n"
-		  "  --pg-version N        the target server's major version (default 15)\n"
+		  "  --dsn DSN             a staging database (or a throwaway one CI built): its\n"
+		  "                        catalog and version are used; nothing is changed\n"
+		  "  --measure MODE        off (default: read the catalog only), plan (run the\n"
+		  "                        migration in a transaction that is rolled back, trace\n"
+		  "                        its locks and rewrites, EXPLAIN the workload before and\n"
+		  "                        after) or real (plan, with EXPLAIN ANALYZE of what the\n"
+		  "                        side-effect screen lets run); staging databases only\n"
+		  "  --workload LOG        a log whose heaviest queries are compared (repeatable;\n"
+		  "                        pg_stat_statements is read too when installed)\n"
+		  "  --statement-timeout MS, --lock-timeout MS   of the trace (default 5000, 1000)\n"
+		  "  --pg-version N        the target server's major version (default: the\n"
+		  "                        server's with --dsn, else 15)\n"
 		  "  --single-transaction  the migration tool wraps each file in one transaction\n"
 		  "  --format FMT          text (default), json, markdown, sarif or github\n"
 		  "                        (github: annotations, and the Markdown report appended\n"
@@ -53,12 +67,13 @@ usage_migration(FILE *out)
 		  "Ignore a rule on one statement with a comment on it or the line above:\n"
 		  "  -- pgsift: ignore RULE-ID[, RULE-ID...]      (-- pgsift: ignore-file RULE-ID)\n\n"
 		  "Exit status: 0 no finding at --fail-on, 1 a finding at or above it, 2 bad usage,\n"
-		  "3 a file could not be read.\n", out);
+		  "3 a file could not be read, 4 the database could not be reached or read.\n", out);
 }
 
 enum
 {
-	OPT_PG_VERSION = 256, OPT_SINGLE_TRANSACTION, OPT_FORMAT, OPT_FAIL_ON, OPT_CONFIG
+	OPT_PG_VERSION = 256, OPT_SINGLE_TRANSACTION, OPT_FORMAT, OPT_FAIL_ON, OPT_CONFIG,
+	OPT_DSN, OPT_MEASURE, OPT_WORKLOAD, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT
 };
 
 static const struct option migration_long_options[] = {
@@ -68,6 +83,11 @@ static const struct option migration_long_options[] = {
 	{"output", required_argument, NULL, 'o'},
 	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 	{"config", required_argument, NULL, OPT_CONFIG},
+	{"dsn", required_argument, NULL, OPT_DSN},
+	{"measure", required_argument, NULL, OPT_MEASURE},
+	{"workload", required_argument, NULL, OPT_WORKLOAD},
+	{"statement-timeout", required_argument, NULL, OPT_STATEMENT_TIMEOUT},
+	{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0}
 };
@@ -118,6 +138,37 @@ apply_option(migration_cli *o, int c, const char *arg)
 		case OPT_CONFIG:
 			o->config_path = arg;
 			return 0;
+		case OPT_DSN:
+			o->gate.dsn = arg;
+			return 0;
+		case OPT_MEASURE:
+			if ((v = migration_measure_from_name(arg)) < 0)
+			{
+				diag_hint("Use off, plan or real.");
+				diag_error("unknown measure mode \"%s\"", arg);
+				return -1;
+			}
+			o->gate.measure = (migration_measure) v;
+			return 0;
+		case OPT_WORKLOAD:
+			o->workload = xrealloc(o->workload, sizeof(char *) * (size_t) (o->nworkload + 2));
+			o->workload[o->nworkload++] = arg;
+			o->workload[o->nworkload] = NULL;
+			return 0;
+		case OPT_STATEMENT_TIMEOUT:
+		case OPT_LOCK_TIMEOUT:
+			v = strtol(arg, &end, 10);
+			if (*arg == '\0' || *end != '\0' || v < 1 || v > 86400000)
+			{
+				diag_hint("Give a number of milliseconds, at least 1.");
+				diag_error("invalid %s \"%s\"", c == OPT_LOCK_TIMEOUT ? "--lock-timeout" : "--statement-timeout", arg);
+				return -1;
+			}
+			if (c == OPT_LOCK_TIMEOUT)
+				o->gate.lock_timeout_ms = (int) v;
+			else
+				o->gate.statement_timeout_ms = (int) v;
+			return 0;
 		default:
 			diag_hint("Try \"pgsift migration --help\".");
 			diag_error("invalid option");
@@ -167,10 +218,30 @@ cmd_migration(int argc, char **argv)
 			return PGSIFT_EXIT_OK;
 		}
 		if (c == '?' || apply_option(&o, c, optarg) != 0)
+		{
+			free(o.workload);
 			return PGSIFT_EXIT_USAGE;
+		}
+	}
+	o.gate.workload = o.workload;
+	if (o.gate.dsn == NULL && (o.gate.measure != MIGRATION_MEASURE_OFF || o.nworkload > 0))
+	{
+		free(o.workload);
+		diag_hint("The trace and the workload's plans need a staging database: give --dsn.");
+		diag_error("--measure %s and --workload need --dsn", migration_measure_name(o.gate.measure));
+		return PGSIFT_EXIT_USAGE;
+	}
+	if (o.nworkload > 0 && o.gate.measure == MIGRATION_MEASURE_OFF)
+	{
+		free(o.workload);
+		diag_hint("Add --measure plan: the workload's queries are planned before and after the migration runs "
+				  "in a transaction that is rolled back.");
+		diag_error("--workload needs --measure plan or real");
+		return PGSIFT_EXIT_USAGE;
 	}
 	if (optind >= argc)
 	{
+		free(o.workload);
 		diag_hint("Give the migration's SQL files, in the order they run.");
 		diag_error("no migration file given");
 		return PGSIFT_EXIT_USAGE;
@@ -178,6 +249,7 @@ cmd_migration(int argc, char **argv)
 	config = config_load(o.config_path);
 	if (config == NULL || rules_check_config(config) != 0 || migration_gate_configure(config, &o.gate) != 0)
 	{
+		free(o.workload);
 		config_free(config);
 		return PGSIFT_EXIT_USAGE;
 	}
@@ -196,5 +268,6 @@ cmd_migration(int argc, char **argv)
 	}
 	migration_gate_result_free(&result);
 	config_free(config);
+	free(o.workload);
 	return rc;
 }

@@ -210,6 +210,33 @@ explain_run(sandbox *s, const explain_request *req, explain_result *out)
 	return rc;
 }
 
+int
+explain_in_transaction(sandbox *s, const explain_request *req, explain_result *out)
+{
+	explain_mode mode;
+	int			rc;
+
+	memset(out, 0, sizeof(*out));
+	if (req->sql == NULL)
+		return refuse(out, "no statement to explain");
+	if (choose_mode(s, req, out, &mode) != 0)
+		return -1;
+	if (sandbox_savepoint(s) != 0)
+		return fail_from_server(out, s);
+	rc = mode == MODE_GENERIC ? explain_generic(s, req, out) : explain_direct(s, req, mode, out);
+	/* always back to the savepoint: what ANALYZE wrote and what was SET LOCAL go with it */
+	if (sandbox_release(s, 1) != 0)
+		rc = fail_from_server(out, s);
+	if (mode == MODE_GENERIC && sandbox_deallocate(s, GENERIC_STATEMENT) != 0)
+		rc = fail_from_server(out, s);
+	if (rc != 0)
+	{
+		plan_free(out->plan);
+		out->plan = NULL;
+	}
+	return rc;
+}
+
 void
 explain_result_free(explain_result *r)
 {

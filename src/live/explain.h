@@ -51,6 +51,14 @@ typedef struct explain_result
  */
 int			explain_run(sandbox *s, const explain_request *req, explain_result *out);
 
+/*
+ * explain_run inside the transaction open on s (a migration's trace):
+ * the EXPLAIN runs in a savepoint that is always rolled back, so neither
+ * a failure nor what ANALYZE wrote stays in the transaction.  The
+ * transaction is still open on return.
+ */
+int			explain_in_transaction(sandbox *s, const explain_request *req, explain_result *out);
+
 /* Free what explain_run put in r and zero it; NULL is allowed. */
 void		explain_result_free(explain_result *r);
 

@@ -294,12 +294,73 @@ sandbox_end(sandbox *s)
 		strbuf_free(&sql);
 	}
 	s->in_txn = 0;
+	s->nsavepoints = 0;
+	s->event_triggers_checked = 0;	/* each trace looks again */
+	free(s->event_trigger);
+	s->event_trigger = NULL;
 	sandbox_charge_budget(s, "ROLLBACK", 0);
 	res = sandbox_send(s, "ROLLBACK", 0, NULL);
 	if (res == NULL)
 		return -1;
 	PQclear(res);
 	deallocate_prepared(s);
+	return 0;
+}
+
+int
+sandbox_deallocate(sandbox *s, const char *name)
+{
+	int			k = -1;
+	strbuf		sql;
+	int			rc;
+
+	for (int i = 0; i < s->nprepared; i++)
+		if (strcmp(s->prepared[i], name) == 0)
+			k = i;
+	if (k < 0)
+		return 0;
+	strbuf_init(&sql);
+	strbuf_printf(&sql, "DEALLOCATE %s", name);
+	rc = sandbox_exec(s, sql.data);
+	strbuf_free(&sql);
+	if (rc != 0)
+		return -1;
+	free(s->prepared[k]);
+	s->prepared[k] = s->prepared[--s->nprepared];
+	return 0;
+}
+
+int
+sandbox_savepoint(sandbox *s)
+{
+	if (!s->in_txn)
+	{
+		sandbox_refuse(s, "a savepoint needs an open sandbox transaction");
+		return -1;
+	}
+	if (sandbox_exec(s, "SAVEPOINT pgsift_guard") != 0)
+		return -1;
+	s->nsavepoints++;
+	return 0;
+}
+
+int
+sandbox_release(sandbox *s, int roll_back)
+{
+	PGresult   *res;
+
+	if (!s->in_txn || s->nsavepoints == 0)
+	{
+		sandbox_refuse(s, "no savepoint to release");
+		return -1;
+	}
+	s->nsavepoints--;
+	/* not sandbox_exec: the error being kept is the statement's, not this one's */
+	res = sandbox_send(s, roll_back ? "ROLLBACK TO SAVEPOINT pgsift_guard; RELEASE SAVEPOINT pgsift_guard"
+					   : "RELEASE SAVEPOINT pgsift_guard", 0, NULL);
+	if (res == NULL)
+		return -1;
+	PQclear(res);
 	return 0;
 }
 
@@ -342,6 +403,7 @@ sandbox_close(sandbox *s)
 	for (int i = 0; i < s->nprepared; i++)
 		free(s->prepared[i]);
 	clear_refusal(s);
+	free(s->event_trigger);
 	pgc_close(s->conn);
 	free(s);
 }

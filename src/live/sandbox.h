@@ -170,6 +170,9 @@ PGresult   *sandbox_foreign(sandbox *s, sandbox_use use, const char *prefix, con
  */
 int			sandbox_prepare(sandbox *s, const char *name, const char *stmt);
 
+/* DEALLOCATE what sandbox_prepare made under name, now, in the open transaction; 0 or -1. */
+int			sandbox_deallocate(sandbox *s, const char *name);
+
 /*
  * Whether foreign stmt may be executed in a transaction of the given
  * access: 1 yes; 0 no, with *reason (malloc'd) saying why, e.g. "calls
@@ -180,6 +183,48 @@ int			sandbox_prepare(sandbox *s, const char *name, const char *stmt);
  * transaction, or in one of its own.
  */
 int			sandbox_screen(sandbox *s, const char *stmt, sandbox_access access, char **reason);
+
+/*
+ * Open a savepoint in the open transaction, so that what follows can
+ * fail without aborting it; sandbox_release(s, 0) releases it,
+ * sandbox_release(s, 1) rolls back to it first (after a failure).  They
+ * nest.  0 or -1.  sandbox_end forgets open ones.
+ */
+int			sandbox_savepoint(sandbox *s);
+int			sandbox_release(sandbox *s, int roll_back);
+
+/* What became of one migration statement sent to sandbox_migration. */
+typedef enum sandbox_step
+{
+	SANDBOX_STEP_RAN,			/* it ran (in its savepoint, released) */
+	SANDBOX_STEP_FAILED,		/* the server raised an error; rolled back to the savepoint */
+	SANDBOX_STEP_SKIPPED,		/* not sent: transaction control, SET (the trace keeps its own) */
+	SANDBOX_STEP_REFUSED		/* not sent: a kind the trace never runs, or the screen said no */
+} sandbox_step;
+
+typedef struct sandbox_step_result
+{
+	sandbox_step step;
+	char	   *sent;			/* the text sent when it is not the statement (CONCURRENTLY dropped), or NULL */
+	char	   *note;			/* why it was skipped or refused, or how it was changed, or NULL */
+	char	   *error;			/* FAILED: the server's message */
+	char	   *sqlstate;		/* FAILED: its SQLSTATE */
+} sandbox_step_result;
+
+/*
+ * A statement of the user's migration (pgsift migration --measure plan
+ * or real), in the open READ WRITE transaction, inside a savepoint.  The
+ * sandbox decides what may be sent (sandbox_migration.c: an allowlist of
+ * DDL, and the migration's DML; never DO, CALL, COPY, CREATE EXTENSION,
+ * event triggers, foreign servers, ...), refuses everything while the
+ * database has an enabled event trigger, and screens what the statement
+ * evaluates (screen_migration_statement) against the catalog as the
+ * migration has changed it so far.  CONCURRENTLY is dropped (it cannot
+ * run in a transaction block), and *out says so.  Returns out->step;
+ * free *out with sandbox_step_result_free.
+ */
+sandbox_step sandbox_migration(sandbox *s, const char *stmt, sandbox_step_result *out);
+void		sandbox_step_result_free(sandbox_step_result *r);
 
 /* Whether the policy allows READ WRITE transactions (--measure real). */
 int			sandbox_writes_allowed(const sandbox *s);

@@ -20,8 +20,8 @@
 #include <string.h>
 
 /* The screen's catalog queries go through the sandbox like any other. */
-static PGresult *
-screen_fetch(void *ctx, const char *sql, int nparams, const char *const *params)
+PGresult *
+sandbox_screen_fetch(void *ctx, const char *sql, int nparams, const char *const *params)
 {
 	return sandbox_query(ctx, sql, nparams, params);
 }
@@ -39,12 +39,47 @@ policy_catalog(sandbox *s, char **error)
 
 	pthread_mutex_lock(&p->catalog_lock);
 	if (p->catalog == NULL)
-		p->catalog = screen_catalog_load(screen_fetch, s);
+		p->catalog = screen_catalog_load(sandbox_screen_fetch, s);
 	cat = p->catalog;
 	if (cat == NULL)
 		*error = xstrdup(sandbox_last_error(s));
 	pthread_mutex_unlock(&p->catalog_lock);
 	return cat;
+}
+
+screen_catalog *
+sandbox_fresh_screen_catalog(sandbox *s)
+{
+	char	   *error = NULL;
+	screen_catalog *cat = policy_catalog(s, &error);
+
+	free(error);
+	return cat;
+}
+
+void
+sandbox_forget_screen(sandbox_policy *p)
+{
+	size_t		pos = 0;
+	void	   *v;
+
+	pthread_mutex_lock(&p->catalog_lock);
+	screen_catalog_free(p->catalog);
+	p->catalog = NULL;
+	pthread_mutex_unlock(&p->catalog_lock);
+	pthread_mutex_lock(&p->stats_lock);
+	while (hashmap_next(p->verdicts, &pos, NULL, NULL, &v))
+	{
+		text_verdict *tv = v;
+
+		for (int rw = 0; rw < 2; rw++)
+		{
+			free(tv->reason[rw]);
+			tv->reason[rw] = NULL;
+			tv->ok[rw] = -1;
+		}
+	}
+	pthread_mutex_unlock(&p->stats_lock);
 }
 
 /* The cached entry of text, made (classified) when new. */
@@ -97,7 +132,7 @@ screen_now(sandbox *s, const char *text, int read_write, char **reason)
 		*reason = strbuf_detach(&sb);
 		return SCREEN_UNKNOWN;
 	}
-	return screen_statement(cat, text, read_write, screen_fetch, s, reason);
+	return screen_statement(cat, text, read_write, sandbox_screen_fetch, s, reason);
 }
 
 int

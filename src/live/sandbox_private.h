@@ -69,7 +69,22 @@ struct sandbox
 	int			refused;		/* the last failure was the sandbox's own */
 	char	   *refusal;		/* its message (malloc'd) */
 	int			tracked;		/* pg_stat_statements sees this session */
+	int			nsavepoints;	/* open sandbox_savepoint levels */
+	int			event_triggers_checked; /* sandbox_migration looked */
+	char	   *event_trigger;	/* an enabled one, which stops the trace (malloc'd) */
 };
+
+/* The screen's catalog queries, through s (ctx): a screen_fetch_fn. */
+PGresult   *sandbox_screen_fetch(void *ctx, const char *sql, int nparams, const char *const *params);
+
+/* The policy's screen catalog, loaded when it is not (NULL when that failed). */
+screen_catalog *sandbox_fresh_screen_catalog(sandbox *s);
+
+/*
+ * Drop the screen's catalog and every cached verdict of p: the catalog
+ * changed (a migration statement ran), so they are stale.
+ */
+void		sandbox_forget_screen(sandbox_policy *p);
 
 /* Send one text, tagged (sandbox.c; the one place that does). */
 PGresult   *sandbox_send(sandbox *s, const char *sql, int nparams, const char *const *params);

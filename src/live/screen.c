@@ -136,6 +136,8 @@ typedef struct walk_ctx
 	screen_job *job;
 	const char *prefix;
 	int			depth;
+	int			ddl;			/* a migration's DDL: relations are not read,
+								 * every type named is converted to */
 } walk_ctx;
 
 int
@@ -464,20 +466,26 @@ visit_func_call(walk_ctx *wc, const PgQuery__FuncCall *fc)
 		judge_call(wc, schema, name, (int) nargs);
 }
 
+/* A value converted to the type tn names: its input and cast functions run. */
 static void
-visit_type_cast(walk_ctx *wc, const PgQuery__TypeCast *tc)
+visit_type_name(walk_ctx *wc, const PgQuery__TypeName *tn)
 {
 	const char *schema,
 			   *name;
 	const screen_vtype *t;
 
-	if (tc->type_name == NULL ||
-		!qualified_name(tc->type_name->names, tc->type_name->n_names, &schema, &name))
+	if (tn == NULL || !qualified_name(tn->names, tn->n_names, &schema, &name))
 		return;
 	/* an array of the type converts through the element type's input and casts */
 	t = screen_vtype_named(wc->job->cat, schema, name);
 	if (t)
 		judge_type(wc->job, t, wc->prefix);
+}
+
+static void
+visit_type_cast(walk_ctx *wc, const PgQuery__TypeCast *tc)
+{
+	visit_type_name(wc, tc->type_name);
 }
 
 /* Queue a relation named in the tree; it is written when it is a DML statement's target. */
@@ -529,7 +537,9 @@ visit(void *arg, const ProtobufCMessage *m, const ProtobufCMessage *parent,
 	}
 	else if (d == &pg_query__type_cast__descriptor)
 		visit_type_cast(wc, (const PgQuery__TypeCast *) m);
-	else if (d == &pg_query__range_var__descriptor)
+	else if (d == &pg_query__type_name__descriptor && wc->ddl)
+		visit_type_name(wc, (const PgQuery__TypeName *) m);
+	else if (d == &pg_query__range_var__descriptor && !wc->ddl)
 		visit_range_var(wc, (const PgQuery__RangeVar *) m, parent, field);
 	return wc->job->verdict == SCREEN_SAFE ? 0 : -1;
 }
@@ -538,6 +548,15 @@ static void
 walk(screen_job *job, const PgQuery__Node *stmt, const char *prefix, int depth)
 {
 	walk_ctx	wc = {.job = job, .prefix = prefix, .depth = depth};
+
+	sql_tree_walk(&stmt->base, visit, &wc);
+}
+
+/* Walk a DDL statement's expressions (defaults, checks, USING, index expressions). */
+static void
+walk_ddl(screen_job *job, const PgQuery__Node *stmt)
+{
+	walk_ctx	wc = {.job = job, .prefix = "", .ddl = 1};
 
 	sql_tree_walk(&stmt->base, visit, &wc);
 }
@@ -713,9 +732,10 @@ select_or_dml(const PgQuery__Node *stmt)
 	}
 }
 
-screen_verdict
-screen_statement(screen_catalog *cat, const char *sql, int read_write,
-				 screen_fetch_fn fetch, void *ctx, char **reason)
+/* Screen the one statement of sql: as a query, or (ddl) as a migration's DDL. */
+static screen_verdict
+screen_text(screen_catalog *cat, const char *sql, int read_write, int ddl,
+			screen_fetch_fn fetch, void *ctx, char **reason)
 {
 	screen_job	job = {
 		.cat = cat, .read_write = read_write, .fetch = fetch, .ctx = ctx,
@@ -723,6 +743,7 @@ screen_statement(screen_catalog *cat, const char *sql, int read_write,
 	};
 	PgQuery__ParseResult *tree = NULL;
 	char	   *error = NULL;
+	const PgQuery__Node *stmt = NULL;
 
 	job.mem = arena_create(16 * 1024);
 	job.seen = hashmap_create(64);
@@ -733,11 +754,23 @@ screen_statement(screen_catalog *cat, const char *sql, int read_write,
 	else if (tree->n_stmts != 1)
 		fail(&job, SCREEN_UNKNOWN, "", "could not screen the statement: it holds %zu statements, not one",
 			 tree->n_stmts);
-	else if (!select_or_dml(tree->stmts[0]->stmt))
+	else if (select_or_dml(stmt = tree->stmts[0]->stmt))
+	{
+		walk(&job, stmt, "", 0);
+		screen_queued(&job);
+	}
+	else if (!ddl)
 		fail(&job, SCREEN_UNKNOWN, "", "could not screen the statement: it is not a SELECT or DML statement");
+	else if (stmt->node_case == PG_QUERY__NODE__NODE_CREATE_TABLE_AS_STMT &&
+			 stmt->create_table_as_stmt->query)
+	{
+		/* CREATE TABLE AS and CREATE MATERIALIZED VIEW run their query */
+		walk(&job, stmt->create_table_as_stmt->query, "", 0);
+		screen_queued(&job);
+	}
 	else
 	{
-		walk(&job, tree->stmts[0]->stmt, "", 0);
+		walk_ddl(&job, stmt);
 		screen_queued(&job);
 	}
 	sql_tree_free(tree);
@@ -748,4 +781,18 @@ screen_statement(screen_catalog *cat, const char *sql, int read_write,
 	arena_destroy(job.mem);
 	*reason = job.reason;
 	return job.verdict;
+}
+
+screen_verdict
+screen_statement(screen_catalog *cat, const char *sql, int read_write,
+				 screen_fetch_fn fetch, void *ctx, char **reason)
+{
+	return screen_text(cat, sql, read_write, 0, fetch, ctx, reason);
+}
+
+screen_verdict
+screen_migration_statement(screen_catalog *cat, const char *sql,
+						   screen_fetch_fn fetch, void *ctx, char **reason)
+{
+	return screen_text(cat, sql, 1, 1, fetch, ctx, reason);
 }

@@ -86,6 +86,19 @@ screen_verdict screen_statement(screen_catalog *cat, const char *sql, int read_w
 								screen_fetch_fn fetch, void *ctx, char **reason);
 
 /*
+ * Screen one statement of a migration that pgsift traces (--measure plan
+ * or real), in a read-write transaction: SELECT and DML as
+ * screen_statement does; CREATE TABLE AS and CREATE MATERIALIZED VIEW by
+ * their query; any other (DDL) statement by the expressions it evaluates
+ * (column defaults, CHECK and index expressions, ALTER TYPE's USING) and
+ * the types it converts values to.  What a statement may be at all (no
+ * DO, CALL, COPY, ...) is the sandbox's decision (sandbox_migration), not
+ * this one's.  As screen_statement otherwise.
+ */
+screen_verdict screen_migration_statement(screen_catalog *cat, const char *sql,
+										  screen_fetch_fn fetch, void *ctx, char **reason);
+
+/*
  * Whether the volatile function name (in schema, belonging to extension
  * extname or NULL) is on the screen's list of harmless ones.  Exposed for
  * the tests and for docs/safety.md's list.

@@ -139,6 +139,7 @@ write_text(FILE *out, const migration_report_input *in)
 		fprintf(out, "%d finding%s: %s\n", l->count, l->count == 1 ? "" : "s", severity_counts(l));
 	for (int i = 0; i < l->count; i++)
 		write_text_finding(out, l->items[i]);
+	migration_report_database_text(out, r);
 	if (in->fail_on >= 0)
 		fprintf(out, "\ngate: %s (--fail-on %s)\n", migration_report_failed(in) ? "FAILED" : "passed",
 				finding_severity_name((finding_severity) in->fail_on));

@@ -52,6 +52,16 @@ int			migration_report_write(FILE *out, migration_format fmt, const migration_re
 /* The JSON report (caller json_decref's it). */
 json_t	   *migration_report_json(const migration_report_input *in);
 
+/*
+ * The database part of the report (docs/json-schema.md, "database"):
+ * the server, the trace of each statement, the workload's plans before
+ * and after; JSON null without a DSN.
+ */
+json_t	   *migration_report_database_json(const migration_gate_result *r);
+
+/* The same as a text section (nothing without a DSN). */
+void		migration_report_database_text(FILE *out, const migration_gate_result *r);
+
 /* The SARIF 2.1.0 log (caller json_decref's it). */
 json_t	   *migration_report_sarif(const migration_report_input *in);
 

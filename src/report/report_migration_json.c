@@ -80,6 +80,7 @@ migration_report_json(const migration_report_input *in)
 	for (int i = 0; i < r->findings.count; i++)
 		json_array_append_new(fs, finding_to_json(r->findings.items[i]));
 	json_object_set_new(o, "findings", fs);
+	json_object_set_new(o, "database", migration_report_database_json(r));
 	return o;
 }
 

@@ -20,6 +20,36 @@
 #define TABLE_ROWS 100
 #define FOOTER_RESERVE 512
 
+/* One paragraph on the trace and the workload's plans, when there was a database. */
+static void
+write_database(strbuf *sb, const migration_gate_result *r)
+{
+	int			counts[REGRESS_NOT_PLANNED + 1] = {0},
+				ran = 0;
+
+	if (!r->connected)
+		return;
+	if (!r->traced)
+	{
+		strbuf_printf(sb, "Checked against the catalog of a PostgreSQL %d database; not traced "
+					  "(`--measure plan` runs it in a transaction that is rolled back).\n\n", r->server_version);
+		return;
+	}
+	for (int i = 0; i < r->trace.nsteps; i++)
+		ran += r->trace.steps[i].step == SANDBOX_STEP_RAN || r->trace.steps[i].step == SANDBOX_STEP_FAILED;
+	for (int i = 0; i < r->regressions.nqueries; i++)
+		counts[r->regressions.queries[i].verdict]++;
+	strbuf_puts(sb, "Traced on ");
+	md_escape(sb, r->trace.database ? r->trace.database : "the database");
+	strbuf_printf(sb, " (PostgreSQL %d, rolled back): %d of %d statements ran.", r->server_version, ran,
+				  r->trace.nsteps);
+	if (r->regressions.nqueries > 0)
+		strbuf_printf(sb, " Workload: %d queries planned before and after: %d slower, %d fail, %d faster, "
+					  "%d unchanged.", r->regressions.nqueries, counts[REGRESS_SLOWER], counts[REGRESS_FAILS],
+					  counts[REGRESS_FASTER], counts[REGRESS_UNCHANGED]);
+	strbuf_puts(sb, "\n\n");
+}
+
 static void
 write_header(strbuf *sb, const migration_report_input *in)
 {
@@ -49,6 +79,7 @@ write_header(strbuf *sb, const migration_report_input *in)
 		strbuf_printf(sb, " Gate: **%s** (`--fail-on %s`).", migration_report_failed(in) ? "failed" : "passed",
 					  finding_severity_name((finding_severity) in->fail_on));
 	strbuf_puts(sb, "\n\n");
+	write_database(sb, r);
 }
 
 static void

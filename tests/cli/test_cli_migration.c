@@ -4,6 +4,7 @@
  *    options, the [migration] section of pgsift.conf, and errors.
  *-------------------------------------------------------------------------
  */
+#include "tests/pg_testing.h"
 #include "tests/test_registry.h"
 
 #include <stdio.h>
@@ -165,6 +166,89 @@ test_single_transaction(void)
 	free(out);
 }
 
+static void
+test_database_options(void)
+{
+	char	   *err = NULL;
+	char		args[4096];
+
+	write_migrations();
+	snprintf(args, sizeof(args), "migration --measure plan %s", risky);
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, &err), 2);
+	pg_test_assert_has(err, "need --dsn", 1);
+	free(err);
+	snprintf(args, sizeof(args), "migration --dsn dbname=x --workload /nonexistent.log %s", risky);
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, &err), 2);
+	pg_test_assert_has(err, "--workload needs --measure plan or real", 1);
+	free(err);
+	snprintf(args, sizeof(args), "migration --dsn dbname=x --measure sometimes %s", risky);
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, &err), 2);
+	pg_test_assert_has(err, "unknown measure mode", 1);
+	free(err);
+	/* an unreachable database: exit 4, PostgreSQL's style, no password */
+	snprintf(args, sizeof(args), "migration --dsn 'postgresql://u:Sup3rS3cret@127.0.0.1:1/nowhere' %s", risky);
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, &err), 4);
+	pg_test_assert_has(err, "HINT:", 1);
+	pg_test_assert_has(err, "Sup3rS3cret", 0);
+	free(err);
+}
+
+/* The trace from the command line, against the server: text and JSON. */
+static void
+test_traced_run(void)
+{
+	PGconn	   *admin = pg_test_admin("postgres");
+	char	   *dsn,
+			   *out = NULL,
+			   *err = NULL;
+	char		args[4096];
+	json_t	   *j = NULL;
+	const char *path;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
+	pg_test_exec(admin, "DROP DATABASE IF EXISTS cli_migration_trace");
+	pg_test_exec(admin, "CREATE DATABASE cli_migration_trace");
+	PQfinish(admin);
+	admin = pg_test_admin("cli_migration_trace");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
+	pg_test_exec(admin, "CREATE TABLE orders (id int PRIMARY KEY, customer_id int)");
+	pg_test_exec(admin, "INSERT INTO orders SELECT g, g % 50 FROM generate_series(1, 1000) g");
+	PQfinish(admin);
+	path = test_write_file("traced.sql", "CREATE INDEX orders_customer ON orders (customer_id);\n"
+						   "ALTER TABLE orders ALTER COLUMN customer_id TYPE bigint;\n"
+						   "VACUUM orders;\n");
+	dsn = pg_test_dsn("dbname=cli_migration_trace");
+	snprintf(args, sizeof(args), "migration --dsn '%s' --measure plan --fail-on none %s", dsn, path);
+	CU_ASSERT_EQUAL(test_pgsift(args, &out, &err), 0);
+	pg_test_assert_has(out, "trace (one transaction, rolled back):", 1);
+	pg_test_assert_has(out, "traced.sql:1: ran: ", 1);
+	pg_test_assert_has(out, "took SHARE on public.orders (1,000 rows", 1);
+	pg_test_assert_has(out, "rewrote public.orders", 1);
+	pg_test_assert_has(out, "traced.sql:3: refused: ", 1);
+	free(out);
+	free(err);
+	snprintf(args, sizeof(args), "migration --dsn '%s' --measure plan --format json --fail-on none %s", dsn, path);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	{
+		json_t	   *db = json_object_get(j, "database");
+		json_t	   *trace = json_object_get(db, "trace");
+		json_t	   *second = json_array_get(trace, 1);
+
+		CU_ASSERT_TRUE(json_is_true(json_object_get(db, "traced")));
+		CU_ASSERT_EQUAL(json_array_size(trace), 3);
+		ASSERT_STR(json_string_value(json_object_get(second, "step")), "ran");
+		ASSERT_STR(json_string_value(json_object_get(json_array_get(json_object_get(second, "changes"), 0), "change")),
+				   "rewritten");
+		ASSERT_STR(json_string_value(json_object_get(json_array_get(trace, 2), "step")), "refused");
+	}
+	json_decref(j);
+	free(dsn);
+	admin = pg_test_admin("postgres");
+	pg_test_exec(admin, "DROP DATABASE cli_migration_trace");
+	PQfinish(admin);
+}
+
 PGSIFT_TEST_SUITE(add_cli_migration_suite)
 {
 	CU_pSuite	s = CU_add_suite("cli/migration", NULL, NULL);
@@ -174,4 +258,6 @@ PGSIFT_TEST_SUITE(add_cli_migration_suite)
 	CU_add_test(s, "the [migration] section and rule switches of pgsift.conf", test_config_section);
 	CU_add_test(s, "usage errors and unreadable files", test_errors);
 	CU_add_test(s, "--single-transaction", test_single_transaction);
+	CU_add_test(s, "--dsn, --measure and --workload: usage and an unreachable database", test_database_options);
+	test_add_server_test(s, "--measure plan traces the migration: text and JSON", test_traced_run);
 }

@@ -24,3 +24,10 @@ CREATE INDEX gift_cards_customer ON gift_cards (customer_id);
 
 -- one account per email
 ALTER TABLE customers ADD CONSTRAINT customers_email_key UNIQUE (email);
+
+-- orders are to be partitioned by month: the key must hold created_at
+ALTER TABLE orders DROP CONSTRAINT orders_pkey CASCADE;
+ALTER TABLE orders ADD PRIMARY KEY (created_at, id);
+
+-- "name" is "full_name" in the new customer model
+ALTER TABLE customers RENAME COLUMN name TO full_name;

@@ -69,6 +69,18 @@ start_logging() {
 		-c "SELECT pg_stat_statements_reset()" -c "SELECT pg_reload_conf()" >/dev/null
 }
 
+# A digest of the shop's catalog: relations and their files, columns, constraints.
+catalog_digest() {
+	psql -X -q -At -d shop -c "
+		SELECT md5(string_agg(x, ',' ORDER BY x)) FROM (
+		  SELECT format('r %s %s %s', oid, relname, relfilenode) AS x FROM pg_class
+		   WHERE relnamespace = 'public'::regnamespace
+		  UNION ALL SELECT format('a %s %s %s %s', attrelid, attname, atttypid, attnotnull)
+		   FROM pg_attribute WHERE attrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'public'::regnamespace)
+		  UNION ALL SELECT format('k %s %s', conname, convalidated) FROM pg_constraint
+		   WHERE connamespace = 'public'::regnamespace) s"
+}
+
 # The part that runs inside with-postgres.sh, against the throwaway server.
 play() {
 	local log=$PGSIFT_PG_LOGDIR/postgresql.log t
@@ -98,12 +110,24 @@ play() {
 	echo
 	echo "   analysed in $((SECONDS - t)) s"
 	echo
-	echo "== 5/6 pgsift migration tests/harness/demo-migration.sql"
-	echo "   the migration gate on a pull request's risky migration to the same shop: the"
-	echo "   locks each statement takes, the rewrites, the safe recipes (--fail-on none:"
-	echo "   in CI its exit status, 1 here, fails the job)"
+	echo "== 5/6 pgsift migration --dsn \"dbname=shop\" --measure plan --workload <the server log>"
+	echo "   tests/harness/demo-migration.sql: the migration gate on a pull request's risky"
+	echo "   migration to the same shop. The static rules say what each statement locks and"
+	echo "   rewrites; then the migration runs on the shop in one transaction that is rolled"
+	echo "   back, each statement traced (its locks, on how many rows, its rewrites), and the"
+	echo "   application's queries from the log are planned before and after it"
+	echo "   (--fail-on none: in CI its exit status, 1 here, fails the job)"
 	echo
-	"$build/pgsift" migration --fail-on none tests/harness/demo-migration.sql
+	local before after
+	before=$(catalog_digest)
+	t=$SECONDS
+	"$build/pgsift" migration --dsn "dbname=shop" --measure plan --workload "$log" --fail-on none \
+		tests/harness/demo-migration.sql
+	after=$(catalog_digest)
+	echo
+	echo "   gated in $((SECONDS - t)) s. The shop's catalog (relations, relfilenodes, columns,"
+	echo "   constraints) before and after: $before / $after" \
+		"($([ "$before" = "$after" ] && echo identical || echo CHANGED))"
 	echo
 	echo "== 6/6 stopping the server and removing $tmp"
 }
