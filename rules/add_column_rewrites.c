@@ -48,7 +48,7 @@ typedef struct add_column
 } add_column;
 
 static add_rewrite
-classify(const PgQuery__ColumnDef *cd, int pg_version, const char **function)
+classify(const PgQuery__ColumnDef *cd, int pg_version, const catalog_snapshot *cat, const char **function)
 {
 	const PgQuery__Constraint *gen = column_def_constraint(cd, PG_QUERY__CONSTR_TYPE__CONSTR_GENERATED);
 	const PgQuery__Node *def = column_def_default(cd);
@@ -68,7 +68,7 @@ classify(const PgQuery__ColumnDef *cd, int pg_version, const char **function)
 	}
 	if (def == NULL || column_expr_is_null(def))
 		return ADD_NO_REWRITE;
-	switch (column_expr_volatility(def, function))
+	switch (column_expr_volatility_in(def, cat, function))
 	{
 		case EXPR_VOLATILE:
 			return ADD_VOLATILE_DEFAULT;
@@ -81,7 +81,7 @@ classify(const PgQuery__ColumnDef *cd, int pg_version, const char **function)
 
 /* The surest reason statement a has to rewrite its table; why = ADD_NO_REWRITE when none. */
 static add_column
-statement_rewrite(const PgQuery__AlterTableStmt *a, int pg_version)
+statement_rewrite(const PgQuery__AlterTableStmt *a, int pg_version, const catalog_snapshot *cat)
 {
 	add_column	best = {ADD_NO_REWRITE, 0, NULL, NULL};
 
@@ -94,7 +94,7 @@ statement_rewrite(const PgQuery__AlterTableStmt *a, int pg_version)
 			cmd->def->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF)
 			continue;
 		c.def = cmd->def->column_def;
-		c.why = classify(c.def, pg_version, &c.function);
+		c.why = classify(c.def, pg_version, cat, &c.function);
 		/* a sure rewrite outranks an unknown one; among sure ones the first counts */
 		if (c.why > best.why && (best.why == ADD_NO_REWRITE || best.why == ADD_UNKNOWN_DEFAULT))
 			best = c;
@@ -341,7 +341,7 @@ check(const rule_context *ctx)
 
 		if (a == NULL || a->objtype != PG_QUERY__OBJECT_TYPE__OBJECT_TABLE || migration_is_new(ctx, a->relation, i))
 			continue;
-		c = statement_rewrite(a, ctx->migration->pg_version);
+		c = statement_rewrite(a, ctx->migration->pg_version, ctx->migration->catalog);
 		if (c.why != ADD_NO_REWRITE)
 			report(ctx, i, &c);
 	}

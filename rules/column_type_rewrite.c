@@ -92,7 +92,8 @@ known_verdict(const column_type *from, const column_type *to)
 }
 
 static type_change
-classify(const column_tracker *types, const char *key, const PgQuery__AlterTableCmd *cmd, size_t k)
+classify(const column_tracker *types, const catalog_snapshot *cat, const PgQuery__RangeVar *rel, const char *key,
+		 const PgQuery__AlterTableCmd *cmd, size_t k)
 {
 	const PgQuery__ColumnDef *cd = cmd->def->column_def;
 	const PgQuery__TypeName *old = column_tracker_type(types, key, cmd->name);
@@ -108,6 +109,8 @@ classify(const column_tracker *types, const char *key, const PgQuery__AlterTable
 		column_type_read(old, &c.from);
 		c.known_from = 1;
 	}
+	else if (column_type_from_catalog(cat, rel, cmd->name, &c.from))
+		c.known_from = 2;		/* from the catalog of --dsn */
 	if (cd->raw_default && !plain_using(cd->raw_default, cmd->name, &c.to))
 		c.verdict = TYPE_USING;
 	else if (c.known_from)
@@ -126,7 +129,7 @@ classify(const column_tracker *types, const char *key, const PgQuery__AlterTable
  * none), the old types as the statements before it left them.
  */
 static type_change
-statement_change(const column_tracker *types, const PgQuery__AlterTableStmt *a)
+statement_change(const column_tracker *types, const catalog_snapshot *cat, const PgQuery__AlterTableStmt *a)
 {
 	type_change worst;
 	char		key[512];
@@ -143,7 +146,7 @@ statement_change(const column_tracker *types, const PgQuery__AlterTableStmt *a)
 			cmd->def->node_case != PG_QUERY__NODE__NODE_COLUMN_DEF || cmd->def->column_def->type_name == NULL ||
 			cmd->name == NULL || cmd->name[0] == '\0')
 			continue;
-		c = classify(types, key, cmd, k);
+		c = classify(types, cat, a->relation, key, cmd, k);
 		if (c.verdict > worst.verdict)
 			worst = c;
 	}
@@ -357,7 +360,7 @@ check(const rule_context *ctx)
 
 		if (a && a->objtype == PG_QUERY__OBJECT_TYPE__OBJECT_TABLE && !migration_is_new(ctx, a->relation, i))
 		{
-			type_change c = statement_change(types, a);
+			type_change c = statement_change(types, ctx->migration->catalog, a);
 
 			if (c.verdict != TYPE_NO_REWRITE)
 				report(ctx, i, &c);

@@ -315,6 +315,7 @@ typedef struct volatility_walk
 {
 	expr_volatility result;
 	const char *function;
+	const catalog_snapshot *cat;	/* resolves what the list does not know; may be NULL */
 } volatility_walk;
 
 /*
@@ -333,7 +334,14 @@ note_call(void *arg, const ProtobufCMessage *m, const ProtobufCMessage *parent,
 	if (m->descriptor == &pg_query__sub_link__descriptor)
 		v = 0;
 	else if (m->descriptor == &pg_query__func_call__descriptor)
-		v = function_volatility((const PgQuery__FuncCall *) m, &name);
+	{
+		const PgQuery__FuncCall *fc = (const PgQuery__FuncCall *) m;
+
+		v = function_volatility(fc, &name);
+		/* the server's pg_proc knows the rest: the user's functions and the extensions' */
+		if (v == 0 && w->cat && name && fc->n_funcname <= 2)
+			v = catalog_function_volatility(w->cat, fc->n_funcname == 2 ? string_of(fc->funcname[0]) : NULL, name);
+	}
 	else
 		return 0;
 	if (v == 'v')
@@ -353,13 +361,49 @@ note_call(void *arg, const ProtobufCMessage *m, const ProtobufCMessage *parent,
 expr_volatility
 column_expr_volatility(const PgQuery__Node *e, const char **function)
 {
-	volatility_walk w = {EXPR_NOT_VOLATILE, NULL};
+	return column_expr_volatility_in(e, NULL, function);
+}
+
+expr_volatility
+column_expr_volatility_in(const PgQuery__Node *e, const catalog_snapshot *cat, const char **function)
+{
+	volatility_walk w = {EXPR_NOT_VOLATILE, NULL, cat};
 
 	if (e)
 		sql_tree_walk(&e->base, note_call, &w);
 	if (function)
 		*function = w.function;
 	return w.result;
+}
+
+int
+column_type_from_catalog(const catalog_snapshot *cat, const PgQuery__RangeVar *rv, const char *column,
+						 column_type *out)
+{
+	const char *text = cat && rv && column ? catalog_column_type(cat, rv->schemaname && rv->schemaname[0]
+														  ? rv->schemaname : "public", rv->relname, column) : NULL;
+	strbuf		sql;
+	PgQuery__ParseResult *tree;
+	const PgQuery__Node *target;
+	int			found = 0;
+
+	if (text == NULL)
+		return 0;
+	/* the grammar reads format_type's spelling into the TypeName a migration would write */
+	strbuf_init(&sql);
+	strbuf_printf(&sql, "SELECT NULL::%s", text);
+	tree = sql_tree_parse(sql.data, NULL);
+	strbuf_free(&sql);
+	if (tree && tree->n_stmts == 1 && tree->stmts[0]->stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT &&
+		tree->stmts[0]->stmt->select_stmt->n_target_list == 1 &&
+		(target = tree->stmts[0]->stmt->select_stmt->target_list[0]->res_target->val) != NULL &&
+		target->node_case == PG_QUERY__NODE__NODE_TYPE_CAST && target->type_cast->type_name)
+	{
+		column_type_read(target->type_cast->type_name, out);
+		found = 1;
+	}
+	sql_tree_free(tree);
+	return found;
 }
 
 struct column_tracker

@@ -19,6 +19,7 @@
 #ifndef PGSIFT_MIGRATION_COLUMNS_H
 #define PGSIFT_MIGRATION_COLUMNS_H
 
+#include "src/live/catalog.h"
 #include "src/model/migration.h"
 
 #include <pg_query/pg_query.pb-c.h>
@@ -80,6 +81,17 @@ typedef enum expr_volatility
  * none; it points into e).
  */
 expr_volatility column_expr_volatility(const PgQuery__Node *e, const char **function);
+
+/* The same, with the functions pgsift does not know looked up in cat's pg_proc (cat may be NULL). */
+expr_volatility column_expr_volatility_in(const PgQuery__Node *e, const catalog_snapshot *cat,
+										  const char **function);
+
+/*
+ * The current type of column of the table rv names, as the catalog of
+ * --dsn has it, into *out: 1, or 0 when cat is NULL or does not have it.
+ */
+int			column_type_from_catalog(const catalog_snapshot *cat, const PgQuery__RangeVar *rv, const char *column,
+									 column_type *out);
 
 /*
  * The column types a migration gives, followed statement by statement: a

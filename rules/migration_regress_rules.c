@@ -8,6 +8,10 @@
 #include "src/sql/fingerprint.h"
 
 #include <math.h>
+#include <string.h>
+
+/* Of a query's text, the detail shows this much (whitespace folded). */
+#define QUERY_CHARS 160
 
 finding *
 migration_query_finding(const rule *r, const rule_context *ctx, const regress_query *q)
@@ -27,8 +31,19 @@ migration_query_finding(const rule *r, const rule_context *ctx, const regress_qu
 	finding_set_query(f, q->query);
 	for (int i = 0; i < q->after.nrelations; i++)
 		finding_add_table(f, q->after.relations[i]);
-	finding_set_detail(f, "Query %s (%.0f calls, %.1f ms in the workload, from %s) %s.", hex, q->calls, q->total_ms,
+	strbuf_init(&key);
+	for (const char *p = q->query; p && *p && key.len < QUERY_CHARS; p++)
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r')
+		{
+			if (key.len > 0 && key.data[key.len - 1] != ' ')
+				strbuf_putc(&key, ' ');
+		}
+		else
+			strbuf_putc(&key, *p);
+	finding_set_detail(f, "Query %s, %s%s (%.0f calls, %.1f ms in the workload, from %s), %s.", hex, key.data,
+					   q->query && strlen(q->query) > QUERY_CHARS ? "..." : "", q->calls, q->total_ms,
 					   q->source, q->reason ? q->reason : "");
+	strbuf_free(&key);
 	if (q->before.summary && q->before.summary[0])
 		finding_append_detail(f, "Before: %s.", q->before.summary);
 	if (q->after.ok && q->after.summary && q->after.summary[0])

@@ -14,6 +14,9 @@
  *-------------------------------------------------------------------------
  */
 #include "rules/migration_regress_rules.h"
+#include "src/lib/arena.h"
+
+#include <stdlib.h>
 
 extern const rule rule_plan_regression;
 
@@ -34,6 +37,8 @@ check(const rule_context *ctx)
 		if (q->verdict == REGRESS_FAILS)
 		{
 			f->severity = FINDING_CRITICAL;
+			free(f->title);
+			f->title = xstrdup("workload query fails after the migration");
 			finding_set_hint(f, "The application sends this query: keep what it needs (the column, the table) "
 							 "until a release that no longer uses it is deployed, and drop it in a later migration.");
 		}

@@ -8,6 +8,7 @@
 #include "rules/rule.h"
 #include "src/core/diag.h"
 #include "src/lib/arena.h"
+#include "src/lib/strbuf.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -65,12 +66,42 @@ statement_of(const migration *m, const finding *f)
 	return -1;
 }
 
+/* Without a trace, the size of the table a finding locks, as the catalog of --dsn has it. */
+static void
+add_catalog_evidence(migration_gate_result *out)
+{
+	for (int k = 0; out->catalog && k < out->findings.count; k++)
+	{
+		finding    *f = out->findings.items[k];
+		const char *dot = f->ntables > 0 ? strchr(f->tables[0], '.') : NULL;
+		const catalog_table *t;
+		char		schema[128];
+		strbuf		sb;
+
+		if (dot == NULL || f->location.lock == NULL || (size_t) (dot - f->tables[0]) >= sizeof(schema))
+			continue;
+		memcpy(schema, f->tables[0], (size_t) (dot - f->tables[0]));
+		schema[dot - f->tables[0]] = '\0';
+		if ((t = catalog_find_table(out->catalog, schema, dot + 1)) == NULL)
+			continue;
+		strbuf_init(&sb);
+		trace_put_size(&sb, t->reltuples >= 0 ? t->reltuples : (double) t->n_live_tup, t->size_bytes);
+		if (sb.len > 0 && sb.data[sb.len - 1] == ')')
+			sb.data[--sb.len] = '\0';
+		finding_append_detail(f, "On the database of --dsn, %s has %s.", f->tables[0], sb.data + 1);
+		strbuf_free(&sb);
+	}
+}
+
 /* What the trace saw each statement do, in the detail of the findings about it. */
 static void
 add_trace_evidence(migration_gate_result *out)
 {
 	if (!out->traced)
+	{
+		add_catalog_evidence(out);
 		return;
+	}
 	for (int k = 0; k < out->findings.count; k++)
 	{
 		finding    *f = out->findings.items[k];

@@ -38,7 +38,10 @@ static const char tables_sql[] =
 " coalesce(s.n_tup_ins, 0), coalesce(s.n_tup_upd, 0), coalesce(s.n_tup_del, 0),"
 " coalesce(s.n_tup_hot_upd, 0), coalesce(s.n_live_tup, 0), coalesce(s.n_dead_tup, 0),"
 " greatest(s.last_analyze, s.last_autoanalyze)::text,"
-" (SELECT json_agg(CASE WHEN a.attisdropped THEN NULL ELSE a.attname END"
+"  (SELECT json_agg(CASE WHEN a.attisdropped THEN NULL ELSE a.attname END"
+"                  ORDER BY a.attnum)"
+"    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0),"
+" (SELECT json_agg(CASE WHEN a.attisdropped THEN NULL ELSE format_type(a.atttypid, a.atttypmod) END"
 "                  ORDER BY a.attnum)"
 "    FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0)"
 " FROM pg_class c"
@@ -102,6 +105,13 @@ static const char sequences_sql[] =
 " FROM pg_sequences"
 " WHERE " USER_SCHEMA("schemaname")
 " ORDER BY schemaname, sequencename";
+
+/* Every plain function's volatility, for the migration rules' defaults. */
+static const char functions_sql[] =
+"SELECT n.nspname, p.proname, p.provolatile FROM pg_proc p"
+" JOIN pg_namespace n ON n.oid = p.pronamespace"
+" WHERE p.prokind = 'f' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_toast%'"
+" ORDER BY p.proname, n.nspname";
 
 /* stats_reset rides along as a pseudo-setting to save a round trip. */
 static const char settings_sql[] =
@@ -196,6 +206,8 @@ run_query(sandbox *c, const char *what, const char *sql)
 static void
 read_tables(catalog_snapshot *s, arena *a, const PGresult *r)
 {
+	int			ntypes = 0;
+
 	s->ntables = PQntuples(r);
 	s->tables = arena_zalloc(a, (s->ntables + 1) * sizeof(catalog_table));
 	for (int i = 0; i < s->ntables; i++)
@@ -219,6 +231,9 @@ read_tables(catalog_snapshot *s, arena *a, const PGresult *r)
 		t->n_dead_tup = field_int64(r, i, 14, 0);
 		t->last_analyze = field_str(a, r, i, 15);
 		t->columns = field_names(a, r, i, 16, &t->ncolumns);
+		t->column_types = field_names(a, r, i, 17, &ntypes);
+		if (ntypes != t->ncolumns)
+			t->column_types = NULL;
 	}
 }
 
@@ -346,6 +361,19 @@ setting_kb(const char *setting, const char *unit)
 }
 
 static void
+read_functions(catalog_snapshot *s, arena *a, const PGresult *r)
+{
+	s->nfunctions = PQntuples(r);
+	s->functions = arena_zalloc(a, (s->nfunctions + 1) * sizeof(catalog_function));
+	for (int i = 0; i < s->nfunctions; i++)
+	{
+		s->functions[i].schema = field_str(a, r, i, 0);
+		s->functions[i].name = field_str(a, r, i, 1);
+		s->functions[i].volatility = PQgetvalue(r, i, 2)[0];
+	}
+}
+
+static void
 read_settings(catalog_snapshot *s, arena *a, const PGresult *r)
 {
 	catalog_settings *set = &s->settings;
@@ -392,6 +420,7 @@ read_all(sandbox *c, catalog_snapshot *s, arena *a)
 		{"foreign keys", fks_sql, read_fks},
 		{"sequences", sequences_sql, read_sequences},
 		{"settings", settings_sql, read_settings},
+		{"functions", functions_sql, read_functions},
 	};
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)
@@ -439,6 +468,35 @@ catalog_snapshot_take(sandbox *c)
 		return NULL;
 	}
 	return s;
+}
+
+char
+catalog_function_volatility(const catalog_snapshot *s, const char *schema, const char *name)
+{
+	char		worst = 0;
+
+	for (int i = 0; s && i < s->nfunctions; i++)
+	{
+		const catalog_function *f = &s->functions[i];
+
+		if (strcmp(f->name, name) != 0 || (schema && strcmp(f->schema, schema) != 0))
+			continue;
+		/* v beats s beats i: the worst overload counts */
+		if (worst == 0 || f->volatility == 'v' || (f->volatility == 's' && worst == 'i'))
+			worst = f->volatility;
+	}
+	return worst;
+}
+
+const char *
+catalog_column_type(const catalog_snapshot *s, const char *schema, const char *table, const char *column)
+{
+	const catalog_table *t = s ? catalog_find_table(s, schema, table) : NULL;
+
+	for (int i = 0; t && t->column_types && i < t->ncolumns; i++)
+		if (t->columns[i] && strcmp(t->columns[i], column) == 0)
+			return t->column_types[i];
+	return NULL;
 }
 
 /* Release a snapshot and everything in it; NULL is allowed. */

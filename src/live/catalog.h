@@ -35,6 +35,7 @@ typedef struct catalog_table
 	char	   *last_analyze;	/* greatest of last_analyze/last_autoanalyze, or NULL */
 	int			ncolumns;
 	char	  **columns;		/* attname by attnum-1 (dropped: NULL) */
+	char	  **column_types;	/* format_type of each, as columns; NULL if unread */
 } catalog_table;
 
 typedef struct catalog_index
@@ -102,6 +103,14 @@ typedef struct catalog_settings
 	char	   *stats_reset;	/* pg_stat_database.stats_reset, or NULL */
 } catalog_settings;
 
+/* A function's volatility (pg_proc.provolatile), one row per overload. */
+typedef struct catalog_function
+{
+	char	   *schema;
+	char	   *name;
+	char		volatility;		/* 'i', 's' or 'v' */
+} catalog_function;
+
 typedef struct catalog_snapshot
 {
 	int			ntables;
@@ -115,6 +124,8 @@ typedef struct catalog_snapshot
 	int			nsequences;
 	catalog_sequence *sequences;
 	catalog_settings settings;
+	int			nfunctions;
+	catalog_function *functions;	/* every plain function, pg_catalog's too */
 	void	   *mem;			/* internal: arena */
 } catalog_snapshot;
 
@@ -129,5 +140,16 @@ void		catalog_snapshot_free(catalog_snapshot *s);
 const catalog_table *catalog_find_table(const catalog_snapshot *s, const char *schema, const char *name);
 const catalog_column_stats *catalog_find_stats(const catalog_snapshot *s, const char *schema,
 											   const char *table, const char *column);
+
+/*
+ * The volatility of the function called name (in schema, or in any schema
+ * when NULL): 'v' when any overload is volatile, else 's' when any is
+ * stable, else 'i'; 0 when there is no such function.
+ */
+char		catalog_function_volatility(const catalog_snapshot *s, const char *schema, const char *name);
+
+/* format_type of column of schema.table ("integer", "character varying(10)"), or NULL. */
+const char *catalog_column_type(const catalog_snapshot *s, const char *schema, const char *table,
+								const char *column);
 
 #endif

@@ -533,9 +533,8 @@ migration_trace_step(const migration_trace *t, int i)
 	return NULL;
 }
 
-/* "50,000 rows, 3.6 MB" of a relation as it was. */
-static void
-put_size(strbuf *sb, double tuples, int64_t bytes)
+void
+trace_put_size(strbuf *sb, double tuples, int64_t bytes)
 {
 	static const char *const units[] = {"bytes", "kB", "MB", "GB", "TB"};
 	double		v = (double) bytes;
@@ -579,7 +578,7 @@ trace_step_sentence(const migration_trace *t, const statement_trace *st)
 		if (!l->existed || !trace_lock_blocks_writes(l->mode))
 			continue;
 		strbuf_printf(&sb, "%s %s on %s ", said++ ? "," : "; took", trace_lock_mode_name(l->mode), l->relation);
-		put_size(&sb, l->tuples, l->bytes);
+		trace_put_size(&sb, l->tuples, l->bytes);
 	}
 	said = 0;
 	for (int i = 0; i < st->nchanges; i++)

@@ -19,6 +19,7 @@
 #ifndef PGSIFT_MIGRATION_TRACE_H
 #define PGSIFT_MIGRATION_TRACE_H
 
+#include "src/lib/strbuf.h"
 #include "src/live/sandbox.h"
 #include "src/model/migration.h"
 
@@ -104,6 +105,9 @@ const char *trace_lock_mode_name(const char *mode);
 /* Whether a lock mode blocks writes (SHARE and stronger) / reads (ACCESS EXCLUSIVE). */
 int			trace_lock_blocks_writes(const char *mode);
 int			trace_lock_blocks_reads(const char *mode);
+
+/* "(50,000 rows, 3.6 MB)" into sb. */
+void		trace_put_size(strbuf *sb, double tuples, int64_t bytes);
 
 /*
  * One sentence of what step did, for a finding's detail and the report:

@@ -118,13 +118,16 @@ regression_json(const migration *m, const regress_query *q)
 json_t *
 migration_report_database_json(const migration_gate_result *r)
 {
-	json_t	   *o;
-	json_t	   *steps = json_array();
-	json_t	   *regs = json_array();
-	json_t	   *unused = json_array();
+	json_t	   *o,
+			   *steps,
+			   *regs,
+			   *unused;
 
 	if (!r->connected)
 		return json_null();
+	steps = json_array();
+	regs = json_array();
+	unused = json_array();
 	for (int i = 0; i < r->trace.nsteps; i++)
 		json_array_append_new(steps, step_json(&r->migration, &r->trace.steps[i]));
 	for (int i = 0; i < r->regressions.nqueries; i++)

@@ -55,6 +55,7 @@ suite_init(void)
 	pg_test_setup_exec(admin, "CREATE FUNCTION mig_kill() RETURNS int LANGUAGE plpgsql AS $$ BEGIN"
 					   " PERFORM pg_terminate_backend(pid) FROM pg_stat_activity"
 					   "  WHERE application_name = 'pgsift_trace_victim'; RETURN 1; END $$");
+	pg_test_setup_exec(admin, "CREATE FUNCTION mig_stable() RETURNS int LANGUAGE sql STABLE AS 'SELECT 1'");
 	pg_test_setup_exec(admin, "ANALYZE");
 	digest_at_start = pg_test_value(admin, digest_sql);
 	PQfinish(admin);
@@ -362,6 +363,24 @@ test_catalog_only_without_measure(void)
 	CU_ASSERT_PTR_NOT_NULL(r->catalog);
 	CU_ASSERT_EQUAL(lint_count("index-without-concurrently"), 1);
 	CU_ASSERT_PTR_NULL(strstr(lint_finding("index-without-concurrently", 0)->detail, "Traced"));
+	pg_test_assert_has(lint_finding("index-without-concurrently", 0)->detail,
+					   "On the database of --dsn, public.t has 2,000 rows, ", 1);
+	/* the catalog settles what the static rules cannot: current types, functions' volatility */
+	lint_sql_with("ALTER TABLE t ALTER COLUMN n TYPE bigint;\n"
+				  "ALTER TABLE t ALTER COLUMN v TYPE text;\n"
+				  "ALTER TABLE t ADD COLUMN a int DEFAULT mig_stable();\n"
+				  "ALTER TABLE t ADD COLUMN b int DEFAULT mig_kill();\n", &o);
+	CU_ASSERT_EQUAL(lint_count("column-type-rewrite"), 1);
+	CU_ASSERT_EQUAL(lint_line("column-type-rewrite"), 1);
+	CU_ASSERT_EQUAL(lint_finding("column-type-rewrite", 0)->location.rewrite, 1);
+	pg_test_assert_has(lint_finding("column-type-rewrite", 0)->detail, "from integer to bigint", 1);
+	CU_ASSERT_EQUAL(lint_count("add-column-rewrites"), 1);
+	CU_ASSERT_EQUAL(lint_line("add-column-rewrites"), 4);
+	CU_ASSERT_EQUAL(lint_finding("add-column-rewrites", 0)->severity, FINDING_HIGH);
+	/* without the catalog the same migration leaves both open */
+	lint_sql("ALTER TABLE t ALTER COLUMN v TYPE text;\nALTER TABLE t ADD COLUMN a int DEFAULT mig_stable();\n", 15);
+	CU_ASSERT_EQUAL(lint_count("column-type-rewrite"), 1);
+	CU_ASSERT_EQUAL(lint_count("add-column-rewrites"), 1);
 	/* an explicit --pg-version wins over the server's */
 	o.pg_version = 11;
 	CU_ASSERT_EQUAL(lint_sql_with("SELECT 1;\n", &o)->pg_version, 11);
@@ -381,5 +400,6 @@ PGSIFT_SERVER_TEST_SUITE(add_migration_trace_suite)
 				test_failure_after_refusal);
 	CU_add_test(s, "DO, COPY, extensions, volatile defaults and new triggers are refused", test_refusals);
 	CU_add_test(s, "an event trigger stops the trace", test_event_trigger_stops_the_trace);
-	CU_add_test(s, "--dsn alone reads the catalog and the version, and traces nothing", test_catalog_only_without_measure);
+	CU_add_test(s, "--dsn alone: the catalog's types, volatility and version; nothing traced",
+				test_catalog_only_without_measure);
 }
