@@ -13,7 +13,8 @@
 # and the same with --measure real (EXPLAIN ANALYZE of what the screen
 # passes): the trace of the demo migration, and every workload query
 # planned twice before it and once (plan) or twice (real) after it, in one
-# transaction that is rolled back.  PGSIFT_BIN runs another build's binary.
+# transaction that is rolled back.  PGSIFT_BIN runs another build's binary;
+# BENCH_SHOW=N prints the N commonest verdicts of each run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 bin=${PGSIFT_BIN:-$PWD/build/pgsift}
@@ -65,5 +66,10 @@ for measure in plan real; do
 	printf -- '--measure %-5s %6.2f s   peak RSS %4d MiB   %s\n' "$measure" \
 		"$(awk -v ns=$((t1 - t0)) 'BEGIN { print ns / 1e9 }')" $((rss / 1024)) \
 		"$(jq -r '.database | "\(.regressions | length) queries compared: \([.regressions[] | select(.verdict == "slower" or .verdict == "fails")] | length) regressions, \([.regressions[] | select(.verdict == "faster")] | length) faster; \(.trace | length) statements traced"' "$PGSIFT_PG_LOGDIR/gate.json")"
-	jq -r ".database.regressions[] | select(.verdict != \"unchanged\") | \"\(.verdict) \(.reason) :: \(.query[0:70])\"" "$PGSIFT_PG_LOGDIR/gate.json" | sort | uniq -c | sort -rn | head -${BENCH_SHOW:-0}
+	# BENCH_SHOW=N: the N commonest verdicts that are not "unchanged"
+	if [ -n "${BENCH_SHOW:-}" ]; then
+		jq -r '.database.regressions[] | select(.verdict != "unchanged") | "\(.verdict): \(.reason)"' \
+			"$PGSIFT_PG_LOGDIR/gate.json" | sed 's/[0-9.]* ms -> [0-9.]* ms (x[0-9.]*)/TIME/' |
+			sort | uniq -c | sort -rn | awk -v n="$BENCH_SHOW" 'NR <= n'
+	fi
 done
