@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 char *
@@ -195,4 +196,21 @@ pg_test_assert_has(const char *text, const char *needle, int want)
 	if (has != want)
 		fprintf(stderr, "\nexpected %s \"%s\" in:\n%s\n", want ? "to find" : "not to find", needle,
 				text ? text : "(null)");
+}
+
+const char *
+pg_test_server_log(void)
+{
+	static char path[4096];
+
+	snprintf(path, sizeof(path), "%s/postgresql.log", getenv("PGSIFT_PG_LOGDIR") ? getenv("PGSIFT_PG_LOGDIR") : ".");
+	return path;
+}
+
+long
+pg_test_file_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 ? (long) st.st_size : -1;
 }

@@ -45,6 +45,12 @@ int			pg_test_exec(PGconn *conn, const char *sql);
 /* The first column of the first row of sql (malloc'd), or NULL. */
 char	   *pg_test_value(PGconn *conn, const char *sql);
 
+/* The throwaway server's stderr log file ($PGSIFT_PG_LOGDIR/postgresql.log; static). */
+const char *pg_test_server_log(void);
+
+/* The size of the file at path in bytes, or -1. */
+long		pg_test_file_size(const char *path);
+
 /* Send what is written to stderr from now on to a temporary file. */
 void		pg_test_capture_begin(void);
 

@@ -184,8 +184,13 @@ explain_generic(sandbox *s, const explain_request *req, explain_result *out)
 	return rc;
 }
 
-int
-explain_run(sandbox *s, const explain_request *req, explain_result *out)
+/*
+ * Explain req on s: in a sandbox transaction of its own (nested 0), or
+ * inside the open one, in a savepoint that is always rolled back
+ * (nested 1).
+ */
+static int
+explain_on(sandbox *s, const explain_request *req, explain_result *out, int nested)
 {
 	explain_mode mode;
 	int			rc;
@@ -195,12 +200,19 @@ explain_run(sandbox *s, const explain_request *req, explain_result *out)
 		return refuse(out, "no statement to explain");
 	if (choose_mode(s, req, out, &mode) != 0)
 		return -1;
-	if (sandbox_begin(s, mode == MODE_ANALYZE_READ_WRITE ? SANDBOX_READ_WRITE : SANDBOX_READ_ONLY) != 0)
+	if ((nested ? sandbox_savepoint(s)
+		 : sandbox_begin(s, mode == MODE_ANALYZE_READ_WRITE ? SANDBOX_READ_WRITE : SANDBOX_READ_ONLY)) != 0)
 		return fail_from_server(out, s);
 	rc = mode == MODE_GENERIC ? explain_generic(s, req, out) : explain_direct(s, req, mode, out);
 
-	/* the error above is already kept in out; the rollback must run regardless */
-	if (sandbox_end(s) != 0)
+	/*
+	 * The error above is already kept in out; the rollback must run
+	 * regardless (nested, what ANALYZE wrote and what was SET LOCAL go
+	 * with the savepoint, and the prepared statement is deallocated now).
+	 */
+	if ((nested ? sandbox_release(s, 1) : sandbox_end(s)) != 0)
+		rc = fail_from_server(out, s);
+	if (nested && mode == MODE_GENERIC && sandbox_deallocate(s, GENERIC_STATEMENT) != 0)
 		rc = fail_from_server(out, s);
 	if (rc != 0)
 	{
@@ -211,30 +223,15 @@ explain_run(sandbox *s, const explain_request *req, explain_result *out)
 }
 
 int
+explain_run(sandbox *s, const explain_request *req, explain_result *out)
+{
+	return explain_on(s, req, out, 0);
+}
+
+int
 explain_in_transaction(sandbox *s, const explain_request *req, explain_result *out)
 {
-	explain_mode mode;
-	int			rc;
-
-	memset(out, 0, sizeof(*out));
-	if (req->sql == NULL)
-		return refuse(out, "no statement to explain");
-	if (choose_mode(s, req, out, &mode) != 0)
-		return -1;
-	if (sandbox_savepoint(s) != 0)
-		return fail_from_server(out, s);
-	rc = mode == MODE_GENERIC ? explain_generic(s, req, out) : explain_direct(s, req, mode, out);
-	/* always back to the savepoint: what ANALYZE wrote and what was SET LOCAL go with it */
-	if (sandbox_release(s, 1) != 0)
-		rc = fail_from_server(out, s);
-	if (mode == MODE_GENERIC && sandbox_deallocate(s, GENERIC_STATEMENT) != 0)
-		rc = fail_from_server(out, s);
-	if (rc != 0)
-	{
-		plan_free(out->plan);
-		out->plan = NULL;
-	}
-	return rc;
+	return explain_on(s, req, out, 1);
 }
 
 void

@@ -35,6 +35,7 @@
 #include "src/lib/strbuf.h"
 #include "src/live/sandbox_private.h"
 #include "src/sql/sql_tree.h"
+#include "src/sql/statement_kind.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -98,22 +99,6 @@ step_kind_of(const PgQuery__Node *stmt)
 			return STEP_PLAIN;	/* its language is checked by refusal() */
 		default:
 			return STEP_REFUSE;
-	}
-}
-
-static int
-statement_is_query_or_dml(const PgQuery__Node *stmt)
-{
-	switch (stmt->node_case)
-	{
-		case PG_QUERY__NODE__NODE_SELECT_STMT:
-		case PG_QUERY__NODE__NODE_INSERT_STMT:
-		case PG_QUERY__NODE__NODE_UPDATE_STMT:
-		case PG_QUERY__NODE__NODE_DELETE_STMT:
-		case PG_QUERY__NODE__NODE_MERGE_STMT:
-			return 1;
-		default:
-			return 0;
 	}
 }
 
@@ -312,7 +297,7 @@ sandbox_migration(sandbox *s, const char *stmt, sandbox_step_result *out)
 	}
 	node = tree->stmts[0]->stmt;
 	kind = step_kind_of(node);
-	changes_catalog = !statement_is_query_or_dml(node);
+	changes_catalog = !statement_node_is_query_or_dml(node);
 	if ((why = refusal(node)) != NULL)
 	{
 		sql_tree_free(tree);

@@ -37,6 +37,7 @@
 #include "src/live/screen_private.h"
 #include "src/sql/sql_ident.h"
 #include "src/sql/sql_tree.h"
+#include "src/sql/statement_kind.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -713,24 +714,11 @@ screen_queued(screen_job *job)
 }
 
 /*
- * Utility statements are not screened: what they do (COPY TO PROGRAM,
- * CHECKPOINT, ...) is not a function call; the sandbox never runs them.
+ * Utility statements are not screened (statement_node_is_query_or_dml):
+ * what they do (COPY TO PROGRAM, CHECKPOINT, ...) is not a function call;
+ * the sandbox never runs them, but for a migration's DDL, whose
+ * expressions screen_migration_statement walks.
  */
-static int
-select_or_dml(const PgQuery__Node *stmt)
-{
-	switch (stmt ? stmt->node_case : PG_QUERY__NODE__NODE__NOT_SET)
-	{
-		case PG_QUERY__NODE__NODE_SELECT_STMT:
-		case PG_QUERY__NODE__NODE_INSERT_STMT:
-		case PG_QUERY__NODE__NODE_UPDATE_STMT:
-		case PG_QUERY__NODE__NODE_DELETE_STMT:
-		case PG_QUERY__NODE__NODE_MERGE_STMT:
-			return 1;
-		default:
-			return 0;
-	}
-}
 
 /* Screen the one statement of sql: as a query, or (ddl) as a migration's DDL. */
 static screen_verdict
@@ -754,7 +742,7 @@ screen_text(screen_catalog *cat, const char *sql, int read_write, int ddl,
 	else if (tree->n_stmts != 1)
 		fail(&job, SCREEN_UNKNOWN, "", "could not screen the statement: it holds %zu statements, not one",
 			 tree->n_stmts);
-	else if (select_or_dml(stmt = tree->stmts[0]->stmt))
+	else if (statement_node_is_query_or_dml(stmt = tree->stmts[0]->stmt))
 	{
 		walk(&job, stmt, "", 0);
 		screen_queued(&job);

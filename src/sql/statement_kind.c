@@ -173,3 +173,19 @@ statement_kind_name(statement_kind k)
 	}
 	return "unknown";
 }
+
+int
+statement_node_is_query_or_dml(const PgQuery__Node *stmt)
+{
+	switch (stmt ? stmt->node_case : PG_QUERY__NODE__NODE__NOT_SET)
+	{
+		case PG_QUERY__NODE__NODE_SELECT_STMT:
+		case PG_QUERY__NODE__NODE_INSERT_STMT:
+		case PG_QUERY__NODE__NODE_UPDATE_STMT:
+		case PG_QUERY__NODE__NODE_DELETE_STMT:
+		case PG_QUERY__NODE__NODE_MERGE_STMT:
+			return 1;
+		default:
+			return 0;
+	}
+}

@@ -10,6 +10,8 @@
 #ifndef PGSIFT_STATEMENT_KIND_H
 #define PGSIFT_STATEMENT_KIND_H
 
+#include <pg_query/pg_query.pb-c.h>
+
 typedef enum statement_kind
 {
 	STMT_SELECT,				/* SELECT, VALUES, TABLE, WITH of SELECTs only */
@@ -34,5 +36,8 @@ int			statement_has_params(const char *sql);
 
 /* The kind's name, e.g. "utility" (static string). */
 const char *statement_kind_name(statement_kind k);
+
+/* Whether a parsed statement is a SELECT or DML (INSERT, UPDATE, DELETE, MERGE). */
+int			statement_node_is_query_or_dml(const PgQuery__Node *stmt);
 
 #endif

@@ -66,29 +66,11 @@ static const char *const explained_one[] = {
 
 static char log_path[4096];		/* the statements' part of the server log */
 
-/* The server log file of the test server. */
-static const char *
-server_log(void)
-{
-	static char path[4096];
-
-	snprintf(path, sizeof(path), "%s/postgresql.log", getenv("PGSIFT_PG_LOGDIR") ? getenv("PGSIFT_PG_LOGDIR") : ".");
-	return path;
-}
-
-static long
-file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long) st.st_size : -1;
-}
-
-/* server_log()[from, to) (malloc'd). */
+/* pg_test_server_log()[from, to) (malloc'd). */
 static char *
 read_span(long from, long to)
 {
-	FILE	   *f = fopen(server_log(), "r");
+	FILE	   *f = fopen(pg_test_server_log(), "r");
 	char	   *buf;
 	size_t		n;
 
@@ -112,7 +94,7 @@ wait_for_log(long from, const char *marker)
 {
 	for (int i = 0; i < 100; i++)
 	{
-		long		size = file_size(server_log());
+		long		size = pg_test_file_size(pg_test_server_log());
 		char	   *text = read_span(from, size);
 		int			found = strstr(text, marker) != NULL;
 
@@ -190,7 +172,7 @@ suite_init(void)
 		return 1;
 
 	/* the log: the part of the server log its statements were written to */
-	long		from = file_size(server_log());
+	long		from = pg_test_file_size(pg_test_server_log());
 
 	if (write_the_log() != 0)
 		return 1;
@@ -364,7 +346,7 @@ test_nothing_changes(void)
 	char	   *before,
 			   *after;
 	const char *modes[] = {"off", "hypo", "real"};
-	long		from = file_size(server_log());
+	long		from = pg_test_file_size(pg_test_server_log());
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(admin);
 	victim = PQconnectdb(dsn);

@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #define REGRESS_DB "migration_regress_test"
@@ -29,31 +28,14 @@ static char *dsn;
 static char log_copy[4096];		/* the workload's part of the server log */
 static const char *workload_logs[2] = {log_copy, NULL};
 
-static const char *
-server_log(void)
-{
-	static char path[4096];
-
-	snprintf(path, sizeof(path), "%s/postgresql.log", getenv("PGSIFT_PG_LOGDIR") ? getenv("PGSIFT_PG_LOGDIR") : ".");
-	return path;
-}
-
-static long
-file_size(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 ? (long) st.st_size : -1;
-}
-
 /* The server log from byte from until it holds LOG_MARKER (malloc'd), or NULL after 10 s. */
 static char *
 log_since(long from)
 {
 	for (int tries = 0; tries < 200; tries++)
 	{
-		long		to = file_size(server_log());
-		FILE	   *f = fopen(server_log(), "r");
+		long		to = pg_test_file_size(pg_test_server_log());
+		FILE	   *f = fopen(pg_test_server_log(), "r");
 		char	   *buf;
 		size_t		n;
 
@@ -107,7 +89,7 @@ suite_init(void)
 					   " FROM generate_series(1, 50000) g");
 	pg_test_setup_exec(admin, "CREATE INDEX big_k ON big (k)");
 	pg_test_setup_exec(admin, "VACUUM ANALYZE big");
-	from = file_size(server_log());
+	from = pg_test_file_size(pg_test_server_log());
 	pg_test_setup_exec(admin, "SET log_min_duration_statement = 0");
 	play(admin);
 	pg_test_setup_exec(admin, "SELECT '" LOG_MARKER "'");
