@@ -114,7 +114,12 @@ classify(const column_tracker *types, const catalog_snapshot *cat, const PgQuery
 	if (cd->raw_default && !plain_using(cd->raw_default, cmd->name, &c.to))
 		c.verdict = TYPE_USING;
 	else if (c.known_from)
+	{
 		c.verdict = known_verdict(&c.from, &c.to);
+		/* a pair pgsift does not know: the server's pg_cast tells whether it only relabels */
+		if (c.verdict == TYPE_UNKNOWN && column_type_binary_coercible(cat, &c.from, &c.to))
+			c.verdict = TYPE_NO_REWRITE;
+	}
 	else if (c.to.builtin && !c.to.array && c.to.ntypmods == 0 &&
 			 (strcmp(c.to.name, "text") == 0 || strcmp(c.to.name, "varchar") == 0 ||
 			  strcmp(c.to.name, "numeric") == 0))

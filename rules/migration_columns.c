@@ -376,20 +376,15 @@ column_expr_volatility_in(const PgQuery__Node *e, const catalog_snapshot *cat, c
 	return w.result;
 }
 
-int
-column_type_from_catalog(const catalog_snapshot *cat, const PgQuery__RangeVar *rv, const char *column,
-						 column_type *out)
+/* A type as format_type writes it, read as the grammar reads a migration's TypeName: 1, or 0. */
+static int
+column_type_parse(const char *text, column_type *out)
 {
-	const char *text = cat && rv && column ? catalog_column_type(cat, rv->schemaname && rv->schemaname[0]
-														  ? rv->schemaname : "public", rv->relname, column) : NULL;
 	strbuf		sql;
 	PgQuery__ParseResult *tree;
 	const PgQuery__Node *target;
 	int			found = 0;
 
-	if (text == NULL)
-		return 0;
-	/* the grammar reads format_type's spelling into the TypeName a migration would write */
 	strbuf_init(&sql);
 	strbuf_printf(&sql, "SELECT NULL::%s", text);
 	tree = sql_tree_parse(sql.data, NULL);
@@ -404,6 +399,34 @@ column_type_from_catalog(const catalog_snapshot *cat, const PgQuery__RangeVar *r
 	}
 	sql_tree_free(tree);
 	return found;
+}
+
+int
+column_type_from_catalog(const catalog_snapshot *cat, const PgQuery__RangeVar *rv, const char *column,
+						 column_type *out)
+{
+	const char *text = cat && rv && column ? catalog_column_type(cat, rv->schemaname && rv->schemaname[0]
+																 ? rv->schemaname : "public", rv->relname, column) : NULL;
+
+	return text && column_type_parse(text, out);
+}
+
+int
+column_type_binary_coercible(const catalog_snapshot *cat, const column_type *from, const column_type *to)
+{
+	/* a length or precision to enforce is work a relabelling cast does not do */
+	if (cat == NULL || to->ntypmods > 0 || from->array != to->array)
+		return 0;
+	for (int i = 0; i < cat->nbinary_casts; i++)
+	{
+		column_type s,
+					t;
+
+		if (column_type_parse(cat->binary_casts[i].source, &s) && strcmp(s.name, from->name) == 0 &&
+			column_type_parse(cat->binary_casts[i].target, &t) && strcmp(t.name, to->name) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 struct column_tracker

@@ -94,6 +94,13 @@ int			column_type_from_catalog(const catalog_snapshot *cat, const PgQuery__Range
 									 column_type *out);
 
 /*
+ * Whether cat's pg_cast has a binary-coercible cast (castmethod 'b') from
+ * one type to the other, with no length or precision to enforce: then
+ * ALTER COLUMN TYPE changes only the catalog.  0 without a catalog.
+ */
+int			column_type_binary_coercible(const catalog_snapshot *cat, const column_type *from, const column_type *to);
+
+/*
  * The column types a migration gives, followed statement by statement: a
  * rule walking the statements in order asks column_tracker_type about
  * statement i before column_tracker_note(i), so each answer is one hash

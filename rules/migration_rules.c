@@ -59,20 +59,32 @@ migration_finding(const rule *r, const rule_context *ctx, int i)
 	return f;
 }
 
+/* Whether f is about statement s of m. */
+static int
+finding_at(const migration *m, const migration_statement *s, const finding *f)
+{
+	return f->location.line == s->line && f->location.file && strcmp(f->location.file, m->files[s->file].path) == 0;
+}
+
 int
 migration_finding_says_rewrite(const rule_context *ctx, int i)
 {
 	const migration *m = MIGRATION(ctx);
-	const migration_statement *s = &m->statements[i];
 
 	for (int k = 0; k < ctx->out->count; k++)
-	{
-		const finding *f = ctx->out->items[k];
-
-		if (f->location.rewrite == 1 && f->location.line == s->line && f->location.file &&
-			strcmp(f->location.file, m->files[s->file].path) == 0)
+		if (ctx->out->items[k]->location.rewrite == 1 && finding_at(m, &m->statements[i], ctx->out->items[k]))
 			return 1;
-	}
+	return 0;
+}
+
+int
+migration_statement_has_finding(const rule_context *ctx, int i, const char *id)
+{
+	const migration *m = MIGRATION(ctx);
+
+	for (int k = 0; k < ctx->out->count; k++)
+		if (strcmp(ctx->out->items[k]->rule, id) == 0 && finding_at(m, &m->statements[i], ctx->out->items[k]))
+			return 1;
 	return 0;
 }
 

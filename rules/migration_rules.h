@@ -39,6 +39,9 @@ finding    *migration_finding(const rule *r, const rule_context *ctx, int i);
  */
 int			migration_finding_says_rewrite(const rule_context *ctx, int i);
 
+/* Whether a finding of rule id about statement i is already in ctx->out. */
+int			migration_statement_has_finding(const rule_context *ctx, int i, const char *id);
+
 /*
  * What the trace saw statement i do to the tables that exist before the
  * migration: 1 it rewrote one, 0 it ran and rewrote none, -1 not known

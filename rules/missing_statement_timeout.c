@@ -227,6 +227,15 @@ check(const rule_context *ctx)
 		if (!lock_mode_blocks_writes(lock.mode) || (work = table_work(s->node, ctx->migration->pg_version)) == NULL ||
 			migration_target_is_new(ctx, i))
 			continue;
+		/*
+		 * "may rewrite": with the catalog or the trace, the rewrite rules
+		 * know, and found none when neither reported the statement
+		 */
+		if (strncmp(work, "may rewrite", 11) == 0 && (ctx->migration->catalog || ctx->migration->trace) &&
+			!migration_statement_has_finding(ctx, i, "column-type-rewrite") &&
+			!migration_statement_has_finding(ctx, i, "add-column-rewrites") &&
+			migration_traced_rewrite(ctx, i) != 1)
+			continue;
 		report(ctx, i, &lock, work, max_ms);
 	}
 }

@@ -113,6 +113,11 @@ static const char functions_sql[] =
 " WHERE p.prokind = 'f' AND n.nspname <> 'information_schema' AND n.nspname NOT LIKE 'pg\\_toast%'"
 " ORDER BY p.proname, n.nspname";
 
+/* The casts that only relabel a value (castmethod 'b'): a column changed along one is not rewritten. */
+static const char binary_casts_sql[] =
+"SELECT format_type(castsource, NULL), format_type(casttarget, NULL) FROM pg_cast"
+" WHERE castmethod = 'b' ORDER BY 1, 2";
+
 /* stats_reset rides along as a pseudo-setting to save a round trip. */
 static const char settings_sql[] =
 "SELECT name, setting, unit FROM pg_settings"
@@ -374,6 +379,18 @@ read_functions(catalog_snapshot *s, arena *a, const PGresult *r)
 }
 
 static void
+read_binary_casts(catalog_snapshot *s, arena *a, const PGresult *r)
+{
+	s->nbinary_casts = PQntuples(r);
+	s->binary_casts = arena_zalloc(a, (s->nbinary_casts + 1) * sizeof(catalog_cast));
+	for (int i = 0; i < s->nbinary_casts; i++)
+	{
+		s->binary_casts[i].source = field_str(a, r, i, 0);
+		s->binary_casts[i].target = field_str(a, r, i, 1);
+	}
+}
+
+static void
 read_settings(catalog_snapshot *s, arena *a, const PGresult *r)
 {
 	catalog_settings *set = &s->settings;
@@ -421,6 +438,7 @@ read_all(sandbox *c, catalog_snapshot *s, arena *a)
 		{"sequences", sequences_sql, read_sequences},
 		{"settings", settings_sql, read_settings},
 		{"functions", functions_sql, read_functions},
+		{"binary-coercible casts", binary_casts_sql, read_binary_casts},
 	};
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++)

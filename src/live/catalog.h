@@ -111,6 +111,13 @@ typedef struct catalog_function
 	char		volatility;		/* 'i', 's' or 'v' */
 } catalog_function;
 
+/* A cast that only relabels the value (pg_cast.castmethod = 'b'), by type names. */
+typedef struct catalog_cast
+{
+	char	   *source;			/* format_type: "character varying", "cidr", ... */
+	char	   *target;
+} catalog_cast;
+
 typedef struct catalog_snapshot
 {
 	int			ntables;
@@ -126,6 +133,8 @@ typedef struct catalog_snapshot
 	catalog_settings settings;
 	int			nfunctions;
 	catalog_function *functions;	/* every plain function, pg_catalog's too */
+	int			nbinary_casts;
+	catalog_cast *binary_casts;
 	void	   *mem;			/* internal: arena */
 } catalog_snapshot;
 
