@@ -13,7 +13,10 @@
  * PRIMARY KEY and UNIQUE constraints of its CREATE TABLE and later ADD
  * CONSTRAINTs, and its CREATE INDEX statements.  A table copied with
  * LIKE or created as a partition inherits indexes we cannot see, and is
- * not judged.  docs/rules/foreign-key-without-index.md.
+ * not judged.  With --dsn an existing table is judged too, its indexes
+ * read from the catalog (valid, not partial, their leading plain
+ * columns) and the migration's own added to them.
+ * docs/rules/foreign-key-without-index.md.
  *-------------------------------------------------------------------------
  */
 #include "rules/migration_constraints.h"
@@ -335,10 +338,84 @@ walk_table(const rule_context *ctx, int c)
 	free(key);
 }
 
+/* The valid indexes the catalog of --dsn has on table schema.name, into t; 0 when it has no such table. */
+static int
+seed_from_catalog(const catalog_snapshot *cat, const PgQuery__RangeVar *rel, table_indexes *t)
+{
+	const catalog_table *table = catalog_find_table(cat, rel->schemaname && rel->schemaname[0] ? rel->schemaname
+													: "public", rel->relname);
+
+	if (table == NULL)
+		return 0;
+	for (int i = 0; i < cat->nindexes; i++)
+	{
+		const catalog_index *x = &cat->indexes[i];
+		const char *cols[32];
+		int			n = 0;
+
+		if (x->table_oid != table->oid || !x->valid || x->predicate)
+			continue;
+		/* the leading plain columns: an expression ends what the index can serve a key with */
+		while (n < x->nkeys && n < 32 && x->columns[n])
+		{
+			cols[n] = x->columns[n];
+			n++;
+		}
+		for (int k = 1; k <= n; k++)
+			add_index(t, cols, k);
+	}
+	return 1;
+}
+
+/*
+ * An existing table the migration adds a foreign key to, with --dsn: its
+ * indexes are the catalog's and every one the migration builds on it.
+ */
+static void
+walk_existing(const rule_context *ctx, const PgQuery__RangeVar *rel)
+{
+	const migration *m = MIGRATION(ctx);
+	char	   *key = xstrdup(migration_relation_key(rel));
+	table_indexes t = {0};
+	int			n;
+	const int  *list = migration_relation_statements(m, key, &n);
+
+	if (seed_from_catalog(ctx->migration->catalog, rel, &t))
+		for (int pass = 0; pass < 2; pass++)
+			for (int k = 0; k < n; k++)
+			{
+				const migration_statement *s = &m->statements[list[k]];
+
+				if (migration_alters(s, key))
+					visit_alter(ctx, &t, pass, list[k]);
+				else if (pass == 0 && indexes(s, key))
+					add_create_index(&t, s->node->index_stmt);
+			}
+	if (t.sets)
+		hashmap_destroy(t.sets);
+	free(key);
+}
+
+/* Whether ALTER TABLE a adds a foreign key. */
+static int
+adds_foreign_key(const PgQuery__AlterTableStmt *a)
+{
+	for (size_t k = 0; k < a->n_cmds; k++)
+	{
+		const PgQuery__AlterTableCmd *cmd = migration_alter_cmd(a, k);
+		const PgQuery__Constraint *con = cmd ? alter_table_cmd_constraint(cmd) : NULL;
+
+		if (con && con->contype == PG_QUERY__CONSTR_TYPE__CONSTR_FOREIGN)
+			return 1;
+	}
+	return 0;
+}
+
 static void
 check(const rule_context *ctx)
 {
 	const migration *m = MIGRATION(ctx);
+	hashmap    *walked = ctx->migration->catalog ? hashmap_create(16) : NULL;
 
 	for (int i = 0; i < m->nstatements; i++)
 	{
@@ -349,7 +426,21 @@ check(const rule_context *ctx)
 			judgeable(n->create_stmt) &&
 			migration_created_before(m, migration_relation_key(n->create_stmt->relation), i + 1) == i)
 			walk_table(ctx, i);
+		/* with --dsn, a table that exists too: the catalog shows its indexes */
+		else if (walked && n && n->node_case == PG_QUERY__NODE__NODE_ALTER_TABLE_STMT &&
+				 n->alter_table_stmt->relation && adds_foreign_key(n->alter_table_stmt) &&
+				 !migration_is_new(ctx, n->alter_table_stmt->relation, i))
+		{
+			const char *key = migration_relation_key(n->alter_table_stmt->relation);
+			int			inserted = 0;
+
+			hashmap_put(walked, key, strlen(key), hash_bytes(key, strlen(key)), &inserted);
+			if (inserted)
+				walk_existing(ctx, n->alter_table_stmt->relation);
+		}
 	}
+	if (walked)
+		hashmap_destroy(walked);
 }
 
 const rule	rule_foreign_key_without_index = {
@@ -357,7 +448,7 @@ const rule	rule_foreign_key_without_index = {
 	.title = "new foreign key has no index on its referencing columns",
 	.severity = FINDING_MEDIUM,
 	.scope = RULE_MIGRATION,
-	.summary = "FK added on a table the migration creates, with no index leading with its columns",
+	.summary = "FK added on a table the migration creates (or, with --dsn, any table), with no index leading with its columns",
 	.check = check,
 	.answered_by_index = RULE_ANSWERED_BY_COLUMN_SET,
 };

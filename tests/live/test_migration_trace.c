@@ -384,6 +384,16 @@ test_catalog_only_without_measure(void)
 	lint_sql("ALTER TABLE t ALTER COLUMN c TYPE oid;\n", 15);
 	CU_ASSERT_EQUAL(lint_count("column-type-rewrite"), 1);
 	CU_ASSERT_EQUAL(lint_count("missing-statement-timeout"), 1);
+	/* a foreign key on an existing table: the catalog's indexes (t_pkey) and the migration's count */
+	lint_sql_with("ALTER TABLE t ADD CONSTRAINT t_c_fk FOREIGN KEY (c) REFERENCES nulls (id) NOT VALID;\n"
+				  "ALTER TABLE t ADD CONSTRAINT t_id_fk FOREIGN KEY (id) REFERENCES nulls (id) NOT VALID;\n", &o);
+	CU_ASSERT_EQUAL(lint_count("foreign-key-without-index"), 1);
+	CU_ASSERT_EQUAL(lint_line("foreign-key-without-index"), 1);
+	lint_sql_with("CREATE INDEX CONCURRENTLY t_c ON t (c);\n"
+				  "ALTER TABLE t ADD CONSTRAINT t_c_fk FOREIGN KEY (c) REFERENCES nulls (id) NOT VALID;\n", &o);
+	CU_ASSERT_EQUAL(lint_count("foreign-key-without-index"), 0);
+	lint_sql("ALTER TABLE t ADD CONSTRAINT t_c_fk FOREIGN KEY (c) REFERENCES nulls (id) NOT VALID;\n", 15);
+	CU_ASSERT_EQUAL(lint_count("foreign-key-without-index"), 0);	/* without the catalog: not judged */
 	/* without the catalog the same migration leaves both open */
 	lint_sql("ALTER TABLE t ALTER COLUMN v TYPE text;\nALTER TABLE t ADD COLUMN a int DEFAULT mig_stable();\n", 15);
 	CU_ASSERT_EQUAL(lint_count("column-type-rewrite"), 1);
