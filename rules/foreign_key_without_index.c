@@ -308,6 +308,30 @@ indexes(const migration_statement *s, const char *key)
 		strcmp(migration_relation_key(s->node->index_stmt->relation), key) == 0;
 }
 
+/*
+ * The statements list[0..n) on the table called key that come after
+ * statement after: pass 0 gathers the indexes they build, pass 1 judges
+ * the foreign keys their ALTERs add against them.
+ */
+static void
+visit_later(const rule_context *ctx, table_indexes *t, int pass, const char *key,
+			const int *list, int n, int after)
+{
+	const migration *m = MIGRATION(ctx);
+
+	for (int k = 0; k < n; k++)
+	{
+		const migration_statement *s = &m->statements[list[k]];
+
+		if (list[k] <= after)
+			continue;
+		if (migration_alters(s, key))
+			visit_alter(ctx, t, pass, list[k]);
+		else if (pass == 0 && indexes(s, key))
+			add_create_index(t, s->node->index_stmt);
+	}
+}
+
 /* The table CREATE TABLE c makes: its indexes first, then its foreign keys. */
 static void
 walk_table(const rule_context *ctx, int c)
@@ -321,17 +345,7 @@ walk_table(const rule_context *ctx, int c)
 	for (int pass = 0; pass < 2; pass++)
 	{
 		visit_create(ctx, &t, pass, c);
-		for (int k = 0; k < n; k++)
-		{
-			const migration_statement *s = &m->statements[list[k]];
-
-			if (list[k] <= c)
-				continue;
-			if (migration_alters(s, key))
-				visit_alter(ctx, &t, pass, list[k]);
-			else if (pass == 0 && indexes(s, key))
-				add_create_index(&t, s->node->index_stmt);
-		}
+		visit_later(ctx, &t, pass, key, list, n, c);
 	}
 	if (t.sets)
 		hashmap_destroy(t.sets);
@@ -382,15 +396,7 @@ walk_existing(const rule_context *ctx, const PgQuery__RangeVar *rel)
 
 	if (seed_from_catalog(ctx->migration->catalog, rel, &t))
 		for (int pass = 0; pass < 2; pass++)
-			for (int k = 0; k < n; k++)
-			{
-				const migration_statement *s = &m->statements[list[k]];
-
-				if (migration_alters(s, key))
-					visit_alter(ctx, &t, pass, list[k]);
-				else if (pass == 0 && indexes(s, key))
-					add_create_index(&t, s->node->index_stmt);
-			}
+			visit_later(ctx, &t, pass, key, list, n, -1);
 	if (t.sets)
 		hashmap_destroy(t.sets);
 	free(key);
