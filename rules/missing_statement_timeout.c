@@ -19,6 +19,7 @@
 #include "rules/migration_rules.h"
 #include "src/lib/strbuf.h"
 
+#include <stdio.h>
 #include <string.h>
 
 extern const rule rule_missing_statement_timeout;
@@ -220,6 +221,7 @@ check(const rule_context *ctx)
 		double		timeout = s->settings.statement_timeout_ms;
 		statement_lock lock;
 		const char *work;
+		char		known[160];
 
 		if (s->node == NULL || (timeout != 0 && timeout <= max_ms))
 			continue;
@@ -231,11 +233,16 @@ check(const rule_context *ctx)
 		 * "may rewrite": with the catalog or the trace, the rewrite rules
 		 * know, and found none when neither reported the statement
 		 */
-		if (strncmp(work, "may rewrite", 11) == 0 && (ctx->migration->catalog || ctx->migration->trace) &&
-			!migration_statement_has_finding(ctx, i, "column-type-rewrite") &&
-			!migration_statement_has_finding(ctx, i, "add-column-rewrites") &&
-			migration_traced_rewrite(ctx, i) != 1)
-			continue;
+		if (strncmp(work, "may rewrite", 11) == 0 && (ctx->migration->catalog || ctx->migration->trace))
+		{
+			if (!migration_statement_has_finding(ctx, i, "column-type-rewrite") &&
+				!migration_statement_has_finding(ctx, i, "add-column-rewrites") &&
+				migration_traced_rewrite(ctx, i) != 1)
+				continue;
+			/* they found it: say so, without the doubt */
+			snprintf(known, sizeof(known), "rewrites%s", work + strlen("may rewrite"));
+			work = known;
+		}
 		report(ctx, i, &lock, work, max_ms);
 	}
 }

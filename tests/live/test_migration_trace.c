@@ -377,6 +377,11 @@ test_catalog_only_without_measure(void)
 	CU_ASSERT_EQUAL(lint_count("add-column-rewrites"), 1);
 	CU_ASSERT_EQUAL(lint_line("add-column-rewrites"), 4);
 	CU_ASSERT_EQUAL(lint_finding("add-column-rewrites", 0)->severity, FINDING_HIGH);
+	/* the timeout finding follows them: a known rewrite, no "may"; none for the text change or the stable default */
+	CU_ASSERT_EQUAL(lint_count("missing-statement-timeout"), 2);
+	pg_test_assert_has(lint_finding("missing-statement-timeout", 0)->detail, "It rewrites the table (", 1);
+	CU_ASSERT_PTR_NULL(strstr(lint_finding("missing-statement-timeout", 0)->detail, "may rewrite"));
+	CU_ASSERT_EQUAL(lint_finding("missing-statement-timeout", 1)->location.line, 4);
 	/* int -> oid: pgsift's own table does not know it, the server's pg_cast says it only relabels */
 	lint_sql_with("ALTER TABLE t ALTER COLUMN c TYPE oid;\n", &o);
 	CU_ASSERT_EQUAL(lint_count("column-type-rewrite"), 0);
