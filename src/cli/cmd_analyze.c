@@ -17,6 +17,7 @@
 #include "src/cli/cli.h"
 #include "src/core/config.h"
 #include "src/core/diag.h"
+#include "src/core/output.h"
 #include "src/lib/arena.h"
 #include "src/model/ingest.h"
 #include "src/model/workload.h"
@@ -309,33 +310,19 @@ apply_option(cli_options *o, int c, const char *arg)
 	}
 }
 
+/*
+ * The report to -o (or stdout).  The writers fail only when a write does,
+ * which the stream keeps for output_finish to report with the path.
+ */
 static int
 write_report(const cli_options *o, const report_input *in)
 {
-	FILE	   *out = stdout;
+	FILE	   *out = output_open(o->output);
 
-	if (o->output && strcmp(o->output, "-") != 0)
-	{
-		out = fopen(o->output, "w");
-		if (out == NULL)
-		{
-			diag_hint("Check that the directory exists and is writable.");
-			diag_error("could not open output file \"%s\": %m", o->output);
-			return PGSIFT_EXIT_USAGE;
-		}
-	}
-	int			rc = report_write(out, o->format, in);
-
-	if (out != stdout)
-		rc |= fclose(out);
-	else
-		rc |= fflush(out);
-	if (rc != 0)
-	{
-		diag_error("could not write the report: %m");
-		return PGSIFT_EXIT_INTERNAL;
-	}
-	return PGSIFT_EXIT_OK;
+	if (out == NULL)
+		return PGSIFT_EXIT_WRITE;
+	(void) report_write(out, o->format, in);
+	return output_finish(out, o->output);
 }
 
 /* Resume offsets from the store; returns 0 or -1 (reported). */

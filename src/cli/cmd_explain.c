@@ -16,6 +16,7 @@
 #include "src/cli/cli.h"
 #include "src/core/diag.h"
 #include "src/core/finding.h"
+#include "src/core/output.h"
 #include "src/lib/arena.h"
 #include "src/lib/json_out.h"
 #include "src/lib/strbuf.h"
@@ -211,6 +212,7 @@ cmd_explain(int argc, char **argv)
 	};
 	explain_result r = {0};
 	finding_list l = {0};
+	int			written = PGSIFT_EXIT_OK;
 
 	rc = explain_run(c, &req, &r);
 	if (rc == 0 && r.plan)
@@ -230,6 +232,7 @@ cmd_explain(int argc, char **argv)
 		}
 		else
 			print_explain_text(&r, &l);
+		written = output_finish(stdout, NULL);
 	}
 	else if (r.refused)
 	{
@@ -247,5 +250,5 @@ cmd_explain(int argc, char **argv)
 	sandbox_close(c);
 	sandbox_policy_free(policy);
 	strbuf_free(&sql);
-	return rc == 0 ? PGSIFT_EXIT_OK : PGSIFT_EXIT_NOT_EXPLAINED;
+	return rc != 0 ? PGSIFT_EXIT_NOT_EXPLAINED : written;
 }

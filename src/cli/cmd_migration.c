@@ -14,6 +14,7 @@
 #include "src/cli/cli.h"
 #include "src/core/config.h"
 #include "src/core/diag.h"
+#include "src/core/output.h"
 #include "src/lib/arena.h"
 #include "src/report/report_migration.h"
 
@@ -176,27 +177,19 @@ apply_option(migration_cli *o, int c, const char *arg)
 	}
 }
 
-/* Write the report where -o says; PGSIFT_EXIT_OK, or _USAGE (bad -o) / _INTERNAL (write error) after reporting. */
+/*
+ * Write the report where -o says; PGSIFT_EXIT_OK, or PGSIFT_EXIT_WRITE
+ * after reporting (the file could not be opened or written).
+ */
 static int
 write_report(const migration_cli *o, const migration_report_input *in)
 {
-	FILE	   *out = stdout;
-	int			rc;
+	FILE	   *out = output_open(o->output);
 
-	if (o->output && (out = fopen(o->output, "w")) == NULL)
-	{
-		diag_error("could not open output file \"%s\": %m", o->output);
-		return PGSIFT_EXIT_USAGE;
-	}
-	rc = migration_report_write(out, o->format, in);
-	if (out != stdout && fclose(out) != 0)
-		rc = -1;
-	if (rc != 0)
-	{
-		diag_error("could not write the report%s%s: %m", o->output ? " to " : "", o->output ? o->output : "");
-		return PGSIFT_EXIT_INTERNAL;
-	}
-	return PGSIFT_EXIT_OK;
+	if (out == NULL)
+		return PGSIFT_EXIT_WRITE;
+	(void) migration_report_write(out, o->format, in);
+	return output_finish(out, o->output);
 }
 
 int

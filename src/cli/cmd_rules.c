@@ -10,6 +10,7 @@
 #include "src/cli/cli.h"
 #include "src/core/diag.h"
 #include "src/core/finding.h"
+#include "src/core/output.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -46,12 +47,12 @@ print_rule_page(const char *id)
 			fwrite(buf, 1, n, stdout);
 		fclose(f);
 		print_rule_params(rule_find(id));
-		return PGSIFT_EXIT_OK;
+		return output_finish(stdout, NULL);
 	}
 	printf("%s: %s\n(no documentation page found; see docs/rules/%s.md in the source)\n", id,
 		   rule_find(id)->summary, id);
 	print_rule_params(rule_find(id));
-	return PGSIFT_EXIT_OK;
+	return output_finish(stdout, NULL);
 }
 
 int
@@ -87,5 +88,5 @@ cmd_rules(int argc, char **argv)
 			   rule_scope_name(r->scope),
 			   finding_severity_name(r->severity), r->summary, r->id);
 	}
-	return PGSIFT_EXIT_OK;
+	return output_finish(stdout, NULL);
 }

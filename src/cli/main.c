@@ -11,6 +11,7 @@
  */
 #include "src/cli/cli.h"
 #include "src/core/diag.h"
+#include "src/core/output.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -30,8 +31,8 @@ usage_main(FILE *out)
 		  "Run \"pgsift COMMAND --help\" for a command's options.  Documentation: docs/cli.md.\n", out);
 }
 
-int
-main(int argc, char **argv)
+static int
+run_command(int argc, char **argv)
 {
 	if (argc < 2)
 	{
@@ -61,4 +62,21 @@ main(int argc, char **argv)
 	diag_hint("Run \"pgsift --help\" for the commands.");
 	diag_error("unknown command \"%s\"", argv[1]);
 	return PGSIFT_EXIT_USAGE;
+}
+
+/*
+ * Whatever the command printed to stdout is flushed here, where a full
+ * disk or a closed device is noticed: a run that would have succeeded
+ * exits PGSIFT_EXIT_WRITE instead; one that failed keeps its own code and
+ * message.
+ */
+int
+main(int argc, char **argv)
+{
+	int			rc = run_command(argc, argv);
+	int			succeeded = rc == PGSIFT_EXIT_OK || rc == PGSIFT_EXIT_FINDINGS;
+
+	if (output_close_stdout(!succeeded) != 0 && succeeded)
+		rc = PGSIFT_EXIT_WRITE;
+	return rc;
 }

@@ -32,6 +32,7 @@
 #define PGSIFT_EXIT_NOINPUT		3	/* nothing could be read */
 #define PGSIFT_EXIT_DATABASE	4	/* database connection or query failure */
 #define PGSIFT_EXIT_STORE		5	/* the --store file could not be used */
+#define PGSIFT_EXIT_WRITE		6	/* a report could not be written (-o, stdout) */
 #define PGSIFT_EXIT_INTERNAL	70	/* a bug: please report it */
 
 /* How many malformed-line locations are kept for the report. */

@@ -243,7 +243,9 @@ append_summary(const migration_report_input *in)
 	}
 	strbuf_init(&sb);
 	migration_report_markdown(&sb, in);
-	if (fputs(sb.data, fp) == EOF || fclose(fp) != 0)
+	int			wrote = fputs(sb.data, fp) != EOF;
+
+	if (fclose(fp) != 0 || !wrote)
 	{
 		diag_warning("could not write job summary \"%s\": %m", in->summary_path);
 		rc = -1;

@@ -365,6 +365,15 @@ store_open(const char *path, int create)
 		store_close(s);
 		return NULL;
 	}
+	if (!create && s->generation == 0)
+	{
+		/* a run made it (the schema is there) and stopped before its first save */
+		diag_detail("It was created by a run that stopped before its first save: it holds no analysis.");
+		diag_hint("Run \"pgsift analyze --store %s\" with the logs again.", path);
+		diag_error("store \"%s\" holds no saved run", path);
+		store_close(s);
+		return NULL;
+	}
 	return s;
 }
 

@@ -32,7 +32,8 @@ typedef struct store store;
  * becomes a new store; an older schema is migrated in place.  Returns NULL
  * after reporting the reason (diag_error): the file is missing (create not
  * set), is not SQLite, is another application's database, was written by
- * a newer pgsift, or is locked by another run.  A file that is not a
+ * a newer pgsift, or is locked by another run; without create, also
+ * when no run was ever saved into it.  A file that is not a
  * pgsift store is never written to.
  */
 store	   *store_open(const char *path, int create);

@@ -247,7 +247,7 @@ test_schema(void)
 							" ('meta', 'files', 'queries', 'query_names', 'samples', 'minutes', 'sqlstates', 'model_state')"), 8);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, SEQ_TABLES_SQL), 3);
 	/* opening again neither fails nor migrates twice */
-	s = store_open(path, 0);
+	s = store_open(path, 1);
 	CU_ASSERT_PTR_NOT_NULL(s);
 	store_close(s);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT count(*) FROM meta"), 5);
@@ -299,6 +299,7 @@ test_refuses_other_files(void)
 				missing[4096],
 				empty[4096];
 	char	   *text = store_test_log_lines(0, 60);
+	store	   *s;
 	FILE	   *f;
 	char	   *back;
 	size_t		len = strlen(text);
@@ -338,6 +339,15 @@ test_refuses_other_files(void)
 	CU_ASSERT_NOT_EQUAL(access(missing, F_OK), 0);
 	store_test_write(empty, "w", "");
 	CU_ASSERT_PTR_NULL(store_open(empty, 0));
+	/* a store whose run stopped before its first save: a schema, no run; analyze may go on with it */
+	store_test_write(empty, "w", "");
+	store_close(store_open(empty, 1));
+	CU_ASSERT_NOT_EQUAL(store_test_file_size(empty), 0);
+	CU_ASSERT_PTR_NULL(store_open(empty, 0));
+	s = store_open(empty, 1);
+	CU_ASSERT_PTR_NOT_NULL(s);
+	store_close(s);
+	CU_ASSERT_EQUAL(store_test_sql_int(empty, "SELECT value FROM meta WHERE key = 'generation'"), 0);
 	free(back);
 	free(text);
 }

@@ -1,0 +1,137 @@
+/*-------------------------------------------------------------------------
+ * test_cli_output.c
+ *    Honest failures: every command whose output cannot be written (a
+ *    full device, a -o in a missing directory) says so with the path and
+ *    a hint and exits PGSIFT_EXIT_WRITE (6); a store that no run was ever
+ *    saved into is refused by `pgsift report` (exit 5).
+ *
+ * /dev/full fails every write with ENOSPC, as a full disk does.
+ *-------------------------------------------------------------------------
+ */
+#include "tests/test_registry.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define EXIT_WRITE 6
+
+/* Run args; assert exit 6 and that stderr names where and why, with a hint. */
+static void
+assert_write_error(const char *args, const char *where, const char *why)
+{
+	char	   *out = NULL,
+			   *err = NULL;
+	int			st = test_pgsift(args, &out, &err);
+
+	if (st != EXIT_WRITE)
+		fprintf(stderr, "\n  pgsift %s: exit %d, stderr: %s\n", args, st, err ? err : "");
+	CU_ASSERT_EQUAL(st, EXIT_WRITE);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, where));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, why));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "\nHINT:  "));
+	/* one message, not one from the command and another at exit */
+	CU_ASSERT_PTR_NULL(strstr(strstr(err, "error:") + 1, "error:"));
+	free(out);
+	free(err);
+}
+
+static void
+test_stdout_full(void)
+{
+	char		args[4096];
+
+	assert_write_error("--help >/dev/full", "could not write to standard output", "No space left on device");
+	assert_write_error("--version >/dev/full", "could not write to standard output", "No space left on device");
+	assert_write_error("rules >/dev/full", "could not write to standard output", "No space left on device");
+	assert_write_error("rules seq-scan-filter >/dev/full", "could not write to standard output",
+					   "No space left on device");
+	assert_write_error("analyze --help >/dev/full", "could not write to standard output", "No space left on device");
+	assert_write_error("migration --help >/dev/full", "could not write to standard output",
+					   "No space left on device");
+	/* reports larger than stdio's buffer: the failure happens mid-report, its errno is kept */
+	snprintf(args, sizeof(args), "analyze -q '%s' >/dev/full", test_fixture("workload.log"));
+	assert_write_error(args, "could not write to standard output", "No space left on device");
+	snprintf(args, sizeof(args), "analyze -q --format json '%s' >/dev/full", test_fixture("workload.log"));
+	assert_write_error(args, "could not write to standard output", "No space left on device");
+	snprintf(args, sizeof(args), "migration --fail-on none '%s' >/dev/full",
+			 test_write_file("full.sql", "CREATE INDEX i ON t (c);\nALTER TABLE t DROP COLUMN d;\n"));
+	assert_write_error(args, "could not write to standard output", "No space left on device");
+}
+
+static void
+test_output_file_full(void)
+{
+	char		args[4096];
+	const char *sql = test_write_file("full-o.sql", "CREATE INDEX i ON t (c);\n");
+
+	snprintf(args, sizeof(args), "analyze -q -o /dev/full '%s'", test_fixture("workload.log"));
+	assert_write_error(args, "could not write to file \"/dev/full\"", "No space left on device");
+	snprintf(args, sizeof(args), "analyze -q --format markdown -o /dev/full '%s'", test_fixture("workload.csv"));
+	assert_write_error(args, "could not write to file \"/dev/full\"", "No space left on device");
+	snprintf(args, sizeof(args), "migration --format sarif -o /dev/full '%s'", sql);
+	assert_write_error(args, "could not write to file \"/dev/full\"", "No space left on device");
+	/* a directory that is not there: the path and the reason, before anything is lost */
+	snprintf(args, sizeof(args), "analyze -q -o '%s/no/such/dir/r.txt' '%s'", test_tmpdir(),
+			 test_fixture("workload.log"));
+	assert_write_error(args, "could not open output file", "No such file or directory");
+	snprintf(args, sizeof(args), "migration -o '%s/no/such/dir/r.json' '%s'", test_tmpdir(), sql);
+	assert_write_error(args, "/no/such/dir/r.json", "No such file or directory");
+}
+
+/* The same runs to a writable place succeed: the failures above are the device's. */
+static void
+test_writable_output_succeeds(void)
+{
+	char		args[4096];
+	char	   *out = NULL;
+
+	CU_ASSERT_EQUAL(test_pgsift("--version", &out, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL(out && strstr(out, "pgsift "));
+	free(out);
+	snprintf(args, sizeof(args), "analyze -q -o '%s/ok.txt' '%s'", test_tmpdir(), test_fixture("workload.log"));
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, NULL), 0);
+	snprintf(args, sizeof(args), "%s/ok.txt", test_tmpdir());
+	FILE	   *f = fopen(args, "r");
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fseek(f, 0, SEEK_END);
+	CU_ASSERT(ftell(f) > 1000);
+	fclose(f);
+}
+
+/* A store created by a run that stopped before its first save holds no run. */
+static void
+test_store_without_run(void)
+{
+	char		args[8192];
+	char	   *err = NULL;
+	char		store[2048];
+
+	snprintf(store, sizeof(store), "%s/never-saved.db", test_tmpdir());
+	snprintf(args, sizeof(args), "analyze -q --store '%s' '%s/missing.log'", store, test_tmpdir());
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, NULL), 3);
+	snprintf(args, sizeof(args), "report --store '%s'", store);
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, &err), 5);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(err);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "holds no saved run"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "DETAIL:  It was created by a run that stopped before its first save"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "HINT:  Run \"pgsift analyze --store"));
+	free(err);
+	/* and analyze can still fill it, after which report reads it */
+	snprintf(args, sizeof(args), "analyze -q --store '%s' '%s'", store, test_fixture("workload.log"));
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, NULL), 0);
+	snprintf(args, sizeof(args), "report --store '%s' --format json >/dev/null", store);
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, NULL), 0);
+}
+
+PGSIFT_TEST_SUITE(add_cli_output_suite)
+{
+	CU_pSuite	s = CU_add_suite("cli/output", NULL, NULL);
+
+	CU_add_test(s, "a full stdout: exit 6 with the reason, for every command", test_stdout_full);
+	CU_add_test(s, "a full or missing -o file: exit 6 with its path", test_output_file_full);
+	CU_add_test(s, "the same runs to a writable place succeed", test_writable_output_succeeds);
+	CU_add_test(s, "report --store on a store no run was saved into: exit 5", test_store_without_run);
+}
