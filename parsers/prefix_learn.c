@@ -30,12 +30,13 @@
 #include "src/lib/arena.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MAX_SAMPLES			3
-#define MAX_CANDIDATES		96
-#define MAX_WORD_VARIANTS	3
+#define MAX_CANDIDATES		512
+#define MAX_WORD_SLOTS		4
 
 typedef struct learn_state
 {
@@ -263,6 +264,21 @@ rec_host_port(learn_state *st, const char *s, size_t i, size_t n)
 	return j - i;
 }
 
+/*
+ * End of a user or database name at s[i]: PostgreSQL's "[unknown]", or a
+ * run of name characters without brackets (those of "[%u@%d]" are the
+ * prefix's own).
+ */
+static size_t
+name_end(const char *s, size_t i, size_t n)
+{
+	if (n - i >= 9 && memcmp(s + i, "[unknown]", 9) == 0)
+		return i + 9;
+	while (i < n && is_name_char(s[i]) && s[i] != '[' && s[i] != ']')
+		i++;
+	return i;
+}
+
 /* "user@db" (either side may be empty): %u@%d. */
 static size_t
 rec_user_at_db(learn_state *st, const char *s, size_t i, size_t n)
@@ -272,10 +288,10 @@ rec_user_at_db(learn_state *st, const char *s, size_t i, size_t n)
 
 	if (i > 0 && is_name_char(s[i - 1]))
 		return 0;
-	j = run(s, i, n, is_name_char);
+	j = name_end(s, i, n);
 	if (j >= n || s[j] != '@')
 		return 0;
-	k = run(s, j + 1, n, is_name_char);
+	k = name_end(s, j + 1, n);
 	strbuf_puts(&st->out, "%u@%d");
 	return k - i;
 }
@@ -405,6 +421,9 @@ static const struct
 	{"client backend", "%b"}, {"autovacuum worker", "%b"}, {"autovacuum launcher", "%b"},
 	{"background writer", "%b"}, {"checkpointer", "%b"}, {"walwriter", "%b"},
 	{"postmaster", "%b"}, {"logical replication launcher", "%b"}, {"walsender", "%b"},
+	{"not initialized", "%b"}, {"background worker", "%b"}, {"walreceiver", "%b"},
+	{"startup", "%b"}, {"archiver", "%b"}, {"parallel worker", "%b"},
+	{"logical replication worker", "%b"}, {"standalone backend", "%b"}, {"walsummarizer", "%b"},
 	{"idle in transaction", "%i"}, {"idle", "%i"}, {"authentication", "%i"},
 	{"SELECT", "%i"}, {"INSERT", "%i"}, {"UPDATE", "%i"}, {"DELETE", "%i"},
 };
@@ -496,14 +515,17 @@ is_delimiter(char c)
 	return strchr(" ]:,|)-", c) != NULL;
 }
 
-/* Whether an escape of a session-only field (%u %d %a %r %h %i) is in t. */
+/*
+ * Whether an escape other than %% and %q is in t: %q may stand before any
+ * of them (it ends the prefix for processes without a session).
+ */
 static bool
 has_session_escape(const char *t)
 {
 	for (; *t; t++)
 		if (t[0] == '%' && t[1] != '\0')
 		{
-			if (strchr("udarhi", t[1]) != NULL)
+			if (t[1] != '%' && t[1] != 'q')
 				return true;
 			t++;
 		}
@@ -545,7 +567,7 @@ add_q_variants(candidates *c, const char *t)
 static bool
 is_literal_word_char(char c)
 {
-	return is_alnum(c) || c == '_' || c == '.' || c == '-';
+	return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '$';
 }
 
 /* Whether t has an escape that is not one of the lazy %a, %b, %i. */
@@ -562,30 +584,49 @@ has_firm_escape(const char *t)
 	return false;
 }
 
+/* Characters before a literal word that could be a field's value. */
+static bool
+opens_value(char c)
+{
+	return c == 0 || strchr(" [(<{/,:|=@>\"'", c) != NULL;
+}
+
+/* A literal word of t that may be a user, database or application name. */
+typedef struct word_slot
+{
+	size_t		from,
+				to;
+} word_slot;
+
 /*
- * Variants with one literal word read as the application name, %a.  Only
- * for readings that have a firm escape too: %a alone matches any text
- * before a severity, so it would always win the count.
+ * The literal words of t that could be field values (at most max): after
+ * the start, a delimiter or a label's '=', and not themselves a label
+ * ("usr=", "pid:1").  PostgreSQL's "[unknown]" (a name not known yet) is
+ * one word.
  */
-static void
-add_word_variants(candidates *c, const char *t)
+static int
+find_word_slots(const char *t, word_slot *slots, int max)
 {
 	size_t		n = strlen(t);
-	char		prev = ' ';		/* the start of the prefix counts as a delimiter */
-	int			made = 0;
+	char		prev = 0;
+	int			nslots = 0;
 
-	if (!has_firm_escape(t))
-		return;
-	for (size_t j = 0; j < n && made < MAX_WORD_VARIANTS;)
+	for (size_t j = 0; j < n && nslots < max;)
 	{
 		size_t		ulen = unit_len(t, j);
-		size_t		end = ulen == 1 ? run(t, j, n, is_literal_word_char) : j;
-		bool		after_delimiter = prev != 0 && (is_delimiter(prev) || prev == '[' || prev == '(');
+		size_t		end = j;
 
-		if (end - j >= 2 && after_delimiter && (end == n || (t[end] != '=' && t[end] != '%')))
+		if (ulen == 1 && strncmp(t + j, "[unknown]", 9) == 0)
+			end = j + 9;
+		else if (ulen == 1)
+			end = run(t, j, n, is_literal_word_char);
+		if (end - j >= 2 && opens_value(prev) && t[end] != '=' && t[end] != '%' &&
+			!(t[end] == ':' && t[end + 1] != ' ' && t[end + 1] != '\0'))
 		{
-			add_edited(c, t, j, end, "%a");
-			made++;
+			slots[nslots++] = (word_slot) {j, end};
+			prev = t[end - 1];
+			j = end;
+			continue;
 		}
 		if (end > j + 1)
 		{
@@ -594,8 +635,149 @@ add_word_variants(candidates *c, const char *t)
 			continue;
 		}
 		prev = unit_literal(t, j, ulen);
+		if (prev == 0)
+			prev = '%';			/* right after an escape: not a value of its own */
 		j += ulen;
 	}
+	return nslots;
+}
+
+/* Whether t has an escape of its own (not %%) for field c. */
+static bool
+has_escape(const char *t, char c)
+{
+	for (; *t; t++)
+		if (t[0] == '%' && t[1] != '\0')
+		{
+			if (t[1] == c)
+				return true;
+			t++;
+		}
+	return false;
+}
+
+/*
+ * Every reading of t with some of its word slots as %u, %d or %a (each
+ * escape once, and only one t does not have already), in slot order.
+ */
+static void
+add_assignments(candidates *c, const char *t, const word_slot *slots, int nslots, int k,
+				const char *used, strbuf *sb, size_t copied)
+{
+	/* names in their usual order ("%u@%d %a"); a lone word is most often the application ("[%p] %a: ") */
+	const char *fields = nslots == 1 ? "aud" : "uda";
+
+	if (k == nslots)
+	{
+		if (copied == 0)
+			return;				/* no slot assigned: the plain reading */
+		size_t		mark = sb->len;
+
+		strbuf_puts(sb, t + copied);
+		add_candidate(c, sb->data, sb->len);
+		sb->len = mark;
+		sb->data[mark] = '\0';
+		return;
+	}
+	/* this slot literal */
+	add_assignments(c, t, slots, nslots, k + 1, used, sb, copied);
+	for (int f = 0; f < 3; f++)
+	{
+		char		now[4];
+		size_t		mark = sb->len;
+
+		if (strchr(used, fields[f]) != NULL || has_escape(t, fields[f]))
+			continue;
+		strbuf_append(sb, t + copied, slots[k].from - copied);
+		strbuf_putc(sb, '%');
+		strbuf_putc(sb, fields[f]);
+		snprintf(now, sizeof(now), "%s%c", used, fields[f]);
+		add_assignments(c, t, slots, nslots, k + 1, now, sb, slots[k].to);
+		sb->len = mark;
+		sb->data[mark] = '\0';
+	}
+}
+
+/*
+ * Variants with literal words read as the user, database or application
+ * name.  Only for readings that have a firm escape too: %a alone matches
+ * any text before a severity, so it would always win the count.
+ */
+static void
+add_word_variants(candidates *c, const char *t)
+{
+	word_slot	slots[MAX_WORD_SLOTS];
+	int			nslots;
+	strbuf		sb;
+
+	if (!has_firm_escape(t) || (nslots = find_word_slots(t, slots, MAX_WORD_SLOTS)) == 0)
+		return;
+	strbuf_init(&sb);
+	strbuf_puts(&sb, "");
+	add_assignments(c, t, slots, nslots, 0, "", &sb, 0);
+	strbuf_free(&sb);
+}
+
+/* The escapes of t, %% and %q not counted: how much of a line it reads. */
+static int
+escape_count(const char *t)
+{
+	int			n = 0;
+
+	for (; *t; t++)
+		if (t[0] == '%' && t[1] != '\0')
+		{
+			n += t[1] != '%' && t[1] != 'q';
+			t++;
+		}
+	return n;
+}
+
+/*
+ * Whether reading a (matching a_count lines) beats b (b_count): more
+ * lines; on a tie more fields (a user name that every sample line shares
+ * looks as literal as a label, but is a field), then less literal text
+ * (the more general reading).
+ */
+static bool
+better_reading(const char *a, int a_count, const char *b, int b_count)
+{
+	int			ea,
+				eb;
+
+	if (b == NULL || a_count != b_count)
+		return b == NULL || a_count > b_count;
+	ea = escape_count(a);
+	eb = escape_count(b);
+	if (ea != eb)
+		return ea > eb;
+	return strlen(a) < strlen(b);
+}
+
+/*
+ * The candidate of c[from..) that reads the sample lines best
+ * (better_reading), or -1 when it is empty; its count in *count.
+ */
+static int
+best_candidate(const candidates *c, int from, const char *const *lines, const size_t *lens, int n, int *count)
+{
+	int			best = -1,
+				best_count = 0;
+
+	for (int i = from; i < c->n; i++)
+	{
+		log_prefix *p = prefix_compile(c->text[i], NULL);
+		int			matches = p ? prefix_count_matches(p, lines, lens, n) : 0;
+
+		prefix_free(p);
+		if (best < 0 || better_reading(c->text[i], matches, c->text[best], best_count))
+		{
+			best = i;
+			best_count = matches;
+		}
+	}
+	*count = best_count;
+	return best;
 }
 
 typedef struct sample
@@ -638,25 +820,28 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 	{
 		const sample *sm = &marked[s == 0 ? 0 : s == 1 ? nmarked - 1 : nmarked / 2];
 		char	   *t = infer(lines[sm->line], (size_t) sm->prefix_len);
-		int			first = c.n;
+		int			first = c.n,
+					count,
+					pick;
 
+		/* the plain reading and its words read as names; then %q on the best of them */
 		add_candidate(&c, t, strlen(t));
 		add_word_variants(&c, t);
-		/* %q on the plain reading and on each word variant */
-		for (int i = first, last = c.n; i < last; i++)
-			add_q_variants(&c, c.text[i]);
 		free(t);
-	}
-	for (int i = 0; i < c.n; i++)
-	{
-		log_prefix *p = prefix_compile(c.text[i], NULL);
-		int			count = p ? prefix_count_matches(p, lines, lens, n) : 0;
+		pick = best_candidate(&c, first, lines, lens, n, &count);
+		if (pick < 0)
+			continue;
+		first = c.n;
+		add_q_variants(&c, c.text[pick]);
+		int			q_count;
+		int			q_pick = best_candidate(&c, first, lines, lens, n, &q_count);
 
-		prefix_free(p);
-		if (count > best_count)
+		if (q_pick >= 0 && q_count > count)
+			pick = q_pick, count = q_count;
+		if (count > 0 && better_reading(c.text[pick], count, best, best_count))
 		{
 			best_count = count;
-			best = c.text[i];
+			best = c.text[pick];
 		}
 	}
 	best = best ? xstrdup(best) : nmarked > 0 ? xstrdup(c.text[0]) : NULL;
