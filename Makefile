@@ -112,6 +112,7 @@ bench-migration: deps
 fixtures: deps
 	$(MAKE) $(BUILD)/workload
 	$(HARNESS)/make-fixtures.sh
+	$(HARNESS)/make-prefix-fixtures.sh
 
 fuzz:
 	@$(HARNESS)/fuzz.sh $(FUZZ_SECONDS)

@@ -205,14 +205,18 @@ choose_prefix(const char *const *extra, const char *const *lines, const size_t *
 		int			learned_count = 0;
 		char	   *learned = prefix_learn(lines, lens, n, &learned_count);
 
-		if (learned != NULL && learned_count > best_count && learned_count * 2 >= total)
+		/*
+		 * Any reading beats none: the lines it misses are still read from
+		 * their time, pid and severity (prefix_match_fallback), with a warning.
+		 */
+		if (learned != NULL && (learned_count > best_count || best == NULL))
 		{
 			*matched = learned_count;
 			return learned;
 		}
 		free(learned);
 	}
-	if (best == NULL || best_count * 2 < total)
+	if (best == NULL)
 		return NULL;
 	*matched = best_count;
 

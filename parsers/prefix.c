@@ -601,6 +601,83 @@ prefix_find_severity(const char *line, size_t len, size_t max_prefix)
 	return -1;
 }
 
+/* Length of a "YYYY-MM-DD HH:MM:SS[.fff][ zone]" time at s[0..n), or 0. */
+static size_t
+time_span(const char *s, size_t n)
+{
+	size_t		j = 19;
+
+	if (!log_time_at_start(s, n))
+		return 0;
+	if (j < n && s[j] == '.')
+		while (++j < n && s[j] >= '0' && s[j] <= '9')
+			;
+	if (j + 1 < n && s[j] == ' ')
+	{
+		/* the zone: an abbreviation, or an offset (+01, -05:30) */
+		size_t		k = j + 1;
+
+		if (s[k] == '+' || s[k] == '-')
+			while (++k < n && k - j <= 6 && ((s[k] >= '0' && s[k] <= '9') || s[k] == ':'))
+				;
+		else
+			while (k < n && k - j <= 6 && ((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z')))
+				k++;
+		if (k > j + 1 && k - j <= 7)
+			j = k;
+	}
+	return j;
+}
+
+/* The first "[digits]", "(digits)", "{digits}" or "pid=digits" of s[0..n) as a pid, or -1. */
+static int32_t
+find_pid(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+	{
+		size_t		from;
+
+		if (s[i] == '[' || s[i] == '(' || s[i] == '{')
+			from = i + 1;
+		else if (n - i > 4 && memcmp(s + i, "pid=", 4) == 0)
+			from = i + 4;
+		else
+			continue;
+
+		size_t		j = from;
+
+		while (j < n && j - from < 10 && s[j] >= '0' && s[j] <= '9')
+			j++;
+		if (j > from && (j == n || !(s[j] >= '0' && s[j] <= '9')) &&
+			(s[i] == 'p' || s[j] == ']' || s[j] == ')' || s[j] == '}'))
+			return (int32_t) log_field_int(s + from, j - from, -1);
+	}
+	return -1;
+}
+
+int
+prefix_match_fallback(log_prefix *p, const char *line, size_t len, log_record *rec, size_t *msg_start)
+{
+	long		at = prefix_find_severity(line, len, PREFIX_MAX_BYTES);
+	const char *colon;
+	log_severity sev;
+	int			part;
+	size_t		tlen;
+
+	if (at < 0 || (colon = memmem(line + at, len - (size_t) at, ":  ", 3)) == NULL)
+		return -1;
+	part = classify_severity(line + at, (size_t) (colon - line - at), &sev);
+	*msg_start = (size_t) (colon - line) + 3;
+	if (rec == NULL)
+		return part;
+	if (part == PART_PRIMARY)
+		rec->severity = sev;
+	if ((tlen = time_span(line, (size_t) at)) > 0)
+		parse_time(&p->time_cache, line, tlen, &rec->ts_ms);
+	rec->pid = find_pid(line + tlen, (size_t) at - tlen);
+	return part;
+}
+
 int
 prefix_count_matches(log_prefix *p, const char *const *lines, const size_t *lens, int n)
 {

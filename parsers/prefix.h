@@ -79,6 +79,18 @@ int			prefix_has_pid(const log_prefix *p);
 int			prefix_match(log_prefix *p, const char *line, size_t len,
 						 log_record *rec, strbuf *store, size_t *msg_start);
 
+/*
+ * Read a line that p does not match from what any prefix leaves to find:
+ * the "SEVERITY:  " marker in its first PREFIX_MAX_BYTES bytes, a time at
+ * its start ("YYYY-MM-DD HH:MM:SS[.fff] zone") and the first bracketed
+ * number or "pid=N" before the marker as the pid.  Returns the line's
+ * prefix_part (-1: no marker) and *msg_start as prefix_match does; in rec
+ * (when not NULL) only the severity, the time and the pid are set (pid -1
+ * when none was found): user, database and the rest stay unknown.
+ */
+int			prefix_match_fallback(log_prefix *p, const char *line, size_t len, log_record *rec,
+								  size_t *msg_start);
+
 /* How far into a line detection and learning look for the severity. */
 #define PREFIX_MAX_BYTES 512
 

@@ -253,8 +253,14 @@ msg_assembler_line(msg_assembler *a, const char *line, size_t len, uint64_t line
 	part = prefix_match(a->prefix, line, len, &spare->rec, &spare->store, &msg);
 	if (part < 0)
 	{
-		diag_malformed(a->cfg.tally, a->cfg.file, lineno, a->nomatch_reason);
-		return;
+		/* not the prefix's: still a message when it has a severity marker, its names unknown */
+		part = prefix_match_fallback(a->prefix, line, len, &spare->rec, &msg);
+		if (part < 0)
+		{
+			diag_malformed(a->cfg.tally, a->cfg.file, lineno, a->nomatch_reason);
+			return;
+		}
+		diag_fallback(a->cfg.tally, lineno);
 	}
 	if (spare->rec.pid < 0)
 		spare->rec.pid = pid;

@@ -111,6 +111,13 @@ diag_warning(const char *fmt,...)
 }
 
 void
+diag_fallback(diag_tally *t, uint64_t line)
+{
+	if (t->fallback++ == 0 || line < t->fallback_first)
+		t->fallback_first = line;
+}
+
+void
 diag_malformed(diag_tally *t, const char *file, uint64_t line, const char *reason)
 {
 	t->malformed++;
@@ -128,6 +135,9 @@ void
 diag_tally_merge(diag_tally *dst, const diag_tally *src)
 {
 	dst->malformed += src->malformed;
+	if (src->fallback > 0 && (dst->fallback == 0 || src->fallback_first < dst->fallback_first))
+		dst->fallback_first = src->fallback_first;
+	dst->fallback += src->fallback;
 	for (int i = 0; i < src->nsamples && dst->nsamples < DIAG_MAX_SAMPLES; i++)
 	{
 		diag_location *l = &dst->samples[dst->nsamples++];
@@ -148,4 +158,6 @@ diag_tally_free(diag_tally *t)
 	}
 	t->nsamples = 0;
 	t->malformed = 0;
+	t->fallback = 0;
+	t->fallback_first = 0;
 }

@@ -48,6 +48,8 @@ typedef struct diag_location
 typedef struct diag_tally
 {
 	uint64_t	malformed;		/* malformed lines seen */
+	uint64_t	fallback;		/* lines read without their prefix (time, pid, severity only) */
+	uint64_t	fallback_first; /* line number of the first of them (0: none) */
 	int			nsamples;
 	diag_location samples[DIAG_MAX_SAMPLES];
 } diag_tally;
@@ -71,6 +73,9 @@ void		diag_hint(const char *fmt,...) __attribute__((format(printf, 1, 2)));
  */
 void		diag_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 void		diag_warning(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+
+/* Count one line of a file read without its log_line_prefix, at line (1-based). */
+void		diag_fallback(diag_tally *t, uint64_t line);
 
 /* Count one malformed line of file at line (1-based); reason is a short phrase. */
 void		diag_malformed(diag_tally *t, const char *file, uint64_t line, const char *reason);

@@ -13,7 +13,9 @@
  */
 #include "src/model/ingest.h"
 #include "parsers/log_event.h"
+#include "src/core/diag.h"
 #include "src/lib/arena.h"
+#include "src/lib/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -400,6 +402,55 @@ worker_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The fields of prefix, besides the time, the pid and the names, that
+ * lines read without it lose, as a list into sb (nothing when none).
+ */
+static void
+lost_fields(const char *prefix, strbuf *sb)
+{
+	static const struct
+	{
+		char		esc;
+		const char *name;
+	}			fields[] = {
+		{'h', "client"}, {'r', "client"}, {'c', "session id"}, {'l', "session line"},
+		{'x', "transaction id"}, {'v', "virtual transaction id"}, {'e', "SQLSTATE"},
+		{'Q', "query id"}, {'i', "command tag"}, {'b', "backend type"},
+	};
+	int			n = 0;
+
+	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
+	{
+		int			has = 0;
+
+		for (const char *p = prefix; p && *p && !has; p++)
+			if (p[0] == '%' && p[1] != '\0')
+				has = p[1] == fields[f].esc, p++;
+		if (!has || (fields[f].esc == 'r' && strstr(sb->data, "client")))
+			continue;
+		strbuf_printf(sb, "%s%s", n++ ? ", " : "", fields[f].name);
+	}
+}
+
+/* A file some of whose lines were read without its prefix: say what was lost and how to keep it. */
+static void
+warn_fallback(const ingest_file *f)
+{
+	strbuf		lost;
+
+	strbuf_init(&lost);
+	lost_fields(f->prefix, &lost);
+	diag_detail("They were read from their time, pid and severity alone (the first is line %llu): their user, "
+				"database and application are unknown%s%s%s.", (unsigned long long) f->fallback_first,
+				lost.len ? ", and so are the prefix's " : "", lost.data, lost.len ? " fields" : "");
+	diag_hint("Give the server's setting with --prefix: psql -Atc 'SHOW log_line_prefix' prints it.");
+	diag_warning("%llu line%s of \"%s\" do not match log_line_prefix '%s'",
+				 (unsigned long long) f->fallback_lines, f->fallback_lines == 1 ? "" : "s", f->path,
+				 f->prefix ? f->prefix : "");
+	strbuf_free(&lost);
+}
+
 /* Fold a finished task into the caller's model and file record. */
 static void
 absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge)
@@ -416,6 +467,9 @@ absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge)
 	f->lines_read += t->lines;
 	f->records += t->records;
 	f->malformed += t->tally.malformed;
+	if (t->tally.fallback > 0 && (f->fallback_lines == 0 || t->tally.fallback_first < f->fallback_first))
+		f->fallback_first = t->tally.fallback_first;
+	f->fallback_lines += t->tally.fallback;
 	f->read_error |= t->read_error;
 	if (t->end_offset > f->end_offset)
 		f->end_offset = t->end_offset;
@@ -511,6 +565,9 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 	}
 	workload_note_input(w, opened, lines, malformed);
 	workload_summary_mut(w)->records += records;
+	for (int i = 0; i < n; i++)
+		if (files[i].fallback_lines > 0)
+			warn_fallback(&files[i]);
 	free(run.tasks);
 	return records;
 }

@@ -44,6 +44,8 @@ typedef struct ingest_file
 	uint64_t	records;
 	uint64_t	end_offset;		/* uncompressed bytes consumed in total */
 	uint64_t	malformed;
+	uint64_t	fallback_lines; /* read without the prefix: time, pid and severity only */
+	uint64_t	fallback_first; /* the first of them (line number) */
 	/* internal: stdin's lines consumed by format detection, fed first */
 	char	  **head_lines;
 	size_t	   *head_lens;

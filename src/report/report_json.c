@@ -245,13 +245,14 @@ inputs_json(const report_input *in)
 	{
 		const ingest_file *f = &in->files[i];
 
-		json_array_append_new(a, json_pack("{s:o, s:b, s:s, s:o, s:s, s:I, s:I, s:I, s:b, s:I}",
+		json_array_append_new(a, json_pack("{s:o, s:b, s:s, s:o, s:s, s:I, s:I, s:I, s:I, s:b, s:I}",
 										   "path", json_text(f->path), "opened", f->opened,
 										   "format", log_format_name(f->format),
 										   "prefix", json_text_or_null(f->prefix),
 										   "compression", input_compression_name(f->compression),
 										   "lines", (json_int_t) f->lines, "records", (json_int_t) f->records,
 										   "malformed_lines", (json_int_t) f->malformed,
+										   "fallback_lines", (json_int_t) f->fallback_lines,
 										   "complete", f->opened && !f->read_error,
 										   "start_offset", (json_int_t) f->start_offset));
 	}

@@ -66,6 +66,10 @@ write_overview(FILE *out, const report_input *in)
 				f->compression ? ", " : "", f->compression ? input_compression_name(f->compression) : "",
 				f->prefix ? ", log_line_prefix '" : "", f->prefix ? f->prefix : "", f->prefix ? "'" : "",
 				(unsigned long long) f->lines, (unsigned long long) f->records);
+		if (f->fallback_lines)
+			fprintf(out, "  %llu lines did not match the prefix, from line %llu: read from time, pid and "
+					"severity alone, their user and database unknown\n",
+					(unsigned long long) f->fallback_lines, (unsigned long long) f->fallback_first);
 	}
 	if (in->store_path)
 		fprintf(out, "Store: %s\n", in->store_path);

@@ -165,11 +165,22 @@ test_wrong_prefix(void)
 	snprintf(args, sizeof(args), "analyze --format json --prefix '%%t [%%p]: [%%l-1] ' '%s'", test_fixture("workload-debian.log"));
 	int			st = test_pgsift_json(args, &j, &err);
 
-	/* nothing matches: a clear error, not a crash */
-	CU_ASSERT_EQUAL(st, 3);
-	CU_ASSERT_PTR_NOT_NULL(strstr(err, "--prefix"));
-	if (j)
-		json_decref(j);
+	/*
+	 * nothing matches: every line is still read from its time, pid and
+	 * severity, the statements all counted, the names lost and said so
+	 */
+	CU_ASSERT_EQUAL(st, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT_EQUAL(summary(j, "statements"), fixture_statements());
+	CU_ASSERT_EQUAL(summary(j, "malformed_lines"), 0);
+	json_t	   *in = json_array_get(json_object_get(j, "inputs"), 0);
+
+	CU_ASSERT(json_integer_value(json_object_get(in, "fallback_lines")) > 200);
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(json_array_get(json_object_get(j, "queries"), 0), "users")), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "do not match log_line_prefix '%t [%p]: [%l-1] '"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "(the first is line 1)"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(err, "HINT:  Give the server's setting with --prefix"));
+	json_decref(j);
 	free(err);
 }
 

@@ -257,10 +257,24 @@ test_given_prefix(void)
 	CU_ASSERT_EQUAL(c.recs[1].pid, -1);
 	rcap_free(&c);
 
-	/* the same lines with the default prefix are all malformed */
+	/* the same lines with the default prefix: read from time and severity alone, counted as such */
 	memset(&c, 0, sizeof(c));
 	rcap_run(&stderr_reader_ops, NULL, 0, text, &c);
-	CU_ASSERT_EQUAL(c.tally.malformed, 2);
+	CU_ASSERT_EQUAL(c.tally.malformed, 0);
+	CU_ASSERT_EQUAL(c.tally.fallback, 2);
+	CU_ASSERT_EQUAL(c.tally.fallback_first, 1);
+	CU_ASSERT_EQUAL_FATAL(c.n, 2);
+	CU_ASSERT_PTR_NULL(c.recs[0].session_id);
+	CU_ASSERT_EQUAL(c.recs[0].severity, SEV_LOG);
+	CU_ASSERT_EQUAL(c.recs[1].ts_ms, INT64_C(1795327199000));
+	CU_ASSERT_EQUAL(c.recs[1].pid, -1);
+	rcap_free(&c);
+
+	/* a line without a severity marker is still malformed */
+	memset(&c, 0, sizeof(c));
+	rcap_run(&stderr_reader_ops, NULL, 0, "2026-11-22 05:59:59 UTC-6b0284d7.42b0- no marker\n", &c);
+	CU_ASSERT_EQUAL(c.tally.malformed, 1);
+	CU_ASSERT_EQUAL(c.tally.fallback, 0);
 	CU_ASSERT_EQUAL(c.n, 0);
 	rcap_free(&c);
 }
