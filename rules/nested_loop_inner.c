@@ -73,7 +73,7 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 	finding_set_hint(f, "Index the inner table on the join key (%s) so each loop is one probe, or, when "
 					 "the outer side returns many rows, let the planner choose a hash join (check its "
 					 "row estimates).", key);
-	finding_set_fix(f, NULL, "pgsift will propose the index (missing-index) on the inner join key");
+	finding_set_fix(f, NULL, "an index on the inner join key: the index advisor (missing-index) looks for one");
 	finding_list_add(ctx->out, f);
 }
 

@@ -140,33 +140,15 @@ unwrap_cast(json_t *node)
 	return node;
 }
 
-/*
- * Whether node is a constant, a parameter, or a function of those only
- * (lower($1): computed once, so an index on lower(col) serves it; the
- * what-if costs tell whether it does); for a literal, *literal gets it as
- * SQL and *raw as text (arena strings), else both NULL.
- */
-static int
-is_value(statement_scan *s, json_t *node, char **literal, char **raw)
+static int	is_value_at(statement_scan *s, json_t *node, char **literal, char **raw, int depth);
+
+/* The SQL of a literal A_Const as a literal (*literal) and as text (*raw), arena strings. */
+static void
+literal_of(statement_scan *s, json_t *c, char **literal, char **raw)
 {
-	json_t	   *c = json_object_get(unwrap_cast(node), "A_Const");
-	json_t	   *fn = json_object_get(unwrap_cast(node), "FuncCall");
 	strbuf		sb;
 	const char *v;
-	size_t		i;
-	json_t	   *arg;
-	int			values = fn != NULL && json_array_size(json_object_get(fn, "args")) > 0;
 
-	*literal = *raw = NULL;
-	json_array_foreach(json_object_get(fn, "args"), i, arg)
-		values = values && is_value(s, arg, literal, raw);
-	if (fn)
-	{
-		*literal = *raw = NULL;
-		return values;
-	}
-	if (c == NULL)
-		return json_object_get(unwrap_cast(node), "ParamRef") != NULL;
 	strbuf_init(&sb);
 	if ((v = str_at(c, "sval", "sval")) != NULL)
 	{
@@ -191,7 +173,125 @@ is_value(statement_scan *s, json_t *node, char **literal, char **raw)
 	if (sb.len > 0)
 		*literal = arena_strdup(s->mem, sb.data);
 	strbuf_free(&sb);
+}
+
+/*
+ * Whether a call of fn is computed once for the statement: not a volatile
+ * function by the catalog (random(), clock_timestamp(), nextval() are
+ * evaluated per row, so no index condition can use them).  A function the
+ * catalog does not list (or no catalog) counts as stable: the what-if
+ * costs tell whether an index serves it.
+ */
+static int
+call_is_stable(statement_scan *s, json_t *fn)
+{
+	json_t	   *name = json_object_get(fn, "funcname");
+	size_t		n = json_array_size(name);
+	const char *func = n ? sval_of(json_array_get(name, n - 1)) : NULL;
+	const char *schema = n >= 2 ? sval_of(json_array_get(name, n - 2)) : NULL;
+	static const char *const volatile_builtins[] = {
+		"random", "clock_timestamp", "timeofday", "nextval", "gen_random_uuid", "uuid_generate_v4", NULL,
+	};
+
+	if (func == NULL)
+		return 0;
+	if (s->cat && s->cat->nfunctions > 0)
+		return catalog_function_volatility(s->cat, schema, func) != 'v';
+	for (const char *const *v = volatile_builtins; *v; v++)
+		if (strcmp(func, *v) == 0)
+			return 0;
 	return 1;
+}
+
+/* Whether every element of the JSON array list is a value (is_value). */
+static int
+all_values(statement_scan *s, json_t *list, int depth)
+{
+	size_t		i;
+	json_t	   *arg;
+	char	   *lit,
+			   *raw;
+	int			ok = 1;
+
+	json_array_foreach(list, i, arg)
+		ok = ok && is_value_at(s, arg, &lit, &raw, depth + 1);
+	return ok;
+}
+
+/*
+ * Whether node is a value for an index condition: any expression without
+ * column references that PostgreSQL computes once per statement.  That
+ * is a constant, a parameter, an operator over values ('user' || $1 ||
+ * '@x', $1::int + 1, now() - interval '1 day'), a call of a function that
+ * is not volatile on values (lower($1), now()), CURRENT_DATE and the
+ * other SQL value functions, COALESCE, NULLIF, CASE and ARRAY[...] of
+ * values.  For a plain literal, *literal gets it as SQL and *raw as text
+ * (arena strings), else both NULL.
+ */
+static int
+is_value_at(statement_scan *s, json_t *node, char **literal, char **raw, int depth)
+{
+	json_t	   *n = unwrap_cast(node);
+	json_t	   *v;
+
+	*literal = *raw = NULL;
+	if (n == NULL || depth > 32)
+		return 0;
+	if ((v = json_object_get(n, "A_Const")) != NULL)
+	{
+		literal_of(s, v, literal, raw);
+		return 1;
+	}
+	if (json_object_get(n, "ParamRef") || json_object_get(n, "SQLValueFunction"))
+		return 1;
+	if ((v = json_object_get(n, "FuncCall")) != NULL)
+		return call_is_stable(s, v) && !json_object_get(v, "over") && all_values(s, json_object_get(v, "args"), depth);
+	if ((v = json_object_get(n, "A_Expr")) != NULL)
+	{
+		const char *kind = json_string_value(json_object_get(v, "kind"));
+		json_t	   *l = json_object_get(v, "lexpr"),
+				   *r = json_object_get(v, "rexpr");
+		char	   *lit,
+				   *raw2;
+
+		if (kind == NULL || strcmp(kind, "AEXPR_OP") != 0)
+			return 0;
+		return (l == NULL || is_value_at(s, l, &lit, &raw2, depth + 1)) &&
+			r != NULL && is_value_at(s, r, &lit, &raw2, depth + 1);
+	}
+	if ((v = json_object_get(n, "CoalesceExpr")) != NULL)
+		return all_values(s, json_object_get(v, "args"), depth);
+	if ((v = json_object_get(n, "MinMaxExpr")) != NULL)
+		return all_values(s, json_object_get(v, "args"), depth);
+	if ((v = json_object_get(n, "A_ArrayExpr")) != NULL)
+		return all_values(s, json_object_get(v, "elements"), depth);
+	if ((v = json_object_get(n, "CaseExpr")) != NULL)
+	{
+		size_t		i;
+		json_t	   *w;
+		char	   *lit,
+				   *raw2;
+		int			ok = (json_object_get(v, "arg") == NULL ||
+						  is_value_at(s, json_object_get(v, "arg"), &lit, &raw2, depth + 1)) &&
+			(json_object_get(v, "defresult") == NULL ||
+			 is_value_at(s, json_object_get(v, "defresult"), &lit, &raw2, depth + 1));
+
+		json_array_foreach(json_object_get(v, "args"), i, w)
+		{
+			json_t	   *when = json_object_get(w, "CaseWhen");
+
+			ok = ok && when && is_value_at(s, json_object_get(when, "expr"), &lit, &raw2, depth + 1) &&
+				is_value_at(s, json_object_get(when, "result"), &lit, &raw2, depth + 1);
+		}
+		return ok;
+	}
+	return 0;
+}
+
+static int
+is_value(statement_scan *s, json_t *node, char **literal, char **raw)
+{
+	return is_value_at(s, node, literal, raw, 0);
 }
 
 static void
@@ -259,7 +359,9 @@ scan_comparison(statement_scan *s, json_t *e, strbuf *text)
 	static const char *const range_ops[] = {"<", ">", "<=", ">=", NULL};
 	const char *kind = json_string_value(json_object_get(e, "kind"));
 	json_t	   *side[2] = {json_object_get(e, "lexpr"), json_object_get(e, "rexpr")};
-	int			is_eq = (strcmp(kind, "AEXPR_OP") == 0 || strcmp(kind, "AEXPR_IN") == 0) && op_is(e, eq_ops);
+	int			is_any = strcmp(kind, "AEXPR_OP_ANY") == 0;	/* col = ANY ($1), = ANY (ARRAY[...]) */
+	int			is_eq = (strcmp(kind, "AEXPR_OP") == 0 || strcmp(kind, "AEXPR_IN") == 0 || is_any) &&
+		op_is(e, eq_ops);
 	int			is_range = strcmp(kind, "AEXPR_BETWEEN") == 0 ||
 		(strcmp(kind, "AEXPR_OP") == 0 && op_is(e, range_ops));
 
@@ -277,11 +379,11 @@ scan_comparison(statement_scan *s, json_t *e, strbuf *text)
 		strbuf		otext;
 		int			oexpr;
 
-		if (t < 0 || (k == 1 && !is_eq))
+		if (t < 0 || (k == 1 && (!is_eq || is_any)))
 			continue;
 		table_ref  *tr = &s->tables[t];
 
-		if (strcmp(kind, "AEXPR_OP") != 0 || is_value(s, other, &lit, &raw))
+		if ((strcmp(kind, "AEXPR_OP") != 0 && !is_any) || is_value(s, other, &lit, &raw))
 		{
 			if (is_eq)
 				add_key(s, tr->eq, &tr->neq, col, is_expr, text->data, lit, raw);

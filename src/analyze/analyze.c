@@ -428,7 +428,9 @@ analyze_live(const analyze_options *opts, workload *w, finding_list *out, analyz
 
 	explain_all(c, opts, cands, n, cat, out, res);
 	/* the advisor's what-if work is the costliest part: skip it when its rule is off */
-	if (cat && sandbox_alive(c) && rules_scope_enabled(opts->config, RULE_ADVISOR))
+	int			advised = cat && sandbox_alive(c) && rules_scope_enabled(opts->config, RULE_ADVISOR);
+
+	if (advised)
 		advise_indexes(c, opts, cands, n, cat, out);
 	if (cat)
 	{
@@ -446,6 +448,7 @@ analyze_live(const analyze_options *opts, workload *w, finding_list *out, analyz
 	rules_run(&wrc);
 	findings_cap_scores(out, w);
 	findings_rank(out);
+	findings_settle_index_promises(out, advised);
 	free(cands);
 	pgss_free(ss);
 	catalog_snapshot_free(cat);

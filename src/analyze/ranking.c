@@ -505,6 +505,34 @@ findings_rank(finding_list *l)
 	finding_list_sort(l);
 }
 
+void
+findings_settle_index_promises(finding_list *l, int advisor_ran)
+{
+	for (int i = 0; i < l->count; i++)
+	{
+		finding    *f = l->items[i];
+		const char *d = f->fix_description;
+
+		if (f->fix_sql != NULL || d == NULL || !strstr(d, "the index advisor (missing-index) looks for one"))
+			continue;
+
+		strbuf		why;
+
+		strbuf_init(&why);
+		strbuf_append(&why, d, (size_t) (strstr(d, ": the index advisor") - d));
+		if (advisor_ran)
+			strbuf_puts(&why, ": none is proposed. The advisor's candidates for this query cost no less by "
+						"HypoPG's estimate, or none could be made: the table is under its size floor, the "
+						"filtered columns have few distinct values, or the comparands are computed per row "
+						"(docs/rules/missing-index.md)");
+		else
+			strbuf_puts(&why, ": the index advisor did not run here; pgsift analyze --dsn proposes one "
+						"and measures it (HypoPG), when an index pays");
+		finding_set_fix(f, NULL, why.data);
+		strbuf_free(&why);
+	}
+}
+
 /* The log's time per hour of the queries f names, or NAN when one of them is not timed in the log. */
 static double
 named_queries_ms_per_hour(const finding *f, query_stats **qs, size_t nq, double hours)

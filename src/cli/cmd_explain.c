@@ -222,6 +222,7 @@ cmd_explain(int argc, char **argv)
 
 		rules_run(&rctx);
 		finding_list_sort(&l);
+		findings_settle_index_promises(&l, 0);
 		if (a.json)
 		{
 			json_t	   *j = explain_json(&r, &l);

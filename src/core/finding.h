@@ -148,6 +148,15 @@ void		finding_list_sort(finding_list *l);
 void		findings_rank(finding_list *l);
 
 /*
+ * After findings_rank: a finding that leaves its index to the advisor
+ * (seq-scan-filter, nested-loop-inner) and was not merged into a
+ * missing-index finding gets no index; its fix says why, by whether the
+ * advisor ran (advisor_ran) or not, so no finding promises an index that
+ * the report does not have.
+ */
+void		findings_settle_index_promises(finding_list *l, int advisor_ran);
+
+/*
  * The comparison key of a fix's SQL (src/analyze/ranking.c): its parse tree
  * without locations, and for CREATE INDEX without the index name,
  * CONCURRENTLY and IF NOT EXISTS; text with white space folded when it

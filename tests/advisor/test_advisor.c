@@ -175,6 +175,18 @@ test_expression(void)
 				 "CREATE INDEX CONCURRENTLY customers_lower_email_idx ON public.customers (lower(email));");
 }
 
+/* A login query whose comparand is built from parameters: still a value, so still an index. */
+static void
+test_built_comparand(void)
+{
+	static const char *const parts[] = {"example.com", "user42", "@", NULL};
+
+	expect_index("SELECT id FROM customers WHERE email = $2 || $3 || $1", parts,
+				 "CREATE INDEX CONCURRENTLY customers_email_idx ON public.customers (email) INCLUDE (id);");
+	expect_index("SELECT * FROM customers WHERE lower(email) = lower($2 || $3 || $1)", parts,
+				 "CREATE INDEX CONCURRENTLY customers_lower_email_idx ON public.customers (lower(email));");
+}
+
 static void
 test_partial(void)
 {
@@ -359,6 +371,7 @@ PGSIFT_SERVER_TEST_SUITE(advisor_suite)
 	CU_add_test(s, "equality: single-column index", test_equality);
 	CU_add_test(s, "equality + ORDER BY DESC LIMIT: two columns", test_equality_order_limit);
 	CU_add_test(s, "lower(email) = ...: expression index", test_expression);
+	CU_add_test(s, "email = $2 || $3 || $1: a built comparand is a value", test_built_comparand);
 	CU_add_test(s, "rare constant: partial index", test_partial);
 	CU_add_test(s, "join key: the inner table's column", test_join_key);
 	CU_add_test(s, "tiny, unselective, indexed, prefix-covered: nothing", test_nothing_to_propose);

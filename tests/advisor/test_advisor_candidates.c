@@ -86,6 +86,37 @@ test_expression_and_quoting(void)
 	expect("SELECT id FROM orders WHERE lower(status) = lower(note)", 0, "");
 }
 
+/*
+ * Comparands built of parameters, constants and stable functions are
+ * values: operators over them, casts, now(), CURRENT_DATE, COALESCE,
+ * CASE; = ANY of a parameter or an array.  A volatile call (random()) or a
+ * column of the table is not.
+ */
+static void
+test_expression_comparands(void)
+{
+	const char *one = "CREATE INDEX ON public.orders (customer_id)";
+	const char *with_id = "CREATE INDEX ON public.orders (customer_id) | CREATE INDEX ON public.orders (customer_id) INCLUDE (id)";
+
+	expect("SELECT * FROM orders WHERE customer_id = $2 || $1 || $3", 1, one);
+	expect("SELECT * FROM orders WHERE customer_id = 'user' || $1 || '@x'", 1, one);
+	expect("SELECT * FROM orders WHERE customer_id = $1::int + 1", 1, one);
+	expect("SELECT * FROM orders WHERE customer_id = -$1", 1, one);
+	expect("SELECT * FROM orders WHERE customer_id = COALESCE($1, 0)", 1, one);
+	expect("SELECT * FROM orders WHERE customer_id = CASE WHEN $1 > 0 THEN $1 ELSE 0 END", 1, one);
+	expect("SELECT id FROM orders WHERE customer_id = ANY ($1)", 2, with_id);
+	expect("SELECT id FROM orders WHERE customer_id = ANY (ARRAY[1, 2, $1])", 2, with_id);
+	expect("SELECT * FROM orders WHERE created_at > now() - interval '1 day'", 1,
+		   "CREATE INDEX ON public.orders (created_at)");
+	expect("SELECT * FROM orders WHERE created_at >= CURRENT_DATE - 7", 1,
+		   "CREATE INDEX ON public.orders (created_at)");
+	expect("SELECT * FROM orders WHERE customer_id = abs($1) + length('x')", 1, one);
+	/* computed per row: no index condition */
+	expect("SELECT * FROM orders WHERE customer_id = random() * 10", 0, "");
+	expect("SELECT * FROM orders WHERE customer_id = $1 + customer_id", 0, "");
+	expect("SELECT * FROM orders WHERE customer_id = count(*) OVER ()", 0, "");
+}
+
 static void
 test_partial_for_constant(void)
 {
@@ -167,6 +198,7 @@ PGSIFT_TEST_SUITE(advisor_candidates_suite)
 {
 	CU_pSuite	s = CU_add_suite("src/advisor_candidates", NULL, NULL);
 
+	CU_add_test(s, "comparands: operators, casts and stable functions of values", test_expression_comparands);
 	CU_add_test(s, "equality, then ORDER BY ... LIMIT with directions, INCLUDE", test_equality_then_order);
 	CU_add_test(s, "IN is equality, BETWEEN a range", test_in_and_between);
 	CU_add_test(s, "expression keys, quoted identifiers", test_expression_and_quoting);

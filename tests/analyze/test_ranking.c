@@ -304,6 +304,50 @@ test_answered_by_index(void)
 	finding_list_free(&l);
 }
 
+/*
+ * A scan finding that leaves its index to the advisor: merged, it has the
+ * index; left alone, its fix says why there is none (the advisor ran and
+ * found none worth it, or did not run), never that one will come.
+ */
+static void
+test_index_promises_settled(void)
+{
+	for (int ran = 0; ran < 2; ran++)
+	{
+		finding_list l = {0};
+		finding    *scan = make("seq-scan-filter", FINDING_HIGH, 10, "scan", NULL);
+		finding    *loop = make("nested-loop-inner", FINDING_MEDIUM, 5, "loop", NULL);
+		finding    *other = make("large-offset", FINDING_LOW, 1, "offset", NULL);
+
+		finding_set_fix(scan, NULL, "an index for the filter (a = 1): the index advisor (missing-index) looks for one");
+		finding_set_fix(loop, NULL, "an index on the inner join key: the index advisor (missing-index) looks for one");
+		finding_set_fix(other, NULL, "use keyset pagination");
+		finding_list_add(&l, scan);
+		finding_list_add(&l, loop);
+		finding_list_add(&l, other);
+		findings_rank(&l);
+		findings_settle_index_promises(&l, ran);
+		CU_ASSERT_EQUAL_FATAL(l.count, 3);
+		for (int i = 0; i < 2; i++)
+		{
+			const char *d = l.items[i]->fix_description;
+
+			CU_ASSERT_PTR_NULL(l.items[i]->fix_sql);
+			CU_ASSERT_PTR_NULL(strstr(d, "looks for one"));
+			CU_ASSERT_PTR_NOT_NULL(strstr(d, ran ? ": none is proposed. " : ": the index advisor did not run here"));
+		}
+		ASSERT_STR(l.items[0]->fix_description, ran ?
+				   "an index for the filter (a = 1): none is proposed. The advisor's candidates for this query "
+				   "cost no less by HypoPG's estimate, or none could be made: the table is under its size "
+				   "floor, the filtered columns have few distinct values, or the comparands are computed per "
+				   "row (docs/rules/missing-index.md)" :
+				   "an index for the filter (a = 1): the index advisor did not run here; pgsift analyze --dsn "
+				   "proposes one and measures it (HypoPG), when an index pays");
+		ASSERT_STR(l.items[2]->fix_description, "use keyset pagination");
+		finding_list_free(&l);
+	}
+}
+
 /* A score above its queries' time per hour in the log is cut to it, and said. */
 static void
 test_scores_capped_by_query_time(void)
@@ -344,6 +388,7 @@ PGSIFT_TEST_SUITE(ranking_suite)
 	CU_pSuite	s = CU_add_suite("ranking", NULL, NULL);
 
 	CU_add_test(s, "fix key", test_fix_key);
+	CU_add_test(s, "an index left to the advisor: merged, or its absence explained", test_index_promises_settled);
 	CU_add_test(s, "merge and order", test_merge_and_order);
 	CU_add_test(s, "n-plus-one link", test_n_plus_one_link);
 	CU_add_test(s, "json keys", test_json_keys);
