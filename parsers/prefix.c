@@ -48,7 +48,7 @@
 #define ZONE_RE		"(?:[A-Za-z]{1,6}|[+-]\\d\\d(?::?\\d\\d)?)"
 #define DATE_RE		"\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"
 #define SEVERITY_RE "(DEBUG[1-5]?|INFO|NOTICE|WARNING|ERROR|LOG|FATAL|PANIC|" \
-					"DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LOCATION):  "
+					"DETAIL|HINT|CONTEXT|STATEMENT|QUERY|LOCATION): {1,2}"
 
 /* One escape that captures: its letter, first group and padding. */
 typedef struct prefix_item
@@ -586,7 +586,8 @@ prefix_find_severity(const char *line, size_t len, size_t max_prefix)
 	const char *end = line + limit;
 	const char *colon;
 
-	while ((colon = memmem(from, (size_t) (end - from), ":  ", 3)) != NULL)
+	/* PostgreSQL writes two spaces after the word; some log services keep one */
+	while ((colon = memmem(from, (size_t) (end - from), ": ", 2)) != NULL)
 	{
 		const char *w = colon;
 
@@ -664,10 +665,10 @@ prefix_match_fallback(log_prefix *p, const char *line, size_t len, log_record *r
 	int			part;
 	size_t		tlen;
 
-	if (at < 0 || (colon = memmem(line + at, len - (size_t) at, ":  ", 3)) == NULL)
+	if (at < 0 || (colon = memmem(line + at, len - (size_t) at, ": ", 2)) == NULL)
 		return -1;
 	part = classify_severity(line + at, (size_t) (colon - line - at), &sev);
-	*msg_start = (size_t) (colon - line) + 3;
+	*msg_start = (size_t) (colon - line) + (colon[2] == ' ' ? 3 : 2);
 	if (rec == NULL)
 		return part;
 	if (part == PART_PRIMARY)

@@ -2,31 +2,21 @@
  * prefix_learn.c
  *    Infer an unknown log_line_prefix from sample lines.
  *
- * The text before the severity marker of a sample line is read left to
- * right; at each position a list of recognisers is tried, most specific
- * first, and the first that fits emits its escape and skips the value:
- *
- *   2024-01-02 03:04:05[.123] UTC    %t or %m (a second time: %s)
- *   1704164645.123                   %n
- *   65a1b2c3.1f4                     %c
- *   user=... db=... app=... ...      the keyword, then its escape
- *   10.0.0.1(5432), [local]          %r;  a bare address: %h
- *   postgres@bench, @                %u@%d
- *   3/12                             %v
- *   -1234567890123                   %Q (long numbers)
- *   00000, 42P01                     %e
- *   123 (first number), 5-1          %p, %l ("-1" kept literal after %l)
- *   client backend, idle, SELECT     %b, %i
- *
- * and anything else is literal.  One line cannot show which fields are
- * session-only (%q) or which word is an application name, so variants are
- * made (%q at each place it could go, a word replaced by %a) and every
- * candidate is verified against all the lines: the one matching the most
- * wins, the plain reading on ties.
+ * A few sample lines (the longest, the shortest and a middle one) are
+ * each read as escapes (prefix_read.c).  One line cannot show which
+ * literal words are user, database or application names, nor which
+ * fields are session-only (%q), so variants are made: the words read as
+ * %u, %d and %a in every combination, then %q before each field of the
+ * best of them.  Every candidate is verified against all the lines; the
+ * best reading (better_reading) matches the most lines, then agrees best
+ * with the names that connection and disconnection messages state
+ * ("connection authorized: user=bob database=shop application_name=psql"),
+ * then has fewer %q, more fields, less literal text.
  *-------------------------------------------------------------------------
  */
 #include "parsers/log_time.h"
 #include "parsers/prefix.h"
+#include "parsers/prefix_learn.h"
 #include "src/lib/arena.h"
 
 #include <stdbool.h>
@@ -37,446 +27,7 @@
 #define MAX_SAMPLES			3
 #define MAX_CANDIDATES		512
 #define MAX_WORD_SLOTS		4
-
-typedef struct learn_state
-{
-	strbuf		out;
-	bool		have_time;
-	bool		have_pid;
-	bool		have_line;
-} learn_state;
-
-typedef size_t (*recogniser) (learn_state *st, const char *s, size_t i, size_t n);
-
-static inline bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static inline bool
-is_alpha(char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static inline bool
-is_alnum(char c)
-{
-	return is_digit(c) || is_alpha(c);
-}
-
-static inline bool
-is_hex(char c)
-{
-	return is_digit(c) || (c >= 'a' && c <= 'f');
-}
-
-/* Characters of user and database names as they appear around '@'. */
-static inline bool
-is_name_char(char c)
-{
-	return is_alnum(c) || c == '_' || c == '-' || c == '.' || c == '$' || c == '[' || c == ']';
-}
-
-static inline bool
-at_boundary(const char *s, size_t i)
-{
-	return i == 0 || !is_alnum(s[i - 1]);
-}
-
-/* End of the run of chars satisfying pred from i. */
-static size_t
-run(const char *s, size_t i, size_t n, bool (*pred) (char))
-{
-	while (i < n && pred(s[i]))
-		i++;
-	return i;
-}
-
-static size_t
-rec_time(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j = i + 19;
-	bool		frac = false;
-
-	if (!log_time_at_start(s + i, n - i) || s[i + 10] != ' ')
-		return 0;
-	if (j < n && s[j] == '.')
-	{
-		size_t		k = run(s, j + 1, n, is_digit);
-
-		if (k == j + 1)
-			return 0;
-		frac = true;
-		j = k;
-	}
-	if (j + 1 >= n || s[j] != ' ')
-		return 0;
-	j++;
-	if (s[j] == '+' || s[j] == '-')
-	{
-		if (j + 2 >= n || !is_digit(s[j + 1]) || !is_digit(s[j + 2]))
-			return 0;
-		j += 3;
-		if (j + 2 < n && s[j] == ':' && is_digit(s[j + 1]) && is_digit(s[j + 2]))
-			j += 3;
-		else if (j + 1 < n && is_digit(s[j]) && is_digit(s[j + 1]))
-			j += 2;
-	}
-	else
-	{
-		size_t		k = run(s, j, n, is_alpha);
-
-		if (k == j)
-			return 0;
-		j = k;
-	}
-	strbuf_puts(&st->out, st->have_time ? "%s" : frac ? "%m" : "%t");
-	st->have_time = true;
-	return j - i;
-}
-
-static size_t
-rec_epoch(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j = run(s, i, n, is_digit);
-
-	if (!at_boundary(s, i) || j - i != 10 || j + 4 > n || s[j] != '.' ||
-		run(s, j + 1, n, is_digit) != j + 4)
-		return 0;
-	strbuf_puts(&st->out, "%n");
-	st->have_time = true;
-	return j + 4 - i;
-}
-
-static size_t
-rec_session_id(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j = run(s, i, n, is_hex);
-	size_t		k;
-
-	if (!at_boundary(s, i) || j - i < 6 || j - i > 16 || j >= n || s[j] != '.')
-		return 0;
-	k = run(s, j + 1, n, is_hex);
-	if (k == j + 1 || k - j - 1 > 8 || (k < n && (is_alnum(s[k]) || s[k] == '.')))
-		return 0;
-	strbuf_puts(&st->out, "%c");
-	return k - i;
-}
-
-static const struct
-{
-	const char *word;
-	char		esc;
-}			keywords[] = {
-	{"user", 'u'}, {"usr", 'u'}, {"u", 'u'}, {"username", 'u'}, {"role", 'u'},
-	{"db", 'd'}, {"database", 'd'}, {"dbname", 'd'}, {"d", 'd'},
-	{"app", 'a'}, {"application", 'a'}, {"application_name", 'a'}, {"appname", 'a'}, {"a", 'a'},
-	{"client", 'h'}, {"host", 'h'}, {"remote", 'h'}, {"h", 'h'}, {"ip", 'h'},
-	{"client_addr", 'h'}, {"remote_host", 'h'},
-	{"pid", 'p'}, {"p", 'p'}, {"process", 'p'},
-	{"session", 'c'}, {"sess", 'c'}, {"session_id", 'c'}, {"sid", 'c'}, {"c", 'c'},
-	{"line", 'l'}, {"l", 'l'}, {"session_line", 'l'},
-	{"xid", 'x'}, {"x", 'x'}, {"txid", 'x'},
-	{"vxid", 'v'}, {"v", 'v'},
-	{"tag", 'i'}, {"cmd", 'i'}, {"command", 'i'}, {"i", 'i'},
-	{"sqlstate", 'e'}, {"state", 'e'}, {"code", 'e'}, {"e", 'e'},
-	{"queryid", 'Q'}, {"query_id", 'Q'}, {"qid", 'Q'},
-	{"backend", 'b'}, {"backend_type", 'b'}, {"type", 'b'}, {"b", 'b'},
-	{"leader", 'P'}, {"leader_pid", 'P'},
-};
-
-static bool
-is_word_char(char c)
-{
-	return is_alnum(c) || c == '_';
-}
-
-static bool
-is_value_char(char c)
-{
-	return c != ' ' && c != ',' && c != ';' && c != '|' && c != ']' && c != ')' && c != '\t';
-}
-
-/* "word=value" with a known word: the word, '=', and its escape. */
-static size_t
-rec_keyword(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j = run(s, i, n, is_word_char);
-	size_t		k;
-	char		esc = 0;
-
-	if (!at_boundary(s, i) || j == i || j >= n || s[j] != '=')
-		return 0;
-	for (size_t w = 0; w < sizeof(keywords) / sizeof(keywords[0]) && esc == 0; w++)
-		if (strlen(keywords[w].word) == j - i && strncasecmp(keywords[w].word, s + i, j - i) == 0)
-			esc = keywords[w].esc;
-	if (esc == 0)
-		return 0;
-	k = run(s, j + 1, n, is_value_char);
-	if (esc == 'h' && k < n && s[k] == ')' && memchr(s + j + 1, '(', k - j - 1) != NULL)
-	{
-		esc = 'r';				/* host(port) */
-		k++;
-	}
-	strbuf_append(&st->out, s + i, j + 1 - i);
-	strbuf_putc(&st->out, '%');
-	strbuf_putc(&st->out, esc);
-	if (esc == 'p')
-		st->have_pid = true;
-	if (esc == 'l')
-		st->have_line = true;
-	return k - i;
-}
-
-static bool
-is_host_char(char c)
-{
-	return is_alnum(c) || c == '.' || c == ':' || c == '-' || c == '_';
-}
-
-/* "host(port)" or "[local]": %r. */
-static size_t
-rec_host_port(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j,
-				k;
-
-	if (!at_boundary(s, i))
-		return 0;
-	if (n - i >= 7 && memcmp(s + i, "[local]", 7) == 0)
-		j = i + 7;
-	else
-	{
-		/* a lone ':' is a separator, "::1" an address */
-		if (s[i] == ':' && (i + 1 >= n || s[i + 1] != ':'))
-			return 0;
-		j = run(s, i, n, is_host_char);
-		if (j == i || j >= n || s[j] != '(')
-			return 0;
-		k = run(s, j + 1, n, is_digit);
-		if (k == j + 1 || k >= n || s[k] != ')')
-			return 0;
-		j = k + 1;
-	}
-	strbuf_puts(&st->out, "%r");
-	return j - i;
-}
-
-/*
- * End of a user or database name at s[i]: PostgreSQL's "[unknown]", or a
- * run of name characters without brackets (those of "[%u@%d]" are the
- * prefix's own).
- */
-static size_t
-name_end(const char *s, size_t i, size_t n)
-{
-	if (n - i >= 9 && memcmp(s + i, "[unknown]", 9) == 0)
-		return i + 9;
-	while (i < n && is_name_char(s[i]) && s[i] != '[' && s[i] != ']')
-		i++;
-	return i;
-}
-
-/* "user@db" (either side may be empty): %u@%d. */
-static size_t
-rec_user_at_db(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j,
-				k;
-
-	if (i > 0 && is_name_char(s[i - 1]))
-		return 0;
-	j = name_end(s, i, n);
-	if (j >= n || s[j] != '@')
-		return 0;
-	k = name_end(s, j + 1, n);
-	strbuf_puts(&st->out, "%u@%d");
-	return k - i;
-}
-
-/* "digits/digits": %v. */
-static size_t
-rec_vxid(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j = run(s, i, n, is_digit);
-	size_t		k;
-
-	if (!at_boundary(s, i) || j == i || j >= n || s[j] != '/')
-		return 0;
-	k = run(s, j + 1, n, is_digit);
-	if (k == j + 1 || (k < n && is_alnum(s[k])))
-		return 0;
-	strbuf_puts(&st->out, "%v");
-	return k - i;
-}
-
-/* A number of 12 digits or more, maybe negative: %Q. */
-static size_t
-rec_query_id(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		d = i < n && s[i] == '-' ? i + 1 : i;
-	size_t		j = run(s, d, n, is_digit);
-
-	if (!at_boundary(s, i) || j - d < 12 || (j < n && (is_alnum(s[j]) || s[j] == '.')))
-		return 0;
-	strbuf_puts(&st->out, "%Q");
-	return j - i;
-}
-
-static bool
-is_state_char(char c)
-{
-	return is_digit(c) || (c >= 'A' && c <= 'Z');
-}
-
-/* Five digits and capitals, with a digit and a capital or a leading '0': %e. */
-static size_t
-rec_sqlstate(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j = run(s, i, n, is_state_char);
-	bool		digit = false,
-				capital = false;
-
-	if (!at_boundary(s, i) || j - i != 5 || (j < n && is_alnum(s[j])))
-		return 0;
-	for (size_t k = i; k < j; k++)
-		digit |= is_digit(s[k]), capital |= !is_digit(s[k]);
-	if (!digit || !(capital || s[i] == '0'))
-		return 0;
-	strbuf_puts(&st->out, "%e");
-	return 5;
-}
-
-/* A bare IPv4 address: %h. */
-static size_t
-rec_address(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j = i;
-
-	if (!at_boundary(s, i))
-		return 0;
-	for (int part = 0; part < 4; part++)
-	{
-		size_t		k = run(s, j, n, is_digit);
-
-		if (k == j || k - j > 3 || (part < 3 && (k >= n || s[k] != '.')))
-			return 0;
-		j = part < 3 ? k + 1 : k;
-	}
-	if (j < n && (is_alnum(s[j]) || s[j] == '(' || s[j] == '.'))
-		return 0;
-	strbuf_puts(&st->out, "%h");
-	return j - i;
-}
-
-/* A number: the pid first, then the session line, then the xid. */
-static void
-emit_number(learn_state *st)
-{
-	if (!st->have_pid)
-		strbuf_puts(&st->out, "%p");
-	else if (!st->have_line)
-		strbuf_puts(&st->out, "%l");
-	else
-		strbuf_puts(&st->out, "%x");
-	st->have_line |= st->have_pid;
-	st->have_pid = true;
-}
-
-/* "123", or "123-4" ([%p-%l]) and "5-1" after a pid (pgBadger's [%l-1]). */
-static size_t
-rec_number(learn_state *st, const char *s, size_t i, size_t n)
-{
-	size_t		j = run(s, i, n, is_digit);
-	size_t		k;
-
-	if (!at_boundary(s, i) || j == i || (j < n && (is_alpha(s[j]) || s[j] == '.' || s[j] == '/')))
-		return 0;
-	if (j + 1 < n && s[j] == '-' && is_digit(s[j + 1]))
-	{
-		bool		line_first = st->have_pid && !st->have_line;
-
-		k = run(s, j + 1, n, is_digit);
-		if (k < n && is_alnum(s[k]))
-			return 0;
-		emit_number(st);
-		strbuf_putc(&st->out, '-');
-		if (line_first && k - j - 1 == 1 && s[j + 1] == '1')
-			strbuf_putc(&st->out, '1');
-		else
-			emit_number(st);
-		return k - i;
-	}
-	emit_number(st);
-	return j - i;
-}
-
-static const struct
-{
-	const char *text;
-	const char *esc;
-}			words[] = {
-	{"client backend", "%b"}, {"autovacuum worker", "%b"}, {"autovacuum launcher", "%b"},
-	{"background writer", "%b"}, {"checkpointer", "%b"}, {"walwriter", "%b"},
-	{"postmaster", "%b"}, {"logical replication launcher", "%b"}, {"walsender", "%b"},
-	{"not initialized", "%b"}, {"background worker", "%b"}, {"walreceiver", "%b"},
-	{"startup", "%b"}, {"archiver", "%b"}, {"parallel worker", "%b"},
-	{"logical replication worker", "%b"}, {"standalone backend", "%b"}, {"walsummarizer", "%b"},
-	{"idle in transaction", "%i"}, {"idle", "%i"}, {"authentication", "%i"},
-	{"SELECT", "%i"}, {"INSERT", "%i"}, {"UPDATE", "%i"}, {"DELETE", "%i"},
-};
-
-/* Backend types and command tags PostgreSQL prints for %b and %i. */
-static size_t
-rec_word(learn_state *st, const char *s, size_t i, size_t n)
-{
-	if (!at_boundary(s, i))
-		return 0;
-	for (size_t w = 0; w < sizeof(words) / sizeof(words[0]); w++)
-	{
-		size_t		len = strlen(words[w].text);
-
-		if (n - i >= len && memcmp(s + i, words[w].text, len) == 0 &&
-			(i + len == n || !is_alnum(s[i + len])))
-		{
-			strbuf_puts(&st->out, words[w].esc);
-			return len;
-		}
-	}
-	return 0;
-}
-
-static const recogniser recognisers[] = {
-	rec_time, rec_epoch, rec_session_id, rec_keyword, rec_host_port, rec_user_at_db,
-	rec_vxid, rec_query_id, rec_sqlstate, rec_address, rec_number, rec_word,
-};
-
-/* The prefix that text[0..n) reads as (malloc'd). */
-static char *
-infer(const char *text, size_t n)
-{
-	learn_state st = {0};
-
-	strbuf_init(&st.out);
-	for (size_t i = 0; i < n;)
-	{
-		size_t		used = 0;
-
-		for (size_t r = 0; r < sizeof(recognisers) / sizeof(recognisers[0]) && used == 0; r++)
-			used = recognisers[r] (&st, text, i, n);
-		if (used == 0)
-		{
-			if (text[i] == '%')
-				strbuf_putc(&st.out, '%');
-			strbuf_putc(&st.out, text[i]);
-			used = 1;
-		}
-		i += used;
-	}
-	return strbuf_detach(&st.out);
-}
+#define MAX_STATED			16	/* connection lines kept for their names */
 
 typedef struct candidates
 {
@@ -584,6 +135,13 @@ has_firm_escape(const char *t)
 	return false;
 }
 
+/* The same, for prefixes that separate their fields with '-' ("%p-%u-%d-"). */
+static bool
+is_word_char_no_dash(char c)
+{
+	return c != '-' && is_literal_word_char(c);
+}
+
 /* Characters before a literal word that could be a field's value. */
 static bool
 opens_value(char c)
@@ -605,7 +163,7 @@ typedef struct word_slot
  * one word.
  */
 static int
-find_word_slots(const char *t, word_slot *slots, int max)
+find_word_slots(const char *t, word_slot *slots, int max, bool dash_splits)
 {
 	size_t		n = strlen(t);
 	char		prev = 0;
@@ -619,8 +177,10 @@ find_word_slots(const char *t, word_slot *slots, int max)
 		if (ulen == 1 && strncmp(t + j, "[unknown]", 9) == 0)
 			end = j + 9;
 		else if (ulen == 1)
-			end = run(t, j, n, is_literal_word_char);
-		if (end - j >= 2 && opens_value(prev) && t[end] != '=' && t[end] != '%' &&
+			end = run(t, j, n, dash_splits ? is_word_char_no_dash : is_literal_word_char);
+		/* split at dashes, only the words between dashes ("%h-pgaweb-pgaweb-%m", not "PG-%e") */
+		if (end - j >= 2 && (dash_splits ? prev == '-' : opens_value(prev)) && t[end] != '=' && t[end] != '%' &&
+			strncmp(t + end, " = ", 3) != 0 &&
 			!(t[end] == ':' && t[end + 1] != ' ' && t[end + 1] != '\0'))
 		{
 			slots[nslots++] = (word_slot) {j, end};
@@ -710,11 +270,16 @@ add_word_variants(candidates *c, const char *t)
 	int			nslots;
 	strbuf		sb;
 
-	if (!has_firm_escape(t) || (nslots = find_word_slots(t, slots, MAX_WORD_SLOTS)) == 0)
+	if (!has_firm_escape(t))
 		return;
 	strbuf_init(&sb);
-	strbuf_puts(&sb, "");
-	add_assignments(c, t, slots, nslots, 0, "", &sb, 0);
+	/* words as written ("my-app.v2"), then split at dashes ("pgaweb-pgaweb": two names) */
+	for (int dash = 0; dash < 2; dash++)
+		if ((nslots = find_word_slots(t, slots, MAX_WORD_SLOTS, dash)) > 0)
+		{
+			strbuf_reset(&sb);
+			add_assignments(c, t, slots, nslots, 0, "", &sb, 0);
+		}
 	strbuf_free(&sb);
 }
 
@@ -733,50 +298,186 @@ escape_count(const char *t)
 	return n;
 }
 
+/* The lines to learn from, and the names their messages state. */
+typedef struct learn_input
+{
+	const char *const *lines;
+	const size_t *lens;
+	int			n;
+	int			nstated;
+	struct
+	{
+		int			line;
+		char	   *user,
+				   *database,
+				   *app;		/* malloc'd, NULL when not stated */
+	}			stated[MAX_STATED];
+} learn_input;
+
+/* A candidate's figures: lines matched, agreement with the stated names. */
+typedef struct reading
+{
+	const char *text;
+	int			matches;
+	int			agreement;		/* names read as stated, less those read otherwise */
+} reading;
+
+/* The value after key (up to a space, or to the end for the last) in msg, malloc'd, or NULL. */
+static char *
+stated_value(const char *msg, size_t len, const char *key, bool to_end)
+{
+	const char *at = memmem(msg, len, key, strlen(key));
+	const char *v,
+			   *e,
+			   *end = msg + len;
+
+	if (at == NULL || (at > msg && at[-1] != ' '))
+		return NULL;
+	v = at + strlen(key);
+	if (to_end)
+	{
+		/* application_name ends the message, but for the SSL/GSS notes PostgreSQL adds */
+		e = memmem(v, (size_t) (end - v), " SSL enabled", 12);
+		if (e == NULL)
+			e = memmem(v, (size_t) (end - v), " GSS (", 6);
+		if (e == NULL)
+			e = end;
+	}
+	else
+		for (e = v; e < end && *e != ' '; e++)
+			;
+	return e > v ? xstrndup(v, (size_t) (e - v)) : NULL;
+}
+
 /*
- * Whether reading a (matching a_count lines) beats b (b_count): more
- * lines; on a tie more fields (a user name that every sample line shares
- * looks as literal as a label, but is a field), then less literal text
- * (the more general reading).
+ * The user, database and application that connection and disconnection
+ * messages of the lines state, for telling which literal word is which.
+ */
+static void
+collect_stated_names(learn_input *in)
+{
+	for (int i = 0; i < in->n && in->nstated < MAX_STATED; i++)
+	{
+		long		at = prefix_find_severity(in->lines[i], in->lens[i], PREFIX_MAX_BYTES);
+		const char *msg;
+		size_t		len;
+		bool		authorized;
+
+		if (at < 0 || (msg = memchr(in->lines[i] + at, ' ', in->lens[i] - (size_t) at)) == NULL)
+			continue;
+		while (*msg == ' ')
+			msg++;
+		len = in->lens[i] - (size_t) (msg - in->lines[i]);
+		authorized = len > 22 && memcmp(msg, "connection authorized:", 22) == 0;
+		if (!authorized && !(len > 14 && memcmp(msg, "disconnection:", 14) == 0))
+			continue;
+		in->stated[in->nstated].line = i;
+		in->stated[in->nstated].user = stated_value(msg, len, "user=", false);
+		in->stated[in->nstated].database = stated_value(msg, len, "database=", false);
+		in->stated[in->nstated].app = authorized ? stated_value(msg, len, "application_name=", true) : NULL;
+		in->nstated++;
+	}
+}
+
+static void
+free_stated_names(learn_input *in)
+{
+	for (int i = 0; i < in->nstated; i++)
+	{
+		free(in->stated[i].user);
+		free(in->stated[i].database);
+		free(in->stated[i].app);
+	}
+}
+
+/* +1 when the name read is the stated one, -1 when another is read, 0 otherwise. */
+static int
+agree(const char *stated, const char *read)
+{
+	if (stated == NULL || read == NULL)
+		return 0;
+	return strcmp(stated, read) == 0 ? 1 : -1;
+}
+
+/* Verify candidate text against the input: how many lines, how well it agrees. */
+static reading
+verify(const char *text, const learn_input *in)
+{
+	reading		r = {.text = text};
+	log_prefix *p = prefix_compile(text, NULL);
+	log_record	rec;
+	strbuf		store;
+	size_t		msg;
+
+	if (p == NULL)
+		return r;
+	r.matches = prefix_count_matches(p, in->lines, in->lens, in->n);
+	strbuf_init(&store);
+	for (int i = 0; i < in->nstated; i++)
+	{
+		log_record_clear(&rec);
+		strbuf_reset(&store);
+		if (prefix_match(p, in->lines[in->stated[i].line], in->lens[in->stated[i].line], &rec, &store, &msg) < 0)
+			continue;
+		r.agreement += agree(in->stated[i].user, rec.user) + agree(in->stated[i].database, rec.dbname) +
+			agree(in->stated[i].app, rec.app);
+	}
+	strbuf_free(&store);
+	prefix_free(p);
+	return r;
+}
+
+static int
+q_count(const char *t)
+{
+	int			n = 0;
+
+	for (; (t = strstr(t, "%q")) != NULL; t += 2)
+		n++;
+	return n;
+}
+
+/*
+ * Whether reading a beats b: more lines matched; on a tie, better
+ * agreement with the names the messages state; then fewer %q (a %q makes
+ * the rest optional, so a junk tail after it matches as much as the right
+ * reading); then more fields (a user name every sample line shares looks
+ * as literal as a label, but is a field); then less literal text.
  */
 static bool
-better_reading(const char *a, int a_count, const char *b, int b_count)
+better_reading(const reading *a, const reading *b)
 {
 	int			ea,
 				eb;
 
-	if (b == NULL || a_count != b_count)
-		return b == NULL || a_count > b_count;
-	ea = escape_count(a);
-	eb = escape_count(b);
+	if (b->text == NULL)
+		return true;
+	if (a->matches != b->matches)
+		return a->matches > b->matches;
+	if (a->agreement != b->agreement)
+		return a->agreement > b->agreement;
+	if (q_count(a->text) != q_count(b->text))
+		return q_count(a->text) < q_count(b->text);
+	ea = escape_count(a->text);
+	eb = escape_count(b->text);
 	if (ea != eb)
 		return ea > eb;
-	return strlen(a) < strlen(b);
+	return strlen(a->text) < strlen(b->text);
 }
 
-/*
- * The candidate of c[from..) that reads the sample lines best
- * (better_reading), or -1 when it is empty; its count in *count.
- */
-static int
-best_candidate(const candidates *c, int from, const char *const *lines, const size_t *lens, int n, int *count)
+/* The best reading of c[from..) (better_reading); text NULL when there is none. */
+static reading
+best_candidate(const candidates *c, int from, const learn_input *in)
 {
-	int			best = -1,
-				best_count = 0;
+	reading		best = {0};
 
 	for (int i = from; i < c->n; i++)
 	{
-		log_prefix *p = prefix_compile(c->text[i], NULL);
-		int			matches = p ? prefix_count_matches(p, lines, lens, n) : 0;
+		reading		r = verify(c->text[i], in);
 
-		prefix_free(p);
-		if (best < 0 || better_reading(c->text[i], matches, c->text[best], best_count))
-		{
-			best = i;
-			best_count = matches;
-		}
+		if (better_reading(&r, &best))
+			best = r;
 	}
-	*count = best_count;
 	return best;
 }
 
@@ -803,8 +504,9 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 	sample	   *marked = xcalloc((size_t) n + 1, sizeof(sample));
 	int			nmarked = 0;
 	candidates	c = {.n = 0};
-	char	   *best = NULL;
-	int			best_count = 0;
+	learn_input in = {.lines = lines, .lens = lens, .n = n};
+	reading		best = {0};
+	char	   *result;
 
 	*matched = 0;
 	for (int i = 0; i < n; i++)
@@ -814,40 +516,37 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 		if (at >= 0)
 			marked[nmarked++] = (sample) {i, at};
 	}
-	/* the line with the most fields first: its reading wins ties */
+	collect_stated_names(&in);
+	/* the line with the most fields first */
 	qsort(marked, (size_t) nmarked, sizeof(sample), by_prefix_len_desc);
 	for (int s = 0; s < MAX_SAMPLES && nmarked > 0; s++)
 	{
 		const sample *sm = &marked[s == 0 ? 0 : s == 1 ? nmarked - 1 : nmarked / 2];
-		char	   *t = infer(lines[sm->line], (size_t) sm->prefix_len);
-		int			first = c.n,
-					count,
-					pick;
+		char	   *t = prefix_read_line(lines[sm->line], (size_t) sm->prefix_len);
+		int			first = c.n;
+		reading		pick,
+					q_pick;
 
 		/* the plain reading and its words read as names; then %q on the best of them */
 		add_candidate(&c, t, strlen(t));
 		add_word_variants(&c, t);
 		free(t);
-		pick = best_candidate(&c, first, lines, lens, n, &count);
-		if (pick < 0)
+		pick = best_candidate(&c, first, &in);
+		if (pick.text == NULL)
 			continue;
 		first = c.n;
-		add_q_variants(&c, c.text[pick]);
-		int			q_count;
-		int			q_pick = best_candidate(&c, first, lines, lens, n, &q_count);
-
-		if (q_pick >= 0 && q_count > count)
-			pick = q_pick, count = q_count;
-		if (count > 0 && better_reading(c.text[pick], count, best, best_count))
-		{
-			best_count = count;
-			best = c.text[pick];
-		}
+		add_q_variants(&c, pick.text);
+		q_pick = best_candidate(&c, first, &in);
+		if (q_pick.text != NULL && q_pick.matches > pick.matches)
+			pick = q_pick;
+		if (pick.matches > 0 && better_reading(&pick, &best))
+			best = pick;
 	}
-	best = best ? xstrdup(best) : nmarked > 0 ? xstrdup(c.text[0]) : NULL;
+	result = best.text ? xstrdup(best.text) : nmarked > 0 ? xstrdup(c.text[0]) : NULL;
+	*matched = best.text ? best.matches : 0;
 	for (int i = 0; i < c.n; i++)
 		free(c.text[i]);
+	free_stated_names(&in);
 	free(marked);
-	*matched = best_count;
-	return best;
+	return result;
 }

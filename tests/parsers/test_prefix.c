@@ -260,7 +260,14 @@ test_parts_and_severities(void)
 		CU_ASSERT_EQUAL(rec.severity, cases[i].sev);
 		CU_ASSERT_STRING_EQUAL(line + msg, "text");
 	}
-	CU_ASSERT_EQUAL(match("[%p] ", "[7] LOG: one space", NULL), -1);
+	/* one space after the word: not PostgreSQL's own, but what some log services keep */
+	{
+		size_t		msg;
+
+		CU_ASSERT_EQUAL(match("[%p] ", "[7] LOG: one space", &msg), PART_PRIMARY);
+		CU_ASSERT_EQUAL(msg, 9);
+	}
+	CU_ASSERT_EQUAL(match("[%p] ", "[7] LOG:no space", NULL), -1);
 	CU_ASSERT_EQUAL(match("[%p] ", "[7] TRACE:  x", NULL), -1);
 	CU_ASSERT_EQUAL(match("[%p] ", "[7] LOG", NULL), -1);
 	CU_ASSERT_EQUAL(match("[%p] ", "", NULL), -1);
