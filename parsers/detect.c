@@ -61,6 +61,15 @@ static const char *const syslog_prefixes[] = {
 	NULL
 };
 
+/* Heroku Postgres's prefixes: the classic one, and the one with every field (2022). */
+static const char *const logplex_prefixes[] = {
+	" sql_error_code = %e ",
+	" sql_error_code = %e time_ms = \"%m\" pid=\"%p\" proc_start_time=\"%s\" session_id=\"%c\" "
+	"vtid=\"%v\" tid=\"%x\" log_line=\"%l\" %qdatabase=\"%d\" connection_source=\"%r\" "
+	"user=\"%u\" application_name=\"%a\" ",
+	NULL
+};
+
 typedef enum vote
 {
 	VOTE_NONE = 0,
@@ -68,6 +77,7 @@ typedef enum vote
 	VOTE_CSVLOG,
 	VOTE_SYSLOG,
 	VOTE_SYSLOG2,
+	VOTE_LOGPLEX,
 	VOTE__COUNT
 } vote;
 
@@ -96,6 +106,8 @@ vote_of(const char *s, size_t len)
 		return VOTE_CSVLOG;
 	if (syslog_line_payload(0, s, len, &payload, &plen))
 		return VOTE_SYSLOG;
+	if (syslog_line_payload(2, s, len, &payload, &plen))
+		return VOTE_LOGPLEX;
 	if (syslog_line_payload(1, s, len, &payload, &plen))
 		return VOTE_SYSLOG2;
 	return VOTE_NONE;
@@ -227,7 +239,7 @@ choose_prefix(const char *const *extra, const char *const *lines, const size_t *
 
 /* The prefix of the text syslog carries (payloads of the syslog lines). */
 static char *
-choose_syslog_prefix(int iso, const char *const *lines, const size_t *lens, int n)
+choose_syslog_prefix(int kind, const char *const *lines, const size_t *lens, int n)
 {
 	const char **payloads = xcalloc((size_t) n + 1, sizeof(char *));
 	size_t	   *plens = xcalloc((size_t) n + 1, sizeof(size_t));
@@ -236,9 +248,9 @@ choose_syslog_prefix(int iso, const char *const *lines, const size_t *lens, int 
 	char	   *prefix;
 
 	for (int i = 0; i < n; i++)
-		if (syslog_line_payload(iso, lines[i], lens[i], &payloads[np], &plens[np]))
+		if (syslog_line_payload(kind, lines[i], lens[i], &payloads[np], &plens[np]))
 			np++;
-	prefix = choose_prefix(syslog_prefixes, payloads, plens, np, &matched);
+	prefix = choose_prefix(kind == 2 ? logplex_prefixes : syslog_prefixes, payloads, plens, np, &matched);
 	free(payloads);
 	free(plens);
 	return prefix;
@@ -286,6 +298,9 @@ detect_log_format(const char *const *lines, const size_t *lens, int n, char **pr
 		case VOTE_SYSLOG2:
 			*prefix_out = choose_syslog_prefix(top == VOTE_SYSLOG2, lines, lens, n);
 			return top == VOTE_SYSLOG2 ? LOG_FORMAT_SYSLOG2 : LOG_FORMAT_SYSLOG;
+		case VOTE_LOGPLEX:
+			*prefix_out = choose_syslog_prefix(2, lines, lens, n);
+			return LOG_FORMAT_LOGPLEX;
 		default:
 			return LOG_FORMAT_AUTO;
 	}

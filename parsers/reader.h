@@ -25,7 +25,8 @@ typedef enum log_format
 	LOG_FORMAT_JSONLOG,
 	LOG_FORMAT_SYSLOG,			/* "Mon DD HH:MM:SS host postgres[pid]: [N-M] ..." */
 	LOG_FORMAT_SYSLOG2,			/* ISO timestamp variant */
-	LOG_FORMAT_RDS				/* stderr with prefix %t:%r:%u@%d:[%p]: */
+	LOG_FORMAT_RDS,				/* stderr with prefix %t:%r:%u@%d:[%p]: */
+	LOG_FORMAT_LOGPLEX			/* Heroku: "TIME app[postgres.N]: [COLOR] [N-M] ..." */
 } log_format;
 
 /* "stderr" etc. to a format; -1 if unknown.  "auto" gives LOG_FORMAT_AUTO. */
@@ -64,6 +65,7 @@ extern const format_reader_ops csvlog_reader_ops;
 extern const format_reader_ops jsonlog_reader_ops;
 extern const format_reader_ops syslog_reader_ops;
 extern const format_reader_ops syslog2_reader_ops;
+extern const format_reader_ops logplex_reader_ops;
 
 /* The ops for a concrete format (not AUTO). */
 const format_reader_ops *format_reader_for(log_format f);

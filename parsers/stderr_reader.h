@@ -47,12 +47,13 @@ void		msg_assembler_destroy(msg_assembler *a);
 int			msg_assembler_classify(msg_assembler *a, const char *line, size_t len);
 
 /*
- * Whether line is a syslog line (iso: syslog2's ISO 8601 time) from a
- * program with a pid; if so *payload is the text after "ident[pid]: " and
- * its "[N-M] " part number, still with the daemon's "#011" escapes.  For
- * format detection (syslog_reader.c).
+ * Whether line is a syslog line (kind 0: classic, 1: syslog2's ISO 8601
+ * time, 2: Heroku's logplex envelope) from a program with a pid; if so
+ * *payload is the text after "ident[pid]: " (logplex: after the dyno and
+ * "[COLOR] ") and its "[N-M] " part number, still with the daemon's "#011"
+ * escapes.  For format detection (syslog_reader.c).
  */
-int			syslog_line_payload(int iso, const char *line, size_t len,
+int			syslog_line_payload(int kind, const char *line, size_t len,
 								const char **payload, size_t *payload_len);
 
 #endif

@@ -4,6 +4,14 @@
  *
  *     Jan  2 03:04:05 host postgres[123]: [7-1] user@db LOG:  text    (syslog)
  *     2024-01-02T03:04:05.123+01:00 host postgres[123]: [7-1] ...     (syslog2)
+ *     2019-03-14T00:22:56+00:00 app[postgres.4882]: [GREEN] [15-1]  sql_error_code = 00000 LOG:  ...
+ *     <134>1 2019-03-14T00:22:56+00:00 host app postgres.4882 - [GREEN] [15-1] ...   (logplex)
+ *
+ * Heroku Postgres sends its server's syslog lines through logplex: the
+ * header is Heroku's ("heroku logs" output, or RFC 5424 through a syslog
+ * drain, maybe with its octet-count framing), the dyno "postgres.N" names
+ * the backend's pid, and "[COLOR] " the database attachment; the rest is
+ * PostgreSQL's syslog message with its part numbers, read as below.
  *
  * PostgreSQL's write_syslog() numbers each message ([7] is the seventh of
  * that process) and sends each line of it, and each 900-byte piece of a
@@ -42,6 +50,8 @@
 
 /* Used when cfg->prefix is NULL: reads '%u@%d ' and '' payloads alike. */
 #define SYSLOG_DEFAULT_PREFIX	"%q%u@%d "
+/* Heroku Postgres's log_line_prefix */
+#define LOGPLEX_DEFAULT_PREFIX	" sql_error_code = %e "
 #define IDENT_MAX				64
 #define DAY_MS					(86400 * INT64_C(1000))
 #define KEEP_BUFFER_BYTES		(4u * 1024 * 1024)
@@ -66,6 +76,7 @@ struct format_reader
 	reader_config cfg;
 	msg_assembler *as;
 	bool		iso;			/* syslog2 */
+	bool		logplex;		/* Heroku's envelope (ISO times too) */
 
 	/* years of classic timestamps */
 	int			year;			/* from cfg, moved on at new year; 0: use now */
@@ -265,6 +276,110 @@ parse_part_number(syslog_line *h)
 	h->payload_len = len - i;
 }
 
+/* The pid of Heroku's dyno name "postgres.N" (tok[0..n)), 0 for "postgres"; -1 for another dyno. */
+static int64_t
+dyno_pid(const char *tok, size_t n)
+{
+	size_t		i = 9;
+
+	if (n == 8 && memcmp(tok, "postgres", 8) == 0)
+		return 0;
+	if (n < 10 || memcmp(tok, "postgres.", 9) != 0)
+		return -1;
+	return read_number(tok, n, &i, 10) >= 0 && i == n ? log_field_int(tok + 9, n - 9, -1) : -1;
+}
+
+/* The token of s[i..len) up to the next space, its length in *n. */
+static const char *
+token_at(const char *s, size_t len, size_t i, size_t *n)
+{
+	const char *sp = i < len ? memchr(s + i, ' ', len - i) : NULL;
+
+	*n = sp ? (size_t) (sp - s) - i : (i < len ? len - i : 0);
+	return s + i;
+}
+
+/*
+ * Heroku's envelope: "TIME app[postgres.N]: " or, through a syslog drain,
+ * "[LEN ]<PRI>1 TIME HOST APP postgres.N MSGID "; then "[COLOR] ".
+ */
+static bool
+parse_logplex_line(format_reader *r, const char *s, size_t len, syslog_line *h)
+{
+	size_t		i = 0,
+				end = 0,
+				n;
+	bool		rfc5424 = false;
+	const char *tok,
+			   *dyno = NULL;
+	size_t		dyno_len = 0;
+	int64_t		pid = -1;
+
+	while (i < len && is_digit(s[i]))
+		i++;
+	if (i > 0 && i + 1 < len && s[i] == ' ' && s[i + 1] == '<')
+		i++;					/* octet-count framing */
+	else
+		i = 0;
+	if (i < len && s[i] == '<')
+	{
+		const char *gt = memchr(s + i, '>', len - i < 6 ? len - i : 6);
+
+		if (gt == NULL || (size_t) (gt - s) + 2 >= len || gt[1] != '1' || gt[2] != ' ')
+			return false;
+		i = (size_t) (gt - s) + 3;
+		rfc5424 = true;
+	}
+	if (!iso_time(r, s + i, len - i, &h->ts_ms, &end))
+		return false;
+	i += end + 1;
+	if (rfc5424)
+	{
+		/* HOST APP PROCID MSGID */
+		for (int t = 0; t < 4; t++)
+		{
+			tok = token_at(s, len, i, &n);
+			if (n == 0)
+				return false;
+			if (t == 2)
+				dyno = tok, dyno_len = n;
+			i += n + 1;
+		}
+	}
+	else
+	{
+		tok = token_at(s, len, i, &n);
+		const char *br = memchr(tok, '[', n);
+
+		/* "app[postgres.4882]:", and other sources' "heroku[router]:" */
+		if (br == NULL || n < 4 || tok[n - 1] != ':' || tok[n - 2] != ']')
+			return false;
+		dyno = br + 1;
+		dyno_len = (size_t) (tok + n - 2 - dyno);
+		i += n + 1;
+	}
+	/* another dyno's line (web.1, router): its own name, skipped as another program's */
+	pid = dyno_pid(dyno, dyno_len);
+	h->ident = pid >= 0 ? "postgres" : dyno;
+	h->ident_len = pid >= 0 ? 8 : dyno_len;
+	h->pid = pid > 0 ? (int32_t) pid : -1;
+	if (i > len)
+		i = len;
+	/* "[GREEN] ": the attachment's color */
+	if (i < len && s[i] == '[')
+	{
+		size_t		k = i + 1;
+
+		while (k < len && ((s[k] >= 'A' && s[k] <= 'Z') || is_digit(s[k]) || s[k] == '_'))
+			k++;
+		if (k > i + 1 && k + 1 < len && s[k] == ']' && s[k + 1] == ' ')
+			i = k + 2;
+	}
+	h->payload = s + i;
+	h->payload_len = len - i;
+	return true;
+}
+
 /* Parse a whole syslog line into h; false if it is not one. */
 static bool
 parse_syslog_line(format_reader *r, const char *s, size_t len, syslog_line *h)
@@ -272,9 +387,13 @@ parse_syslog_line(format_reader *r, const char *s, size_t len, syslog_line *h)
 	size_t		end = 0;
 
 	memset(h, 0, sizeof(*h));
-	if (!(r->iso ? iso_time(r, s, len, &h->ts_ms, &end) : classic_time(r, s, len, &h->ts_ms, &end)))
-		return false;
-	if (!parse_envelope(s, len, end, h))
+	if (r->logplex)
+	{
+		if (!parse_logplex_line(r, s, len, h))
+			return false;
+	}
+	else if (!(r->iso ? iso_time(r, s, len, &h->ts_ms, &end) : classic_time(r, s, len, &h->ts_ms, &end)) ||
+			 !parse_envelope(s, len, end, h))
 		return false;
 	parse_part_number(h);
 	return true;
@@ -398,6 +517,7 @@ syslog_feed(format_reader *r, const char *line, size_t len, uint64_t lineno)
 	if (!parse_syslog_line(r, line, len, &h))
 	{
 		diag_malformed(r->cfg.tally, r->cfg.file, lineno,
+					   r->logplex ? "line is not a Heroku logplex line of a postgres dyno" :
 					   r->iso ? "line is not a syslog message with an ISO 8601 time"
 					   : "line is not a syslog message");
 		return;
@@ -414,9 +534,9 @@ syslog_finish(format_reader *r)
 }
 
 static format_reader *
-make_reader(const reader_config *cfg, bool iso)
+make_reader(const reader_config *cfg, bool iso, bool logplex)
 {
-	msg_assembler *as = msg_assembler_create(cfg, SYSLOG_DEFAULT_PREFIX);
+	msg_assembler *as = msg_assembler_create(cfg, logplex ? LOGPLEX_DEFAULT_PREFIX : SYSLOG_DEFAULT_PREFIX);
 
 	if (as == NULL)
 		return NULL;
@@ -427,7 +547,8 @@ make_reader(const reader_config *cfg, bool iso)
 
 	r->cfg = *cfg;
 	r->as = as;
-	r->iso = iso;
+	r->iso = iso || logplex;
+	r->logplex = logplex;
 	r->year = cfg->syslog_year;
 	gmtime_r(&now, &tm);
 	r->now_year = tm.tm_year + 1900;
@@ -442,14 +563,21 @@ make_reader(const reader_config *cfg, bool iso)
 static format_reader *
 syslog_create(const reader_config *cfg)
 {
-	return make_reader(cfg, false);
+	return make_reader(cfg, false, false);
 }
 
 /* Reader for "YYYY-MM-DDTHH:MM:SS[.f](Z|+HH:MM) host ident[pid]: [N-M] ..." lines. */
 static format_reader *
 syslog2_create(const reader_config *cfg)
 {
-	return make_reader(cfg, true);
+	return make_reader(cfg, true, false);
+}
+
+/* Reader for Heroku's logplex lines of a postgres dyno. */
+static format_reader *
+logplex_create(const reader_config *cfg)
+{
+	return make_reader(cfg, true, true);
 }
 
 static void
@@ -501,15 +629,25 @@ const format_reader_ops syslog2_reader_ops = {
 	.starts_record = syslog_starts_record,
 };
 
+const format_reader_ops logplex_reader_ops = {
+	.format = LOG_FORMAT_LOGPLEX,
+	.create = logplex_create,
+	.feed = syslog_feed,
+	.finish = syslog_finish,
+	.destroy = syslog_destroy,
+	.starts_record = syslog_starts_record,
+};
+
 int
-syslog_line_payload(int iso, const char *line, size_t len, const char **payload, size_t *payload_len)
+syslog_line_payload(int kind, const char *line, size_t len, const char **payload, size_t *payload_len)
 {
 	format_reader tmp;
 	syslog_line h;
 
 	/* a fixed year: detection needs the shape, not the time */
 	memset(&tmp, 0, sizeof(tmp));
-	tmp.iso = iso != 0;
+	tmp.iso = kind != 0;
+	tmp.logplex = kind == 2;
 	tmp.year = 2000;
 	if (!parse_syslog_line(&tmp, line, len, &h))
 		return 0;

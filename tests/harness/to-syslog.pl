@@ -2,8 +2,8 @@
 # to-syslog.pl — turn a PostgreSQL stderr log into what the same server
 # would have left in a syslog file (log_destination = 'syslog').
 #
-# Usage: to-syslog.pl [--format classic|iso] [--host NAME] [--ident NAME]
-#                     < stderr.log > syslog.log
+# Usage: to-syslog.pl [--format classic|iso|logplex] [--host NAME] [--ident NAME]
+#                     [--color NAME] < stderr.log > syslog.log
 #
 # No syslog daemon runs where the fixtures are made, so make-fixtures.sh
 # writes the syslog fixtures with this script.  The input's log_line_prefix
@@ -27,6 +27,13 @@
 # classic format: 'Mon DD HH:MM:SS host ident[pid]: [N-M] text' (day padded
 # with a space), iso format (RSYSLOG_FileFormat):
 # 'YYYY-MM-DDTHH:MM:SS.ffffff+00:00 host ident[pid]: [N-M] text'.
+# logplex format: what Heroku Postgres's server sends through logplex, as
+# "heroku logs" prints it (Heroku's log format: RFC 5424 time, source and
+# dyno, then the message; the dyno of a Postgres backend is postgres.PID
+# and its message starts with the database attachment's color):
+# 'YYYY-MM-DDTHH:MM:SS.ffffff+00:00 app[postgres.PID]: [COLOR] [N-M] text'.
+# Heroku's log_line_prefix is ' sql_error_code = %e ': give the input
+# server '%m [%p]  sql_error_code = %e ' (two spaces) to get its lines.
 
 use strict;
 use warnings;
@@ -35,10 +42,11 @@ use Getopt::Long;
 my $format = 'classic';
 my $host   = 'db1';
 my $ident  = 'postgres';
-GetOptions('format=s' => \$format, 'host=s' => \$host, 'ident=s' => \$ident)
-  or die "usage: to-syslog.pl [--format classic|iso] [--host NAME] [--ident NAME]\n";
-die "to-syslog.pl: unknown format \"$format\" (classic or iso)\n"
-  unless $format eq 'classic' || $format eq 'iso';
+my $color  = 'GREEN';
+GetOptions('format=s' => \$format, 'host=s' => \$host, 'ident=s' => \$ident, 'color=s' => \$color)
+  or die "usage: to-syslog.pl [--format classic|iso|logplex] [--host NAME] [--ident NAME] [--color NAME]\n";
+die "to-syslog.pl: unknown format \"$format\" (classic, iso or logplex)\n"
+  unless $format eq 'classic' || $format eq 'iso' || $format eq 'logplex';
 
 binmode STDIN;
 binmode STDOUT;
@@ -115,7 +123,9 @@ sub flush {
 	my $n = ++$seq{$pid};
 	$pm_seq = $n if defined $pm_pid && $pid == $pm_pid;
 
-	my $head = header($msg->{time}) . " $host $ident\[$pid\]:";
+	my $head = $format eq 'logplex'
+	  ? header($msg->{time}) . " app[postgres.$pid]: [$color]"
+	  : header($msg->{time}) . " $host $ident\[$pid\]:";
 	my $m = 0;
 	for my $part (split_parts($text . "\n")) {
 		$m++;

@@ -202,6 +202,46 @@ test_syslog2(void)
 	rcap_free(&c);
 }
 
+/*
+ * Heroku's logplex envelope, as "heroku logs" prints it and as a syslog
+ * drain sends it (RFC 5424, octet-counted), with other dynos' lines among
+ * them (Heroku's documented line format: time, source[dyno], message).
+ */
+static void
+test_logplex(void)
+{
+	const char *text =
+		"2024-01-02T03:04:05.123456+00:00 app[postgres.4882]: [GREEN] [15-1]  sql_error_code = 00000 LOG:  duration: 1.5 ms  statement: select 1\n"
+		"2024-01-02T03:04:05+00:00 heroku[router]: at=info method=GET path=\"/\" status=200\n"
+		"2024-01-02T03:04:05+00:00 app[web.1]: Started GET \"/\"\n"
+		"2024-01-02T03:04:06Z app[postgres.4883]: [GREEN] [3-1]  sql_error_code = 42P01 ERROR:  relation \"x\" does not exist\n"
+		"2024-01-02T03:04:06Z app[postgres.4883]: [GREEN] [3-2]  sql_error_code = 42P01 STATEMENT:  select *\n"
+		"2024-01-02T03:04:06Z app[postgres.4883]: [GREEN] [3-3] #011from x\n"
+		"187 <134>1 2024-01-02T03:04:07.000+00:00 d.1234 app postgres.4884 - [CRIMSON] [7-1]  sql_error_code = 00000 LOG:  drained\n"
+		"<134>1 2024-01-02T03:04:07.000+00:00 d.1234 app postgres.4884 - [CRIMSON] [8-1]  sql_error_code = 00000 LOG:  unframed\n"
+		"2024-01-02 03:04:08 UTC [9] LOG:  not a logplex line\n";
+	rcap		c = {0};
+
+	CU_ASSERT_EQUAL(logplex_reader_ops.format, LOG_FORMAT_LOGPLEX);
+	rcap_run(&logplex_reader_ops, NULL, 0, text, &c);
+	CU_ASSERT_EQUAL(c.tally.malformed, 1);
+	CU_ASSERT_EQUAL(c.tally.samples[0].line, 9);
+	CU_ASSERT_EQUAL_FATAL(c.n, 4);
+	CU_ASSERT_EQUAL(c.recs[0].pid, 4882);
+	CU_ASSERT_EQUAL(c.recs[0].ts_ms, T_2024_01_02_030405 + 123);
+	ASSERT_STR(c.recs[0].sqlstate, "00000");
+	ASSERT_STR(c.recs[0].message, "duration: 1.5 ms  statement: select 1");
+	CU_ASSERT_EQUAL(c.recs[1].pid, 4883);
+	CU_ASSERT_EQUAL(c.recs[1].severity, SEV_ERROR);
+	ASSERT_STR(c.recs[1].sqlstate, "42P01");
+	ASSERT_STR(c.recs[1].statement, "select *\nfrom x");
+	CU_ASSERT_EQUAL(c.recs[2].pid, 4884);
+	CU_ASSERT_EQUAL(c.recs[2].ts_ms, T_2024_01_02_030405 + 2000);
+	ASSERT_STR(c.recs[2].message, "drained");
+	ASSERT_STR(c.recs[3].message, "unframed");
+	rcap_free(&c);
+}
+
 /* A prefix with its own time and pid wins over the header's. */
 static void
 test_prefix_time_wins(void)
@@ -302,6 +342,7 @@ PGSIFT_TEST_SUITE(syslog_reader_suite)
 	CU_add_test(s, "given year, new year rollover", test_year_given);
 	CU_add_test(s, "current year, future date", test_year_current);
 	CU_add_test(s, "syslog2 ISO times", test_syslog2);
+	CU_add_test(s, "Heroku logplex envelopes", test_logplex);
 	CU_add_test(s, "prefix time and pid win", test_prefix_time_wins);
 	CU_add_test(s, "starts_record", test_starts_record);
 	CU_add_test(s, "fixtures match the Debian log", test_fixtures);
