@@ -70,6 +70,12 @@ static const char *const logplex_prefixes[] = {
 	NULL
 };
 
+/* Cloud SQL for PostgreSQL's prefix. */
+static const char *const cloudsql_prefixes[] = {
+	"%m [%p]: [%l-1] db=%d,user=%u ",
+	NULL
+};
+
 typedef enum vote
 {
 	VOTE_NONE = 0,
@@ -78,6 +84,8 @@ typedef enum vote
 	VOTE_SYSLOG,
 	VOTE_SYSLOG2,
 	VOTE_LOGPLEX,
+	VOTE_CNPG,
+	VOTE_CLOUDSQL,
 	VOTE__COUNT
 } vote;
 
@@ -101,7 +109,15 @@ vote_of(const char *s, size_t len)
 	size_t		plen;
 
 	if (len > 0 && s[0] == '{')
+	{
+		if (memmem(s, len, "\"record\":{", 10) && memmem(s, len, "\"logger\":", 9))
+			return VOTE_CNPG;
+		if (memmem(s, len, "\"logger\":", 9) && memmem(s, len, "\"logging_pod", 12))
+			return VOTE_CNPG;	/* the operator's own lines around the records */
+		if (memmem(s, len, "\"textPayload\":", 14))
+			return VOTE_CLOUDSQL;
 		return memmem(s, len, "\"timestamp\"", 11) ? VOTE_JSONLOG : VOTE_NONE;
+	}
 	if (starts_csv_record(s, len))
 		return VOTE_CSVLOG;
 	if (syslog_line_payload(0, s, len, &payload, &plen))
@@ -256,6 +272,30 @@ choose_syslog_prefix(int kind, const char *const *lines, const size_t *lens, int
 	return prefix;
 }
 
+/* The prefix of the lines Cloud Logging entries carry. */
+static char *
+choose_cloudsql_prefix(const char *const *lines, const size_t *lens, int n)
+{
+	char	  **texts = xcalloc((size_t) n + 1, sizeof(char *));
+	size_t	   *tlens = xcalloc((size_t) n + 1, sizeof(size_t));
+	int			nt = 0;
+	int			matched;
+	char	   *prefix;
+
+	for (int i = 0; i < n; i++)
+		if (cloudsql_line_payload(lines[i], lens[i], &texts[nt]))
+		{
+			tlens[nt] = strlen(texts[nt]);
+			nt++;
+		}
+	prefix = choose_prefix(cloudsql_prefixes, (const char *const *) texts, tlens, nt, &matched);
+	for (int i = 0; i < nt; i++)
+		free(texts[i]);
+	free(texts);
+	free(tlens);
+	return prefix;
+}
+
 log_format
 detect_log_format(const char *const *lines, const size_t *lens, int n, char **prefix_out)
 {
@@ -292,6 +332,11 @@ detect_log_format(const char *const *lines, const size_t *lens, int n, char **pr
 	{
 		case VOTE_JSONLOG:
 			return LOG_FORMAT_JSONLOG;
+		case VOTE_CNPG:
+			return LOG_FORMAT_CNPG;
+		case VOTE_CLOUDSQL:
+			*prefix_out = choose_cloudsql_prefix(lines, lens, n);
+			return LOG_FORMAT_CLOUDSQL;
 		case VOTE_CSVLOG:
 			return LOG_FORMAT_CSVLOG;
 		case VOTE_SYSLOG:

@@ -14,6 +14,14 @@
  * without UTF-8 validation, as a server in SQL_ASCII may write anything;
  * "\u0000" is kept and so cuts a C string short (PostgreSQL never writes
  * it: text cannot hold NUL).  Keys are compared after unescaping.
+ *
+ * CloudNativePG writes the server's log to stdout as JSON lines in its own
+ * envelope: {"level", "ts", "logger": "postgres", "msg": "record",
+ * "logging_pod", "record": {csvlog's columns by name: log_time, user_name,
+ * database_name, process_id, ...}}.  The same reader reads them (format
+ * cnpg): the members of "record" are read as the line's own, under their
+ * csvlog names, and lines of the operator's other loggers (instance
+ * manager, pg_controldata, pgaudit) are skipped.
  *-------------------------------------------------------------------------
  */
 #include "parsers/log_time.h"
@@ -55,6 +63,7 @@ typedef enum json_key
 	JK_BACKEND_TYPE,
 	JK_LEADER_PID,
 	JK_QUERY_ID,
+	JK_LOGGER,					/* CloudNativePG's envelope */
 	JK_COUNT
 } json_key;
 
@@ -63,7 +72,20 @@ static const char *const key_names[JK_COUNT] = {
 	"session_id", "line_num", "ps", "session_start", "vxid", "txid",
 	"error_severity", "state_code", "message", "detail", "hint",
 	"internal_query", "context", "statement", "application_name",
-	"backend_type", "leader_pid", "query_id"
+	"backend_type", "leader_pid", "query_id", "logger"
+};
+
+/* csvlog's column names, as CloudNativePG's "record" has them. */
+static const struct
+{
+	const char *name;
+	json_key	key;
+}			csv_names[] = {
+	{"log_time", JK_TIMESTAMP}, {"user_name", JK_USER}, {"database_name", JK_DBNAME},
+	{"process_id", JK_PID}, {"connection_from", JK_REMOTE_HOST}, {"session_line_num", JK_LINE_NUM},
+	{"command_tag", JK_PS}, {"session_start_time", JK_SESSION_START},
+	{"virtual_transaction_id", JK_VXID}, {"transaction_id", JK_TXID}, {"sql_state_code", JK_STATE_CODE},
+	{"query", JK_STATEMENT},
 };
 
 #define NO_VALUE SIZE_MAX
@@ -75,6 +97,7 @@ struct format_reader
 	strbuf		out;			/* unescaped values of the line, NUL-ended */
 	size_t		val_off[JK_COUNT];	/* offset in out, or NO_VALUE */
 	size_t		val_len[JK_COUNT];
+	bool		enveloped;		/* the line had a "record" object */
 	log_record	rec;
 };
 
@@ -400,9 +423,9 @@ read_value(json_cursor *c, int depth)
 	}
 }
 
-/* Which field a key names, or JK_COUNT for one we do not keep. */
+/* Which field a key names, or JK_COUNT for one we do not keep; csv_names too inside a record. */
 static json_key
-lookup_key(const char *k, size_t n)
+lookup_key(const char *k, size_t n, bool in_record)
 {
 	for (int i = 0; i < JK_COUNT; i++)
 	{
@@ -410,28 +433,44 @@ lookup_key(const char *k, size_t n)
 			memcmp(key_names[i], k, n) == 0)
 			return (json_key) i;
 	}
+	for (size_t i = 0; in_record && i < sizeof(csv_names) / sizeof(csv_names[0]); i++)
+		if (strlen(csv_names[i].name) == n && memcmp(csv_names[i].name, k, n) == 0)
+			return csv_names[i].key;
 	return JK_COUNT;
 }
 
-/* One "key": value member; a kept value is recorded in val_off/val_len. */
+static bool parse_members(format_reader *r, json_cursor *c, bool in_record);
+
+/*
+ * One "key": value member; a kept value is recorded in val_off/val_len.
+ * At the top level, an object under "record" (CloudNativePG) is read as
+ * more members of the line.
+ */
 static bool
-read_member(format_reader *r, json_cursor *c)
+read_member(format_reader *r, json_cursor *c, bool in_record)
 {
 	char	   *key = c->o;
 	json_key	k;
 	bool		is_null;
+	bool		record;
 
 	if (c->p >= c->end || *c->p != '"')
 		return fail(c, "expected a string key in JSON object");
 	c->p++;
 	if (!read_string(c))
 		return false;
-	k = key == c->o ? JK_COUNT : lookup_key(key, (size_t) (c->o - key));
+	record = !in_record && c->o - key == 6 && memcmp(key, "record", 6) == 0;
+	k = key == c->o ? JK_COUNT : lookup_key(key, (size_t) (c->o - key), in_record);
 	c->o = key;					/* the key text is not kept */
 	skip_ws(c);
 	if (c->p >= c->end || *c->p++ != ':')
 		return fail(c, "expected ':' in JSON object");
 	skip_ws(c);
+	if (record && c->p < c->end && *c->p == '{')
+	{
+		r->enveloped = true;
+		return parse_members(r, c, true);
+	}
 	is_null = c->p < c->end && *c->p == 'n';
 	if (!read_value(c, 1))
 		return false;
@@ -446,6 +485,35 @@ read_member(format_reader *r, json_cursor *c)
 	return true;
 }
 
+/* The members of the object at c->p ('{'), into val_off/val_len. */
+static bool
+parse_members(format_reader *r, json_cursor *c, bool in_record)
+{
+	c->p++;
+	skip_ws(c);
+	if (c->p < c->end && *c->p == '}')
+	{
+		c->p++;
+		return true;
+	}
+	for (;;)
+	{
+		skip_ws(c);
+		if (!read_member(r, c, in_record))
+			return false;
+		skip_ws(c);
+		if (c->p < c->end && *c->p == ',')
+			c->p++;
+		else if (c->p < c->end && *c->p == '}')
+		{
+			c->p++;
+			return true;
+		}
+		else
+			return fail(c, "expected ',' or '}' in JSON object");
+	}
+}
+
 /*
  * Parse the object on one line into val_off/val_len.  Output never needs
  * more room than the line: values shrink when unescaped, and each NUL
@@ -456,32 +524,12 @@ parse_object(format_reader *r, json_cursor *c)
 {
 	for (int i = 0; i < JK_COUNT; i++)
 		r->val_off[i] = NO_VALUE;
+	r->enveloped = false;
 	skip_ws(c);
 	if (c->p >= c->end || *c->p != '{')
 		return fail(c, "jsonlog line is not a JSON object");
-	c->p++;
-	skip_ws(c);
-	if (c->p < c->end && *c->p == '}')
-		c->p++;
-	else
-	{
-		for (;;)
-		{
-			skip_ws(c);
-			if (!read_member(r, c))
-				return false;
-			skip_ws(c);
-			if (c->p < c->end && *c->p == ',')
-				c->p++;
-			else if (c->p < c->end && *c->p == '}')
-			{
-				c->p++;
-				break;
-			}
-			else
-				return fail(c, "expected ',' or '}' in JSON object");
-		}
-	}
+	if (!parse_members(r, c, false))
+		return false;
 	skip_ws(c);
 	if (c->p != c->end)
 		return fail(c, "text after the JSON object");
@@ -530,6 +578,11 @@ fill_record(format_reader *r, uint64_t lineno, const char **reason)
 	const char *s;
 
 	log_record_clear(rec);
+	s = value(r, JK_LOGGER, &n);
+	if (s != NULL && !(n == 8 && memcmp(s, "postgres", 8) == 0))
+		return false;			/* the operator's own loggers: not the server's log */
+	if (s != NULL && !r->enveloped)
+		return false;			/* a "msg" line of the server's logger, not a record */
 	if (time_value(r, JK_TIMESTAMP, &rec->ts_ms) == LOG_TIME_INVALID)
 	{
 		*reason = r->val_off[JK_TIMESTAMP] == NO_VALUE ?
@@ -543,6 +596,17 @@ fill_record(format_reader *r, uint64_t lineno, const char **reason)
 	rec->pid = (int32_t) int_value(r, JK_PID, -1);
 	rec->remote_host = value(r, JK_REMOTE_HOST, NULL);
 	rec->remote_port = value(r, JK_REMOTE_PORT, NULL);
+	if (r->enveloped && rec->remote_host && rec->remote_port == NULL)
+	{
+		/* csvlog's connection_from is "host:port" */
+		char	   *colon = strrchr((char *) rec->remote_host, ':');
+
+		if (colon && colon[1] >= '0' && colon[1] <= '9' && strchr(rec->remote_host, ':') == colon)
+		{
+			*colon = '\0';
+			rec->remote_port = colon + 1;
+		}
+	}
 	rec->session_id = value(r, JK_SESSION_ID, NULL);
 	rec->session_line = int_value(r, JK_LINE_NUM, -1);
 	rec->command_tag = value(r, JK_PS, NULL);
@@ -603,6 +667,16 @@ json_feed(format_reader *r, const char *line, size_t len, uint64_t lineno)
 		strbuf_init(&r->out);
 	}
 }
+
+/* CloudNativePG's JSON lines: the same reader, named for what the user has. */
+const format_reader_ops cnpg_reader_ops = {
+	.format = LOG_FORMAT_CNPG,
+	.create = json_create,
+	.feed = json_feed,
+	.finish = json_finish,
+	.destroy = json_destroy,
+	.starts_record = json_starts_record,
+};
 
 const format_reader_ops jsonlog_reader_ops = {
 	.format = LOG_FORMAT_JSONLOG,

@@ -21,6 +21,8 @@ static const struct
 	{LOG_FORMAT_SYSLOG2, "syslog2", &syslog2_reader_ops},
 	{LOG_FORMAT_RDS, "rds", &rds_reader_ops},
 	{LOG_FORMAT_LOGPLEX, "logplex", &logplex_reader_ops},
+	{LOG_FORMAT_CNPG, "cnpg", &cnpg_reader_ops},
+	{LOG_FORMAT_CLOUDSQL, "cloudsql", &cloudsql_reader_ops},
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))

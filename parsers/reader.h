@@ -26,7 +26,9 @@ typedef enum log_format
 	LOG_FORMAT_SYSLOG,			/* "Mon DD HH:MM:SS host postgres[pid]: [N-M] ..." */
 	LOG_FORMAT_SYSLOG2,			/* ISO timestamp variant */
 	LOG_FORMAT_RDS,				/* stderr with prefix %t:%r:%u@%d:[%p]: */
-	LOG_FORMAT_LOGPLEX			/* Heroku: "TIME app[postgres.N]: [COLOR] [N-M] ..." */
+	LOG_FORMAT_LOGPLEX,			/* Heroku: "TIME app[postgres.N]: [COLOR] [N-M] ..." */
+	LOG_FORMAT_CNPG,			/* CloudNativePG: JSON lines, csvlog's fields under "record" */
+	LOG_FORMAT_CLOUDSQL			/* Cloud SQL: Cloud Logging entries, the line in "textPayload" */
 } log_format;
 
 /* "stderr" etc. to a format; -1 if unknown.  "auto" gives LOG_FORMAT_AUTO. */
@@ -66,6 +68,8 @@ extern const format_reader_ops jsonlog_reader_ops;
 extern const format_reader_ops syslog_reader_ops;
 extern const format_reader_ops syslog2_reader_ops;
 extern const format_reader_ops logplex_reader_ops;
+extern const format_reader_ops cnpg_reader_ops;
+extern const format_reader_ops cloudsql_reader_ops;
 
 /* The ops for a concrete format (not AUTO). */
 const format_reader_ops *format_reader_for(log_format f);

@@ -56,4 +56,11 @@ int			msg_assembler_classify(msg_assembler *a, const char *line, size_t len);
 int			syslog_line_payload(int kind, const char *line, size_t len,
 								const char **payload, size_t *payload_len);
 
+/*
+ * Whether line is a Cloud Logging entry with a textPayload; if so *text
+ * gets the payload's first line (malloc'd), the server's log line with its
+ * prefix.  For format detection (cloudsql_reader.c).
+ */
+int			cloudsql_line_payload(const char *line, size_t len, char **text);
+
 #endif

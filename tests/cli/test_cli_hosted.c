@@ -96,9 +96,23 @@ test_heroku_logplex(void)
 	check_pair("heroku-source.log", "heroku-logplex.log", "logplex");
 }
 
+static void
+test_cnpg(void)
+{
+	check_pair("cnpg-source.json", "cnpg.log", "cnpg");
+}
+
+static void
+test_cloudsql(void)
+{
+	check_pair("cloudsql-source.log", "cloudsql.json", "cloudsql");
+}
+
 PGSIFT_TEST_SUITE(add_cli_hosted_suite)
 {
 	CU_pSuite	s = CU_add_suite("cli/hosted", NULL, NULL);
 
 	CU_add_test(s, "Heroku logplex: the figures of its source log", test_heroku_logplex);
+	CU_add_test(s, "CloudNativePG JSON lines: the figures of its source jsonlog", test_cnpg);
+	CU_add_test(s, "Cloud SQL's Cloud Logging export: the figures of its source log", test_cloudsql);
 }

@@ -11,6 +11,12 @@
 #   heroku-source.log   stderr, log_line_prefix '%m [%p]  sql_error_code = %e '
 #   heroku-logplex.log  the same, as Heroku's logplex prints it
 #                       (to-syslog.pl --format logplex)
+#   cnpg-source.json    jsonlog
+#   cnpg.log            the same, as CloudNativePG writes it to stdout
+#                       (to-hosted-json.pl --format cnpg)
+#   cloudsql-source.log stderr, log_line_prefix '%m [%p]: [%l-1] db=%d,user=%u '
+#   cloudsql.json       the same, as Cloud Logging exports Cloud SQL's log
+#                       (to-hosted-json.pl --format cloudsql)
 # tests/cli/test_cli_hosted.c checks that each hosted file gives the same
 # figures as its source.
 
@@ -38,3 +44,17 @@ echo "make-hosted-fixtures.sh: heroku"
 cp "$work/heroku/postgresql.log" "$out/heroku-source.log"
 "$harness/to-syslog.pl" --format logplex <"$out/heroku-source.log" >"$out/heroku-logplex.log"
 echo "make-hosted-fixtures.sh: $(wc -l <"$out/heroku-logplex.log") logplex lines"
+
+echo "make-hosted-fixtures.sh: cnpg"
+"$harness/with-postgres.sh" --log-destination jsonlog --prefix '%m [%p] ' "${settings[@]}" \
+	--keep-logs "$work/cnpg" -- build/workload fixture >/dev/null
+cp "$work/cnpg/postgresql.json" "$out/cnpg-source.json"
+"$harness/to-hosted-json.pl" --format cnpg <"$out/cnpg-source.json" >"$out/cnpg.log"
+echo "make-hosted-fixtures.sh: $(wc -l <"$out/cnpg.log") CloudNativePG lines"
+
+echo "make-hosted-fixtures.sh: cloudsql"
+"$harness/with-postgres.sh" --prefix '%m [%p]: [%l-1] db=%d,user=%u ' "${settings[@]}" \
+	--keep-logs "$work/cloudsql" -- build/workload fixture >/dev/null
+cp "$work/cloudsql/postgresql.log" "$out/cloudsql-source.log"
+"$harness/to-hosted-json.pl" --format cloudsql <"$out/cloudsql-source.log" >"$out/cloudsql.json"
+echo "make-hosted-fixtures.sh: $(wc -l <"$out/cloudsql.json") Cloud Logging entries"
