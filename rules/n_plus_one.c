@@ -335,6 +335,11 @@ report_loop(const rule_context *ctx, const seq_loop *l, int options_differ)
 					   options_differ ? " The log was read with other thresholds than the configuration's." : "");
 	if (screened)
 		finding_append_detail(f, "Not measured: the batched statement %s.", screened);
+	else if (f->measurement.method == MEASURE_MEASURED)
+		finding_append_detail(f, "Measured with the values of its costliest occurrence, %s: %s.",
+							  l->example.from_text ? "read from the statements' text (simple protocol: no "
+							  "parameters logged)" : "as logged in its parameters",
+							  b.nparams > 0 && b.values && b.values[b.varying - 1] ? b.values[b.varying - 1] : "?");
 	free(screened);
 	finding_set_hint(f, "Each execution pays a round trip, parsing and executor start-up; one batched "
 					 "statement pays them once.");

@@ -314,8 +314,11 @@ report(const rule_context *ctx, const seq_fingerprint *fp)
 	finding_set_hint(f, "Every INSERT pays a round trip, parsing and executor start-up%s.",
 					 fp->insert_runs_own_xact ? ", and every transaction a commit (a WAL flush)" : "");
 	if (f->measurement.method == MEASURE_MEASURED)
-		finding_append_detail(f, "Measured in a rolled-back transaction: a sequence the rows drew from keeps "
-							  "the values, as after any rolled-back INSERT.");
+		finding_append_detail(f, "Measured in a rolled-back transaction with the %d rows of its costliest run, "
+							  "%s: a sequence the rows drew from keeps the values, as after any rolled-back "
+							  "INSERT.", fp->insert_example.nvalues, fp->insert_example.from_text ?
+							  "their values read from the statements' text (simple protocol: no parameters "
+							  "logged)" : "their values as logged in the parameters");
 	else if (screened)
 		finding_append_detail(f, "Not measured: the INSERT %s.", screened);
 	free(screened);

@@ -19,6 +19,7 @@
 #include "src/lib/hashmap.h"
 #include "src/lib/keyed_table.h"
 #include "src/model/session_window.h"
+#include "src/sql/literal_params.h"
 #include "src/sql/statement_traits.h"
 
 #include <stdlib.h>
@@ -189,6 +190,24 @@ run_add_hash(session_run *r, uint64_t h)
 	r->distinct++;
 }
 
+/* The highest $n of a normalized statement: how many constants normalization replaced. */
+static int
+normalized_params(const char *normalized)
+{
+	int			best = 0;
+
+	for (const char *s = normalized; s && (s = strchr(s, '$')) != NULL; s++)
+	{
+		int			n = 0;
+
+		for (const char *d = s + 1; *d >= '0' && *d <= '9' && n < 100000; d++)
+			n = n * 10 + (*d - '0');
+		if (n > best)
+			best = n;
+	}
+	return best;
+}
+
 /*
  * Copy the parameters of q's window items in [from, to] into e (the
  * transaction control between them is not the run's); distinct ones only
@@ -198,20 +217,29 @@ static void
 example_fill(seq_example *e, const session_window *w, int from, int to, const query_stats *q,
 			 int distinct_only)
 {
+	int			expected = normalized_params(q->normalized);
+
 	e->values = xcalloc(SEQ_EXAMPLE_VALUES, sizeof(char *));
 	for (int i = from; i <= to && e->nvalues < SEQ_EXAMPLE_VALUES; i++)
 	{
 		const session_statement *st = session_window_at(w, i);
-		const char *v = st->params;
+		char	   *v;
 		int			seen = 0;
 
 		if (st->query != q)
 			continue;
+		/* the simple protocol's values are in the text: the same parameters, read from it */
+		if (st->params)
+			v = xstrdup(st->params);
+		else if ((v = st->text && expected > 0 ? sql_literal_params(st->text, expected) : NULL) != NULL)
+			e->from_text = 1;
 		for (int j = 0; distinct_only && j < e->nvalues && !seen; j++)
 			seen = (v == NULL && e->values[j] == NULL) ||
 				(v && e->values[j] && strcmp(v, e->values[j]) == 0);
-		if (!seen)
-			e->values[e->nvalues++] = v ? xstrdup(v) : NULL;
+		if (seen)
+			free(v);
+		else
+			e->values[e->nvalues++] = v;
 	}
 }
 
@@ -240,7 +268,8 @@ example_offer(seq_example *e, const session_window *w, const session_run *r, int
 
 		if (st->query == r->parent)
 		{
-			e->parent_params = st->params ? xstrdup(st->params) : NULL;
+			e->parent_params = st->params ? xstrdup(st->params) :
+				st->text ? sql_literal_params(st->text, normalized_params(r->parent->normalized)) : NULL;
 			break;
 		}
 	}

@@ -67,6 +67,7 @@ typedef struct seq_example
 	double		total_ms;		/* the run's summed durations */
 	uint32_t	count;			/* executions in the run (may exceed nvalues) */
 	uint32_t	distinct;
+	int			from_text;		/* values read from the statements' text (simple protocol) */
 } seq_example;
 
 /* A loop: a parent followed by a run of one child fingerprint. */

@@ -48,6 +48,7 @@ window_free(lru_window *lw)
 		session_statement *st = &lw->w.items[(lw->w.start + i) % SESSION_WINDOW];
 
 		free(st->params);
+		free(st->text);
 		free(st->vxid);
 	}
 	free(lw->w.key);

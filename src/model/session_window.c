@@ -19,11 +19,13 @@ session_window_push(session_window *w, const session_statement *st)
 	{
 		slot = &w->items[w->start];
 		free(slot->params);
+		free(slot->text);
 		free(slot->vxid);
 		w->start = (w->start + 1) % SESSION_WINDOW;
 	}
 	*slot = *st;
 	slot->params = st->params ? xstrdup(st->params) : NULL;
+	slot->text = st->params == NULL && st->text ? xstrndup(st->text, st->text_len) : NULL;
 	slot->vxid = st->vxid ? xstrdup(st->vxid) : NULL;
 	w->total++;
 }

@@ -24,6 +24,9 @@ typedef struct session_statement
 	double		duration_ms;
 	const query_stats *query;
 	char	   *params;			/* malloc'd or NULL */
+	char	   *text;			/* without params (simple protocol): the statement as logged,
+								 * malloc'd; its values stand for the parameters */
+	size_t		text_len;		/* for the caller's text: its length */
 	int64_t		xid;
 	char	   *vxid;			/* malloc'd or NULL */
 } session_statement;
@@ -39,7 +42,7 @@ typedef struct session_window
 	session_statement items[SESSION_WINDOW];
 } session_window;
 
-/* Append a statement to a window; params and vxid are copied. */
+/* Append a statement to a window; params, text (when params is NULL) and vxid are copied. */
 void		session_window_push(session_window *w, const session_statement *st);
 
 /* The i-th statement of a window, 0 = oldest. */

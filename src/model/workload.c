@@ -307,6 +307,8 @@ push_session_statement(workload *w, const log_event *ev, query_stats *q)
 		.duration_ms = ev->duration_ms,
 		.query = q,
 		.params = (char *) ev->params,
+		.text = (char *) ev->query,
+		.text_len = ev->query_len,
 		.xid = ev->rec->xid,
 		.vxid = (char *) ev->rec->vxid,
 	};

@@ -65,6 +65,18 @@ seq_test_run(PGconn *c, const char *sql, int n, const char *const *values)
 }
 
 int
+seq_test_exec(PGconn *c, const char *sql)
+{
+	PGresult   *r = PQexec(c, sql);
+	int			ok = PQresultStatus(r) == PGRES_TUPLES_OK || PQresultStatus(r) == PGRES_COMMAND_OK;
+
+	if (!ok)
+		fprintf(stderr, "%s: %s", sql, PQerrorMessage(c));
+	PQclear(r);
+	return ok;
+}
+
+int
 seq_test_run1(PGconn *c, const char *sql, int value)
 {
 	char		v[16];

@@ -47,6 +47,9 @@ void		seq_test_drop_database(const char *db);
 /* Run sql with n text parameters; whether it succeeded (the error printed if not). */
 int			seq_test_run(PGconn *c, const char *sql, int n, const char *const *values);
 
+/* Run sql through the simple protocol (PQexec: values inline, no parameters); whether it succeeded. */
+int			seq_test_exec(PGconn *c, const char *sql);
+
 /* seq_test_run with one integer parameter. */
 int			seq_test_run1(PGconn *c, const char *sql, int value);
 

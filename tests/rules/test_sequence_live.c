@@ -3,7 +3,9 @@
  *    The session-sequence rules end to end where they meet a deployment:
  *    n-plus-one's group_by_transaction on a pooled backend's transactions,
  *    unbatched-insert measured under --measure real (and never executed
- *    without it), and n-plus-one's hint from pg_stat_statements alone.
+ *    without it), both measured for a simple-protocol session too (values
+ *    inline in the text, no parameters logged), and n-plus-one's hint from
+ *    pg_stat_statements alone.
  *
  * The suite has its own database, and pgsift reads only its sessions by
  * --dbname and --since (the harness's log_line_prefix has no %a, and
@@ -74,6 +76,30 @@ plant_inserts(PGconn *c)
 	return ok;
 }
 
+/*
+ * The simple protocol (PQexec, values inline, as psql and scripts send
+ * them): a shelf, then one query per book on it, and single-row INSERTs.
+ */
+static int
+plant_simple_protocol(PGconn *c)
+{
+	char		sql[256];
+	int			ok = 1;
+
+	ok &= seq_test_exec(c, "SELECT id FROM books WHERE shelf_id = 7");
+	for (int i = 1; i <= 8; i++)
+	{
+		snprintf(sql, sizeof(sql), "SELECT title FROM book_notes WHERE book_id = %d", i * 10 + 7);
+		ok &= seq_test_exec(c, sql);
+	}
+	for (int i = 0; i < LOGGED_ROWS; i++)
+	{
+		snprintf(sql, sizeof(sql), "INSERT INTO taps (kind, payload) VALUES ('tap', 'it''s %d')", i);
+		ok &= seq_test_exec(c, sql);
+	}
+	return ok;
+}
+
 /* Unlogged: 1000 calls of one row each, and 1000 of 50 rows each. */
 static int
 plant_pgss_only(PGconn *c)
@@ -96,9 +122,15 @@ suite_init(void)
 		"CREATE TABLE accounts (id integer PRIMARY KEY, name text);\n"
 		"INSERT INTO carts SELECT g, g % 10 FROM generate_series(1, 100) g;\n"
 		"INSERT INTO cart_lines SELECT g, g % 100, 'sku' || g FROM generate_series(1, 1000) g;\n"
-		"INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 100) g;\n";
+		"INSERT INTO accounts SELECT g, 'a' || g FROM generate_series(1, 100) g;\n"
+		"CREATE TABLE books (id integer PRIMARY KEY, shelf_id integer NOT NULL);\n"
+		"CREATE TABLE book_notes (id integer PRIMARY KEY, book_id integer NOT NULL, title text);\n"
+		"CREATE TABLE taps (id serial PRIMARY KEY, kind text, payload text);\n"
+		"INSERT INTO books SELECT g, g % 10 FROM generate_series(1, 100) g;\n"
+		"INSERT INTO book_notes SELECT g, g % 100, 'note ' || g FROM generate_series(1, 1000) g;\n";
 	PGconn	   *pooled,
 			   *ins,
+			   *simple,
 			   *quiet;
 
 	if (!test_have_server())
@@ -108,10 +140,13 @@ suite_init(void)
 	pooled = seq_test_session(DB, "seq-live-pooled", LOG_ALL);
 	ins = seq_test_session(DB, "seq-live-inserts", LOG_ALL);
 	quiet = seq_test_session(DB, "seq-live-quiet", LOG_NONE);
-	planted = pooled && ins && quiet && plant_pooled_backend(pooled) && plant_inserts(ins) &&
-		plant_pgss_only(quiet) && seq_test_run(ins, "SELECT 'seq-live-planted'", 0, NULL);
+	simple = seq_test_session(DB, "seq-live-simple", LOG_ALL);
+	planted = pooled && ins && quiet && simple && plant_pooled_backend(pooled) && plant_inserts(ins) &&
+		plant_simple_protocol(simple) && plant_pgss_only(quiet) &&
+		seq_test_run(ins, "SELECT 'seq-live-planted'", 0, NULL);
 	PQfinish(pooled);
 	PQfinish(ins);
+	PQfinish(simple);
 	PQfinish(quiet);
 	planted = planted && seq_test_wait_for_log("seq-live-planted");
 	return 0;
@@ -305,6 +340,62 @@ test_unbatched_measured(void)
 	json_decref(j);
 }
 
+/*
+ * The simple protocol logs no parameters: the values in the text stand
+ * for them, so --measure real measures the batched loop and the batched
+ * INSERT as it does for the extended protocol, and says where the values
+ * came from; nothing is left behind.
+ */
+static void
+test_simple_protocol_measured(void)
+{
+	char		conf[512],
+				extra[700];
+	FILE	   *f;
+	size_t		n;
+	long		rows;
+	PGconn	   *c;
+	char	   *count;
+
+	if (!planted)
+		return;
+	snprintf(conf, sizeof(conf), "%s/seq-live-simple.conf", test_tmpdir());
+	f = fopen(conf, "w");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	fputs("[n-plus-one]\nmin_total_ms = 0\n", f);
+	fclose(f);
+	snprintf(extra, sizeof(extra), "--config '%s' --dsn 'dbname=" DB "' --measure real", conf);
+
+	json_t	   *j = analyze_log(extra);
+	json_t	   *loops = findings_on(j, "n-plus-one", "FROM book_notes", &n);
+	json_t	   *m = json_object_get(json_array_get(loops, 0), "measurement");
+
+	CU_ASSERT_EQUAL(n, 1);
+	ASSERT_STR(seq_test_field(m, "method"), "measured");
+	CU_ASSERT_TRUE(finite_number(m, "before_ms"));
+	CU_ASSERT_TRUE(finite_number(m, "after_ms"));
+	pg_test_assert_has(seq_test_field(json_array_get(loops, 0), "detail"),
+					   "read from the statements' text (simple protocol", 1);
+	pg_test_assert_has(seq_test_field(json_array_get(loops, 0), "detail"), "17", 1);
+	json_decref(loops);
+
+	json_t	   *ins = findings_on(j, "unbatched-insert", "INSERT INTO taps", &n);
+
+	m = json_object_get(json_array_get(ins, 0), "measurement");
+	CU_ASSERT_EQUAL(n, 1);
+	ASSERT_STR(seq_test_field(m, "method"), "measured");
+	pg_test_assert_has(seq_test_field(json_array_get(ins, 0), "detail"),
+					   "their values read from the statements' text (simple protocol", 1);
+	json_decref(ins);
+	json_decref(j);
+	c = pg_test_admin(DB);
+	count = c ? pg_test_value(c, "SELECT count(*) FROM taps") : NULL;
+	rows = count ? atol(count) : -1;
+	CU_ASSERT_EQUAL(rows, LOGGED_ROWS);
+	free(count);
+	PQfinish(c);
+}
+
 /* pg_stat_statements alone, no log: the single-row statement gets the low hint. */
 static void
 test_pgss_only_hint(void)
@@ -338,4 +429,5 @@ PGSIFT_SERVER_TEST_SUITE(sequence_live_suite)
 	CU_add_test(s, "unbatched-insert estimated, nothing executed", test_unbatched_estimated);
 	CU_add_test(s, "unbatched-insert measured under --measure real, rolled back", test_unbatched_measured);
 	CU_add_test(s, "n-plus-one hint from pg_stat_statements only", test_pgss_only_hint);
+	CU_add_test(s, "simple protocol: values from the text, measured", test_simple_protocol_measured);
 }
