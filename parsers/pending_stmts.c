@@ -62,7 +62,7 @@ session_key_of(session_key *k, const log_record *rec)
 {
 	/* pids are reused over time; the assembler resets a key on connection */
 	k->data = log_record_session_key(rec, k->pidbuf, &k->len);
-	k->hash = hash_bytes(k->data, k->len);
+	k->hash = hash_fast(k->data, k->len);
 }
 
 pending_stmts *

@@ -69,6 +69,58 @@ hash_bytes(const void *data, size_t n)
 	return hash_mix64(h);
 }
 
+/* The 128-bit product of a and b, folded to 64 bits. */
+static inline uint64_t
+mum(uint64_t a, uint64_t b)
+{
+	__uint128_t r = (__uint128_t) a * b;
+
+	return (uint64_t) r ^ (uint64_t) (r >> 64);
+}
+
+static inline uint64_t
+read32(const unsigned char *p)
+{
+	uint32_t	v;
+
+	memcpy(&v, p, 4);
+	return v;
+}
+
+#define FAST_K0 0xa0761d6478bd642fULL
+#define FAST_K1 0xe7037ed1a0b428dbULL
+#define FAST_K2 0x8ebc6af09c88c6e3ULL
+
+uint64_t
+hash_fast(const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	uint64_t	seed = FAST_K0 ^ (n * FAST_K2);
+	uint64_t	a = 0,
+				b = 0;
+	size_t		left = n;
+
+	while (left > 16)
+	{
+		seed = mum(read64(p) ^ FAST_K1, read64(p + 8) ^ seed);
+		p += 16;
+		left -= 16;
+	}
+	if (left >= 8)
+	{
+		a = read64(p);
+		b = read64(p + left - 8);
+	}
+	else if (left >= 4)
+	{
+		a = read32(p);
+		b = read32(p + left - 4);
+	}
+	else if (left > 0)
+		a = ((uint64_t) p[0] << 16) | ((uint64_t) p[left >> 1] << 8) | p[left - 1];
+	return mum(mum(a ^ FAST_K1, b ^ seed) ^ n, FAST_K2 ^ FAST_K1);
+}
+
 hashmap *
 hashmap_create(size_t initial_capacity)
 {

@@ -93,11 +93,10 @@ session_patterns_destroy(session_patterns *p)
 		example_free(&p->loops[i]->example);
 	for (size_t i = 0; i < p->nfps; i++)
 		example_free(&p->fps[i]->insert_example);
-	while (p->cache.oldest)
+	/* the whole table goes: free the entries along the age list, no unlinking */
+	for (keyed_entry *e = p->cache.oldest, *next; e; e = next)
 	{
-		keyed_entry *e = p->cache.oldest;
-
-		keyed_table_remove(&p->cache, e);
+		next = e->newer;
 		free(keyed_container(e, cache_entry, entry));
 	}
 	keyed_table_free(&p->cache);
@@ -457,7 +456,7 @@ session_patterns_observe(session_patterns *p, session_window *w, query_stats *q,
 		s->marks++;
 		return;
 	}
-	h = st->params ? hash_bytes(st->params, strlen(st->params)) : hash_bytes(raw, raw_len);
+	h = st->params ? hash_fast(st->params, strlen(st->params)) : hash_fast(raw, raw_len);
 	ms = st->duration_ms > 0 ? st->duration_ms : 0;
 	gap = gap_ms(r->last_ts, st->ts_ms);
 	continues = r->query == q && gap <= (int64_t) p->opts.max_gap_ms;
@@ -601,6 +600,25 @@ merge_loop(session_patterns *dst, const query_mapping *m, seq_loop *s)
 	example_merge(&d->example, &s->example);
 }
 
+/* If dst holds s's key filled within the TTL of s's first execution, that execution was a hit. */
+static void
+boundary_hit(session_patterns *dst, const query_mapping *m, const cache_entry *s)
+{
+	keyed_entry *e = keyed_table_find(&dst->cache, (const char *) s->key, sizeof(s->key), s->entry.hash);
+	seq_fingerprint *f;
+
+	if (e == NULL)
+		return;
+	f = map_query(dst, m, s->fp->query)->seq;
+	if (s->first_ts - keyed_container(e, cache_entry, entry)->filled_ts <= (int64_t) dst->opts.ttl_ms &&
+		f->cache_misses > 0)
+	{
+		f->cache_misses--;
+		f->cache_hits++;
+		f->cache_hit_ms += s->first_ms;
+	}
+}
+
 /* A key src saw first within the TTL of dst's fill was a hit, not a miss. */
 static void
 merge_cache_entry(session_patterns *dst, const query_mapping *m, const cache_entry *s)
@@ -630,6 +648,52 @@ merge_cache_entry(session_patterns *dst, const query_mapping *m, const cache_ent
 	keyed_table_insert(&dst->cache, &c->entry);
 }
 
+/*
+ * The TTL caches of two consecutive parts of a log.  A key src first saw
+ * within the TTL of dst's fill was a hit: only keys src first saw within
+ * the TTL of its own start can be, so only those are looked up.  Then the
+ * cache goes on as src left it: when src's is full, the least recently
+ * used rule would evict every older entry of dst's, so src's table simply
+ * takes the place of dst's (its entries pointed at dst's fingerprints);
+ * else src's entries are added to dst's, newest last.
+ */
+static void
+merge_cache(session_patterns *dst, const query_mapping *m, session_patterns *src)
+{
+	int64_t		start = INT64_MAX;
+
+	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
+	{
+		int64_t		ts = keyed_container(e, cache_entry, entry)->first_ts;
+
+		if (ts < start)
+			start = ts;
+	}
+	if (src->cache.count < SEQ_CACHE_KEYS)
+	{
+		for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
+			merge_cache_entry(dst, m, keyed_container(e, cache_entry, entry));
+		return;
+	}
+	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
+	{
+		cache_entry *s = keyed_container(e, cache_entry, entry);
+
+		if (start != INT64_MAX && s->first_ts - start <= (int64_t) dst->opts.ttl_ms)
+			boundary_hit(dst, m, s);
+		s->fp = map_query(dst, m, s->fp->query)->seq;
+	}
+	dst->cache_evictions += dst->cache.count;	/* what inserting src's would have evicted */
+	for (keyed_entry *e = dst->cache.oldest, *next; e; e = next)
+	{
+		next = e->newer;
+		free(keyed_container(e, cache_entry, entry));
+	}
+	keyed_table_free(&dst->cache);
+	dst->cache = src->cache;
+	keyed_table_init(&src->cache);
+}
+
 void
 session_patterns_merge(session_patterns *dst, session_query_map map, void *map_ctx, session_patterns *src)
 {
@@ -639,8 +703,7 @@ session_patterns_merge(session_patterns *dst, session_query_map map, void *map_c
 		merge_fingerprint(dst, &m, src->fps[i]);
 	for (size_t i = 0; i < src->nloops; i++)
 		merge_loop(dst, &m, src->loops[i]);
-	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
-		merge_cache_entry(dst, &m, keyed_container(e, cache_entry, entry));
+	merge_cache(dst, &m, src);
 	dst->loops_dropped += src->loops_dropped;
 	dst->cache_evictions += src->cache_evictions;
 }

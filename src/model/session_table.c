@@ -94,7 +94,7 @@ session_window *
 session_table_get(session_table *t, const char *key, int create)
 {
 	size_t		len = strlen(key);
-	uint64_t	hash = hash_bytes(key, len);
+	uint64_t	hash = hash_fast(key, len);
 	keyed_entry *e = keyed_table_find(&t->windows, key, len, hash);
 
 	if (e)
@@ -124,7 +124,7 @@ void
 session_table_remove(session_table *t, const char *key)
 {
 	size_t		len = strlen(key);
-	keyed_entry *e = keyed_table_find(&t->windows, key, len, hash_bytes(key, len));
+	keyed_entry *e = keyed_table_find(&t->windows, key, len, hash_fast(key, len));
 
 	if (e)
 		drop(t, e, 1);

@@ -120,7 +120,7 @@ workload_intern(workload *w, const char *s)
 	if (s == NULL || *s == '\0')
 		return NULL;
 	size_t		len = strlen(s);
-	uint64_t	h = hash_bytes(s, len);
+	uint64_t	h = hash_fast(s, len);
 	void	  **slot = hashmap_put(w->names, s, len, h, NULL);
 
 	if (*slot == NULL)

@@ -14,6 +14,7 @@
 #include "src/lib/hashmap.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,57 +102,86 @@ skip_number(const char *s, size_t len, size_t i)
 	return i;
 }
 
-/* Emit a '?' unless the key already ends in a literal list "?, ?" or "(?), (?)". */
-static void
-emit_literal(strbuf *out)
-{
-	size_t		n = out->len;
-	const char *d = out->data;
+/*
+ * Character classes of the shape scan, one table lookup per byte instead
+ * of the <ctype.h> calls (which also follow the locale; SQL's do not).
+ */
+#define SK_SPACE	1
+#define SK_IDENT	2			/* letters, digits, '_', '$', bytes >= 0x80 */
+#define SK_DIGIT	4
 
-	if (n >= 3 && d[n - 1] == ' ' && d[n - 2] == ',' && d[n - 3] == '?')
+static unsigned char sk_class[256];
+static pthread_once_t sk_once = PTHREAD_ONCE_INIT;
+
+static void
+sk_init(void)
+{
+	for (int c = 0; c < 256; c++)
 	{
-		out->len -= 2;			/* "?, " + "?" -> "?" */
-		out->data[out->len] = '\0';
-		return;
+		unsigned char k = 0;
+
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
+			k |= SK_SPACE;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+			c == '_' || c == '$' || c >= 0x80)
+			k |= SK_IDENT;
+		if (c >= '0' && c <= '9')
+			k |= SK_DIGIT;
+		sk_class[c] = k;
 	}
-	if (n >= 2 && d[n - 1] == ',' && d[n - 2] == '?')
-	{
-		out->len -= 1;
-		out->data[out->len] = '\0';
-		return;
-	}
-	strbuf_putc(out, '?');
+}
+
+/* Emit a '?' unless the key already ends in a literal list "?, ?" or "(?), (?)". */
+static char *
+emit_literal(char *start, char *o)
+{
+	size_t		n = (size_t) (o - start);
+
+	if (n >= 3 && o[-1] == ' ' && o[-2] == ',' && o[-3] == '?')
+		return o - 2;			/* "?, " + "?" -> "?" */
+	if (n >= 2 && o[-1] == ',' && o[-2] == '?')
+		return o - 1;
+	*o++ = '?';
+	return o;
 }
 
 /* After a ')' closes "(?)", fold a preceding "(?), " or "(?)," into one. */
-static void
-fold_row_list(strbuf *out)
+static char *
+fold_row_list(char *start, char *o)
 {
-	size_t		n = out->len;
-	const char *d = out->data;
+	size_t		n = (size_t) (o - start);
 
-	if (n >= 8 && memcmp(d + n - 8, "(?), (?)", 8) == 0)
-		out->len -= 5;
-	else if (n >= 7 && memcmp(d + n - 7, "(?),(?)", 7) == 0)
-		out->len -= 4;
-	out->data[out->len] = '\0';
+	if (n >= 8 && memcmp(o - 8, "(?), (?)", 8) == 0)
+		return o - 5;
+	if (n >= 7 && memcmp(o - 7, "(?),(?)", 7) == 0)
+		return o - 4;
+	return o;
 }
 
+/*
+ * The key is written straight into out's buffer: it is never longer than
+ * the statement (a literal becomes one '?', blanks fold into one space).
+ */
 void
 shape_key(const char *s, size_t len, strbuf *out)
 {
 	size_t		i = 0;
 	int			pending_space = 0;
+	char	   *start,
+			   *o;
 
+	pthread_once(&sk_once, sk_init);
 	strbuf_reset(out);
-	strbuf_reserve(out, len);
+	strbuf_reserve(out, len + 1);
+	start = o = out->data;
 	while (i < len)
 	{
 		unsigned char c = (unsigned char) s[i];
+		unsigned char k = sk_class[c];
 
-		if (isspace(c))
+		if (k & SK_SPACE)
 		{
-			pending_space = out->len > 0;
+			pending_space = o > start;
 			i++;
 			continue;
 		}
@@ -159,7 +189,7 @@ shape_key(const char *s, size_t len, strbuf *out)
 		{
 			while (i < len && s[i] != '\n')
 				i++;
-			pending_space = out->len > 0;
+			pending_space = o > start;
 			continue;
 		}
 		if (c == '/' && i + 1 < len && s[i + 1] == '*')
@@ -175,60 +205,77 @@ shape_key(const char *s, size_t len, strbuf *out)
 				else
 					i++;
 			} while (i < len && depth > 0);
-			pending_space = out->len > 0;
+			pending_space = o > start;
 			continue;
 		}
 		if (pending_space)
 		{
-			strbuf_putc(out, ' ');
+			*o++ = ' ';
 			pending_space = 0;
 		}
 		if (c == '\'')
 		{
-			int			esc = out->len > 0 && (out->data[out->len - 1] == 'E' || out->data[out->len - 1] == 'e');
+			int			esc = o > start && (o[-1] == 'E' || o[-1] == 'e');
 
 			i = skip_string(s, len, i, esc);
-			emit_literal(out);
+			o = emit_literal(start, o);
 		}
 		else if (c == '"')
 		{
+			/* a quoted identifier: copied whole, doubled quotes and all */
 			size_t		j = i + 1;
 
-			while (j < len && !(s[j] == '"' && !(j + 1 < len && s[j + 1] == '"')))
-				j += (s[j] == '"') ? 2 : 1;
-			j = j < len ? j + 1 : len;
-			strbuf_append(out, s + i, j - i);
+			for (;;)
+			{
+				const char *q = memchr(s + j, '"', len - j);
+
+				if (q == NULL)
+				{
+					j = len;
+					break;
+				}
+				j = (size_t) (q - s) + 1;
+				if (j < len && s[j] == '"')
+					j++;		/* "" inside: go on */
+				else
+					break;
+			}
+			memcpy(o, s + i, j - i);
+			o += j - i;
 			i = j;
 		}
-		else if (c == '$' && (out->len == 0 || !is_ident_char((unsigned char) out->data[out->len - 1])) &&
+		else if (c == '$' && (o == start || !(sk_class[(unsigned char) o[-1]] & SK_IDENT)) &&
 				 skip_dollar_quote(s, len, i))
 		{
 			i = skip_dollar_quote(s, len, i);
-			emit_literal(out);
+			o = emit_literal(start, o);
 		}
-		else if ((isdigit(c) || (c == '.' && i + 1 < len && isdigit((unsigned char) s[i + 1]))) &&
-				 (out->len == 0 || !is_ident_char((unsigned char) out->data[out->len - 1])))
+		else if (((k & SK_DIGIT) || (c == '.' && i + 1 < len && (sk_class[(unsigned char) s[i + 1]] & SK_DIGIT))) &&
+				 (o == start || !(sk_class[(unsigned char) o[-1]] & SK_IDENT)))
 		{
 			i = skip_number(s, len, i);
-			emit_literal(out);
+			o = emit_literal(start, o);
 		}
-		else if (is_ident_char(c))
+		else if (k & SK_IDENT)
 		{
-			size_t		j = i;
+			size_t		j = i + 1;
 
-			while (j < len && is_ident_char((unsigned char) s[j]))
+			while (j < len && (sk_class[(unsigned char) s[j]] & SK_IDENT))
 				j++;
-			strbuf_append(out, s + i, j - i);
+			memcpy(o, s + i, j - i);
+			o += j - i;
 			i = j;
 		}
 		else
 		{
-			strbuf_putc(out, (char) c);
+			*o++ = (char) c;
 			if (c == ')')
-				fold_row_list(out);
+				o = fold_row_list(start, o);
 			i++;
 		}
 	}
+	*o = '\0';
+	out->len = (size_t) (o - start);
 }
 
 void
@@ -339,7 +386,7 @@ fingerprint_lookup(fingerprint_cache *c, const char *sql, size_t len)
 	c->stats.lookups++;
 	shape_key(sql, len, &c->key);
 
-	uint64_t	h = hash_bytes(c->key.data, c->key.len);
+	uint64_t	h = hash_fast(c->key.data, c->key.len);
 	query_shape *shape = hashmap_get(c->by_key, c->key.data, c->key.len, h);
 
 	if (shape)

@@ -14,7 +14,9 @@
 #   4. checks that pgsift's statement count (.summary.statements) equals
 #      pgBadger's query count (.overall_stat.queries_number);
 #   5. times pgsift on the 1 GiB log;
-#   6. prints a Markdown table for docs/performance.md (nothing is written
+#   6. the same for an ORM-shaped log (tests/harness/orm-log.pl, fixed seed:
+#      400,000 statements over 600 fingerprints) and 8 copies of it;
+#   7. prints Markdown tables for docs/performance.md (nothing is written
 #      to docs/ automatically).
 # MB/s are 10^6 bytes per second of wall time.  Peak RSS is
 # /usr/bin/time's "maximum resident set size": for pgBadger -j 2, which
@@ -207,9 +209,56 @@ else
 fi
 echo "peak RSS, one thread: ${RSS[pgsift-j1]:-?} MiB on ${log_mib} MiB, ${RSS[pgsift-1g-j1]:-?} MiB on 1 GiB"
 
-# ------------------------------------------------------------ 6. table
+# ------------------------------------------------------------ 6. ORM shape
 
-section "6. for docs/performance.md"
+# The other shape of real logs: an ORM's (tests/harness/orm-log.pl, fixed
+# seed): 400,000 statements over 600 fingerprints, IN lists of 1-30 ids,
+# quoted identifiers and strings, 10% over several lines, half through the
+# extended protocol; about 128 MiB.  Then 8 copies of it, about 1 GiB.
+ORM_PREFIX='%m [%p] %q%u@%d '
+orm_small=$bench/orm-400k.log
+orm_big=$bench/orm-1gb.log
+section "6. the ORM-shaped log (tests/harness/orm-log.pl, 400,000 statements)"
+if [ ! -s "$orm_small" ] || [ tests/harness/orm-log.pl -nt "$orm_small" ]; then
+	tests/harness/orm-log.pl --statements 400000 >"$orm_small.tmp" && mv "$orm_small.tmp" "$orm_small" ||
+		die "could not write $orm_small"
+	rm -f "$orm_big"
+fi
+if [ ! -s "$orm_big" ]; then
+	for _ in 1 2 3 4 5 6 7 8; do cat "$orm_small"; done >"$orm_big.tmp" && mv "$orm_big.tmp" "$orm_big" ||
+		die "could not write $orm_big"
+fi
+orm_bytes=$(size_of "$orm_small")
+orm_big_bytes=$(size_of "$orm_big")
+echo "$orm_small: $orm_bytes bytes, $(wc -l <"$orm_small") lines; $orm_big: $orm_big_bytes bytes"
+timed orm-pgbadger-j1 "$orm_bytes" pgbadger -q -f stderr --prefix "$ORM_PREFIX" \
+	-o "$bench/orm-pgbadger.json" -x json "$orm_small"
+timed orm-pgbadger-j2 "$orm_bytes" pgbadger -q -j 2 -f stderr --prefix "$ORM_PREFIX" \
+	-o "$bench/orm-pgbadger-j2.json" -x json "$orm_small"
+timed orm-pgsift-j1 "$orm_bytes" "$pgsift" analyze --format json -o "$bench/orm-pgsift.json" "$orm_small"
+timed orm-pgsift-j2 "$orm_bytes" "$pgsift" analyze --format json -o "$bench/orm-pgsift-j2.json" -j 2 "$orm_small"
+timed orm-pgsift-1g-j1 "$orm_big_bytes" "$pgsift" analyze --format json -o "$bench/orm-pgsift-1g.json" "$orm_big"
+timed orm-pgsift-1g-j2 "$orm_big_bytes" "$pgsift" analyze --format json -o "$bench/orm-pgsift-1g-j2.json" -j 2 "$orm_big"
+o_pgsift=$(count .summary.statements "$bench/orm-pgsift.json")
+o_pgsift2=$(count .summary.statements "$bench/orm-pgsift-j2.json")
+o_pgbadger=$(count .overall_stat.queries_number "$bench/orm-pgbadger.json")
+o_big=$(count .summary.statements "$bench/orm-pgsift-1g.json")
+echo "pgsift $o_pgsift (-j 2: $o_pgsift2, 1 GiB: $o_big), pgBadger $o_pgbadger"
+if [ "$o_pgsift" = "?" ] || [ "$o_pgsift" != "$o_pgbadger" ] || [ "$o_pgsift" != "$o_pgsift2" ] ||
+	[ "$o_big" != "$((o_pgsift * 8))" ]; then
+	echo "MISMATCH: the counts differ"
+	failed=1
+else
+	echo "ok: equal"
+fi
+ratio() {
+	awk -v a="${WALL[$1]:-0}" -v b="${WALL[$2]:-0}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
+}
+echo "speed-up of -j 2: pgbench $(ratio pgsift-j1 pgsift-j2)×, ORM $(ratio orm-pgsift-j1 orm-pgsift-j2)×"
+
+# ------------------------------------------------------------ 7. table
+
+section "7. for docs/performance.md"
 row pgBadger "${log_mib} MiB" 1 pgbadger-j1
 row pgBadger "${log_mib} MiB" 2 pgbadger-j2
 row pgsift "${log_mib} MiB" 1 pgsift-j1
@@ -220,6 +269,21 @@ echo "pgbench -s 10 log, -M simple and -M extended, prefix '$PREFIX';"
 echo "$(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo) RAM;" \
 	"$(pgbadger --version | head -1); $("$pgsift" --version 2>/dev/null | head -1)."
 echo "Statements: pgsift $c_pgsift, pgBadger $c_pgbadger."
+echo
+echo "| tool | log | jobs | wall s | MB/s | throughput vs pgBadger -j 1 | peak RSS MiB |"
+echo "|------|-----|------|--------|------|-----------------------------|--------------|"
+printf '%s\n' "${rows[@]}"
+# the ORM shape, its ratios against pgBadger on the same log
+rows=()
+MBPS[pgbadger-j1]=${MBPS[orm-pgbadger-j1]:-}
+row pgBadger "ORM ${orm_bytes} B" 1 orm-pgbadger-j1
+row pgBadger "ORM ${orm_bytes} B" 2 orm-pgbadger-j2
+row pgsift "ORM ${orm_bytes} B" 1 orm-pgsift-j1
+row pgsift "ORM ${orm_bytes} B" 2 orm-pgsift-j2
+row pgsift "ORM 1 GiB" 1 orm-pgsift-1g-j1
+row pgsift "ORM 1 GiB" 2 orm-pgsift-1g-j2
+echo
+echo "ORM-shaped log (tests/harness/orm-log.pl), prefix '$ORM_PREFIX'; statements: pgsift $o_pgsift, pgBadger $o_pgbadger."
 echo
 echo "| tool | log | jobs | wall s | MB/s | throughput vs pgBadger -j 1 | peak RSS MiB |"
 echo "|------|-----|------|--------|------|-----------------------------|--------------|"
