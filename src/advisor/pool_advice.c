@@ -15,6 +15,8 @@
 #include "parsers/log_event.h"
 #include "src/lib/arena.h"
 #include "src/lib/clock.h"
+#include "src/lib/strbuf.h"
+#include "src/sql/fingerprint.h"
 #include "src/sql/statement_kind.h"
 
 #include <math.h>
@@ -100,21 +102,35 @@ client_cores(void)
 }
 
 /*
+ * Whether a statement's time is its sleep: a call of pg_sleep,
+ * pg_sleep_for or pg_sleep_until (the normalized text: string constants
+ * are $n there, so a quoted "pg_sleep" does not count).  Such statements
+ * hold a connection without using the server; a sweep running them would
+ * measure the sleep.
+ */
+static int
+sleeps(const char *normalized)
+{
+	return normalized && strcasestr(normalized, "pg_sleep") != NULL;
+}
+
+/*
  * The top read-only statements (by total time) that have a sample the
  * sweep can run: a SELECT, with its logged values when it has $n, that
- * the side-effect screen passes; each weighted by its share of the time.
- * Returns how many were put in out/pls (at most max); *screened_out
- * counts those the screen left out.
+ * the side-effect screen passes and that does not sleep; each weighted by
+ * its share of the time.  Returns how many were put in out/pls (at most
+ * max), with their stats in qout; *screened_out counts those the screen
+ * left out, *sleeping those that sleep.
  */
 static int
 sweep_statements(workload *w, sandbox *c, int max, pool_sweep_statement *out, param_list *pls,
-				 int *screened_out)
+				 const query_stats **qout, int *screened_out, int *sleeping)
 {
 	size_t		nq;
 	query_stats **qs = workload_queries(w, &nq);
 	int			n = 0;
 
-	*screened_out = 0;
+	*screened_out = *sleeping = 0;
 	for (size_t i = 0; i < nq && n < max; i++)
 	{
 		const query_sample *s = &qs[i]->samples[0];
@@ -123,6 +139,11 @@ sweep_statements(workload *w, sandbox *c, int max, pool_sweep_statement *out, pa
 
 		if (!qs[i]->parsed || qs[i]->nsamples == 0 || statement_classify(s->query, NULL) != STMT_SELECT)
 			continue;
+		if (sleeps(qs[i]->normalized))
+		{
+			(*sleeping)++;
+			continue;
+		}
 		have = s->params && param_list_parse(s->params, &pls[n]) == 0;
 		if (!have && statement_has_params(s->query))
 			continue;
@@ -139,9 +160,31 @@ sweep_statements(workload *w, sandbox *c, int max, pool_sweep_statement *out, pa
 			.params = have ? (const char *const *) pls[n].values : NULL,
 			.weight = qs[i]->total_ms > 0 ? qs[i]->total_ms : 1,
 		};
+		qout[n] = qs[i];
 		n++;
 	}
 	return n;
+}
+
+/* "62% 1a2b3c4d5e6f7a8b SELECT ..., 20% ...": the sweep's statements by their share (malloc'd). */
+static char *
+mix_text(const pool_sweep_statement *stmts, const query_stats **qs, int n)
+{
+	double		total = 0;
+	strbuf		sb;
+
+	for (int i = 0; i < n; i++)
+		total += stmts[i].weight;
+	strbuf_init(&sb);
+	for (int i = 0; i < n; i++)
+	{
+		char		hex[17];
+
+		fingerprint_hex(qs[i]->fingerprint, hex);
+		strbuf_printf(&sb, "%s%.0f%% %s %.60s%s", i ? "; " : "", 100.0 * stmts[i].weight / total, hex,
+					  qs[i]->normalized, strlen(qs[i]->normalized) > 60 ? "..." : "");
+	}
+	return strbuf_detach(&sb);
 }
 
 /* Run the sweep; sets a->swept and the size, or a->sweep_skipped. */
@@ -151,7 +194,9 @@ sweep(workload *w, const activity_snapshot *act, const pool_advice_params *p, po
 	int			max = p->sweep_top_statements > 0 ? p->sweep_top_statements : 1;
 	pool_sweep_statement *stmts = xcalloc((size_t) max, sizeof(pool_sweep_statement));
 	param_list *pls = xcalloc((size_t) max, sizeof(param_list));
-	int			n = sweep_statements(w, p->conn, max, stmts, pls, &a->sweep_screened_out);
+	const query_stats **qs = xcalloc((size_t) max, sizeof(query_stats *));
+	int			n = sweep_statements(w, p->conn, max, stmts, pls, qs, &a->sweep_screened_out,
+									 &a->sweep_sleeping);
 	pool_sweep_options o = {
 		.policy = sandbox_get_policy(p->conn), .step_seconds = p->sweep_seconds,
 		.max_statements = p->sweep_max_statements,
@@ -162,6 +207,7 @@ sweep(workload *w, const activity_snapshot *act, const pool_advice_params *p, po
 	if (n == 0)
 		a->sweep_skipped = xstrdup(a->sweep_screened_out
 								   ? "every read-only statement of the logs failed the side-effect screen"
+								   : a->sweep_sleeping ? "the read-only statements of the logs only sleep (pg_sleep)"
 								   : "the logs hold no read-only statement the sweep could run");
 	else if (o.max_size == 0)
 		a->sweep_skipped = xstrdup("no connection slot is free for it");
@@ -173,7 +219,9 @@ sweep(workload *w, const activity_snapshot *act, const pool_advice_params *p, po
 		a->pool_size = a->sweep.steps[a->sweep.knee].size;
 		a->sweep_statements = n;
 		a->sweep_seconds = p->sweep_seconds;
+		a->sweep_mix = mix_text(stmts, qs, n);
 	}
+	free(qs);
 	for (int i = 0; i < n; i++)
 		if (pls[i].values)
 			param_list_free(&pls[i]);
@@ -256,9 +304,11 @@ pool_advice_describe(strbuf *sb, const pool_advice *a)
 	{
 		strbuf_printf(sb, "Measured by a concurrency sweep of %d read-only statements from the logs, each size "
 					  "running them for %.1f s (BEGIN READ ONLY ... ROLLBACK), each in proportion to its "
-					  "share of the time%s:\n  size  statements/s  p95 ms\n",
+					  "share of the time%s%s. The mix: %s.\n  size  statements/s  p95 ms\n",
 					  a->sweep_statements, a->sweep_seconds,
-					  a->sweep_screened_out ? "; statements that fail the side-effect screen left out" : "");
+					  a->sweep_screened_out ? "; statements that fail the side-effect screen left out" : "",
+					  a->sweep_sleeping ? "; statements that sleep (pg_sleep) left out" : "",
+					  a->sweep_mix ? a->sweep_mix : "?");
 		for (int i = 0; i < a->sweep.nsteps; i++)
 			strbuf_printf(sb, "  %4d  %12.1f  %6.2f\n", a->sweep.steps[i].size, a->sweep.steps[i].throughput,
 						  a->sweep.steps[i].p95_ms);
@@ -283,4 +333,6 @@ pool_advice_free(pool_advice *a)
 	pool_sweep_result_free(&a->sweep);
 	free(a->sweep_skipped);
 	a->sweep_skipped = NULL;
+	free(a->sweep_mix);
+	a->sweep_mix = NULL;
 }

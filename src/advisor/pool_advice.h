@@ -67,6 +67,8 @@ typedef struct pool_advice
 	int			swept;			/* pool_size is the sweep's knee */
 	int			sweep_statements;	/* statements the sweep ran */
 	int			sweep_screened_out; /* left out by the side-effect screen */
+	int			sweep_sleeping; /* left out: their time is pg_sleep's */
+	char	   *sweep_mix;		/* the statements run and their shares (malloc'd), or NULL */
 	double		sweep_seconds;
 	pool_sweep_result sweep;
 	char	   *sweep_skipped;	/* why no (usable) sweep under --measure real, or NULL */

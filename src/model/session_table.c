@@ -43,14 +43,7 @@ session_table_create(size_t max_sessions)
 static void
 window_free(lru_window *lw)
 {
-	for (int i = 0; i < lw->w.count; i++)
-	{
-		session_statement *st = &lw->w.items[(lw->w.start + i) % SESSION_WINDOW];
-
-		free(st->params);
-		free(st->text);
-		free(st->vxid);
-	}
+	session_window_free_slots(&lw->w);
 	free(lw->w.key);
 	free(lw);
 }

@@ -23,12 +23,15 @@ typedef struct session_statement
 	int64_t		ts_ms;
 	double		duration_ms;
 	const query_stats *query;
-	char	   *params;			/* malloc'd or NULL */
-	char	   *text;			/* without params (simple protocol): the statement as logged,
-								 * malloc'd; its values stand for the parameters */
+	char	   *params;			/* or NULL */
+	char	   *text;			/* without params (simple protocol): the statement as logged;
+								 * its values stand for the parameters */
 	size_t		text_len;		/* for the caller's text: its length */
 	int64_t		xid;
-	char	   *vxid;			/* malloc'd or NULL */
+	char	   *vxid;			/* or NULL */
+	/* in a window: params, text and vxid point into buf, the slot's own, reused */
+	char	   *buf;
+	size_t		buf_cap;
 } session_statement;
 
 /* Recent statements of one open session, oldest first (a ring). */
@@ -42,8 +45,15 @@ typedef struct session_window
 	session_statement items[SESSION_WINDOW];
 } session_window;
 
-/* Append a statement to a window; params, text (when params is NULL) and vxid are copied. */
+/*
+ * Append a statement to a window; params, text (when params is NULL) and
+ * vxid are copied into the slot's buffer, which the slot keeps and reuses
+ * (free it with session_window_free_slots).
+ */
 void		session_window_push(session_window *w, const session_statement *st);
+
+/* Free the buffers of every slot of w (its statements, and the slots no longer in use). */
+void		session_window_free_slots(session_window *w);
 
 /* The i-th statement of a window, 0 = oldest. */
 const session_statement *session_window_at(const session_window *w, int i);

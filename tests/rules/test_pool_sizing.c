@@ -341,6 +341,8 @@ test_sweep_measured(void)
 		PQclear(PQexecParams(c, "SELECT name FROM items WHERE id = $1", 1, NULL, values, NULL, NULL, 0));
 		PQclear(PQexec(c, "SELECT count(*) FROM items WHERE name LIKE 'item 1%'"));
 	}
+	/* the statement with the most time, all of it sleep: not what a pool size is measured with */
+	PQclear(PQexec(c, "SELECT pg_sleep(0.2), count(*) FROM items"));
 	PQfinish(c);
 	wait_for_disconnections(db, 1);
 	snprintf(args, sizeof(args), "--measure real --server-cores 2 --config '%s' --dsn 'dbname=%s'",
@@ -351,6 +353,20 @@ test_sweep_measured(void)
 	ASSERT_STR(json_string_value(json_object_get(json_object_get(f, "measurement"), "method")), "measured");
 	pg_test_assert_has(field(f, "detail"), "size  statements/s  p95 ms\n     1  ", 1);
 	pg_test_assert_has(field(f, "detail"), "\n     2  ", 1);
+	/* the mix, by share of the time, without the sleeping statement */
+	pg_test_assert_has(field(f, "detail"), "statements that sleep (pg_sleep) left out. The mix: ", 1);
+	{
+		const char *mix = strstr(field(f, "detail"), "The mix: ");
+		const char *end = mix ? strstr(mix, "\n") : NULL;
+		char	   *m = mix && end ? strndup(mix, (size_t) (end - mix)) : NULL;
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+		pg_test_assert_has(m, " SELECT name FROM items WHERE id = $1", 1);
+		pg_test_assert_has(m, " SELECT count(*) FROM items WHERE name LIKE $1", 1);
+		pg_test_assert_has(m, "% ", 1);
+		CU_ASSERT_PTR_NULL(strstr(m, "pg_sleep"));
+		free(m);
+	}
 	CU_ASSERT(recommended_size(field(f, "detail")) >= 1);
 	CU_ASSERT(recommended_size(field(f, "detail")) <= bound);
 	pg_test_assert_has(fix_description(f), "default_pool_size = ", 1);
