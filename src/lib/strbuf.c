@@ -31,6 +31,11 @@ strbuf_reserve(strbuf *sb, size_t extra)
 	while (cap < need)
 		cap *= 2;
 	sb->data = xrealloc(sb->data, cap);
+	/*
+	 * zeroed: a JIT-compiled pattern may read a few bytes past the end of
+	 * the text it matches (never acting on them); they are not garbage
+	 */
+	memset(sb->data + sb->cap, 0, cap - sb->cap);
 	sb->cap = cap;
 }
 

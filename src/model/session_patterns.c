@@ -36,6 +36,8 @@ typedef struct cache_entry
 	seq_fingerprint *fp;
 } cache_entry;
 
+#define CACHE_CHUNK 4096		/* cache entries per allocation */
+
 struct session_patterns
 {
 	session_pattern_options opts;
@@ -48,6 +50,10 @@ struct session_patterns
 	size_t		nfps,
 				fps_cap;
 	keyed_table cache;
+	/* the cache's entries come from chunks of CACHE_CHUNK, freed whole */
+	cache_entry **chunks;
+	int			nchunks;
+	int			chunk_used;		/* entries handed out of the last chunk */
 	uint64_t	loops_dropped;
 	uint64_t	cache_evictions;
 };
@@ -84,6 +90,16 @@ example_free(seq_example *e)
 	memset(e, 0, sizeof(*e));
 }
 
+static void
+free_chunks(session_patterns *p)
+{
+	for (int i = 0; i < p->nchunks; i++)
+		free(p->chunks[i]);
+	free(p->chunks);
+	p->chunks = NULL;
+	p->nchunks = p->chunk_used = 0;
+}
+
 void
 session_patterns_destroy(session_patterns *p)
 {
@@ -93,12 +109,8 @@ session_patterns_destroy(session_patterns *p)
 		example_free(&p->loops[i]->example);
 	for (size_t i = 0; i < p->nfps; i++)
 		example_free(&p->fps[i]->insert_example);
-	/* the whole table goes: free the entries along the age list, no unlinking */
-	for (keyed_entry *e = p->cache.oldest, *next; e; e = next)
-	{
-		next = e->newer;
-		free(keyed_container(e, cache_entry, entry));
-	}
+	/* the whole table goes with its chunks: no entry is unlinked or freed alone */
+	free_chunks(p);
 	keyed_table_free(&p->cache);
 	hashmap_destroy(p->loop_map);
 	free(p->loops);
@@ -377,7 +389,16 @@ cache_slot(session_patterns *p)
 	cache_entry *c;
 
 	if (p->cache.count < SEQ_CACHE_KEYS)
-		return xcalloc(1, sizeof(cache_entry));
+	{
+		/* a new entry, from the current chunk (zeroed), or a new one */
+		if (p->nchunks == 0 || p->chunk_used == CACHE_CHUNK)
+		{
+			p->chunks = xrealloc(p->chunks, (size_t) (p->nchunks + 1) * sizeof(cache_entry *));
+			p->chunks[p->nchunks++] = xcalloc(CACHE_CHUNK, sizeof(cache_entry));
+			p->chunk_used = 0;
+		}
+		return &p->chunks[p->nchunks - 1][p->chunk_used++];
+	}
 	c = keyed_container(p->cache.oldest, cache_entry, entry);
 	keyed_table_remove(&p->cache, &c->entry);
 	p->cache_evictions++;
@@ -684,13 +705,14 @@ merge_cache(session_patterns *dst, const query_mapping *m, session_patterns *src
 		s->fp = map_query(dst, m, s->fp->query)->seq;
 	}
 	dst->cache_evictions += dst->cache.count;	/* what inserting src's would have evicted */
-	for (keyed_entry *e = dst->cache.oldest, *next; e; e = next)
-	{
-		next = e->newer;
-		free(keyed_container(e, cache_entry, entry));
-	}
+	free_chunks(dst);
 	keyed_table_free(&dst->cache);
 	dst->cache = src->cache;
+	dst->chunks = src->chunks;
+	dst->nchunks = src->nchunks;
+	dst->chunk_used = src->chunk_used;
+	src->chunks = NULL;
+	src->nchunks = src->chunk_used = 0;
 	keyed_table_init(&src->cache);
 }
 
