@@ -279,8 +279,7 @@ example_offer(seq_example *e, const session_window *w, const session_run *r, int
 
 		if (st->query == r->parent)
 		{
-			e->parent_params = st->params ? xstrdup(st->params) :
-				st->text ? sql_literal_params(st->text, normalized_params(r->parent->normalized)) : NULL;
+			e->parent_params = st->params ? xstrdup(st->params) : NULL;
 			break;
 		}
 	}
