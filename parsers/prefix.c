@@ -668,7 +668,9 @@ prefix_match_fallback(log_prefix *p, const char *line, size_t len, log_record *r
 	if (at < 0 || (colon = memmem(line + at, len - (size_t) at, ": ", 2)) == NULL)
 		return -1;
 	part = classify_severity(line + at, (size_t) (colon - line - at), &sev);
-	*msg_start = (size_t) (colon - line) + (colon[2] == ' ' ? 3 : 2);
+	*msg_start = (size_t) (colon - line) + 2;
+	if (*msg_start < len && line[*msg_start] == ' ')
+		(*msg_start)++;			/* PostgreSQL's second space */
 	if (rec == NULL)
 		return part;
 	if (part == PART_PRIMARY)

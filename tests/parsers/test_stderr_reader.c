@@ -271,6 +271,14 @@ test_given_prefix(void)
 	CU_ASSERT_EQUAL(c.recs[1].pid, -1);
 	rcap_free(&c);
 
+	/* a line that ends right after "LOG: " (found by fuzzing: read past its end) */
+	memset(&c, 0, sizeof(c));
+	rcap_run(&stderr_reader_ops, NULL, 0, "garbage LOG: ", &c);
+	CU_ASSERT_EQUAL(c.tally.fallback, 1);
+	CU_ASSERT_EQUAL_FATAL(c.n, 1);
+	ASSERT_STR(c.recs[0].message, "");
+	rcap_free(&c);
+
 	/* a line without a severity marker is still malformed */
 	memset(&c, 0, sizeof(c));
 	rcap_run(&stderr_reader_ops, NULL, 0, "2026-11-22 05:59:59 UTC-6b0284d7.42b0- no marker\n", &c);
