@@ -253,44 +253,52 @@ choose_prefix(const char *const *extra, const char *const *lines, const size_t *
 	return shorter ? shorter : xstrdup(best);
 }
 
-/* The prefix of the text syslog carries (payloads of the syslog lines). */
-static char *
-choose_syslog_prefix(int kind, const char *const *lines, const size_t *lens, int n)
-{
-	const char **payloads = xcalloc((size_t) n + 1, sizeof(char *));
-	size_t	   *plens = xcalloc((size_t) n + 1, sizeof(size_t));
-	int			np = 0;
-	int			matched;
-	char	   *prefix;
+/*
+ * The text a line of an envelope carries (syslog's and logplex's after
+ * their headers, Cloud Logging's textPayload): *text, borrowed from the
+ * line or (when the envelope's escapes had to be decoded) *owned,
+ * malloc'd.  0 when the line carries none.
+ */
+typedef int (*payload_fn) (int kind, const char *line, size_t len, const char **text, size_t *tlen,
+						   char **owned);
 
-	for (int i = 0; i < n; i++)
-		if (syslog_line_payload(kind, lines[i], lens[i], &payloads[np], &plens[np]))
-			np++;
-	prefix = choose_prefix(kind == 2 ? logplex_prefixes : syslog_prefixes, payloads, plens, np, &matched);
-	free(payloads);
-	free(plens);
-	return prefix;
+static int
+syslog_payload(int kind, const char *line, size_t len, const char **text, size_t *tlen, char **owned)
+{
+	*owned = NULL;
+	return syslog_line_payload(kind, line, len, text, tlen);
 }
 
-/* The prefix of the lines Cloud Logging entries carry. */
-static char *
-choose_cloudsql_prefix(const char *const *lines, const size_t *lens, int n)
+static int
+cloudsql_payload(int kind, const char *line, size_t len, const char **text, size_t *tlen, char **owned)
 {
-	char	  **texts = xcalloc((size_t) n + 1, sizeof(char *));
+	(void) kind;
+	if (!cloudsql_line_payload(line, len, owned))
+		return 0;
+	*text = *owned;
+	*tlen = strlen(*owned);
+	return 1;
+}
+
+/* The prefix of the text the lines' envelopes carry, the extra list first. */
+static char *
+choose_payload_prefix(const char *const *extra, payload_fn payload, int kind, const char *const *lines,
+					  const size_t *lens, int n)
+{
+	const char **texts = xcalloc((size_t) n + 1, sizeof(char *));
 	size_t	   *tlens = xcalloc((size_t) n + 1, sizeof(size_t));
+	char	  **owned = xcalloc((size_t) n + 1, sizeof(char *));
 	int			nt = 0;
 	int			matched;
 	char	   *prefix;
 
 	for (int i = 0; i < n; i++)
-		if (cloudsql_line_payload(lines[i], lens[i], &texts[nt]))
-		{
-			tlens[nt] = strlen(texts[nt]);
+		if (payload(kind, lines[i], lens[i], &texts[nt], &tlens[nt], &owned[nt]))
 			nt++;
-		}
-	prefix = choose_prefix(cloudsql_prefixes, (const char *const *) texts, tlens, nt, &matched);
+	prefix = choose_prefix(extra, texts, tlens, nt, &matched);
 	for (int i = 0; i < nt; i++)
-		free(texts[i]);
+		free(owned[i]);
+	free(owned);
 	free(texts);
 	free(tlens);
 	return prefix;
@@ -335,16 +343,17 @@ detect_log_format(const char *const *lines, const size_t *lens, int n, char **pr
 		case VOTE_CNPG:
 			return LOG_FORMAT_CNPG;
 		case VOTE_CLOUDSQL:
-			*prefix_out = choose_cloudsql_prefix(lines, lens, n);
+			*prefix_out = choose_payload_prefix(cloudsql_prefixes, cloudsql_payload, 0, lines, lens, n);
 			return LOG_FORMAT_CLOUDSQL;
 		case VOTE_CSVLOG:
 			return LOG_FORMAT_CSVLOG;
 		case VOTE_SYSLOG:
 		case VOTE_SYSLOG2:
-			*prefix_out = choose_syslog_prefix(top == VOTE_SYSLOG2, lines, lens, n);
+			*prefix_out = choose_payload_prefix(syslog_prefixes, syslog_payload, top == VOTE_SYSLOG2, lines,
+												lens, n);
 			return top == VOTE_SYSLOG2 ? LOG_FORMAT_SYSLOG2 : LOG_FORMAT_SYSLOG;
 		case VOTE_LOGPLEX:
-			*prefix_out = choose_syslog_prefix(2, lines, lens, n);
+			*prefix_out = choose_payload_prefix(logplex_prefixes, syslog_payload, 2, lines, lens, n);
 			return LOG_FORMAT_LOGPLEX;
 		default:
 			return LOG_FORMAT_AUTO;

@@ -74,6 +74,50 @@ log_time_at_start(const char *s, size_t len)
 	return 1;
 }
 
+size_t
+log_time_span(const char *s, size_t len, int *frac, int *zone)
+{
+	size_t		j = 19,
+				k;
+	int			f = 0,
+				z = 0;
+
+	if (!log_time_at_start(s, len) || s[10] != ' ')
+		return 0;
+	if (j + 1 < len && s[j] == '.' && is_digit(s[j + 1]))
+	{
+		f = 1;
+		for (j++; j < len && is_digit(s[j]); j++)
+			;
+	}
+	if (j + 1 < len && s[j] == ' ')
+	{
+		k = j + 1;
+		if ((s[k] == '+' || s[k] == '-') && k + 2 < len && is_digit(s[k + 1]) && is_digit(s[k + 2]))
+		{
+			k += 3;
+			if (k + 2 < len && s[k] == ':' && is_digit(s[k + 1]) && is_digit(s[k + 2]))
+				k += 3;
+			else if (k + 1 < len && is_digit(s[k]) && is_digit(s[k + 1]))
+				k += 2;
+			z = 1;
+		}
+		else
+		{
+			while (k < len && k - j <= 6 && ((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z')))
+				k++;
+			z = k > j + 1;
+		}
+		if (z)
+			j = k;
+	}
+	if (frac)
+		*frac = f;
+	if (zone)
+		*zone = z;
+	return j;
+}
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant). */
 static int64_t
 days_from_civil(int64_t y, int m, int d)

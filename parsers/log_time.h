@@ -69,6 +69,15 @@ log_time_status log_time_parse_field(log_time_cache *c, const char *s, size_t le
 int			log_time_at_start(const char *s, size_t len);
 
 /*
+ * The length of the time at the start of s[0..len), as %t, %m and %s
+ * write it: "YYYY-MM-DD HH:MM:SS", then ".fff" (one digit or more: *frac
+ * set), then " ZONE" (an abbreviation of letters, or +HH, +HHMM, +HH:MM:
+ * *zone set).  0 when s does not start with a time.  frac and zone may be
+ * NULL.
+ */
+size_t		log_time_span(const char *s, size_t len, int *frac, int *zone);
+
+/*
  * The decimal integer that is exactly len bytes of s (optional '-', up to
  * 19 digits, within int64), or dflt for anything else, NULL included.
  * Shared by the readers for pid, line numbers, xids and query ids.

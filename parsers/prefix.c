@@ -602,32 +602,25 @@ prefix_find_severity(const char *line, size_t len, size_t max_prefix)
 	return -1;
 }
 
-/* Length of a "YYYY-MM-DD HH:MM:SS[.fff][ zone]" time at s[0..n), or 0. */
-static size_t
-time_span(const char *s, size_t n)
+int
+prefix_count_escapes(const char *prefix, const char *set, int in_set)
 {
-	size_t		j = 19;
+	int			n = 0;
 
-	if (!log_time_at_start(s, n))
-		return 0;
-	if (j < n && s[j] == '.')
-		while (++j < n && s[j] >= '0' && s[j] <= '9')
-			;
-	if (j + 1 < n && s[j] == ' ')
+	for (const char *t = prefix; t && *t; t++)
 	{
-		/* the zone: an abbreviation, or an offset (+01, -05:30) */
-		size_t		k = j + 1;
-
-		if (s[k] == '+' || s[k] == '-')
-			while (++k < n && k - j <= 6 && ((s[k] >= '0' && s[k] <= '9') || s[k] == ':'))
-				;
-		else
-			while (k < n && k - j <= 6 && ((s[k] >= 'A' && s[k] <= 'Z') || (s[k] >= 'a' && s[k] <= 'z')))
-				k++;
-		if (k > j + 1 && k - j <= 7)
-			j = k;
+		if (*t != '%')
+			continue;
+		t++;
+		if (*t == '-')
+			t++;
+		while (*t >= '0' && *t <= '9')
+			t++;
+		if (*t == '\0')
+			break;
+		n += (strchr(set, *t) != NULL) == (in_set != 0);
 	}
-	return j;
+	return n;
 }
 
 /* The first "[digits]", "(digits)", "{digits}" or "pid=digits" of s[0..n) as a pid, or -1. */
@@ -675,7 +668,7 @@ prefix_match_fallback(log_prefix *p, const char *line, size_t len, log_record *r
 		return part;
 	if (part == PART_PRIMARY)
 		rec->severity = sev;
-	if ((tlen = time_span(line, (size_t) at)) > 0)
+	if ((tlen = log_time_span(line, (size_t) at, NULL, NULL)) > 0)
 		parse_time(&p->time_cache, line, tlen, &rec->ts_ms);
 	rec->pid = find_pid(line + tlen, (size_t) at - tlen);
 	return part;

@@ -91,6 +91,14 @@ int			prefix_match(log_prefix *p, const char *line, size_t len,
 int			prefix_match_fallback(log_prefix *p, const char *line, size_t len, log_record *rec,
 								  size_t *msg_start);
 
+/*
+ * How many escapes of the log_line_prefix text prefix are of a letter in
+ * set (in_set) or not in it (!in_set); padding ("%-10u") is skipped, "%%"
+ * is the letter '%'.  For the learner's variants and for telling which
+ * fields a prefix carries.
+ */
+int			prefix_count_escapes(const char *prefix, const char *set, int in_set);
+
 /* How far into a line detection and learning look for the severity. */
 #define PREFIX_MAX_BYTES 512
 

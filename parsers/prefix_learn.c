@@ -66,23 +66,6 @@ is_delimiter(char c)
 	return strchr(" ]:,|)-", c) != NULL;
 }
 
-/*
- * Whether an escape other than %% and %q is in t: %q may stand before any
- * of them (it ends the prefix for processes without a session).
- */
-static bool
-has_session_escape(const char *t)
-{
-	for (; *t; t++)
-		if (t[0] == '%' && t[1] != '\0')
-		{
-			if (t[1] != '%' && t[1] != 'q')
-				return true;
-			t++;
-		}
-	return false;
-}
-
 /* Length of the unit at t[j]: an escape ("%u", "%%") or one literal char. */
 static size_t
 unit_len(const char *t, size_t j)
@@ -107,7 +90,7 @@ add_q_variants(candidates *c, const char *t)
 	{
 		size_t		ulen = unit_len(t, j);
 
-		if (prev != 0 && is_delimiter(prev) && has_session_escape(t + j))
+		if (prev != 0 && is_delimiter(prev) && prefix_count_escapes(t + j, "%q", 0) > 0)
 			add_edited(c, t, j, j, "%q");
 		prev = unit_literal(t, j, ulen);
 		j += ulen;
@@ -119,20 +102,6 @@ static bool
 is_literal_word_char(char c)
 {
 	return is_alnum(c) || c == '_' || c == '.' || c == '-' || c == '$';
-}
-
-/* Whether t has an escape that is not one of the lazy %a, %b, %i. */
-static bool
-has_firm_escape(const char *t)
-{
-	for (; *t; t++)
-		if (t[0] == '%' && t[1] != '\0')
-		{
-			if (strchr("abi%", t[1]) == NULL)
-				return true;
-			t++;
-		}
-	return false;
 }
 
 /* The same, for prefixes that separate their fields with '-' ("%p-%u-%d-"). */
@@ -202,20 +171,6 @@ find_word_slots(const char *t, word_slot *slots, int max, bool dash_splits)
 	return nslots;
 }
 
-/* Whether t has an escape of its own (not %%) for field c. */
-static bool
-has_escape(const char *t, char c)
-{
-	for (; *t; t++)
-		if (t[0] == '%' && t[1] != '\0')
-		{
-			if (t[1] == c)
-				return true;
-			t++;
-		}
-	return false;
-}
-
 /*
  * Every reading of t with some of its word slots as %u, %d or %a (each
  * escape once, and only one t does not have already), in slot order.
@@ -246,7 +201,7 @@ add_assignments(candidates *c, const char *t, const word_slot *slots, int nslots
 		char		now[4];
 		size_t		mark = sb->len;
 
-		if (strchr(used, fields[f]) != NULL || has_escape(t, fields[f]))
+		if (strchr(used, fields[f]) != NULL || prefix_count_escapes(t, (char[]) {fields[f], '\0'}, 1) > 0)
 			continue;
 		strbuf_append(sb, t + copied, slots[k].from - copied);
 		strbuf_putc(sb, '%');
@@ -270,7 +225,7 @@ add_word_variants(candidates *c, const char *t)
 	int			nslots;
 	strbuf		sb;
 
-	if (!has_firm_escape(t))
+	if (prefix_count_escapes(t, "abi%", 0) == 0)
 		return;
 	strbuf_init(&sb);
 	/* words as written ("my-app.v2"), then split at dashes ("pgaweb-pgaweb": two names) */
@@ -281,21 +236,6 @@ add_word_variants(candidates *c, const char *t)
 			add_assignments(c, t, slots, nslots, 0, "", &sb, 0);
 		}
 	strbuf_free(&sb);
-}
-
-/* The escapes of t, %% and %q not counted: how much of a line it reads. */
-static int
-escape_count(const char *t)
-{
-	int			n = 0;
-
-	for (; *t; t++)
-		if (t[0] == '%' && t[1] != '\0')
-		{
-			n += t[1] != '%' && t[1] != 'q';
-			t++;
-		}
-	return n;
 }
 
 /* The lines to learn from, and the names their messages state. */
@@ -427,16 +367,6 @@ verify(const char *text, const learn_input *in)
 	return r;
 }
 
-static int
-q_count(const char *t)
-{
-	int			n = 0;
-
-	for (; (t = strstr(t, "%q")) != NULL; t += 2)
-		n++;
-	return n;
-}
-
 /*
  * Whether reading a beats b: more lines matched; on a tie, better
  * agreement with the names the messages state; then fewer %q (a %q makes
@@ -448,7 +378,9 @@ static bool
 better_reading(const reading *a, const reading *b)
 {
 	int			ea,
-				eb;
+				eb,
+				qa,
+				qb;
 
 	if (b->text == NULL)
 		return true;
@@ -456,10 +388,12 @@ better_reading(const reading *a, const reading *b)
 		return a->matches > b->matches;
 	if (a->agreement != b->agreement)
 		return a->agreement > b->agreement;
-	if (q_count(a->text) != q_count(b->text))
-		return q_count(a->text) < q_count(b->text);
-	ea = escape_count(a->text);
-	eb = escape_count(b->text);
+	qa = prefix_count_escapes(a->text, "q", 1);
+	qb = prefix_count_escapes(b->text, "q", 1);
+	if (qa != qb)
+		return qa < qb;
+	ea = prefix_count_escapes(a->text, "%q", 0);
+	eb = prefix_count_escapes(b->text, "%q", 0);
 	if (ea != eb)
 		return ea > eb;
 	return strlen(a->text) < strlen(b->text);

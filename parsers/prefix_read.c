@@ -67,41 +67,12 @@ at_boundary(const char *s, size_t i)
 static size_t
 rec_time(learn_state *st, const char *s, size_t i, size_t n)
 {
-	size_t		j = i + 19;
-	bool		frac = false;
+	int			frac,
+				zone;
+	size_t		len = log_time_span(s + i, n - i, &frac, &zone);
 
-	if (!log_time_at_start(s + i, n - i) || s[i + 10] != ' ')
-		return 0;
-	if (j < n && s[j] == '.')
-	{
-		size_t		k = run(s, j + 1, n, is_digit);
-
-		if (k == j + 1)
-			return 0;
-		frac = true;
-		j = k;
-	}
-	if (j + 1 >= n || s[j] != ' ')
-		return 0;
-	j++;
-	if (s[j] == '+' || s[j] == '-')
-	{
-		if (j + 2 >= n || !is_digit(s[j + 1]) || !is_digit(s[j + 2]))
-			return 0;
-		j += 3;
-		if (j + 2 < n && s[j] == ':' && is_digit(s[j + 1]) && is_digit(s[j + 2]))
-			j += 3;
-		else if (j + 1 < n && is_digit(s[j]) && is_digit(s[j + 1]))
-			j += 2;
-	}
-	else
-	{
-		size_t		k = run(s, j, n, is_alpha);
-
-		if (k == j)
-			return 0;
-		j = k;
-	}
+	if (len == 0 || !zone)
+		return 0;				/* %t, %m and %s always write the zone */
 	if (st->have_time && frac)
 	{
 		/* two times, the second with milliseconds: the first was the session's start, %s */
@@ -114,7 +85,7 @@ rec_time(learn_state *st, const char *s, size_t i, size_t n)
 	else
 		strbuf_puts(&st->out, st->have_time ? "%s" : frac ? "%m" : "%t");
 	st->have_time = true;
-	return j - i;
+	return len;
 }
 
 static size_t

@@ -281,12 +281,14 @@ static int64_t
 dyno_pid(const char *tok, size_t n)
 {
 	size_t		i = 9;
+	int64_t		pid;
 
 	if (n == 8 && memcmp(tok, "postgres", 8) == 0)
 		return 0;
 	if (n < 10 || memcmp(tok, "postgres.", 9) != 0)
 		return -1;
-	return read_number(tok, n, &i, 10) >= 0 && i == n ? log_field_int(tok + 9, n - 9, -1) : -1;
+	pid = read_number(tok, n, &i, 10);
+	return i == n ? pid : -1;
 }
 
 /* The token of s[i..len) up to the next space, its length in *n. */

@@ -13,6 +13,7 @@
  */
 #include "src/model/ingest.h"
 #include "parsers/log_event.h"
+#include "parsers/prefix.h"
 #include "src/core/diag.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
@@ -422,12 +423,8 @@ lost_fields(const char *prefix, strbuf *sb)
 
 	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
 	{
-		int			has = 0;
-
-		for (const char *p = prefix; p && *p && !has; p++)
-			if (p[0] == '%' && p[1] != '\0')
-				has = p[1] == fields[f].esc, p++;
-		if (!has || (fields[f].esc == 'r' && strstr(sb->data, "client")))
+		if (prefix_count_escapes(prefix, (char[]) {fields[f].esc, '\0'}, 1) == 0 ||
+			(fields[f].esc == 'r' && strstr(sb->data, "client")))
 			continue;
 		strbuf_printf(sb, "%s%s", n++ ? ", " : "", fields[f].name);
 	}

@@ -14,7 +14,6 @@
 #include "src/lib/hashmap.h"
 
 #include <ctype.h>
-#include <pthread.h>
 #include <pg_query.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,12 +27,6 @@ struct fingerprint_cache
 	strbuf		sql;
 	fingerprint_cache_stats stats;
 };
-
-static inline int
-is_ident_char(unsigned char c)
-{
-	return isalnum(c) || c == '_' || c == '$' || c >= 0x80;
-}
 
 /* Skip a quoted string starting at s[i] == '\''; backslash escapes if esc. */
 static size_t
@@ -110,26 +103,13 @@ skip_number(const char *s, size_t len, size_t i)
 #define SK_IDENT	2			/* letters, digits, '_', '$', bytes >= 0x80 */
 #define SK_DIGIT	4
 
-static unsigned char sk_class[256];
-static pthread_once_t sk_once = PTHREAD_ONCE_INIT;
-
-static void
-sk_init(void)
-{
-	for (int c = 0; c < 256; c++)
-	{
-		unsigned char k = 0;
-
-		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v')
-			k |= SK_SPACE;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			c == '_' || c == '$' || c >= 0x80)
-			k |= SK_IDENT;
-		if (c >= '0' && c <= '9')
-			k |= SK_DIGIT;
-		sk_class[c] = k;
-	}
-}
+static const unsigned char sk_class[256] = {
+	[' '] = SK_SPACE, ['\t'] = SK_SPACE, ['\n'] = SK_SPACE, ['\r'] = SK_SPACE, ['\f'] = SK_SPACE,
+	['\v'] = SK_SPACE,
+	['a' ... 'z'] = SK_IDENT, ['A' ... 'Z'] = SK_IDENT, ['_'] = SK_IDENT, ['$'] = SK_IDENT,
+	['0' ... '9'] = SK_IDENT | SK_DIGIT,
+	[0x80 ... 0xff] = SK_IDENT,
+};
 
 /* Emit a '?' unless the key already ends in a literal list "?, ?" or "(?), (?)". */
 static char *
@@ -170,7 +150,6 @@ shape_key(const char *s, size_t len, strbuf *out)
 	char	   *start,
 			   *o;
 
-	pthread_once(&sk_once, sk_init);
 	strbuf_reset(out);
 	strbuf_reserve(out, len + 1);
 	start = o = out->data;
