@@ -73,7 +73,7 @@ visit(void *arg, const plan_node *n, const plan_node *parent, int depth)
 	finding_set_hint(f, "Index the inner table on the join key (%s) so each loop is one probe, or, when "
 					 "the outer side returns many rows, let the planner choose a hash join (check its "
 					 "row estimates).", key);
-	finding_set_fix(f, NULL, "an index on the inner join key: the index advisor (missing-index) looks for one");
+	finding_set_fix(f, NULL, "an index on the inner join key, if the index advisor (missing-index) finds one that pays");
 	finding_list_add(ctx->out, f);
 }
 
@@ -90,4 +90,5 @@ const rule	rule_nested_loop_inner = {
 	.scope = RULE_PLAN,
 	.summary = "Nested Loop whose inner side loops >= 1000 times and takes >= 10% of the query",
 	.check = check,
+	.answered_by_index = RULE_ANSWERED_BY_QUERY,
 };

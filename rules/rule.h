@@ -131,8 +131,10 @@ typedef enum rule_horizon
  * of this rule, so that ranking folds the finding into it: by default
  * when the finding's own fix is a CREATE INDEX whose columns the missing
  * index begins with, in order; for a foreign key, when it holds them in
- * any order; for a sequential scan, when the index serves one of its
- * queries on its table.
+ * any order; for a sequential scan or a nested loop's inner side, when
+ * the index serves one of its queries on its table.  A finding of the
+ * last kind names no index of its own: when none answers it, ranking
+ * says why (findings_settle_index_promises).
  */
 typedef enum rule_answered_by_index
 {

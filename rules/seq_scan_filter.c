@@ -40,7 +40,7 @@ set_fix(finding *f, const plan_node *n)
 	strbuf		desc;
 
 	strbuf_init(&desc);
-	strbuf_printf(&desc, "an index for the filter %s: the index advisor (missing-index) looks for one",
+	strbuf_printf(&desc, "an index for the filter %s, if the index advisor (missing-index) finds one that pays",
 				  n->filter ? n->filter : "(not shown)");
 	finding_set_fix(f, NULL, desc.data);
 	strbuf_free(&desc);

@@ -511,15 +511,16 @@ findings_settle_index_promises(finding_list *l, int advisor_ran)
 	for (int i = 0; i < l->count; i++)
 	{
 		finding    *f = l->items[i];
-		const char *d = f->fix_description;
+		const rule *r = rule_find(f->rule);
 
-		if (f->fix_sql != NULL || d == NULL || !strstr(d, "the index advisor (missing-index) looks for one"))
+		/* a finding that names no index of its own, and that no missing index answered */
+		if (f->fix_sql != NULL || r == NULL || r->answered_by_index != RULE_ANSWERED_BY_QUERY)
 			continue;
 
 		strbuf		why;
 
 		strbuf_init(&why);
-		strbuf_append(&why, d, (size_t) (strstr(d, ": the index advisor") - d));
+		strbuf_puts(&why, f->fix_description ? f->fix_description : "an index");
 		if (advisor_ran)
 			strbuf_puts(&why, ": none is proposed. The advisor's candidates for this query cost no less by "
 						"HypoPG's estimate, or none could be made: the table is under its size floor, the "

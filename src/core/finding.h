@@ -149,7 +149,8 @@ void		findings_rank(finding_list *l);
 
 /*
  * After findings_rank: a finding that leaves its index to the advisor
- * (seq-scan-filter, nested-loop-inner) and was not merged into a
+ * (its rule's answered_by_index is RULE_ANSWERED_BY_QUERY:
+ * seq-scan-filter, nested-loop-inner) and was not merged into a
  * missing-index finding gets no index; its fix says why, by whether the
  * advisor ran (advisor_ran) or not, so no finding promises an index that
  * the report does not have.

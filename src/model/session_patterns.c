@@ -201,24 +201,6 @@ run_add_hash(session_run *r, uint64_t h)
 	r->distinct++;
 }
 
-/* The highest $n of a normalized statement: how many constants normalization replaced. */
-static int
-normalized_params(const char *normalized)
-{
-	int			best = 0;
-
-	for (const char *s = normalized; s && (s = strchr(s, '$')) != NULL; s++)
-	{
-		int			n = 0;
-
-		for (const char *d = s + 1; *d >= '0' && *d <= '9' && n < 100000; d++)
-			n = n * 10 + (*d - '0');
-		if (n > best)
-			best = n;
-	}
-	return best;
-}
-
 /*
  * Copy the parameters of q's window items in [from, to] into e (the
  * transaction control between them is not the run's); distinct ones only
@@ -228,8 +210,6 @@ static void
 example_fill(seq_example *e, const session_window *w, int from, int to, const query_stats *q,
 			 int distinct_only)
 {
-	int			expected = normalized_params(q->normalized);
-
 	e->values = xcalloc(SEQ_EXAMPLE_VALUES, sizeof(char *));
 	for (int i = from; i <= to && e->nvalues < SEQ_EXAMPLE_VALUES; i++)
 	{
@@ -242,7 +222,7 @@ example_fill(seq_example *e, const session_window *w, int from, int to, const qu
 		/* the simple protocol's values are in the text: the same parameters, read from it */
 		if (st->params)
 			v = xstrdup(st->params);
-		else if ((v = st->text && expected > 0 ? sql_literal_params(st->text, expected) : NULL) != NULL)
+		else if ((v = st->text ? sql_literal_params(st->text, q->normalized) : NULL) != NULL)
 			e->from_text = 1;
 		for (int j = 0; distinct_only && j < e->nvalues && !seen; j++)
 			seen = (v == NULL && e->values[j] == NULL) ||
@@ -620,48 +600,40 @@ merge_loop(session_patterns *dst, const query_mapping *m, seq_loop *s)
 	example_merge(&d->example, &s->example);
 }
 
-/* If dst holds s's key filled within the TTL of s's first execution, that execution was a hit. */
-static void
-boundary_hit(session_patterns *dst, const query_mapping *m, const cache_entry *s)
+/*
+ * dst's entry for the key of src's entry s (looked up), or NULL; when dst
+ * filled it within the TTL of s's first execution, that execution was a
+ * hit, not the miss src counted (f: the fingerprint's figures in dst).
+ */
+static cache_entry *
+boundary_hit(session_patterns *dst, const cache_entry *s, seq_fingerprint *f)
 {
 	keyed_entry *e = keyed_table_find(&dst->cache, (const char *) s->key, sizeof(s->key), s->entry.hash);
-	seq_fingerprint *f;
+	cache_entry *c = e ? keyed_container(e, cache_entry, entry) : NULL;
 
-	if (e == NULL)
-		return;
-	f = map_query(dst, m, s->fp->query)->seq;
-	if (s->first_ts - keyed_container(e, cache_entry, entry)->filled_ts <= (int64_t) dst->opts.ttl_ms &&
-		f->cache_misses > 0)
+	if (c && s->first_ts - c->filled_ts <= (int64_t) dst->opts.ttl_ms && f->cache_misses > 0)
 	{
 		f->cache_misses--;
 		f->cache_hits++;
 		f->cache_hit_ms += s->first_ms;
 	}
+	return c;
 }
 
-/* A key src saw first within the TTL of dst's fill was a hit, not a miss. */
+/* Add src's entry s to dst's cache, counting its boundary hit. */
 static void
 merge_cache_entry(session_patterns *dst, const query_mapping *m, const cache_entry *s)
 {
-	keyed_entry *e = keyed_table_find(&dst->cache, (const char *) s->key, sizeof(s->key), s->entry.hash);
 	seq_fingerprint *f = map_query(dst, m, s->fp->query)->seq;
+	cache_entry *c = boundary_hit(dst, s, f);
 
-	if (e)
+	if (c)
 	{
-		cache_entry *c = keyed_container(e, cache_entry, entry);
-
-		if (s->first_ts - c->filled_ts <= (int64_t) dst->opts.ttl_ms && f->cache_misses > 0)
-		{
-			f->cache_misses--;
-			f->cache_hits++;
-			f->cache_hit_ms += s->first_ms;
-		}
 		c->filled_ts = s->filled_ts;
-		keyed_table_touch(&dst->cache, e);
+		keyed_table_touch(&dst->cache, &c->entry);
 		return;
 	}
-	cache_entry *c = cache_slot(dst);
-
+	c = cache_slot(dst);
 	*c = *s;
 	c->fp = f;
 	c->entry.key = (const char *) c->key;
@@ -682,13 +654,6 @@ merge_cache(session_patterns *dst, const query_mapping *m, session_patterns *src
 {
 	int64_t		start = INT64_MAX;
 
-	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
-	{
-		int64_t		ts = keyed_container(e, cache_entry, entry)->first_ts;
-
-		if (ts < start)
-			start = ts;
-	}
 	if (src->cache.count < SEQ_CACHE_KEYS)
 	{
 		for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
@@ -697,11 +662,18 @@ merge_cache(session_patterns *dst, const query_mapping *m, session_patterns *src
 	}
 	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
 	{
+		int64_t		ts = keyed_container(e, cache_entry, entry)->first_ts;
+
+		if (ts < start)
+			start = ts;
+	}
+	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
+	{
 		cache_entry *s = keyed_container(e, cache_entry, entry);
 
-		if (start != INT64_MAX && s->first_ts - start <= (int64_t) dst->opts.ttl_ms)
-			boundary_hit(dst, m, s);
 		s->fp = map_query(dst, m, s->fp->query)->seq;
+		if (s->first_ts - start <= (int64_t) dst->opts.ttl_ms)
+			(void) boundary_hit(dst, s, s->fp);
 	}
 	dst->cache_evictions += dst->cache.count;	/* what inserting src's would have evicted */
 	free_chunks(dst);

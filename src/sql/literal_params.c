@@ -103,10 +103,29 @@ put_value(strbuf *sb, const PgQuery__AConst *c)
 	strbuf_putc(sb, '\'');
 }
 
-char *
-sql_literal_params(const char *sql, int expected)
+/* The highest $n of a normalized statement (its string constants are $n too, so no quote hides one). */
+static int
+max_param(const char *normalized)
 {
-	PgQuery__ParseResult *tree = sql ? sql_tree_parse(sql, NULL) : NULL;
+	int			best = 0;
+
+	for (const char *s = normalized; s && (s = strchr(s, '$')) != NULL; s++)
+	{
+		int			n = 0;
+
+		for (const char *d = s + 1; *d >= '0' && *d <= '9' && n < 100000; d++)
+			n = n * 10 + (*d - '0');
+		if (n > best)
+			best = n;
+	}
+	return best;
+}
+
+char *
+sql_literal_params(const char *sql, const char *normalized)
+{
+	int			expected = max_param(normalized);
+	PgQuery__ParseResult *tree = sql && expected > 0 ? sql_tree_parse(sql, NULL) : NULL;
 	constants	cs = {0};
 	strbuf		sb;
 	char	   *out = NULL;
@@ -114,7 +133,7 @@ sql_literal_params(const char *sql, int expected)
 	if (tree == NULL)
 		return NULL;
 	sql_tree_walk(&tree->base, gather, &cs);
-	if (cs.n > 0 && !cs.unusable && (expected <= 0 || cs.n == expected))
+	if (cs.n == expected && !cs.unusable)
 	{
 		qsort(cs.items, (size_t) cs.n, sizeof(constant), by_location);
 		strbuf_init(&sb);

@@ -15,13 +15,13 @@
 #define PGSIFT_LITERAL_PARAMS_H
 
 /*
- * The constants of sql, numbered as pg_query_normalize numbers them, as
- * PostgreSQL's DETAIL text ("$1 = '42', $2 = NULL"; quotes doubled),
- * malloc'd.  Constants in type modifiers (varchar(10)) are not
- * parameters, as normalization leaves them.  NULL when sql does not
- * parse, has no constant, has a bit-string one, or has another count of
- * them than expected (> 0: the highest $n of its normalized form).
+ * The constants of sql, numbered as pg_query_normalize numbers them in
+ * normalized (sql's normalized form), as PostgreSQL's DETAIL text
+ * ("$1 = '42', $2 = NULL"; quotes doubled), malloc'd.  Constants in type
+ * modifiers (varchar(10)) are not parameters, as normalization leaves
+ * them.  NULL when sql does not parse, has no constant, has a bit-string
+ * one, or has another count of them than normalized has parameters.
  */
-char	   *sql_literal_params(const char *sql, int expected);
+char	   *sql_literal_params(const char *sql, const char *normalized);
 
 #endif

@@ -319,8 +319,8 @@ test_index_promises_settled(void)
 		finding    *loop = make("nested-loop-inner", FINDING_MEDIUM, 5, "loop", NULL);
 		finding    *other = make("large-offset", FINDING_LOW, 1, "offset", NULL);
 
-		finding_set_fix(scan, NULL, "an index for the filter (a = 1): the index advisor (missing-index) looks for one");
-		finding_set_fix(loop, NULL, "an index on the inner join key: the index advisor (missing-index) looks for one");
+		finding_set_fix(scan, NULL, "an index for the filter (a = 1)");
+		finding_set_fix(loop, NULL, "an index on the inner join key");
 		finding_set_fix(other, NULL, "use keyset pagination");
 		finding_list_add(&l, scan);
 		finding_list_add(&l, loop);
