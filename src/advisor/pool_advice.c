@@ -137,7 +137,8 @@ sweep_statements(workload *w, sandbox *c, int max, pool_sweep_statement *out, pa
 		char	   *why = NULL;
 		int			have;
 
-		if (!qs[i]->parsed || qs[i]->nsamples == 0 || statement_classify(s->query, NULL) != STMT_SELECT)
+		if (!qs[i]->parsed || qs[i]->nsamples == 0 || query_sample_is_cut(s) ||
+			statement_classify(s->query, NULL) != STMT_SELECT)
 			continue;
 		if (sleeps(qs[i]->normalized))
 		{

@@ -84,7 +84,8 @@ collect_candidates(workload *w, const pgss_snapshot *ss, double pgss_hours, int 
 
 	for (size_t i = 0; i < nq && n < limit; i++)
 	{
-		if (!qs[i]->parsed || qs[i]->nsamples == 0 || seen_before(seen, qs[i]->fingerprint))
+		if (!qs[i]->parsed || qs[i]->nsamples == 0 || query_sample_is_cut(&qs[i]->samples[0]) ||
+			seen_before(seen, qs[i]->fingerprint))
 			continue;
 		out[n++] = (candidate) {
 			.fingerprint = qs[i]->fingerprint, .normalized = qs[i]->normalized,

@@ -149,6 +149,15 @@ diag_tally_merge(diag_tally *dst, const diag_tally *src)
 }
 
 void
+diag_tally_shift_lines(diag_tally *t, uint64_t offset)
+{
+	if (t->fallback > 0)
+		t->fallback_first += offset;
+	for (int i = 0; i < t->nsamples; i++)
+		t->samples[i].line += offset;
+}
+
+void
 diag_tally_free(diag_tally *t)
 {
 	for (int i = 0; i < t->nsamples; i++)

@@ -83,6 +83,9 @@ void		diag_malformed(diag_tally *t, const char *file, uint64_t line, const char 
 /* Add src's counts and samples (while room) into dst. */
 void		diag_tally_merge(diag_tally *dst, const diag_tally *src);
 
+/* Add offset to every line number t holds (t counted a part of a file numbered from its start). */
+void		diag_tally_shift_lines(diag_tally *t, uint64_t offset);
+
 void		diag_tally_free(diag_tally *t);
 
 #endif

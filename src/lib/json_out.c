@@ -95,3 +95,55 @@ json_ms(double v)
 		return json_null();
 	return json_real(round(v * 1000.0) / 1000.0);
 }
+
+typedef struct json_write_buffer
+{
+	FILE	   *out;
+	size_t		used;
+	int			failed;
+	char		data[64 * 1024];
+} json_write_buffer;
+
+static void
+json_write_flush(json_write_buffer *b)
+{
+	if (b->used > 0 && !b->failed && fwrite(b->data, 1, b->used, b->out) != b->used)
+		b->failed = 1;
+	b->used = 0;
+}
+
+static int
+json_write_piece(const char *piece, size_t size, void *data)
+{
+	json_write_buffer *b = data;
+
+	if (size > sizeof(b->data) - b->used)
+		json_write_flush(b);
+	if (size > sizeof(b->data))
+	{
+		if (!b->failed && fwrite(piece, 1, size, b->out) != size)
+			b->failed = 1;
+	}
+	else
+	{
+		memcpy(b->data + b->used, piece, size);
+		b->used += size;
+	}
+	return b->failed ? -1 : 0;
+}
+
+int
+json_write(FILE *out, const json_t *v, size_t flags)
+{
+	json_write_buffer *b = xmalloc(sizeof(json_write_buffer));
+	int			rc;
+
+	b->out = out;
+	b->used = 0;
+	b->failed = 0;
+	rc = json_dump_callback(v, json_write_piece, b, flags);
+	json_write_flush(b);
+	rc = rc == 0 && !b->failed ? 0 : -1;
+	free(b);
+	return rc;
+}

@@ -12,6 +12,7 @@
 #define PGSIFT_JSON_OUT_H
 
 #include <jansson.h>
+#include <stdio.h>
 
 /* A JSON string of s; invalid UTF-8 sequences become U+FFFD.  Never NULL. */
 json_t	   *json_text(const char *s);
@@ -21,5 +22,13 @@ json_t	   *json_text_or_null(const char *s);
 
 /* Milliseconds rounded to the microsecond; null when not finite. */
 json_t	   *json_ms(double v);
+
+/*
+ * Write v to out as json_dumpf would (flags the same), through a 64 KiB
+ * buffer: jansson hands a dump over in pieces of a few bytes, and one
+ * stdio call per piece costs more than building the document.  Returns 0,
+ * or -1 on a write error.
+ */
+int			json_write(FILE *out, const json_t *v, size_t flags);
 
 #endif

@@ -114,7 +114,7 @@ migration_regress_collect(migration_regressions *r, workload *w, const pgss_snap
 		const query_sample *sample = qs[i]->nsamples > 0 ? &qs[i]->samples[0] : NULL;
 
 		/* a log of the whole server holds other databases' queries too */
-		if (!qs[i]->parsed || sample == NULL || !query_or_dml(sample->query) ||
+		if (!qs[i]->parsed || sample == NULL || query_sample_is_cut(sample) || !query_or_dml(sample->query) ||
 			(dbname && sample->database && sample->database[0] && strcmp(sample->database, dbname) != 0) ||
 			seen_before(seen, qs[i]->fingerprint))
 			continue;

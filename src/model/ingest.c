@@ -273,32 +273,6 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 	f->stdin_input = NULL;
 }
 
-/* Lines before byte offset `upto` of a plain file (1-based number of the line there). */
-static uint64_t
-line_number_at(const char *path, uint64_t upto)
-{
-	int			fd = open(path, O_RDONLY);
-	uint64_t	lines = 1,
-				pos = 0;
-	char	   *buf = xmalloc(1 << 20);
-
-	while (fd >= 0 && pos < upto)
-	{
-		size_t		want = upto - pos < (1 << 20) ? (size_t) (upto - pos) : (1 << 20);
-		ssize_t		got = pread(fd, buf, want, (off_t) pos);
-
-		if (got <= 0)
-			break;
-		for (char *p = buf, *end = buf + got; (p = memchr(p, '\n', (size_t) (end - p))) != NULL; p++)
-			lines++;
-		pos += (uint64_t) got;
-	}
-	free(buf);
-	if (fd >= 0)
-		close(fd);
-	return lines;
-}
-
 static void
 ignore_record(void *ctx, const log_record *rec)
 {
@@ -369,14 +343,13 @@ plan_file_tasks(ingest_file *f, int jobs, ingest_task *out)
 
 		if (start <= prev)
 			continue;
-		out[n] = (ingest_task) {.file = f, .start = prev, .end = start, .is_chunk = 1};
+		/* each part numbers its lines from 1; merge_in_order shifts them */
+		out[n] = (ingest_task) {.file = f, .start = prev, .end = start, .first_line = 1, .is_chunk = 1};
 		n++;
 		prev = start;
 	}
-	out[n] = (ingest_task) {.file = f, .start = prev, .end = 0, .is_chunk = n > 0};
+	out[n] = (ingest_task) {.file = f, .start = prev, .end = 0, .first_line = 1, .is_chunk = n > 0};
 	n++;
-	for (int i = 0; i < n; i++)
-		out[i].first_line = out[i].start ? line_number_at(f->path, out[i].start) : 1;
 	return n;
 }
 
@@ -448,12 +421,21 @@ warn_fallback(const ingest_file *f)
 	strbuf_free(&lost);
 }
 
-/* Fold a finished task into the caller's model and file record. */
+/*
+ * Fold a finished task into the caller's model and file record.  A task
+ * that read a later part of a file numbered its lines from 1: `shift` is
+ * the number of lines before the part.
+ */
 static void
-absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge)
+absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge, uint64_t shift)
 {
 	ingest_file *f = t->file;
 
+	if (shift > 0)
+	{
+		workload_shift_lines(t->model, shift);
+		diag_tally_shift_lines(&t->tally, shift);
+	}
 	if (merge)
 	{
 		workload_merge(w, t->model);
@@ -478,8 +460,12 @@ absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge)
 static void
 merge_in_order(workload *w, ingest_run *run, diag_tally *tally)
 {
+	uint64_t	lines_before = 0;	/* in the current file, before task i's part */
+
 	for (int i = 0; i < run->ntasks; i++)
 	{
+		if (i > 0 && run->tasks[i].file != run->tasks[i - 1].file)
+			lines_before = 0;
 		pthread_mutex_lock(&run->lock);
 		while (!run->tasks[i].done)
 		{
@@ -494,7 +480,8 @@ merge_in_order(workload *w, ingest_run *run, diag_tally *tally)
 				print_progress(run, run->bytes_done);
 		}
 		pthread_mutex_unlock(&run->lock);
-		absorb_task(w, &run->tasks[i], tally, 1);
+		absorb_task(w, &run->tasks[i], tally, run->tasks[i].model != w, lines_before);
+		lines_before += run->tasks[i].lines;
 	}
 }
 
@@ -522,7 +509,7 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 		{
 			run.tasks[i].model = w;
 			run_task(&run.tasks[i], opts, &run, opts->progress);
-			absorb_task(w, &run.tasks[i], tally, 0);
+			absorb_task(w, &run.tasks[i], tally, 0, 0);
 		}
 	}
 	else
@@ -532,8 +519,14 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 
 		if (nthreads > 64)
 			nthreads = 64;
+		shape_resolver *shapes = shape_resolver_create();
+
+		/* the first task reads into w itself, as a serial run would */
 		for (int i = 0; i < run.ntasks; i++)
-			run.tasks[i].model = workload_create(opts->filter);
+		{
+			run.tasks[i].model = i == 0 ? w : workload_create(opts->filter);
+			workload_share_shapes(run.tasks[i].model, shapes);
+		}
 		pthread_mutex_init(&run.lock, NULL);
 		pthread_cond_init(&run.task_done, NULL);
 		for (int i = 0; i < nthreads; i++)
@@ -543,6 +536,8 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 			pthread_join(threads[i], NULL);
 		pthread_mutex_destroy(&run.lock);
 		pthread_cond_destroy(&run.task_done);
+		workload_share_shapes(w, NULL);
+		shape_resolver_destroy(shapes);
 	}
 	if (opts->progress)
 		fputs("\r\033[K", stderr);

@@ -12,7 +12,9 @@
 #define PGSIFT_QUERY_STATS_H
 
 #include "src/lib/sketch.h"
+#include "src/sql/statement_traits.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define WORKLOAD_SAMPLES		5	/* slowest executions kept per fingerprint */
@@ -68,7 +70,32 @@ typedef struct query_stats
 	int			plan_is_json;
 	double		plan_ms;
 	struct seq_fingerprint *seq;	/* sequence detectors' figures (session_patterns.h) */
+	seq_kind	traits_kind;	/* classified with its shape, or SEQ_KIND_UNKNOWN */
+	int			traits_width;	/* VALUES width when traits_kind says single insert */
 } query_stats;
+
+/*
+ * Longest statement text a sample keeps.  A longer one keeps its first
+ * bytes (cut at a character boundary) and ends with QUERY_SAMPLE_CUT_MARK
+ * and the sizes; such a sample is shown, never replayed.
+ */
+#define WORKLOAD_SAMPLE_TEXT_MAX	(1024 * 1024)
+#define QUERY_SAMPLE_CUT_MARK		"\n-- pgsift: statement cut at "
+
+/*
+ * A sample's copy of query[0..len): whole, or cut as WORKLOAD_SAMPLE_TEXT_MAX
+ * says (malloc'd).
+ */
+char	   *query_sample_text(const char *query, size_t len);
+
+/* Whether s's statement text was cut (WORKLOAD_SAMPLE_TEXT_MAX). */
+int			query_sample_is_cut(const query_sample *s);
+
+/* Free what s holds (not s). */
+void		query_sample_free(query_sample *s);
+
+/* Free what q holds (not q, which lives in its model's arena). */
+void		query_stats_free(query_stats *q);
 
 /* Quantile of a query's durations (NaN when no timed call). */
 double		query_stats_quantile(const query_stats *q, double quantile);

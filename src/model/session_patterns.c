@@ -135,8 +135,15 @@ fingerprint_info(session_patterns *p, query_stats *q, seq_kind known)
 	seq_fingerprint *f = arena_zalloc(p->mem, sizeof(seq_fingerprint));
 
 	f->query = q;
-	f->kind = known != SEQ_KIND_UNKNOWN ? known
-		: q->parsed ? statement_traits_classify(q->normalized, &f->values_width) : SEQ_KIND_OTHER;
+	if (known != SEQ_KIND_UNKNOWN)
+		f->kind = known;
+	else if (q->traits_kind != SEQ_KIND_UNKNOWN)
+	{
+		f->kind = q->traits_kind;
+		f->values_width = q->traits_width;
+	}
+	else
+		f->kind = q->parsed ? statement_traits_classify(q->normalized, &f->values_width) : SEQ_KIND_OTHER;
 	f->insert_first_ts = f->insert_last_ts = LOG_TS_UNKNOWN;
 	if (p->nfps == p->fps_cap)
 	{

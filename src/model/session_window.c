@@ -31,7 +31,7 @@ session_window_push(session_window *w, const session_statement *st)
 	char	   *buf;
 	size_t		buf_cap;
 	size_t		np = st->params ? strlen(st->params) : 0,
-				nt = st->params == NULL && st->text ? st->text_len : 0,
+				nt = st->params == NULL && st->text && st->text_len <= SESSION_TEXT_MAX ? st->text_len : 0,
 				nv = st->vxid ? strlen(st->vxid) : 0,
 				need = np + nt + nv + 3;
 	char	   *at;

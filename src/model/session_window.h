@@ -17,6 +17,13 @@
 
 #define SESSION_WINDOW			64	/* statements kept per open session */
 
+/*
+ * Longest statement text a window keeps for its values (simple protocol):
+ * a longer one is kept without it, and what would be measured with its
+ * values is estimated instead.
+ */
+#define SESSION_TEXT_MAX (64 * 1024)
+
 /* A statement in a session's window. */
 typedef struct session_statement
 {
@@ -25,7 +32,8 @@ typedef struct session_statement
 	const query_stats *query;
 	char	   *params;			/* or NULL */
 	char	   *text;			/* without params (simple protocol): the statement as logged;
-								 * its values stand for the parameters */
+								 * its values stand for the parameters (in a window: NULL
+								 * past SESSION_TEXT_MAX bytes) */
 	size_t		text_len;		/* for the caller's text: its length */
 	int64_t		xid;
 	char	   *vxid;			/* or NULL */

@@ -60,6 +60,7 @@ workload_create(const workload_filter *filter)
 		w->filter.until_ms = LOG_TS_UNKNOWN;
 	}
 	w->fingerprints = fingerprint_cache_create();
+	fingerprint_cache_want_traits(w->fingerprints);
 	w->by_fp = hashmap_create(1024);
 	w->names = hashmap_create(64);
 	w->minutes_map = hashmap_create(256);
@@ -71,21 +72,6 @@ workload_create(const workload_filter *filter)
 	w->summary.first_ts = LOG_TS_UNKNOWN;
 	w->summary.last_ts = LOG_TS_UNKNOWN;
 	return w;
-}
-
-static void
-query_stats_free(query_stats *q)
-{
-	sketch_free(q->sketch);
-	for (int i = 0; i < q->nsamples; i++)
-	{
-		free(q->samples[i].query);
-		free(q->samples[i].params);
-		free(q->samples[i].database);
-		free(q->samples[i].user);
-		free(q->samples[i].file);
-	}
-	free(q->plan);
 }
 
 void
@@ -158,8 +144,39 @@ stats_for_text(workload *w, const char *sql, size_t len)
 	query_shape *shape = fingerprint_lookup(w->fingerprints, sql, len);
 
 	if (shape->owner_data == NULL)
-		shape->owner_data = workload_query_for(w, shape->fingerprint, shape->normalized, shape->parsed);
+	{
+		query_stats *q = workload_query_for(w, shape->fingerprint, shape->normalized, shape->parsed);
+
+		if (q->traits_kind == SEQ_KIND_UNKNOWN)
+		{
+			q->traits_kind = shape->kind;
+			q->traits_width = shape->values_width;
+		}
+		shape->owner_data = q;
+	}
 	return shape->owner_data;
+}
+
+void
+workload_shift_lines(workload *w, uint64_t offset)
+{
+	size_t		pos = 0;
+	void	   *v;
+
+	while (hashmap_next(w->by_fp, &pos, NULL, NULL, &v))
+	{
+		query_stats *q = v;
+
+		for (int i = 0; i < q->nsamples; i++)
+			if (q->samples[i].line > 0)
+				q->samples[i].line += offset;
+	}
+}
+
+void
+workload_share_shapes(workload *w, shape_resolver *r)
+{
+	fingerprint_cache_share(w->fingerprints, r);
 }
 
 /*
@@ -206,13 +223,7 @@ workload_add_sample(query_stats *q, const query_sample *s)
 	{
 		if (s->duration_ms <= q->samples[pos - 1].duration_ms)
 			return;
-		query_sample *last = &q->samples[pos - 1];
-
-		free(last->query);
-		free(last->params);
-		free(last->database);
-		free(last->user);
-		free(last->file);
+		query_sample_free(&q->samples[pos - 1]);
 		pos--;
 	}
 	else
@@ -239,7 +250,7 @@ sample_statement(query_stats *q, const log_event *ev)
 	query_sample s = {
 		.duration_ms = ev->duration_ms,
 		.ts_ms = ev->rec->ts_ms,
-		.query = xstrndup(ev->query, ev->query_len),
+		.query = query_sample_text(ev->query, ev->query_len),
 		.params = dup_or_null(ev->params),
 		.database = dup_or_null(ev->rec->dbname),
 		.user = dup_or_null(ev->rec->user),
@@ -753,10 +764,4 @@ int64_t
 workload_peak_sessions(const workload *w)
 {
 	return w->sessions.concurrent_max - w->sessions.concurrent_min;
-}
-
-double
-query_stats_quantile(const query_stats *q, double quantile)
-{
-	return q->calls ? sketch_quantile(q->sketch, quantile) : NAN;
 }

@@ -148,6 +148,19 @@ session_patterns *workload_patterns(workload *w);
 /* Hours between the first and the last event with a time; 0 when unknown. */
 double		workload_span_hours(const workload *w);
 
+/*
+ * Have w's shape cache consult r (shared with the models of other ingest
+ * workers) before libpg_query; NULL stops it.  r must outlive the sharing.
+ */
+void		workload_share_shapes(workload *w, shape_resolver *r);
+
+/*
+ * Add offset to the line number of every sample in w: for a model read
+ * from a part of one file, numbered from 1 at the part's start, once the
+ * lines before the part are known.
+ */
+void		workload_shift_lines(workload *w, uint64_t offset);
+
 /* Store support: find-or-create a fingerprint's stats by value. */
 query_stats *workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, int parsed);
 const char *workload_intern(workload *w, const char *s);

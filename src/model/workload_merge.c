@@ -51,6 +51,11 @@ merge_query(workload *dst, query_stats *s)
 {
 	query_stats *d = workload_query_for(dst, s->fingerprint, s->normalized, s->parsed);
 
+	if (d->traits_kind == SEQ_KIND_UNKNOWN)
+	{
+		d->traits_kind = s->traits_kind;
+		d->traits_width = s->traits_width;
+	}
 	d->calls += s->calls;
 	d->total_ms += s->total_ms;
 	d->min_ms = fmin(d->min_ms, s->min_ms);

@@ -377,7 +377,7 @@ int
 report_write_json(FILE *out, const report_input *in)
 {
 	json_t	   *root = report_build_json(in);
-	int			rc = json_dumpf(root, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	int			rc = json_write(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
 
 	json_decref(root);
 	if (rc == 0)

@@ -13,6 +13,7 @@
 #include "src/report/report_migration.h"
 #include "src/core/diag.h"
 #include "src/lib/arena.h"
+#include "src/lib/json_out.h"
 #include "src/report/report.h"
 
 #include <limits.h>
@@ -271,7 +272,7 @@ write_github(FILE *out, const migration_report_input *in)
 static int
 write_json_value(FILE *out, json_t *v)
 {
-	int			rc = json_dumpf(v, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	int			rc = json_write(out, v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
 	json_decref(v);
 	if (rc == 0)

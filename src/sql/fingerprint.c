@@ -15,6 +15,7 @@
 
 #include <ctype.h>
 #include <pg_query.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -25,8 +26,40 @@ struct fingerprint_cache
 	arena	   *mem;
 	strbuf		key;
 	strbuf		sql;
+	int			want_traits;	/* classify each new fingerprint (fingerprint_cache_want_traits) */
+	shape_resolver *shared;		/* consulted on a miss, or NULL */
 	fingerprint_cache_stats stats;
 };
+
+/*
+ * What libpg_query said about shapes, shared by the caches of parallel
+ * workers, behind one lock: each shape key's fingerprint, and each
+ * fingerprint's traits.  Parsing happens outside the lock; two threads
+ * meeting the same new shape at once may both parse it, and the first to
+ * insert wins (both found the same answer).  The normalized text is not
+ * shared: each cache keeps that of the first statement it saw, so a
+ * parallel run reports the same text as a serial one.
+ */
+struct shape_resolver
+{
+	pthread_mutex_t lock;
+	hashmap    *by_key;			/* shape key -> shared_shape */
+	hashmap    *by_fp;			/* fingerprint key -> shared_traits */
+	arena	   *mem;
+};
+
+typedef struct shared_shape
+{
+	uint64_t	fingerprint;
+	int			parsed;
+	const char *parse_error;	/* in the resolver's arena */
+} shared_shape;
+
+typedef struct shared_traits
+{
+	seq_kind	kind;
+	int			values_width;
+} shared_traits;
 
 /* Skip a quoted string starting at s[i] == '\''; backslash escapes if esc. */
 static size_t
@@ -136,6 +169,90 @@ fold_row_list(char *start, char *o)
 	if (n >= 7 && memcmp(o - 7, "(?),(?)", 7) == 0)
 		return o - 4;
 	return o;
+}
+
+/*
+ * sql[0..len) into out with every string literal and dollar-quoted body
+ * longer than LONG_LITERAL bytes replaced by an empty one (its prefix,
+ * E, B, X, U&, stays).  libpg_query's fingerprint and normalization ignore
+ * what a literal holds, so they give the same answer for the short text;
+ * but parsing a statement costs it several copies of every literal, which
+ * for a 50 MB string is most of the memory a run would take.
+ */
+#define LONG_STATEMENT (64 * 1024)	/* shorter statements are parsed as they are */
+#define LONG_LITERAL 64
+
+static void
+short_literal_text(const char *s, size_t len, strbuf *out)
+{
+	size_t		i = 0,
+				copied = 0;		/* s[copied..i) is still to be copied */
+
+	strbuf_reset(out);
+	while (i < len)
+	{
+		size_t		end = 0;	/* end of a literal starting at i */
+
+		if (s[i] == '-' && i + 1 < len && s[i + 1] == '-')
+		{
+			const char *nl = memchr(s + i, '\n', len - i);
+
+			i = nl ? (size_t) (nl - s) : len;
+			continue;
+		}
+		if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
+		{
+			int			depth = 0;
+
+			do
+			{
+				if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
+					depth++, i += 2;
+				else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/')
+					depth--, i += 2;
+				else
+					i++;
+			} while (i < len && depth > 0);
+			continue;
+		}
+		if (s[i] == '"')
+		{
+			/* a quoted identifier, doubled quotes and all: copied as it is */
+			for (i++;;)
+			{
+				const char *q = memchr(s + i, '"', len - i);
+
+				if (q == NULL)
+				{
+					i = len;
+					break;
+				}
+				i = (size_t) (q - s) + 1;
+				if (i < len && s[i] == '"')
+					i++;
+				else
+					break;
+			}
+			continue;
+		}
+		if (s[i] == '\'')
+			end = skip_string(s, len, i, i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e'));
+		else if (s[i] == '$' && (i == 0 || !(sk_class[(unsigned char) s[i - 1]] & SK_IDENT)))
+			end = skip_dollar_quote(s, len, i);
+		if (end == 0)
+		{
+			i++;
+			continue;
+		}
+		if (end - i > LONG_LITERAL)
+		{
+			strbuf_append(out, s + copied, i - copied);
+			strbuf_append(out, "''", 2);
+			copied = end;
+		}
+		i = end;
+	}
+	strbuf_append(out, s + copied, len - copied);
 }
 
 /*
@@ -296,6 +413,42 @@ fingerprint_cache_destroy(fingerprint_cache *c)
 	free(c);
 }
 
+void
+fingerprint_cache_want_traits(fingerprint_cache *c)
+{
+	c->want_traits = 1;
+}
+
+void
+fingerprint_cache_share(fingerprint_cache *c, shape_resolver *r)
+{
+	c->shared = r;
+}
+
+shape_resolver *
+shape_resolver_create(void)
+{
+	shape_resolver *r = xcalloc(1, sizeof(shape_resolver));
+
+	pthread_mutex_init(&r->lock, NULL);
+	r->by_key = hashmap_create(1024);
+	r->by_fp = hashmap_create(1024);
+	r->mem = arena_create(0);
+	return r;
+}
+
+void
+shape_resolver_destroy(shape_resolver *r)
+{
+	if (r == NULL)
+		return;
+	pthread_mutex_destroy(&r->lock);
+	hashmap_destroy(r->by_key);
+	hashmap_destroy(r->by_fp);
+	arena_destroy(r->mem);
+	free(r);
+}
+
 /* Fallback fingerprint: the shape key folded to lower case outside quotes. */
 static uint64_t
 fallback_fingerprint(const char *key, size_t len)
@@ -315,65 +468,196 @@ fallback_fingerprint(const char *key, size_t len)
 	return fp;
 }
 
-/* Parse a new shape with libpg_query; returns the one shape per fingerprint. */
-static query_shape *
-resolve_new_shape(fingerprint_cache *c)
+/*
+ * The fingerprint of c->sql (libpg_query's, or the fallback of its shape
+ * key), into *fp; returns libpg_query's error message (malloc'd) or NULL.
+ */
+static char *
+fingerprint_of(const fingerprint_cache *c, uint64_t *fp)
 {
 	PgQueryFingerprintResult fr = pg_query_fingerprint(c->sql.data);
-	uint64_t	fp;
-	int			parsed = fr.error == NULL;
 	char	   *error = NULL;
 
-	if (parsed)
-		fp = fr.fingerprint;
+	if (fr.error == NULL)
+		*fp = fr.fingerprint;
 	else
 	{
-		fp = fallback_fingerprint(c->key.data, c->key.len);
-		error = arena_strdup(c->mem, fr.error->message);
-		c->stats.parse_errors++;
+		*fp = fallback_fingerprint(c->key.data, c->key.len);
+		error = xstrdup(fr.error->message);
 	}
 	pg_query_free_fingerprint_result(fr);
+	return error;
+}
 
-	uint64_t	fpkey = fp ^ (parsed ? 0 : 0x5a5a5a5a5a5a5a5aULL);
+/* The by_fp key: parsed and fallback fingerprints never share an entry. */
+static uint64_t
+fingerprint_key(uint64_t fp, int parsed)
+{
+	return fp ^ (parsed ? 0 : 0x5a5a5a5a5a5a5a5aULL);
+}
+
+/* The normalized text of a new fingerprint's first statement, into c's arena. */
+static const char *
+normalized_text(fingerprint_cache *c, int parsed)
+{
+	const char *text;
+
+	if (!parsed)
+		return arena_strndup(c->mem, c->key.data, c->key.len);
+
+	PgQueryNormalizeResult nr = pg_query_normalize(c->sql.data);
+
+	text = arena_strdup(c->mem, nr.error ? c->sql.data : nr.normalized_query);
+	pg_query_free_normalize_result(nr);
+	return text;
+}
+
+/* The fingerprint the resolver holds for c's current key; 0 if none yet. */
+static int
+shared_fingerprint(fingerprint_cache *c, uint64_t keyhash, shared_shape *out)
+{
+	shape_resolver *r = c->shared;
+	shared_shape *found;
+
+	pthread_mutex_lock(&r->lock);
+	found = hashmap_get(r->by_key, c->key.data, c->key.len, keyhash);
+	if (found)
+		*out = *found;
+	pthread_mutex_unlock(&r->lock);
+	return found != NULL;
+}
+
+/* Tell the resolver c's current key's fingerprint (first one in wins). */
+static void
+share_fingerprint(fingerprint_cache *c, uint64_t keyhash, const shared_shape *in)
+{
+	shape_resolver *r = c->shared;
+	int			inserted;
+
+	pthread_mutex_lock(&r->lock);
+	void	  **slot = hashmap_put(r->by_key, c->key.data, c->key.len, keyhash, &inserted);
+
+	if (inserted)
+	{
+		shared_shape *e = arena_alloc(r->mem, sizeof(shared_shape));
+
+		*e = *in;
+		e->parse_error = in->parse_error ? arena_strdup(r->mem, in->parse_error) : NULL;
+		*slot = e;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+/* Classify shape (a new fingerprint of c), through the resolver if shared. */
+static void
+classify_shape(fingerprint_cache *c, query_shape *shape, uint64_t fpkey)
+{
+	shape_resolver *r = c->shared;
+	shared_traits *found = NULL;
+
+	if (r)
+	{
+		pthread_mutex_lock(&r->lock);
+		found = hashmap_get(r->by_fp, &fpkey, sizeof(fpkey), hash_mix64(fpkey));
+		if (found)
+		{
+			shape->kind = found->kind;
+			shape->values_width = found->values_width;
+		}
+		pthread_mutex_unlock(&r->lock);
+		if (found)
+			return;
+	}
+	shape->kind = shape->parsed ? statement_traits_classify(shape->normalized, &shape->values_width)
+		: SEQ_KIND_OTHER;
+	if (r)
+	{
+		int			inserted;
+
+		pthread_mutex_lock(&r->lock);
+		void	  **slot = hashmap_put(r->by_fp, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
+
+		if (inserted)
+		{
+			shared_traits *t = arena_alloc(r->mem, sizeof(shared_traits));
+
+			t->kind = shape->kind;
+			t->values_width = shape->values_width;
+			*slot = t;
+		}
+		pthread_mutex_unlock(&r->lock);
+	}
+}
+
+/*
+ * The shape of c->sql (key c->key, hash keyhash), not in c yet: its
+ * fingerprint from the resolver or libpg_query, and the one shape per
+ * fingerprint, created with its normalized text (and traits, if wanted)
+ * when the fingerprint is new to c.
+ */
+static query_shape *
+resolve_new_shape(fingerprint_cache *c, uint64_t keyhash)
+{
+	shared_shape fresh = {0};
+	char	   *error = NULL;
+
+	if (c->shared == NULL || !shared_fingerprint(c, keyhash, &fresh))
+	{
+		error = fingerprint_of(c, &fresh.fingerprint);
+		fresh.parsed = error == NULL;
+		fresh.parse_error = error;
+		c->stats.misses++;
+		c->stats.parse_errors += error != NULL;
+		if (c->shared)
+			share_fingerprint(c, keyhash, &fresh);
+	}
+
+	uint64_t	fpkey = fingerprint_key(fresh.fingerprint, fresh.parsed);
 	int			inserted;
 	void	  **slot = hashmap_put(c->by_fp, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
 
-	if (!inserted)
-		return *slot;
-
-	query_shape *shape = arena_zalloc(c->mem, sizeof(query_shape));
-
-	shape->fingerprint = fp;
-	shape->parsed = parsed;
-	shape->parse_error = error;
-	if (parsed)
+	if (inserted)
 	{
-		PgQueryNormalizeResult nr = pg_query_normalize(c->sql.data);
+		query_shape *shape = arena_zalloc(c->mem, sizeof(query_shape));
 
-		shape->normalized = arena_strdup(c->mem, nr.error ? c->sql.data : nr.normalized_query);
-		pg_query_free_normalize_result(nr);
+		shape->fingerprint = fresh.fingerprint;
+		shape->parsed = fresh.parsed;
+		shape->parse_error = fresh.parse_error ? arena_strdup(c->mem, fresh.parse_error) : NULL;
+		shape->normalized = normalized_text(c, fresh.parsed);
+		if (c->want_traits)
+			classify_shape(c, shape, fpkey);
+		*slot = shape;
 	}
-	else
-		shape->normalized = arena_strndup(c->mem, c->key.data, c->key.len);
-	*slot = shape;
-	return shape;
+	free(error);
+	return *slot;
 }
 
 query_shape *
 fingerprint_lookup(fingerprint_cache *c, const char *sql, size_t len)
 {
+	int			shortened = len > LONG_STATEMENT;
+
 	c->stats.lookups++;
-	shape_key(sql, len, &c->key);
+	if (shortened)
+	{
+		/* the same key, from a text without its long literals */
+		short_literal_text(sql, len, &c->sql);
+		shape_key(c->sql.data, c->sql.len, &c->key);
+	}
+	else
+		shape_key(sql, len, &c->key);
 
 	uint64_t	h = hash_fast(c->key.data, c->key.len);
 	query_shape *shape = hashmap_get(c->by_key, c->key.data, c->key.len, h);
 
 	if (shape)
 		return shape;
-	c->stats.misses++;
-	strbuf_reset(&c->sql);
-	strbuf_append(&c->sql, sql, len);
-	shape = resolve_new_shape(c);
+	if (!shortened)
+	{
+		strbuf_reset(&c->sql);
+		strbuf_append(&c->sql, sql, len);
+	}
+	shape = resolve_new_shape(c, h);
 	*hashmap_put(c->by_key, c->key.data, c->key.len, h, NULL) = shape;
 	return shape;
 }

@@ -2,9 +2,10 @@
  * statement_traits.c
  *    Classify a fingerprint for the sequence detectors from its parse tree.
  *
- * The JSON form of libpg_query's tree names every node by its type, so
- * "anything volatile anywhere" is a walk over the tree looking at FuncCall
- * names and SQLValueFunction nodes.  The list of volatile functions is the
+ * "Anything volatile anywhere" is a walk over libpg_query's protobuf tree
+ * (sql_tree_walk) looking at FuncCall names and SQLValueFunction nodes;
+ * the tree is the compact one, since this runs once for every new
+ * fingerprint of a log.  The list of volatile functions is the
  * built-in ones an application calls; a user function that is volatile is
  * not recognised (the catalog is not consulted at ingestion time), which
  * the cacheable-query page states as a limit.
@@ -13,7 +14,6 @@
 #include "src/sql/statement_traits.h"
 #include "src/sql/sql_tree.h"
 
-#include <jansson.h>
 #include <pg_query.h>
 #include <pg_query/pg_query.pb-c.h>
 #include <string.h>
@@ -50,86 +50,84 @@ is_volatile_name(const char *name)
 
 /* The last name of a FuncCall's funcname list (schema-qualified or not). */
 static const char *
-func_name(json_t *call)
+func_name(const PgQuery__FuncCall *call)
 {
-	json_t	   *names = json_object_get(call, "funcname");
-	json_t	   *last = json_array_get(names, json_array_size(names) - 1);
+	const PgQuery__Node *last = call->n_funcname > 0 ? call->funcname[call->n_funcname - 1] : NULL;
 
-	return json_string_value(json_object_get(json_object_get(last, "String"), "sval"));
+	return last && last->node_case == PG_QUERY__NODE__NODE_STRING ? last->string->sval : NULL;
 }
 
-static void
-collect(json_t *v, tree_facts *f)
+/* sql_tree_walk visitor: what a SELECT's tree holds, anywhere in it. */
+static int
+collect(void *ctx, const ProtobufCMessage *m, const ProtobufCMessage *parent,
+		const ProtobufCFieldDescriptor *field)
 {
-	const char *k;
-	json_t	   *child;
-	size_t		i;
+	tree_facts *f = ctx;
+	const ProtobufCMessageDescriptor *d = m->descriptor;
 
-	if (json_is_array(v))
+	if (d == &pg_query__range_var__descriptor)
+		f->reads_table = 1;
+	else if (d == &pg_query__sqlvalue_function__descriptor)
+		f->volatile_call = 1;
+	else if (d == &pg_query__select_stmt__descriptor)
 	{
-		json_array_foreach(v, i, child)
-			collect(child, f);
-		return;
+		const PgQuery__SelectStmt *sel = (const PgQuery__SelectStmt *) m;
+
+		f->locking |= sel->n_locking_clause > 0;
+		f->into |= sel->into_clause != NULL;
 	}
-	if (!json_is_object(v))
-		return;
-	json_object_foreach(v, k, child)
+	else if (d == &pg_query__insert_stmt__descriptor || d == &pg_query__update_stmt__descriptor ||
+			 d == &pg_query__delete_stmt__descriptor || d == &pg_query__merge_stmt__descriptor)
+		f->dml = 1;
+	else if (d == &pg_query__func_call__descriptor)
 	{
-		if (strcmp(k, "RangeVar") == 0)
-			f->reads_table = 1;
-		else if (strcmp(k, "SQLValueFunction") == 0)
+		const char *name = func_name((const PgQuery__FuncCall *) m);
+
+		if (name && is_volatile_name(name))
 			f->volatile_call = 1;
-		else if (strcmp(k, "lockingClause") == 0)
-			f->locking = 1;
-		else if (strcmp(k, "intoClause") == 0)
-			f->into = 1;
-		else if (strcmp(k, "InsertStmt") == 0 || strcmp(k, "UpdateStmt") == 0 ||
-				 strcmp(k, "DeleteStmt") == 0 || strcmp(k, "MergeStmt") == 0)
-			f->dml = 1;
-		else if (strcmp(k, "FuncCall") == 0)
-		{
-			const char *name = func_name(child);
+	}
+	return 0;
+}
 
-			if (name && is_volatile_name(name))
-				f->volatile_call = 1;
-		}
-		collect(child, f);
+static seq_kind
+classify_transaction(const PgQuery__TransactionStmt *t)
+{
+	switch (t->kind)
+	{
+		case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_BEGIN:
+		case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_START:
+			return SEQ_KIND_BEGIN;
+		case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_COMMIT:
+		case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_ROLLBACK:
+		case PG_QUERY__TRANSACTION_STMT_KIND__TRANS_STMT_PREPARE:
+			return SEQ_KIND_END;
+		default:
+			return SEQ_KIND_OTHER;
 	}
 }
 
 static seq_kind
-classify_transaction(json_t *body)
+classify_insert(const PgQuery__InsertStmt *ins, int *width)
 {
-	const char *kind = json_string_value(json_object_get(body, "kind"));
+	const PgQuery__Node *select = ins->select_stmt;
+	const PgQuery__SelectStmt *values = select && select->node_case == PG_QUERY__NODE__NODE_SELECT_STMT
+		? select->select_stmt : NULL;
 
-	if (kind == NULL)
+	if (ins->with_clause || values == NULL || values->n_values_lists == 0)
 		return SEQ_KIND_OTHER;
-	if (strcmp(kind, "TRANS_STMT_BEGIN") == 0 || strcmp(kind, "TRANS_STMT_START") == 0)
-		return SEQ_KIND_BEGIN;
-	if (strcmp(kind, "TRANS_STMT_COMMIT") == 0 || strcmp(kind, "TRANS_STMT_ROLLBACK") == 0 ||
-		strcmp(kind, "TRANS_STMT_PREPARE") == 0)
-		return SEQ_KIND_END;
-	return SEQ_KIND_OTHER;
-}
 
-static seq_kind
-classify_insert(json_t *body, int *width)
-{
-	json_t	   *select = json_object_get(json_object_get(body, "selectStmt"), "SelectStmt");
-	json_t	   *rows = json_object_get(select, "valuesLists");
+	const PgQuery__Node *row = values->values_lists[0];
 
-	if (json_object_get(body, "withClause") || json_array_size(rows) == 0)
-		return SEQ_KIND_OTHER;
-	*width = (int) json_array_size(json_object_get(json_object_get(json_array_get(rows, 0), "List"), "items"));
+	*width = row && row->node_case == PG_QUERY__NODE__NODE_LIST ? (int) row->list->n_items : 0;
 	return SEQ_KIND_SINGLE_INSERT;
 }
 
 static seq_kind
-classify_select(json_t *body)
+classify_select(const PgQuery__SelectStmt *sel)
 {
 	tree_facts	f = {0};
 
-	collect(body, &f);
+	sql_tree_walk(&sel->base, collect, &f);
 	if (f.reads_table && !f.volatile_call && !f.locking && !f.into && !f.dml)
 		return SEQ_KIND_CACHEABLE;
 	return SEQ_KIND_OTHER;
@@ -138,27 +136,17 @@ classify_select(json_t *body)
 seq_kind
 statement_traits_classify(const char *sql, int *values_width)
 {
-	json_t	   *tree = sql_tree_json(sql, NULL);
+	PgQuery__ParseResult *tree = sql_tree_parse(sql, NULL);
+	const PgQuery__Node *stmt = tree && tree->n_stmts == 1 && tree->stmts[0] ? tree->stmts[0]->stmt : NULL;
 	seq_kind	kind = SEQ_KIND_OTHER;
 
-	if (tree)
-	{
-		json_t	   *stmts = json_object_get(tree, "stmts");
-		json_t	   *stmt = json_object_get(json_array_get(stmts, 0), "stmt");
-		const char *type = NULL;
-		json_t	   *body = NULL;
-
-		if (json_array_size(stmts) == 1 && json_is_object(stmt))
-			json_object_foreach(stmt, type, body)
-				break;
-		if (type && strcmp(type, "TransactionStmt") == 0)
-			kind = classify_transaction(body);
-		else if (type && strcmp(type, "InsertStmt") == 0)
-			kind = classify_insert(body, values_width);
-		else if (type && strcmp(type, "SelectStmt") == 0)
-			kind = classify_select(body);
-		json_decref(tree);
-	}
+	if (stmt && stmt->node_case == PG_QUERY__NODE__NODE_TRANSACTION_STMT)
+		kind = classify_transaction(stmt->transaction_stmt);
+	else if (stmt && stmt->node_case == PG_QUERY__NODE__NODE_INSERT_STMT)
+		kind = classify_insert(stmt->insert_stmt, values_width);
+	else if (stmt && stmt->node_case == PG_QUERY__NODE__NODE_SELECT_STMT)
+		kind = classify_select(stmt->select_stmt);
+	sql_tree_free(tree);
 	return kind;
 }
 

@@ -238,27 +238,81 @@ test_mixed_formats_and_stdin(void)
 	json_decref(j);
 }
 
-/* -j 2 splits a large file and must give exactly what -j 1 gives. */
+/* A sample in report whose line is `line` and whose text contains statement_part, or NULL. */
+static json_t *
+sample_at_line(json_t *report, const char *statement_part, json_int_t line)
+{
+	json_t	   *queries = json_object_get(report, "queries");
+
+	for (size_t i = 0; i < json_array_size(queries); i++)
+	{
+		json_t	   *samples = json_object_get(json_array_get(queries, i), "samples");
+
+		for (size_t k = 0; k < json_array_size(samples); k++)
+		{
+			json_t	   *smp = json_array_get(samples, k);
+			const char *text = json_string_value(json_object_get(smp, "query"));
+
+			if (json_integer_value(json_object_get(smp, "line")) == line && text && strstr(text, statement_part))
+				return smp;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * -j 2 splits a large file and must give exactly what -j 1 gives: the
+ * same figures, the same texts, and the same line numbers for what the
+ * later part holds (its lines are numbered once the earlier part is read).
+ * Two lines planted in the last quarter: a malformed one, and a copy of
+ * the fixture's first timed statement made the slowest of the log.
+ */
 static void
 test_parallel_equals_serial(void)
 {
 	json_t	   *a,
 			   *b;
 	char		args[4096];
+	const char *copies = tmp("copies.log");
 	const char *big = tmp("big.log");
+	const char *slow = "SELECT 987654";
 
-	sh("for i in $(seq 1 400); do cat '%s'; done > '%s'", test_fixture("workload-debian.log"), big);
+	sh("for i in $(seq 1 800); do cat '%s'; done > '%s'", test_fixture("workload-debian.log"), copies);
+	sh("n=$(wc -l < '%s'); head -n $((n * 3 / 4)) '%s' > '%s' && echo '@@@ not a log line' >> '%s' && "
+	   "grep -m1 'duration: .* ms  statement: ' '%s' | "
+	   "sed -E 's/duration: [0-9.]+ ms  statement: .*/duration: 987654.321 ms  statement: %s/' >> '%s' && "
+	   "tail -n +$((n * 3 / 4 + 1)) '%s' >> '%s'",
+	   copies, copies, big, big, copies, slow, big, copies, big);
+
+	json_int_t	planted = 0;
+	FILE	   *lines = fopen(big, "r");
+	char		buf[8192];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(lines);
+	for (json_int_t n = 1; fgets(buf, sizeof(buf), lines); n++)
+		if (strncmp(buf, "@@@", 3) == 0)
+			planted = n;
+	fclose(lines);
+	CU_ASSERT_FATAL(planted > 200000);
 	snprintf(args, sizeof(args), "analyze --format json -j 1 '%s'", big);
 	CU_ASSERT_EQUAL(test_pgsift_json(args, &a, NULL), 0);
 	snprintf(args, sizeof(args), "analyze --format json -j 2 '%s'", big);
 	CU_ASSERT_EQUAL(test_pgsift_json(args, &b, NULL), 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	CU_ASSERT_EQUAL(summary(a, "statements"), 400 * fixture_statements());
-	CU_ASSERT_EQUAL(summary(b, "statements"), 400 * fixture_statements());
+	CU_ASSERT_EQUAL(summary(a, "statements"), 800 * fixture_statements() + 1);
+	CU_ASSERT_EQUAL(summary(b, "statements"), 800 * fixture_statements() + 1);
 	CU_ASSERT_EQUAL(summary(a, "records"), summary(b, "records"));
 	CU_ASSERT_EQUAL(summary(a, "lines"), summary(b, "lines"));
-	CU_ASSERT_EQUAL(summary(b, "malformed_lines"), 0);
+	for (int k = 0; k < 2; k++)
+	{
+		json_t	   *r = k ? b : a;
+		json_t	   *bad = json_array_get(json_object_get(r, "malformed"), 0);
+
+		CU_ASSERT_EQUAL(summary(r, "malformed_lines"), 1);
+		CU_ASSERT_EQUAL(json_integer_value(json_object_get(bad, "line")), planted);
+		CU_ASSERT_PTR_NOT_NULL(sample_at_line(r, slow, planted + 1));
+	}
 	json_t	   *qa = json_object_get(a, "queries"),
 			   *qb = json_object_get(b, "queries");
 
@@ -271,6 +325,9 @@ test_parallel_equals_serial(void)
 		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "fingerprint")),
 							   json_string_value(json_object_get(y, "fingerprint")));
 		CU_ASSERT_EQUAL(json_integer_value(json_object_get(x, "calls")), json_integer_value(json_object_get(y, "calls")));
+		CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(x, "query")),
+							   json_string_value(json_object_get(y, "query")));
+		CU_ASSERT(json_equal(json_object_get(x, "samples"), json_object_get(y, "samples")));
 		CU_ASSERT_DOUBLE_EQUAL(json_number_value(json_object_get(x, "p95_ms")),
 							   json_number_value(json_object_get(y, "p95_ms")), 1e-9);
 	}

@@ -12,6 +12,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define T0 1704164645000LL		/* 2024-01-02 03:04:05 UTC */
@@ -126,6 +127,59 @@ test_samples_keep_slowest(void)
 	for (int i = 0; i < WORKLOAD_SAMPLES; i++)
 		CU_ASSERT_DOUBLE_EQUAL(q[0]->samples[i].duration_ms, 20.0 - i, 1e-9);
 	workload_destroy(w);
+}
+
+/*
+ * A statement longer than WORKLOAD_SAMPLE_TEXT_MAX keeps its first bytes,
+ * cut before a multibyte character rather than inside it, and says so;
+ * one at the limit is kept whole.
+ */
+static void
+test_sample_text_cap(void)
+{
+	workload   *w = workload_create(NULL);
+	size_t		n = WORKLOAD_SAMPLE_TEXT_MAX + 4096;
+	char	   *big = malloc(n + 1);
+	char	   *fits = malloc(WORKLOAD_SAMPLE_TEXT_MAX + 1);
+	char		mark[128];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fits);
+	/* "SELECT  'ééé...'": é at odd offsets, so the (even) limit falls in the middle of one */
+	memcpy(big, "SELECT  '", 9);
+	for (size_t i = 9; i + 1 < n; i += 2)
+		memcpy(big + i, "\xc3\xa9", 2);
+	big[n - 1] = '\'';
+	big[n] = '\0';
+	memcpy(fits, big, WORKLOAD_SAMPLE_TEXT_MAX);
+	fits[WORKLOAD_SAMPLE_TEXT_MAX - 1] = '\'';
+	fits[WORKLOAD_SAMPLE_TEXT_MAX] = '\0';
+	feed_statement(w, T0, 1, big, 9.0);
+	feed_statement(w, T0 + 1, 2, fits, 1.0);
+
+	size_t		nq;
+	query_stats **q = workload_queries(w, &nq);
+
+	CU_ASSERT_EQUAL_FATAL(nq, 1);
+	CU_ASSERT_EQUAL_FATAL(q[0]->nsamples, 2);
+
+	const query_sample *cut = &q[0]->samples[0],
+			   *whole = &q[0]->samples[1];
+	const char *at = strstr(cut->query, QUERY_SAMPLE_CUT_MARK);
+
+	CU_ASSERT_TRUE(query_sample_is_cut(cut));
+	CU_ASSERT_FALSE(query_sample_is_cut(whole));
+	CU_ASSERT_EQUAL(strlen(whole->query), WORKLOAD_SAMPLE_TEXT_MAX);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+	/* 9 ASCII bytes, then whole two-byte characters only */
+	CU_ASSERT_EQUAL((size_t) (at - cut->query), WORKLOAD_SAMPLE_TEXT_MAX - 1);
+	CU_ASSERT_EQUAL(((size_t) (at - cut->query) - 9) % 2, 0);
+	CU_ASSERT_EQUAL(memcmp(cut->query, big, (size_t) (at - cut->query)), 0);
+	snprintf(mark, sizeof(mark), QUERY_SAMPLE_CUT_MARK "%zu of %zu bytes", (size_t) (at - cut->query), n);
+	CU_ASSERT_STRING_EQUAL(at, mark);
+	workload_destroy(w);
+	free(big);
+	free(fits);
 }
 
 static void
@@ -364,6 +418,7 @@ PGSIFT_TEST_SUITE(workload_suite)
 
 	CU_add_test(s, "per-fingerprint figures and minutes", test_query_figures);
 	CU_add_test(s, "samples keep the slowest", test_samples_keep_slowest);
+	CU_add_test(s, "a sample keeps at most WORKLOAD_SAMPLE_TEXT_MAX bytes", test_sample_text_cap);
 	CU_add_test(s, "sessions, refused and peak concurrency", test_sessions_and_peak);
 	CU_add_test(s, "session windows are ordered and bounded", test_session_windows);
 	CU_add_test(s, "session table evicts the idlest and deletes", test_session_table_eviction);

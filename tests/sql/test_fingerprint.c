@@ -12,6 +12,7 @@
 #include "tests/test_registry.h"
 
 #include <pg_query.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,6 +169,185 @@ test_unparsable_fallback(void)
 	fingerprint_cache_destroy(c);
 }
 
+/* A statement of `size` bytes or more: template's "%s" filled with a literal body of that size. */
+static char *
+long_statement(const char *template, size_t size, char fill)
+{
+	char	   *body = malloc(size + 1);
+	size_t		n = strlen(template) + size + 1;
+	char	   *sql = malloc(n);
+
+	const char *hole = strstr(template, "%s");
+	size_t		head = (size_t) (hole - template);
+
+	memset(body, fill, size);
+	body[size] = '\0';
+	memcpy(sql, template, head);
+	memcpy(sql + head, body, size);
+	strcpy(sql + head + size, hole + 2);
+	free(body);
+	return sql;
+}
+
+/*
+ * Past LONG_STATEMENT bytes the cache hands libpg_query the statement with
+ * its long literals emptied: the fingerprint, the parse status and the
+ * normalized text must be what the whole statement gives, whatever quotes
+ * the long literals use, and quotes inside comments and identifiers must
+ * not be taken for literals.
+ */
+static void
+test_long_literals(void)
+{
+	const char *templates[] = {
+		"SELECT * FROM t WHERE a = '%s' AND b = 2",
+		"SELECT * FROM t WHERE a = E'\\'%s' /* it's */ AND \"we'ird\" = 1",
+		"INSERT INTO docs (body, n) VALUES ($body$%s$body$, 42) -- don't",
+		"SELECT B'0101', X'%s', 'x'\n'y' FROM t",
+		"SELECT 1 FROM t WHERE a = U&'%s' -- it's",
+	};
+
+	for (size_t k = 0; k < sizeof(templates) / sizeof(templates[0]); k++)
+	{
+		char	   *sql = long_statement(templates[k], 200 * 1024, k == 3 ? 'f' : 'x');
+		fingerprint_cache *c = fingerprint_cache_create();
+		query_shape *shape = fingerprint_lookup(c, sql, strlen(sql));
+		PgQueryFingerprintResult fr = pg_query_fingerprint(sql);
+		PgQueryNormalizeResult nr = pg_query_normalize(sql);
+
+		CU_ASSERT_PTR_NULL(fr.error);
+		CU_ASSERT_TRUE(shape->parsed);
+		CU_ASSERT_EQUAL(shape->fingerprint, fr.fingerprint);
+		if (nr.error == NULL)
+			CU_ASSERT_STRING_EQUAL(shape->normalized, nr.normalized_query);
+		/* the same statement with a short literal shares the shape */
+		char	   *short_sql = long_statement(templates[k], 3, k == 3 ? 'f' : 'x');
+
+		CU_ASSERT_PTR_EQUAL(fingerprint_lookup(c, short_sql, strlen(short_sql)), shape);
+		CU_ASSERT_EQUAL(fingerprint_cache_get_stats(c).misses, 1);
+		pg_query_free_fingerprint_result(fr);
+		pg_query_free_normalize_result(nr);
+		fingerprint_cache_destroy(c);
+		free(sql);
+		free(short_sql);
+	}
+}
+
+/* Statements of a "worker": the same 40 shapes in a worker-specific order. */
+typedef struct shared_worker
+{
+	fingerprint_cache *cache;
+	int			offset;
+	query_shape *shapes[40];
+} shared_worker;
+
+/* Statement i of 40: each of another fingerprint (table names differ in letters, not digits). */
+static void
+shared_statement(int i, char *buf, size_t size)
+{
+	char		table[3] = {(char) ('a' + i % 26), (char) ('a' + i / 26), '\0'};
+
+	if (i % 4 == 0)
+		snprintf(buf, size, "INSERT INTO t%s (a, b) VALUES (%d, 'x')", table, i);
+	else if (i % 4 == 1)
+		snprintf(buf, size, "SELECT a FROM t%s WHERE b IN (%d, %d)", table, i, i + 1);
+	else if (i % 4 == 2)
+		snprintf(buf, size, "SELEKT broken %d FROM t%s", i, table);
+	else
+		snprintf(buf, size, "SELECT now(), a FROM t%s WHERE b = %d", table, i);
+}
+
+static void *
+shared_worker_main(void *arg)
+{
+	shared_worker *w = arg;
+	char		sql[256];
+
+	for (int round = 0; round < 3; round++)
+		for (int k = 0; k < 40; k++)
+		{
+			int			i = (k + w->offset) % 40;
+
+			shared_statement(i, sql, sizeof(sql));
+			w->shapes[i] = fingerprint_lookup(w->cache, sql, strlen(sql));
+		}
+	return NULL;
+}
+
+/*
+ * Caches sharing a resolver, on two threads at once: each shape is parsed
+ * about once in all (a race may parse one twice, never more), each cache
+ * still gives its own shapes, and both see what a lone cache sees:
+ * fingerprint, parse status, normalized text and traits.
+ */
+static void
+test_shared_resolver(void)
+{
+	shape_resolver *r = shape_resolver_create();
+	shared_worker w[2] = {{fingerprint_cache_create(), 0, {0}}, {fingerprint_cache_create(), 17, {0}}};
+	fingerprint_cache *alone = fingerprint_cache_create();
+	pthread_t	threads[2];
+	char		sql[256];
+
+	for (int t = 0; t < 2; t++)
+	{
+		fingerprint_cache_want_traits(w[t].cache);
+		fingerprint_cache_share(w[t].cache, r);
+		CU_ASSERT_EQUAL_FATAL(pthread_create(&threads[t], NULL, shared_worker_main, &w[t]), 0);
+	}
+	for (int t = 0; t < 2; t++)
+		pthread_join(threads[t], NULL);
+	fingerprint_cache_want_traits(alone);
+	for (int i = 0; i < 40; i++)
+	{
+		shared_statement(i, sql, sizeof(sql));
+
+		query_shape *ref = fingerprint_lookup(alone, sql, strlen(sql));
+
+		for (int t = 0; t < 2; t++)
+		{
+			query_shape *got = w[t].shapes[i];
+
+			CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+			CU_ASSERT_EQUAL(got->fingerprint, ref->fingerprint);
+			CU_ASSERT_EQUAL(got->parsed, ref->parsed);
+			CU_ASSERT_STRING_EQUAL(got->normalized, ref->normalized);
+			CU_ASSERT_EQUAL(got->kind, ref->kind);
+			CU_ASSERT_EQUAL(got->values_width, ref->values_width);
+			CU_ASSERT_EQUAL(got->parse_error == NULL, ref->parse_error == NULL);
+		}
+		CU_ASSERT_PTR_NOT_EQUAL(w[0].shapes[i], w[1].shapes[i]);
+		if (i % 4 == 0)
+			CU_ASSERT_EQUAL(ref->kind, SEQ_KIND_SINGLE_INSERT);
+		if (i % 4 == 3)
+			CU_ASSERT_EQUAL(ref->kind, SEQ_KIND_OTHER);	/* now() is volatile */
+	}
+
+	uint64_t	misses = fingerprint_cache_get_stats(w[0].cache).misses + fingerprint_cache_get_stats(w[1].cache).misses;
+
+	CU_ASSERT(misses >= 40 && misses < 80);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(w[0].cache).lookups, 120);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(alone).misses, 40);
+	for (int t = 0; t < 2; t++)
+	{
+		fingerprint_cache_share(w[t].cache, NULL);
+		fingerprint_cache_destroy(w[t].cache);
+	}
+	shape_resolver_destroy(r);
+	fingerprint_cache_destroy(alone);
+}
+
+/* Without want_traits a cache classifies nothing (pg_stat_statements' texts need no traits). */
+static void
+test_traits_only_when_wanted(void)
+{
+	fingerprint_cache *c = fingerprint_cache_create();
+	const char *sql = "INSERT INTO t (a) VALUES (1)";
+
+	CU_ASSERT_EQUAL(fingerprint_lookup(c, sql, strlen(sql))->kind, SEQ_KIND_UNKNOWN);
+	fingerprint_cache_destroy(c);
+}
+
 static void
 test_hex(void)
 {
@@ -188,5 +368,8 @@ PGSIFT_TEST_SUITE(fingerprint_suite)
 	CU_add_test(s, "equal keys imply equal fingerprints", test_equal_keys_equal_fingerprints);
 	CU_add_test(s, "cache hits and one shape per fingerprint", test_cache_hits_and_groups);
 	CU_add_test(s, "unparsable statements use the fallback", test_unparsable_fallback);
+	CU_add_test(s, "long statements are parsed without their long literals", test_long_literals);
+	CU_add_test(s, "caches sharing a resolver on two threads", test_shared_resolver);
+	CU_add_test(s, "traits only when wanted", test_traits_only_when_wanted);
 	CU_add_test(s, "fingerprint hex", test_hex);
 }
