@@ -51,7 +51,7 @@ usage_analyze(FILE *out)
 	fputs("Usage: pgsift analyze [OPTION]... FILE...\n\n"
 		  "Input:\n"
 		  "  --log-format FMT   auto (default), stderr, csvlog, jsonlog, syslog, syslog2, rds,\n"
-		  "                     logplex, cnpg, cloudsql\n"
+		  "                     logplex, cnpg, cloudsql, pgbouncer\n"
 		  "  --prefix PREFIX    the server's log_line_prefix (default: detected per file)\n"
 		  "  -j, --jobs N       read with N threads, and with --dsn use N connections (default 1)\n"
 		  "  --syslog-year YEAR year of syslog timestamps, which carry none (default: current)\n"
@@ -239,7 +239,7 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_LOG_FORMAT:
 			if (log_format_from_name(arg) < 0)
 			{
-				diag_hint("Use auto, stderr, csvlog, jsonlog, syslog, syslog2, rds, logplex, cnpg or cloudsql.");
+				diag_hint("Use auto, stderr, csvlog, jsonlog, syslog, syslog2, rds, logplex, cnpg, cloudsql or pgbouncer.");
 				diag_error("unknown log format \"%s\"", arg);
 				return -1;
 			}
