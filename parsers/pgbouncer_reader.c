@@ -207,6 +207,19 @@ parse_syslog_line(const format_reader *r, log_time_cache *cache, const char *s, 
 	return false;
 }
 
+/* Whether a line starts like a syslog file's ("Mon DD HH:MM:SS " or an ISO 8601 time with a 'T'). */
+static bool
+starts_with_syslog_time(const format_reader *r, const char *s, size_t len)
+{
+	int64_t		ts;
+	size_t		end;
+	const char *sp;
+
+	if (len > 20 && s[10] == 'T' && log_time_at_start(s, len) && (sp = memchr(s, ' ', len)) != NULL)
+		return log_time_parse(NULL, s, (size_t) (sp - s), &ts) != LOG_TIME_INVALID;
+	return classic_time(r, s, len, &ts, &end) && end < len && s[end] == ' ';
+}
+
 int
 pgbouncer_line_shape(const char *line, size_t len)
 {
@@ -314,12 +327,8 @@ pgbouncer_feed(format_reader *r, const char *line, size_t len, uint64_t lineno)
 		return;
 	if (!parse_file_line(&r->cache, line, len, &b) && !parse_syslog_line(r, &r->cache, line, len, &b))
 	{
-		const char *payload;
-		size_t		plen;
-
 		/* in a shared syslog file, another program's line is not ours to count */
-		if (!syslog_line_payload(0, line, len, &payload, &plen) &&
-			!syslog_line_payload(1, line, len, &payload, &plen))
+		if (!starts_with_syslog_time(r, line, len))
 			diag_malformed(r->cfg.tally, r->cfg.file, lineno, "line is not a pgBouncer log line");
 		return;
 	}

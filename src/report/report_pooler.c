@@ -127,7 +127,8 @@ write_body(FILE *out, const pooler_figures *p, int markdown)
 			fmt_num(p->queries_per_s_max, "", d, sizeof(d)));
 	fprintf(out, "%spooled times (pgBouncer's averages): xact %s, query %s, client wait %s (max %s)\n", item,
 			fmt_us(pooler_mean_xact_us(p), a, sizeof(a)), fmt_us(pooler_mean_query_us(p), b, sizeof(b)),
-			fmt_us(pooler_mean_wait_us(p), c, sizeof(c)), fmt_us(p->wait_us_max, e, sizeof(e)));
+			fmt_us(pooler_mean_wait_us(p), c, sizeof(c)),
+			fmt_us(pooler_mean_wait_us(p) >= 0 ? p->wait_us_max : -1, e, sizeof(e)));
 }
 
 void
