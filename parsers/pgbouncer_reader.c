@@ -86,9 +86,13 @@ read_number(const char *s, size_t len, size_t *i, int max)
 	return n > 0 ? v : -1;
 }
 
-/* "TIME [PID] LEVEL text" or "TIME PID LEVEL text". */
+/*
+ * "TIME [PID] LEVEL text" or "TIME PID LEVEL text".  With a file name, an
+ * unknown zone is warned about once (log_time_parse_field); detection
+ * passes NULL and stays quiet.
+ */
 static bool
-parse_file_line(log_time_cache *cache, const char *s, size_t len, bouncer_line *b)
+parse_file_line(log_time_cache *cache, const char *file, const char *s, size_t len, bouncer_line *b)
 {
 	int			frac,
 				zone;
@@ -97,7 +101,8 @@ parse_file_line(log_time_cache *cache, const char *s, size_t len, bouncer_line *
 	bool		bracket;
 
 	if (i == 0 || i >= len || s[i] != ' ' ||
-		log_time_parse(cache, s, i, &b->ts_ms) == LOG_TIME_INVALID)
+		(file ? log_time_parse_field(cache, s, i, &b->ts_ms, file)
+		 : log_time_parse(cache, s, i, &b->ts_ms)) == LOG_TIME_INVALID)
 		return false;
 	i++;
 	bracket = i < len && s[i] == '[';
@@ -226,7 +231,7 @@ pgbouncer_line_shape(const char *line, size_t len)
 	bouncer_line b;
 	format_reader fixed = {.cfg.syslog_year = 2000, .now_year = 2000};
 
-	if (parse_file_line(NULL, line, len, &b))
+	if (parse_file_line(NULL, NULL, line, len, &b))
 		return 1;
 	return parse_syslog_line(&fixed, NULL, line, len, &b) ? 2 : 0;
 }
@@ -325,7 +330,8 @@ pgbouncer_feed(format_reader *r, const char *line, size_t len, uint64_t lineno)
 
 	if (len == 0)
 		return;
-	if (!parse_file_line(&r->cache, line, len, &b) && !parse_syslog_line(r, &r->cache, line, len, &b))
+	if (!parse_file_line(&r->cache, r->cfg.file ? r->cfg.file : "-", line, len, &b) &&
+		!parse_syslog_line(r, &r->cache, line, len, &b))
 	{
 		/* in a shared syslog file, another program's line is not ours to count */
 		if (!starts_with_syslog_time(r, line, len))

@@ -551,11 +551,7 @@ is_own_statement(const log_event *ev)
 		memcmp(ev->query + i, PGSIFT_STATEMENT_TAG, sizeof(PGSIFT_STATEMENT_TAG) - 1) == 0;
 }
 
-/*
- * A pgBouncer record: into the pooler figures only, so that its clients do
- * not count as server sessions nor its warnings as server errors.  Stats
- * lines belong to no database or user: only the time window applies.
- */
+/* pgBouncer's records go to the pooler figures alone; stats lines have no database or user. */
 static void
 add_pooler_event(workload *w, const log_event *ev)
 {
@@ -564,12 +560,12 @@ add_pooler_event(workload *w, const log_event *ev)
 	if (ev->pooler == POOLER_STATS)
 		window.dbname = window.user = window.app = NULL;
 	if (!passes_filter(&window, ev->rec))
-	{
 		w->summary.filtered_out++;
-		return;
+	else
+	{
+		w->events.by_kind[EV_POOLER]++;
+		pooler_add_event(&w->pooler, ev);
 	}
-	w->events.by_kind[EV_POOLER]++;
-	pooler_add_event(&w->pooler, ev);
 }
 
 void

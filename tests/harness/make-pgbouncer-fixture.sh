@@ -47,7 +47,11 @@ is_root=false
 $is_root && chown postgres: "$work" "$pgb"
 
 port_in_use() {
-	[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]
+	if command -v ss >/dev/null 2>&1; then
+		[ -n "$(ss -Hltn "( sport = :$1 )" 2>/dev/null)" ]
+	else
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null
+	fi
 }
 bport=
 for attempt in 1 2 3 4 5 6 7 8; do
@@ -106,7 +110,7 @@ bin=${PGSIFT_PG_BINDIR:-/usr/lib/postgresql/15/bin}
 
 # 10 clients at once against max_client_conn = 6 and a pool of 2: some are
 # turned away, and the last one waits longer than query_wait_timeout.
-for i in $(seq 10); do
+for _ in $(seq 10); do
 	psql -X -q -d bench -c "SELECT pg_sleep(2.5)" >/dev/null 2>&1 &
 	sleep 0.05
 done
