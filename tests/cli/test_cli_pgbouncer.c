@@ -238,6 +238,34 @@ test_sections(void)
 	free(files);
 }
 
+/* A store keeps the pooler summary: the stored report's "pooler" is the run's, and -j 2 gives it too. */
+static void
+test_store_keeps_pooler(void)
+{
+	char	   *files = both_files();
+	char		args[8192];
+	char		db[4096];
+	json_t	   *run = NULL,
+			   *stored = NULL;
+
+	snprintf(db, sizeof(db), "%s/pgbouncer.db", test_tmpdir());
+	remove(db);
+	snprintf(args, sizeof(args), "analyze -q -j 2 --format json --store '%s' %s", db, files);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &run, NULL), 0);
+	snprintf(args, sizeof(args), "report --store '%s' --format json", db);
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &stored, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(run);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(stored);
+	CU_ASSERT(json_is_object(json_object_get(run, "pooler")));
+	CU_ASSERT(int_at(run, "pooler.pooler_errors.total") > 0);
+	CU_ASSERT(json_equal(json_object_get(run, "pooler"), json_object_get(stored, "pooler")));
+	CU_ASSERT(json_equal(json_object_get(run, "sessions"), json_object_get(stored, "sessions")));
+	json_decref(run);
+	json_decref(stored);
+	remove(db);
+	free(files);
+}
+
 PGSIFT_TEST_SUITE(add_cli_pgbouncer_suite)
 {
 	CU_pSuite	s = CU_add_suite("cli/pgbouncer", NULL, NULL);
@@ -245,4 +273,5 @@ PGSIFT_TEST_SUITE(add_cli_pgbouncer_suite)
 	CU_add_test(s, "pooler figures match the fixture's lines", test_pooler_figures);
 	CU_add_test(s, "server figures as with the server's log alone", test_server_figures_untouched);
 	CU_add_test(s, "text and Markdown sections, -f pgbouncer", test_sections);
+	CU_add_test(s, "a store keeps the pooler summary", test_store_keeps_pooler);
 }
