@@ -23,6 +23,10 @@
  * durations belong to no statement we saw.
  *
  * The statements waiting for a duration live in pending_stmts.c.
+ *
+ * pgBouncer's records (rec->source) are not PostgreSQL's messages: each
+ * becomes one EV_POOLER event, classified by pooler_text.c, before any of
+ * the above, so none of them pairs with, ends or opens a server session.
  *-------------------------------------------------------------------------
  */
 #include "parsers/event_text.h"
