@@ -4,7 +4,9 @@
  *
  * Each line votes for the format its start fits: jsonlog ('{' and a
  * "timestamp" key), csvlog (a timestamp and then a comma), syslog ("Mon DD
- * HH:MM:SS host ident[pid]: ") or syslog2 (an ISO 8601 time instead).  Lines
+ * HH:MM:SS host ident[pid]: ") or syslog2 (an ISO 8601 time instead),
+ * pgBouncer ("TIME [PID] LEVEL " with no colon after the level, or a
+ * "pgbouncer[pid]: " syslog line), and the hosted envelopes.  Lines
  * of stderr logs vote for none of them, nor do continuation lines, so the
  * format with the most votes wins and no votes at all means stderr.
  *
@@ -86,6 +88,7 @@ typedef enum vote
 	VOTE_LOGPLEX,
 	VOTE_CNPG,
 	VOTE_CLOUDSQL,
+	VOTE_PGBOUNCER,
 	VOTE__COUNT
 } vote;
 
@@ -118,6 +121,8 @@ vote_of(const char *s, size_t len)
 			return VOTE_CLOUDSQL;
 		return memmem(s, len, "\"timestamp\"", 11) ? VOTE_JSONLOG : VOTE_NONE;
 	}
+	if (pgbouncer_line_shape(s, len) != 0)
+		return VOTE_PGBOUNCER;	/* before syslog: a "pgbouncer[pid]:" line is one too */
 	if (starts_csv_record(s, len))
 		return VOTE_CSVLOG;
 	if (syslog_line_payload(0, s, len, &payload, &plen))
@@ -347,6 +352,8 @@ detect_log_format(const char *const *lines, const size_t *lens, int n, char **pr
 			return LOG_FORMAT_CLOUDSQL;
 		case VOTE_CSVLOG:
 			return LOG_FORMAT_CSVLOG;
+		case VOTE_PGBOUNCER:
+			return LOG_FORMAT_PGBOUNCER;
 		case VOTE_SYSLOG:
 		case VOTE_SYSLOG2:
 			*prefix_out = choose_payload_prefix(syslog_prefixes, syslog_payload, top == VOTE_SYSLOG2, lines,

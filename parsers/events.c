@@ -23,6 +23,10 @@
  * durations belong to no statement we saw.
  *
  * The statements waiting for a duration live in pending_stmts.c.
+ *
+ * pgBouncer's records (rec->source) are not PostgreSQL's messages: each
+ * becomes one EV_POOLER event, classified by pooler_text.c, before any of
+ * the above, so none of them pairs with, ends or opens a server session.
  *-------------------------------------------------------------------------
  */
 #include "parsers/event_text.h"
@@ -49,6 +53,7 @@ struct event_assembler
 	strbuf		portal;
 	strbuf		query;
 	strbuf		scratch;
+	pooler_stats pooler_stats;	/* of the last "stats:" line delivered */
 };
 
 static const char *const kind_names[EV__COUNT] = {
@@ -72,6 +77,7 @@ static const char *const kind_names[EV__COUNT] = {
 	[EV_AUTOVACUUM] = "autovacuum",
 	[EV_AUTOANALYZE] = "autoanalyze",
 	[EV_OTHER] = "other",
+	[EV_POOLER] = "pooler",
 };
 
 const char *
@@ -112,6 +118,7 @@ event_init(log_event *ev, log_event_kind kind, const log_record *rec)
 	ev->session_ms = -1;
 	ev->wait_ms = -1;
 	ev->temp_file_bytes = -1;
+	ev->age_s = -1;
 }
 
 /* ev->query is the record's STATEMENT part, for kinds that are not statements. */
@@ -578,6 +585,16 @@ event_assembler_record(void *assembler, const log_record *rec)
 	log_event_kind kind;
 	refused_reason why;
 
+	if (rec->source == LOG_SOURCE_PGBOUNCER)
+	{
+		/* the pooler's records stay out of the server's statements and sessions */
+		log_event	ev;
+
+		event_init(&ev, EV_POOLER, rec);
+		pooler_classify(rec, &ev, &ea->pooler_stats);
+		ea->sink(ea->ctx, &ev);
+		return;
+	}
 	if (msg == NULL || rec->message_len == 0)
 	{
 		deliver_simple(ea, EV_OTHER, rec);

@@ -39,6 +39,7 @@ typedef enum log_event_kind
 	EV_AUTOVACUUM,
 	EV_AUTOANALYZE,
 	EV_OTHER,					/* anything else (warnings, notices, server lifecycle) */
+	EV_POOLER,					/* a pgBouncer record: see pooler_kind */
 	EV__COUNT
 } log_event_kind;
 
@@ -48,6 +49,34 @@ typedef enum refused_reason
 	REFUSED_TOO_MANY_CLIENTS,	/* 53300 "sorry, too many clients already" */
 	REFUSED_RESERVED_SLOTS		/* "remaining connection slots are reserved ..." */
 } refused_reason;
+
+/* What a pgBouncer record says (parsers/pooler_text.c). */
+typedef enum pooler_kind
+{
+	POOLER_NONE = 0,
+	POOLER_LOGIN,				/* client "login attempt: db=... user=..." */
+	POOLER_LOGIN_FAILED,		/* client "login failed: ..." */
+	POOLER_CLIENT_CLOSE,		/* client "closing because: REASON (age=Ns)" */
+	POOLER_SERVER_CONNECT,		/* "new connection to server (from ...)" */
+	POOLER_SERVER_CLOSE,		/* server "closing because: REASON (age=Ns)" */
+	POOLER_SERVER_LOGIN_FAILED, /* "server login failed: ..." */
+	POOLER_ERROR,				/* "pooler error: REASON", as sent to the client */
+	POOLER_STATS,				/* the periodic "stats: N xacts/s, ..." */
+	POOLER_OTHER,				/* start-up, shutdown, anything else */
+	POOLER__COUNT
+} pooler_kind;
+
+/* The figures of one "stats:" line (pgBouncer's averages over stats_period); < 0: absent. */
+typedef struct pooler_stats
+{
+	double		xacts_per_s;
+	double		queries_per_s;
+	double		in_bytes_per_s;
+	double		out_bytes_per_s;
+	double		xact_us;		/* mean transaction time */
+	double		query_us;		/* mean query time */
+	double		wait_us;		/* mean time clients waited for a server */
+} pooler_stats;
 
 typedef struct log_event
 {
@@ -75,6 +104,14 @@ typedef struct log_event
 	const char *portal;			/* bind/execute "name/portal": the portal; else NULL */
 	int			is_fetch;		/* "execute fetch from": more rows from a portal
 								 * already executed, not a new execution */
+
+	/* EV_POOLER only */
+	pooler_kind pooler;
+	const char *reason;			/* closing/pooler error/login failure: the reason
+								 * (without "(age=...)"), in the record's message */
+	size_t		reason_len;
+	double		age_s;			/* closing: the connection's age; < 0 when none */
+	const pooler_stats *stats;	/* POOLER_STATS: its figures; else NULL */
 } log_event;
 
 typedef void (*log_event_sink) (void *ctx, const log_event *ev);
@@ -113,5 +150,17 @@ typedef struct param_list
 
 int			param_list_parse(const char *text, param_list *out);
 void		param_list_free(param_list *pl);
+
+/*
+ * Classify a pgBouncer record (rec->source LOG_SOURCE_PGBOUNCER) into ev,
+ * an EV_POOLER event (every other field as event_init leaves it): its
+ * reason points into rec's message, its stats (a "stats:" line) to *stats,
+ * which the caller owns.  Never fails: what is not recognised is
+ * POOLER_OTHER.
+ */
+void		pooler_classify(const log_record *rec, log_event *ev, pooler_stats *stats);
+
+/* Short stable name of a pooler kind ("login", "stats", ...), used in JSON. */
+const char *pooler_kind_name(pooler_kind kind);
 
 #endif

@@ -30,8 +30,23 @@ typedef enum log_severity
 	SEV_PANIC
 } log_severity;
 
+/* Who wrote a record: the server, or pgBouncer in front of it. */
+typedef enum log_source
+{
+	LOG_SOURCE_SERVER = 0,
+	LOG_SOURCE_PGBOUNCER		/* parsers/pgbouncer_reader.c */
+} log_source;
+
 typedef struct log_record
 {
+	/*
+	 * pgBouncer's records (source LOG_SOURCE_PGBOUNCER) carry the socket's
+	 * database, user and address in dbname, user, remote_host and
+	 * remote_port, its side in backend_type ("client" or "server"; NULL for
+	 * the pooler's own messages), and the text after the socket in message.
+	 */
+	log_source	source;
+
 	/* where it came from */
 	const char *file;			/* name as given on the command line */
 	uint64_t	line;			/* first physical line, 1-based */

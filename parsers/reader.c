@@ -23,6 +23,7 @@ static const struct
 	{LOG_FORMAT_LOGPLEX, "logplex", &logplex_reader_ops},
 	{LOG_FORMAT_CNPG, "cnpg", &cnpg_reader_ops},
 	{LOG_FORMAT_CLOUDSQL, "cloudsql", &cloudsql_reader_ops},
+	{LOG_FORMAT_PGBOUNCER, "pgbouncer", &pgbouncer_reader_ops},
 };
 
 #define NFORMATS (sizeof(formats) / sizeof(formats[0]))

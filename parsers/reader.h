@@ -2,7 +2,8 @@
  * reader.h
  *    Log format readers: lines in, log_records out.
  *
- * Each format (stderr, csvlog, jsonlog, syslog, syslog2, rds) implements
+ * Each format (stderr, csvlog, jsonlog, syslog, syslog2, rds, the hosted
+ * ones, and pgBouncer's log) implements
  * the same line-fed interface, so the driver (read_log) can feed lines from
  * any input and parallel ingestion can feed a byte range of a file.  A
  * reader holds at most one incomplete record at a time; finish() flushes it.
@@ -28,7 +29,8 @@ typedef enum log_format
 	LOG_FORMAT_RDS,				/* stderr with prefix %t:%r:%u@%d:[%p]: */
 	LOG_FORMAT_LOGPLEX,			/* Heroku: "TIME app[postgres.N]: [COLOR] [N-M] ..." */
 	LOG_FORMAT_CNPG,			/* CloudNativePG: JSON lines, csvlog's fields under "record" */
-	LOG_FORMAT_CLOUDSQL			/* Cloud SQL: Cloud Logging entries, the line in "textPayload" */
+	LOG_FORMAT_CLOUDSQL,		/* Cloud SQL: Cloud Logging entries, the line in "textPayload" */
+	LOG_FORMAT_PGBOUNCER		/* pgBouncer's own log (its logfile, or through syslog) */
 } log_format;
 
 /* "stderr" etc. to a format; -1 if unknown.  "auto" gives LOG_FORMAT_AUTO. */
@@ -70,6 +72,7 @@ extern const format_reader_ops syslog2_reader_ops;
 extern const format_reader_ops logplex_reader_ops;
 extern const format_reader_ops cnpg_reader_ops;
 extern const format_reader_ops cloudsql_reader_ops;
+extern const format_reader_ops pgbouncer_reader_ops;
 
 /* The ops for a concrete format (not AUTO). */
 const format_reader_ops *format_reader_for(log_format f);

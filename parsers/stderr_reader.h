@@ -63,4 +63,11 @@ int			syslog_line_payload(int kind, const char *line, size_t len,
  */
 int			cloudsql_line_payload(const char *line, size_t len, char **text);
 
+/*
+ * Whether line is pgBouncer's: 1 for its logfile's "TIME [PID] LEVEL ...",
+ * 2 for a syslog line of a "pgbouncer[PID]:" program, 0 otherwise.  For
+ * format detection (pgbouncer_reader.c).
+ */
+int			pgbouncer_line_shape(const char *line, size_t len);
+
 #endif

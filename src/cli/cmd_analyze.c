@@ -50,8 +50,9 @@ usage_analyze(FILE *out)
 {
 	fputs("Usage: pgsift analyze [OPTION]... FILE...\n\n"
 		  "Input:\n"
-		  "  --log-format FMT   auto (default), stderr, csvlog, jsonlog, syslog, syslog2, rds,\n"
-		  "                     logplex, cnpg, cloudsql\n"
+		  "  -f, --log-format FMT\n"
+		  "                     auto (default), stderr, csvlog, jsonlog, syslog, syslog2, rds,\n"
+		  "                     logplex, cnpg, cloudsql, pgbouncer\n"
 		  "  --prefix PREFIX    the server's log_line_prefix (default: detected per file)\n"
 		  "  -j, --jobs N       read with N threads, and with --dsn use N connections (default 1)\n"
 		  "  --syslog-year YEAR year of syslog timestamps, which carry none (default: current)\n"
@@ -239,7 +240,7 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_LOG_FORMAT:
 			if (log_format_from_name(arg) < 0)
 			{
-				diag_hint("Use auto, stderr, csvlog, jsonlog, syslog, syslog2, rds, logplex, cnpg or cloudsql.");
+				diag_hint("Use auto, stderr, csvlog, jsonlog, syslog, syslog2, rds, logplex, cnpg, cloudsql or pgbouncer.");
 				diag_error("unknown log format \"%s\"", arg);
 				return -1;
 			}
@@ -402,9 +403,9 @@ parse_analyze_args(int argc, char **argv, cli_options *o)
 	o->fail_on = -1;
 	o->live.measure = MEASURE_MODE_HYPO;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:j:qh", analyze_long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "f:o:j:qh", analyze_long_options, NULL)) != -1)
 	{
-		int			rc = apply_option(o, c, optarg);
+		int			rc = apply_option(o, c == 'f' ? OPT_LOG_FORMAT : c, optarg);
 
 		if (rc == 1)
 		{

@@ -189,7 +189,7 @@ detect_file(ingest_file *f, const ingest_options *opts)
 		f->prefix = NULL;
 		if (n > 0)
 		{
-			diag_detail("Its first lines match none of stderr (with a known or learned log_line_prefix), csvlog, jsonlog, syslog or RDS.");
+			diag_detail("Its first lines match none of stderr (with a known or learned log_line_prefix), csvlog, jsonlog, syslog, RDS or pgBouncer.");
 			diag_hint("Give the format with --log-format and, for stderr, the server's log_line_prefix with --prefix.");
 			diag_warning("could not recognise the format of log file \"%s\"", f->path);
 		}

@@ -38,6 +38,7 @@ struct workload
 	workload_summary summary;
 	session_figures sessions;
 	event_figures events;
+	pooler_figures pooler;		/* pgBouncer's records, apart from the server's */
 };
 
 /* A session ends (disconnection or eviction): its run ends with it. */
@@ -71,6 +72,7 @@ workload_create(const workload_filter *filter)
 	w->sessions.duration = sketch_create();
 	w->summary.first_ts = LOG_TS_UNKNOWN;
 	w->summary.last_ts = LOG_TS_UNKNOWN;
+	pooler_init(&w->pooler);
 	return w;
 }
 
@@ -560,12 +562,34 @@ is_own_statement(const log_event *ev)
 		memcmp(ev->query + i, PGSIFT_STATEMENT_TAG, sizeof(PGSIFT_STATEMENT_TAG) - 1) == 0;
 }
 
+/* pgBouncer's records go to the pooler figures alone; stats lines have no database or user. */
+static void
+add_pooler_event(workload *w, const log_event *ev)
+{
+	workload_filter window = w->filter;
+
+	if (ev->pooler == POOLER_STATS)
+		window.dbname = window.user = window.app = NULL;
+	if (!passes_filter(&window, ev->rec))
+		w->summary.filtered_out++;
+	else
+	{
+		w->events.by_kind[EV_POOLER]++;
+		pooler_add_event(&w->pooler, ev);
+	}
+}
+
 void
 workload_add_event(void *model, const log_event *ev)
 {
 	workload   *w = model;
 	const log_record *rec = ev->rec;
 
+	if (ev->kind == EV_POOLER)
+	{
+		add_pooler_event(w, ev);
+		return;
+	}
 	if (!passes_filter(&w->filter, rec))
 	{
 		w->summary.filtered_out++;
@@ -615,7 +639,7 @@ workload_add_event(void *model, const log_event *ev)
 void
 workload_note_record(workload *w, const log_record *rec)
 {
-	if (!passes_filter(&w->filter, rec))
+	if (rec->source != LOG_SOURCE_SERVER || !passes_filter(&w->filter, rec))
 		return;
 	if ((unsigned) rec->severity < sizeof(w->events.by_severity) / sizeof(w->events.by_severity[0]))
 		w->events.by_severity[rec->severity]++;
@@ -723,6 +747,18 @@ const event_figures *
 workload_events(const workload *w)
 {
 	return &w->events;
+}
+
+const pooler_figures *
+workload_pooler(const workload *w)
+{
+	return &w->pooler;
+}
+
+pooler_figures *
+workload_pooler_mut(workload *w)
+{
+	return &w->pooler;
 }
 
 double

@@ -4,7 +4,8 @@
  *
  * Events (parsers/log_event.h) go in one at a time, in log order; the model
  * keeps per-fingerprint statistics, per-minute activity, session figures,
- * event counts, for every open session a bounded window of its recent
+ * event counts, pgBouncer's figures when its log is read (pooler.h, kept
+ * apart from the server's), for every open session a bounded window of its recent
  * statements, and the session-sequence tables built from those windows as
  * statements arrive (src/model/session_patterns.h: the N+1 loops, insert runs
  * and cache figures the workload rules read).  Memory is
@@ -20,6 +21,7 @@
 
 #include "parsers/log_event.h"
 #include "src/lib/sketch.h"
+#include "src/model/pooler.h"
 #include "src/model/query_stats.h"
 #include "src/model/session_patterns.h"
 #include "src/model/session_window.h"
@@ -127,6 +129,8 @@ const workload_summary *workload_get_summary(const workload *w);
 query_stats **workload_queries(workload *w, size_t *n);
 const session_figures *workload_sessions(const workload *w);
 const event_figures *workload_events(const workload *w);
+/* pgBouncer's figures (pooler.h); records == 0 when no pgBouncer log was read. */
+const pooler_figures *workload_pooler(const workload *w);
 /* Minutes in time order; owned by the model. */
 minute_stats *workload_minutes(workload *w, size_t *n);
 /* The open window of a session key, or NULL. */
@@ -170,6 +174,7 @@ void		workload_add_sqlstate(workload *w, const char *sqlstate, uint64_t count, c
 workload_summary *workload_summary_mut(workload *w);
 session_figures *workload_sessions_mut(workload *w);
 event_figures *workload_events_mut(workload *w);
+pooler_figures *workload_pooler_mut(workload *w);
 
 /* The marker pgsift puts in its own statements; statements with it are skipped. */
 #define PGSIFT_STATEMENT_TAG "/* pgsift */"

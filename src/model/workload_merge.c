@@ -147,6 +147,7 @@ workload_merge(workload *dst, workload *src)
 	const event_figures *from = workload_events(src);
 
 	merge_sessions(workload_sessions_mut(dst), workload_sessions(src));
+	pooler_merge(workload_pooler_mut(dst), workload_pooler(src));
 	for (int i = 0; i < EV__COUNT; i++)
 		into->by_kind[i] += from->by_kind[i];
 	for (int i = 0; i < 9; i++)

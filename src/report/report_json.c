@@ -9,6 +9,7 @@
 #include "parsers/log_event.h"
 #include "src/lib/json_out.h"
 #include "src/report/report.h"
+#include "src/report/report_pooler.h"
 #include "src/report/report_summary.h"
 
 #include <math.h>
@@ -362,6 +363,7 @@ report_build_json(const report_input *in)
 	json_object_set_new(root, "malformed", malformed_json(in->tally));
 	json_object_set_new(root, "queries", queries);
 	json_object_set_new(root, "sessions", sessions_json(in->model));
+	json_object_set_new(root, "pooler", report_json_pooler(in->model));
 	json_object_set_new(root, "events", events_json(in->model));
 	json_object_set_new(root, "activity", activity_json(in->model));
 	json_object_set_new(root, "findings", findings_json(in->findings));

@@ -1,8 +1,8 @@
 /*-------------------------------------------------------------------------
  * report_markdown.c
  *    The report as Markdown, for pull-request comments: the executive
- *    summary, the bottlenecks by score, the recommendations, and the top
- *    queries.
+ *    summary, the bottlenecks by score, the recommendations, the top
+ *    queries, and the pooler's figures when a pgBouncer log was read.
  *
  * Log text is attacker-controlled (a client chooses its query text and
  * application_name; table names come from the database).  Every string
@@ -18,6 +18,7 @@
 #include "src/lib/strbuf.h"
 #include "src/report/markdown_text.h"
 #include "src/report/report.h"
+#include "src/report/report_pooler.h"
 #include "src/report/report_summary.h"
 
 #include <math.h>
@@ -290,5 +291,6 @@ report_write_markdown(FILE *out, const report_input *in)
 	}
 	write_live(out, in);
 	write_queries(out, in);
+	report_markdown_pooler(out, in->model);
 	return ferror(out) ? -1 : 0;
 }

@@ -2,7 +2,8 @@
  * report_text.c
  *    The text report: the findings (executive summary, bottlenecks and
  *    recommendations, src/report/report_findings.c), a profile like
- *    pt-query-digest's, then sessions, errors and events.
+ *    pt-query-digest's, then sessions, the pooler's figures when a
+ *    pgBouncer log was read (src/report/report_pooler.c), errors and events.
  *
  * Queries are shown on one line each, white space folded and cut to fit;
  * the full normalized text and samples are in the JSON report.
@@ -11,6 +12,7 @@
 #include "parsers/log_event.h"
 #include "src/lib/strbuf.h"
 #include "src/report/report.h"
+#include "src/report/report_pooler.h"
 #include "src/report/report_summary.h"
 
 #include <math.h>
@@ -199,6 +201,7 @@ report_write_text(FILE *out, const report_input *in)
 	report_text_live(out, in);
 	write_profile(out, in);
 	write_sessions(out, in);
+	report_text_pooler(out, in->model);
 	write_events(out, in);
 	return ferror(out) ? -1 : 0;
 }

@@ -30,7 +30,8 @@ typedef enum state_part
 {
 	PART_SUMMARY,
 	PART_SESSIONS,
-	PART_EVENTS
+	PART_EVENTS,
+	PART_POOLER
 } state_part;
 
 typedef enum state_type
@@ -52,6 +53,7 @@ typedef struct state_field
 #define SUMMARY_FIELD(f, t) {"summary." #f, PART_SUMMARY, offsetof(workload_summary, f), t}
 #define SESSIONS_FIELD(f, t) {"sessions." #f, PART_SESSIONS, offsetof(session_figures, f), t}
 #define EVENTS_FIELD(f, t) {"events." #f, PART_EVENTS, offsetof(event_figures, f), t}
+#define POOLER_FIELD(f, t) {"pooler." #f, PART_POOLER, offsetof(pooler_figures, f), t}
 
 static const state_field state_fields[] = {
 	SUMMARY_FIELD(files, STATE_U64),
@@ -80,6 +82,25 @@ static const state_field state_fields[] = {
 	EVENTS_FIELD(lock_wait_max_ms, STATE_REAL),
 	EVENTS_FIELD(temp_file_bytes, STATE_U64),
 	EVENTS_FIELD(temp_file_max_bytes, STATE_U64),
+	POOLER_FIELD(records, STATE_U64),
+	POOLER_FIELD(warnings, STATE_U64),
+	POOLER_FIELD(errors, STATE_U64),
+	POOLER_FIELD(first_ts, STATE_TS),
+	POOLER_FIELD(last_ts, STATE_TS),
+	POOLER_FIELD(client_age_s, STATE_REAL),
+	POOLER_FIELD(client_age_max_s, STATE_REAL),
+	POOLER_FIELD(server_age_s, STATE_REAL),
+	POOLER_FIELD(server_age_max_s, STATE_REAL),
+	POOLER_FIELD(xacts_per_s_sum, STATE_REAL),
+	POOLER_FIELD(xacts_per_s_max, STATE_REAL),
+	POOLER_FIELD(queries_per_s_sum, STATE_REAL),
+	POOLER_FIELD(queries_per_s_max, STATE_REAL),
+	POOLER_FIELD(xact_us_weighted, STATE_REAL),
+	POOLER_FIELD(query_us_weighted, STATE_REAL),
+	POOLER_FIELD(wait_us_weighted, STATE_REAL),
+	POOLER_FIELD(wait_us_max, STATE_REAL),
+	POOLER_FIELD(in_bytes_per_s_sum, STATE_REAL),
+	POOLER_FIELD(out_bytes_per_s_sum, STATE_REAL),
 };
 
 #define NSTATE_FIELDS (sizeof(state_fields) / sizeof(state_fields[0]))
@@ -88,6 +109,8 @@ static const state_field state_fields[] = {
 #define KEY_SESSION_DURATION	"sessions.duration"
 #define KEY_BY_KIND				"events.by_kind."
 #define KEY_BY_SEVERITY			"events.by_severity."
+#define KEY_POOLER_KIND			"pooler.by_kind."
+#define KEY_POOLER_OTHER		"#other"	/* after "pooler.TABLE": reasons beyond the table */
 
 static const char *const name_kinds[] = {"database", "user", "application"};
 
@@ -297,6 +320,8 @@ part_base(workload *w, state_part part)
 			return workload_sessions_mut(w);
 		case PART_EVENTS:
 			return workload_events_mut(w);
+		case PART_POOLER:
+			return workload_pooler_mut(w);
 	}
 	return NULL;
 }
@@ -321,6 +346,44 @@ bind_state_value(sqlite3_stmt *st, const state_field *f, const char *base)
 			store_bind_real(st, 2, *(const double *) p);
 			break;
 	}
+}
+
+/* One named counter of model_state through st. */
+static int
+write_counter(store *s, sqlite3_stmt *st, const char *key, uint64_t value)
+{
+	store_bind_text(st, 1, key);
+	store_bind_u64(st, 2, value);
+	return store_step_done(s, st, "write");
+}
+
+/* pgBouncer's counts by kind and its reason tables ("pooler.TABLE.REASON"). */
+static int
+write_pooler_state(store *s, sqlite3_stmt *st, const pooler_figures *p)
+{
+	char		key[POOLER_REASON_LEN + 64];
+	int			rc = 0;
+
+	for (int k = POOLER_NONE + 1; rc == 0 && k < POOLER__COUNT; k++)
+	{
+		snprintf(key, sizeof(key), KEY_POOLER_KIND "%s", pooler_kind_name((pooler_kind) k));
+		rc = write_counter(s, st, key, p->by_kind[k]);
+	}
+	for (int t = 0; rc == 0 && t < POOLER_TABLE__COUNT; t++)
+	{
+		const pooler_reasons *r = &p->reasons[t];
+
+		for (int i = 0; rc == 0 && i < r->n; i++)
+		{
+			snprintf(key, sizeof(key), "pooler.%s.%s", pooler_table_name((pooler_reason_table) t),
+					 r->items[i].text);
+			rc = write_counter(s, st, key, r->items[i].count);
+		}
+		snprintf(key, sizeof(key), "pooler.%s" KEY_POOLER_OTHER, pooler_table_name((pooler_reason_table) t));
+		if (rc == 0 && r->other)
+			rc = write_counter(s, st, key, r->other);
+	}
+	return rc;
 }
 
 /* Every counter of model_state, then the session-duration sketch. */
@@ -354,6 +417,8 @@ write_state(store *s, workload *w)
 		store_bind_u64(st, 2, e->by_severity[v]);
 		rc = store_step_done(s, st, "write");
 	}
+	if (rc == 0)
+		rc = write_pooler_state(s, st, workload_pooler(w));
 	if (rc == 0)
 	{
 		store_bind_text(st, 1, KEY_SESSION_DURATION);
@@ -605,6 +670,40 @@ severity_name(int v)
 	return log_severity_name((log_severity) v);
 }
 
+static const char *
+pooler_name(int k)
+{
+	return pooler_kind_name((pooler_kind) k);
+}
+
+/* A "pooler." pair other than a state field: a count by kind, or of a reason. */
+static void
+read_pooler_pair(pooler_figures *p, const char *key, uint64_t value)
+{
+	const char *kind = KEY_POOLER_KIND + 7;
+	int			i;
+
+	if (strncmp(key, kind, strlen(kind)) == 0)
+	{
+		if ((i = find_name(key + strlen(kind), POOLER__COUNT, pooler_name)) > POOLER_NONE)
+			p->by_kind[i] = value;
+		return;
+	}
+	for (int t = 0; t < POOLER_TABLE__COUNT; t++)
+	{
+		const char *name = pooler_table_name((pooler_reason_table) t);
+		size_t		n = strlen(name);
+
+		if (strncmp(key, name, n) != 0)
+			continue;
+		if (strcmp(key + n, KEY_POOLER_OTHER) == 0)
+			p->reasons[t].other += value;
+		else if (key[n] == '.')
+			pooler_add_reason(p, (pooler_reason_table) t, key + n + 1, strlen(key + n + 1), value);
+		return;
+	}
+}
+
 /*
  * One model_state pair into the model.  Keys this build does not know
  * (written by a later one) are skipped: they hold nothing it can show.
@@ -628,6 +727,11 @@ read_state_pair(store *s, workload *w, sqlite3_stmt *st)
 			return 0;
 		store_report_damaged(s, "sketch of session durations");
 		return -1;
+	}
+	if (strncmp(key, "pooler.", 7) == 0)
+	{
+		read_pooler_pair(workload_pooler_mut(w), key + 7, store_column_u64(st, 1));
+		return 0;
 	}
 	if (strncmp(key, KEY_BY_KIND, strlen(KEY_BY_KIND)) == 0 &&
 		(i = find_name(key + strlen(KEY_BY_KIND), EV__COUNT, kind_name)) >= 0)

@@ -2,6 +2,8 @@
 # fuzz.sh — build and run the libFuzzer targets (make fuzz).
 #
 # Usage: tests/harness/fuzz.sh [SECONDS]      (default 60 per target)
+#        FUZZ_TARGETS='fuzz_pgbouncer fuzz_detect' tests/harness/fuzz.sh 60
+#                                             (only those targets)
 #
 # Each tests/fuzz/fuzz_*.c is linked with clang -fsanitize=fuzzer,address,
 # undefined against every library source (src/, parsers/, rules/; not
@@ -86,6 +88,9 @@ echo "${#objs[@]} library sources (${#stale[@]} recompiled)"
 targets=()
 for f in tests/fuzz/fuzz_*.c; do
 	t=$(basename "$f" .c)
+	if [ -n "${FUZZ_TARGETS:-}" ] && [[ " $FUZZ_TARGETS " != *" $t "* ]]; then
+		continue
+	fi
 	if ! "$CC" "${CFLAGS[@]}" -fsanitize=fuzzer "$f" "${objs[@]}" "${LIBS[@]}" -o "$out/$t"; then
 		echo "fuzz.sh: could not build $t" >&2
 		exit 2
@@ -143,6 +148,20 @@ Mar  1 10:00:00 db1 postgres[4242]: [3-1] 2024-03-01 10:00:00.123 UTC [4242] app
 Mar  1 10:00:00 db1 postgres[4242]: [3-2] #011FROM t
 Mar  1 10:00:00 db1 postgres[4242]: [4-1] 2024-03-01 10:00:00.124 UTC [4242] app@shop DETAIL:  parameters: $1 = '1'
 2024-03-01T10:00:00.123456+00:00 db1 postgres[4242]: [5-1] 2024-03-01 10:00:00.125 UTC [4242] app@shop LOG:  duration: 1.5 ms  statement: SELECT 2
+EOF
+}
+
+# pgBouncer 1.18's logfile and syslog lines (fixtures/pgbouncer/ has a whole log).
+seed_pgbouncer() {
+	cat <<'EOF'
+2026-12-03 08:06:06.734 UTC [17667] LOG C-0x5581446518e0: bench/postgres@127.0.0.1:57466 login attempt: db=bench user=postgres tls=no
+2026-12-03 08:06:06.735 UTC [17667] LOG S-0x558144658fc0: bench/postgres@127.0.0.1:29690 new connection to server (from 127.0.0.1:53736)
+2026-12-03 08:06:07.559 UTC [17667] WARNING C-0x558144652720: (nodb)/(nouser)@127.0.0.1:57880 pooler error: no more connections allowed (max_client_conn)
+2026-12-03 08:06:07.711 UTC [17667] LOG stats: 213 xacts/s, 1367 queries/s, in 1672474 B/s, out 37038 B/s, xact 3904 us, query 542 us, wait 264901 us
+2026-12-03 08:06:09.377 UTC [17667] LOG C-0x558144651da0: bench/postgres@127.0.0.1:57846 closing because: query_wait_timeout (age=2s)
+2018-05-01 10:00:00.250 4321 ERROR accept() failed: Too many open files
+Dec  3 08:06:34 db1 pgbouncer[18065]: C-0x55898a8f74e0: x/a@unix(42):6432 closing because: client close request (age=0s)
+2026-12-03T08:07:35.250+01:00 db1 pgbouncer[18065]: Stats: 12 req/s, in 4536 b/s, out 234 b/s,query 1843 us
 EOF
 }
 
@@ -251,6 +270,10 @@ s=$out/seeds		# short: used on every line below
 [ -d "$s/fuzz_csvlog" ] && seed_csvlog >"$s/fuzz_csvlog/hand"
 [ -d "$s/fuzz_jsonlog" ] && seed_jsonlog >"$s/fuzz_jsonlog/hand"
 [ -d "$s/fuzz_syslog" ] && seed_syslog >"$s/fuzz_syslog/hand"
+if [ -d "$s/fuzz_pgbouncer" ]; then
+	seed_pgbouncer >"$s/fuzz_pgbouncer/hand"
+	seed_from_lines fixtures/pgbouncer/pgbouncer.log "$s/fuzz_pgbouncer"
+fi
 [ -d "$s/fuzz_config" ] && seed_config >"$s/fuzz_config/hand"
 [ -d "$s/fuzz_events" ] && { seed_events >"$s/fuzz_events/hand"; printf "parameters: \$1 = 'x', \$2 = NULL" >"$s/fuzz_events/params"; }
 if [ -d "$s/fuzz_detect" ]; then
@@ -259,6 +282,7 @@ if [ -d "$s/fuzz_detect" ]; then
 	seed_csvlog >"$s/fuzz_detect/csvlog"
 	seed_jsonlog >"$s/fuzz_detect/jsonlog"
 	seed_syslog >"$s/fuzz_detect/syslog"
+	seed_pgbouncer >"$s/fuzz_detect/pgbouncer"
 fi
 if [ -d "$s/fuzz_screen" ]; then
 	# One statement per seed, after the mode byte: even read-only, odd read-write.
