@@ -104,16 +104,17 @@ write_body(FILE *out, const pooler_figures *p, int markdown)
 	fprintf(out, "%srecords: %llu (%llu warnings, %llu errors), %s .. %s\n", item,
 			(unsigned long long) p->records, (unsigned long long) p->warnings,
 			(unsigned long long) p->errors, a[0] ? a : "?", b[0] ? b : "?");
-	fprintf(out, "%sclients: %llu login attempts, %llu login failures, %llu closed (age: mean %s, max %s)\n",
+	fprintf(out, "%sclients: %llu login attempts, %llu login failure%s, %llu closed (age: mean %s, max %s)\n",
 			item, (unsigned long long) k[POOLER_LOGIN], (unsigned long long) k[POOLER_LOGIN_FAILED],
+			k[POOLER_LOGIN_FAILED] == 1 ? "" : "s",
 			(unsigned long long) k[POOLER_CLIENT_CLOSE],
 			fmt_num(mean_or_none(p->client_age_s, k[POOLER_CLIENT_CLOSE]), " s", c, sizeof(c)),
 			fmt_num(k[POOLER_CLIENT_CLOSE] ? p->client_age_max_s : -1, " s", d, sizeof(d)));
-	fprintf(out, "%sserver connections: %llu opened, %llu closed (age: mean %s, max %s), %llu login failures\n",
+	fprintf(out, "%sserver connections: %llu opened, %llu closed (age: mean %s, max %s), %llu login failure%s\n",
 			item, (unsigned long long) k[POOLER_SERVER_CONNECT], (unsigned long long) k[POOLER_SERVER_CLOSE],
 			fmt_num(mean_or_none(p->server_age_s, k[POOLER_SERVER_CLOSE]), " s", c, sizeof(c)),
 			fmt_num(k[POOLER_SERVER_CLOSE] ? p->server_age_max_s : -1, " s", d, sizeof(d)),
-			(unsigned long long) k[POOLER_SERVER_LOGIN_FAILED]);
+			(unsigned long long) k[POOLER_SERVER_LOGIN_FAILED], k[POOLER_SERVER_LOGIN_FAILED] == 1 ? "" : "s");
 	fprintf(out, "%spooler errors sent to clients: %llu\n", item, (unsigned long long) k[POOLER_ERROR]);
 	text_reasons(out, markdown ? "pooler errors by reason" : "  by reason", &p->reasons[POOLER_TABLE_ERRORS],
 				 markdown);
