@@ -101,6 +101,7 @@ typedef struct json_write_buffer
 	FILE	   *out;
 	size_t		used;
 	int			failed;
+	int			indent;			/* spaces added after each line break */
 	char		data[64 * 1024];
 } json_write_buffer;
 
@@ -113,9 +114,8 @@ json_write_flush(json_write_buffer *b)
 }
 
 static int
-json_write_piece(const char *piece, size_t size, void *data)
+json_write_raw(const char *piece, size_t size, json_write_buffer *b)
 {
-	json_write_buffer *b = data;
 
 	if (size > sizeof(b->data) - b->used)
 		json_write_flush(b);
@@ -132,8 +132,36 @@ json_write_piece(const char *piece, size_t size, void *data)
 	return b->failed ? -1 : 0;
 }
 
+static int
+json_write_piece(const char *piece, size_t size, void *data)
+{
+	json_write_buffer *b = data;
+	static const char spaces[64] = "                                                               ";
+	const char *nl;
+
+	if (b->indent == 0)
+		return json_write_raw(piece, size, b);
+	while ((nl = memchr(piece, '\n', size)) != NULL)
+	{
+		size_t		upto = (size_t) (nl - piece) + 1;
+
+		json_write_raw(piece, upto, b);
+		for (int left = b->indent; left > 0; left -= (int) sizeof(spaces) - 1)
+			json_write_raw(spaces, left < (int) sizeof(spaces) - 1 ? (size_t) left : sizeof(spaces) - 1, b);
+		piece += upto;
+		size -= upto;
+	}
+	return json_write_raw(piece, size, b);
+}
+
 int
 json_write(FILE *out, const json_t *v, size_t flags)
+{
+	return json_write_indented(out, v, flags, 0);
+}
+
+int
+json_write_indented(FILE *out, const json_t *v, size_t flags, int indent)
 {
 	json_write_buffer *b = xmalloc(sizeof(json_write_buffer));
 	int			rc;
@@ -141,6 +169,7 @@ json_write(FILE *out, const json_t *v, size_t flags)
 	b->out = out;
 	b->used = 0;
 	b->failed = 0;
+	b->indent = indent;
 	rc = json_dump_callback(v, json_write_piece, b, flags);
 	json_write_flush(b);
 	rc = rc == 0 && !b->failed ? 0 : -1;

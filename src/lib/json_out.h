@@ -31,4 +31,13 @@ json_t	   *json_ms(double v);
  */
 int			json_write(FILE *out, const json_t *v, size_t flags);
 
+/*
+ * json_write of v as a value nested `indent` spaces deep in a document
+ * indented by the same flags: every line after the first gets indent more
+ * spaces (JSON strings hold no raw line breaks, so only the layout's are
+ * touched).  Writing a large document piece by piece this way gives the
+ * bytes one dump of the whole would.
+ */
+int			json_write_indented(FILE *out, const json_t *v, size_t flags, int indent);
+
 #endif

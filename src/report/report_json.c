@@ -344,8 +344,12 @@ findings_summary_json(json_t *root, const report_input *in)
 	report_summary_free(&s);
 }
 
-json_t *
-report_build_json(const report_input *in)
+/*
+ * The report's root object; with_queries = 0 leaves "queries" an empty
+ * array for report_write_json to stream.
+ */
+static json_t *
+build_root(const report_input *in, int with_queries)
 {
 	json_t	   *root = json_object();
 	size_t		nq;
@@ -354,7 +358,7 @@ report_build_json(const report_input *in)
 	json_t	   *queries = json_array();
 	size_t		limit = in->top > 0 && (size_t) in->top < nq ? (size_t) in->top : nq;
 
-	for (size_t i = 0; i < limit; i++)
+	for (size_t i = 0; with_queries && i < limit; i++)
 		json_array_append_new(queries, query_json(qs[i], total));
 	json_object_set_new(root, "schema_version", json_integer(REPORT_SCHEMA_VERSION));
 	json_object_set_new(root, "pgsift_version", json_string(PGSIFT_VERSION));
@@ -375,14 +379,71 @@ report_build_json(const report_input *in)
 	return root;
 }
 
+json_t *
+report_build_json(const report_input *in)
+{
+	return build_root(in, 1);
+}
+
+#define REPORT_JSON_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12))
+
+/*
+ * The queries array, one query built, written and freed at a time: the
+ * JSON of 100,000 queries as one tree is most of a run's memory and its
+ * teardown alone takes seconds.  The bytes are json_dumpf's.
+ */
+static int
+write_queries(FILE *out, const report_input *in)
+{
+	size_t		nq;
+	query_stats **qs = workload_queries(in->model, &nq);
+	double		total = workload_get_summary(in->model)->total_duration_ms;
+	size_t		limit = in->top > 0 && (size_t) in->top < nq ? (size_t) in->top : nq;
+	int			rc = 0;
+
+	if (limit == 0)
+		return fputs("[]", out) == EOF ? -1 : 0;
+	rc |= fputs("[\n    ", out) == EOF;
+	for (size_t i = 0; i < limit && rc == 0; i++)
+	{
+		json_t	   *q = query_json(qs[i], total);
+
+		if (i > 0)
+			rc |= fputs(",\n    ", out) == EOF;
+		rc |= json_write_indented(out, q, REPORT_JSON_FLAGS, 4) != 0;
+		json_decref(q);
+	}
+	rc |= fputs("\n  ]", out) == EOF;
+	return rc ? -1 : 0;
+}
+
 int
 report_write_json(FILE *out, const report_input *in)
 {
-	json_t	   *root = report_build_json(in);
-	int			rc = json_write(out, root, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+	json_t	   *root = build_root(in, 0);
+	const char *key;
+	json_t	   *value;
+	int			rc = 0,
+				first = 1;
 
+	rc |= fputs("{", out) == EOF;
+	json_object_foreach(root, key, value)
+	{
+		json_t	   *name = json_string(key);
+
+		rc |= fputs(first ? "\n  " : ",\n  ", out) == EOF;
+		rc |= json_write_indented(out, name, REPORT_JSON_FLAGS | JSON_ENCODE_ANY, 0) != 0;
+		rc |= fputs(": ", out) == EOF;
+		if (strcmp(key, "queries") == 0)
+			rc |= write_queries(out, in) != 0;
+		else
+			rc |= json_write_indented(out, value, REPORT_JSON_FLAGS | JSON_ENCODE_ANY, 2) != 0;
+		json_decref(name);
+		first = 0;
+		if (rc)
+			break;
+	}
+	rc |= fputs(first ? "}\n" : "\n}\n", out) == EOF;
 	json_decref(root);
-	if (rc == 0)
-		rc = fputc('\n', out) == EOF ? -1 : 0;
-	return rc;
+	return rc ? -1 : 0;
 }

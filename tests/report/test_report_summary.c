@@ -177,6 +177,40 @@ test_json(void)
 	fixture_free(&x);
 }
 
+/*
+ * The JSON report is written a query at a time; its bytes must be those
+ * of one dump of the whole tree, with every query, some, or none listed.
+ */
+static void
+test_json_streamed(void)
+{
+	fixture		x;
+
+	fixture_build(&x);
+	for (int top = -1; top <= 2; top++)
+	{
+		x.in.top = top < 0 ? 0 : top;
+
+		json_t	   *j = report_build_json(&x.in);
+		char	   *whole = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+		char	   *streamed = report_test_render(REPORT_JSON, &x.in);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(streamed);
+		CU_ASSERT_EQUAL(strlen(streamed), strlen(whole) + 1);
+		CU_ASSERT(strncmp(streamed, whole, strlen(whole)) == 0);
+		size_t		all;
+
+		(void) workload_queries(x.in.model, &all);
+		CU_ASSERT_FATAL(all > 2);
+		CU_ASSERT_EQUAL(json_array_size(json_object_get(j, "queries")), x.in.top > 0 ? (size_t) x.in.top : all);
+		free(whole);
+		free(streamed);
+		json_decref(j);
+	}
+	fixture_free(&x);
+}
+
 static void
 test_text(void)
 {
@@ -209,5 +243,6 @@ PGSIFT_TEST_SUITE(report_summary_suite)
 	CU_add_test(s, "executive summary", test_executive_summary);
 	CU_add_test(s, "recommendations", test_recommendations);
 	CU_add_test(s, "json", test_json);
+	CU_add_test(s, "json written a query at a time", test_json_streamed);
 	CU_add_test(s, "text", test_text);
 }
