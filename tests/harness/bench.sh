@@ -16,7 +16,10 @@
 #   5. times pgsift on the 1 GiB log;
 #   6. the same for an ORM-shaped log (tests/harness/orm-log.pl, fixed seed:
 #      400,000 statements over 600 fingerprints) and 8 copies of it;
-#   7. prints Markdown tables for docs/performance.md (nothing is written
+#   7. the same, one thread each, for logs of mostly distinct statements
+#      (tests/harness/distinct-log.pl: 1,000,000 statements of as many
+#      fingerprints, and 5,000,000 over 200,000; BENCH_DISTINCT=0 skips it);
+#   8. prints Markdown tables for docs/performance.md (nothing is written
 #      to docs/ automatically).
 # MB/s are 10^6 bytes per second of wall time.  Peak RSS is
 # /usr/bin/time's "maximum resident set size": for pgBadger -j 2, which
@@ -268,9 +271,39 @@ ratio() {
 }
 echo "speed-up of -j 2: pgbench $(ratio pgsift-j1 pgsift-j2)×, ORM $(ratio orm-pgsift-j1 orm-pgsift-j2)×"
 
-# ------------------------------------------------------------ 7. table
+# ------------------------------------------------------------ 7. distinct statements
 
-section "7. for docs/performance.md"
+# Logs whose statements are mostly distinct (tests/harness/distinct-log.pl,
+# fixed seed): 1,000,000 statements of 1,000,000 fingerprints, and
+# 5,000,000 over 200,000.  BENCH_DISTINCT=0 skips this part.
+if [ "${BENCH_DISTINCT:-1}" != 0 ]; then
+	section "7. many distinct statements (tests/harness/distinct-log.pl)"
+	for shape in "1000000 1000000 1m" "5000000 200000 5m"; do
+		set -- $shape
+		dlog=$bench/distinct-$3.log
+		if [ ! -s "$dlog" ] || [ tests/harness/distinct-log.pl -nt "$dlog" ]; then
+			tests/harness/distinct-log.pl --statements "$1" --distinct "$2" >"$dlog.tmp" && mv "$dlog.tmp" "$dlog" ||
+				die "could not write $dlog"
+		fi
+		dbytes=$(size_of "$dlog")
+		echo "$dlog: $dbytes bytes, $1 statements over $2 fingerprints"
+		timed "distinct-$3-pgbadger" "$dbytes" pgbadger -q -f stderr --prefix "$PREFIX" \
+			-o "$bench/distinct-$3-pgbadger.json" -x json "$dlog"
+		timed "distinct-$3-pgsift" "$dbytes" "$pgsift" analyze --format json -o "$bench/distinct-$3-pgsift.json" "$dlog"
+		d_pgsift=$(count .summary.statements "$bench/distinct-$3-pgsift.json")
+		d_pgbadger=$(count .overall_stat.queries_number "$bench/distinct-$3-pgbadger.json")
+		echo "statements: pgsift $d_pgsift, pgBadger $d_pgbadger;" \
+			"speed-up $(ratio "distinct-$3-pgbadger" "distinct-$3-pgsift")×"
+		if [ "$d_pgsift" != "$1" ] || [ "$d_pgbadger" != "$1" ]; then
+			echo "MISMATCH: the counts differ from $1"
+			failed=1
+		fi
+	done
+fi
+
+# ------------------------------------------------------------ 8. table
+
+section "8. for docs/performance.md"
 row pgBadger "${log_mib} MiB" 1 pgbadger-j1
 row pgBadger "${log_mib} MiB" 2 pgbadger-j2
 row pgsift "${log_mib} MiB" 1 pgsift-j1
@@ -300,6 +333,23 @@ echo
 echo "| tool | log | jobs | wall s | MB/s | throughput vs pgBadger -j 1 | peak RSS MiB |"
 echo "|------|-----|------|--------|------|-----------------------------|--------------|"
 printf '%s\n' "${rows[@]}"
+
+if [ -n "${WALL[distinct-1m-pgsift]:-}" ]; then
+	echo
+	echo "Mostly distinct statements (tests/harness/distinct-log.pl), one thread each:"
+	echo
+	echo "| log | tool | wall s | MB/s | speed-up over pgBadger | peak RSS MiB |"
+	echo "|-----|------|--------|------|------------------------|--------------|"
+	for d in 1m 5m; do
+		for tool in pgbadger pgsift; do
+			name=distinct-$d-$tool
+			[ -n "${WALL[$name]:-}" ] || continue
+			up=-
+			[ "$tool" = pgsift ] && up="$(ratio "distinct-$d-pgbadger" "$name")×"
+			echo "| $d statements | $tool | ${WALL[$name]} | ${MBPS[$name]} | $up | ${RSS[$name]} |"
+		done
+	done
+fi
 
 if [ $failed -ne 0 ]; then
 	echo
