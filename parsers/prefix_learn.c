@@ -24,7 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SAMPLES			3
+#define MAX_SAMPLES			4
 #define MAX_CANDIDATES		512
 #define MAX_WORD_SLOTS		4
 #define MAX_STATED			16	/* connection lines kept for their names */
@@ -66,11 +66,19 @@ is_delimiter(char c)
 	return strchr(" ]:,|)-", c) != NULL;
 }
 
-/* Length of the unit at t[j]: an escape ("%u", "%%") or one literal char. */
+/* Length of the unit at t[j]: an escape ("%u", "%-10u", "%%") or one literal char. */
 static size_t
 unit_len(const char *t, size_t j)
 {
-	return t[j] == '%' && t[j + 1] != '\0' ? 2 : 1;
+	size_t		k = j + 1;
+
+	if (t[j] != '%' || t[k] == '\0')
+		return 1;
+	if (t[k] == '-')
+		k++;
+	while (is_digit(t[k]))
+		k++;
+	return t[k] == '\0' ? k - j : k + 1 - j;
 }
 
 /* The literal char that unit t[j..j+ulen) stands for, or 0 for an escape. */
@@ -367,12 +375,24 @@ verify(const char *text, const learn_input *in)
 	return r;
 }
 
+/* Escapes after the first %q of prefix text t: those that lines may lack. */
+static int
+optional_escapes(const char *t)
+{
+	for (size_t j = 0; t[j] != '\0'; j += unit_len(t, j))
+		if (t[j] == '%' && t[j + 1] == 'q')
+			return prefix_count_escapes(t + j + 2, "", 0);
+	return 0;
+}
+
 /*
  * Whether reading a beats b: more lines matched; on a tie, better
  * agreement with the names the messages state; then fewer %q (a %q makes
  * the rest optional, so a junk tail after it matches as much as the right
- * reading); then more fields (a user name every sample line shares looks
- * as literal as a label, but is a field); then less literal text.
+ * reading), and fewer fields after it (the lines without a session match
+ * the fields they show blank, with padding, as well as a %q before them);
+ * then more fields (a user name every sample line shares looks as literal
+ * as a label, but is a field); then less literal text.
  */
 static bool
 better_reading(const reading *a, const reading *b)
@@ -390,6 +410,10 @@ better_reading(const reading *a, const reading *b)
 		return a->agreement > b->agreement;
 	qa = prefix_count_escapes(a->text, "q", 1);
 	qb = prefix_count_escapes(b->text, "q", 1);
+	if (qa != qb)
+		return qa < qb;
+	qa = optional_escapes(a->text);
+	qb = optional_escapes(b->text);
 	if (qa != qb)
 		return qa < qb;
 	ea = prefix_count_escapes(a->text, "%q", 0);
@@ -432,6 +456,45 @@ by_prefix_len_desc(const void *a, const void *b)
 	return x->line - y->line;	/* qsort is not stable: keep file order */
 }
 
+/*
+ * The sample with the most bytes other than spaces before its severity:
+ * padding makes every line as long as the others, so the longest may be a
+ * line whose names are all blank.
+ */
+static const sample *
+fullest_sample(const sample *marked, int nmarked, const char *const *lines)
+{
+	const sample *best = &marked[0];
+	long		most = -1;
+
+	for (int i = 0; i < nmarked; i++)
+	{
+		long		filled = 0;
+
+		for (long k = 0; k < marked[i].prefix_len; k++)
+			filled += lines[marked[i].line][k] != ' ';
+		if (filled > most || (filled == most && marked[i].line < best->line))
+			best = &marked[i], most = filled;
+	}
+	return best;
+}
+
+/* Variants of c[from..) with the padding of their fields learned from the lines. */
+static void
+add_padded_variants(candidates *c, int from, const learn_input *in)
+{
+	int			to = c->n;
+
+	for (int i = from; i < to; i++)
+	{
+		char	   *padded = prefix_learn_padding(c->text[i], in->lines, in->lens, in->n);
+
+		if (padded != NULL)
+			add_candidate(c, padded, strlen(padded));
+		free(padded);
+	}
+}
+
 char *
 prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 {
@@ -455,15 +518,17 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 	qsort(marked, (size_t) nmarked, sizeof(sample), by_prefix_len_desc);
 	for (int s = 0; s < MAX_SAMPLES && nmarked > 0; s++)
 	{
-		const sample *sm = &marked[s == 0 ? 0 : s == 1 ? nmarked - 1 : nmarked / 2];
+		const sample *sm = s == 3 ? fullest_sample(marked, nmarked, lines) :
+			&marked[s == 0 ? 0 : s == 1 ? nmarked - 1 : nmarked / 2];
 		char	   *t = prefix_read_line(lines[sm->line], (size_t) sm->prefix_len);
 		int			first = c.n;
 		reading		pick,
 					q_pick;
 
-		/* the plain reading and its words read as names; then %q on the best of them */
+		/* the plain reading, its words read as names, padding; then %q on the best of them */
 		add_candidate(&c, t, strlen(t));
 		add_word_variants(&c, t);
+		add_padded_variants(&c, first, &in);
 		free(t);
 		pick = best_candidate(&c, first, &in);
 		if (pick.text == NULL)

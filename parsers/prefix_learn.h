@@ -43,4 +43,12 @@ run(const char *s, size_t i, size_t n, bool (*pred) (char))
  */
 char	   *prefix_read_line(const char *text, size_t n);
 
+/*
+ * The reading text with padding learned from lines[0..n): runs of spaces
+ * around its fields read as their padding ("%u   %p" as "%-10u %p") where
+ * that writes more of the lines as they are.  Returns the malloc'd
+ * padded prefix, or NULL when no padding explains the lines better.
+ */
+char	   *prefix_learn_padding(const char *text, const char *const *lines, const size_t *lens, int n);
+
 #endif
