@@ -347,7 +347,20 @@ agree(const char *stated, const char *read)
 	return strcmp(stated, read) == 0 ? 1 : -1;
 }
 
-/* Verify candidate text against the input: how many lines, how well it agrees. */
+/* Whether prefix text t pads an escape ("%-10u", "%5p"). */
+static bool
+has_padding(const char *t)
+{
+	for (size_t j = 0, ulen; t[j] != '\0'; j += ulen)
+		if ((ulen = unit_len(t, j)) > 2)
+			return true;
+	return false;
+}
+
+/*
+ * Verify candidate text against the input: how many lines (written
+ * exactly, for a padded one), how well it agrees.
+ */
 static reading
 verify(const char *text, const learn_input *in)
 {
@@ -359,7 +372,8 @@ verify(const char *text, const learn_input *in)
 
 	if (p == NULL)
 		return r;
-	r.matches = prefix_count_matches(p, in->lines, in->lens, in->n);
+	r.matches = has_padding(text) ? prefix_count_written(p, in->lines, in->lens, in->n) :
+		prefix_count_matches(p, in->lines, in->lens, in->n);
 	strbuf_init(&store);
 	for (int i = 0; i < in->nstated; i++)
 	{
@@ -373,6 +387,17 @@ verify(const char *text, const learn_input *in)
 	strbuf_free(&store);
 	prefix_free(p);
 	return r;
+}
+
+/* Literal chars of prefix text t ("%%" is one; a padding's digits are none). */
+static size_t
+literal_chars(const char *t)
+{
+	size_t		n = 0;
+
+	for (size_t j = 0, ulen; t[j] != '\0'; j += ulen)
+		n += unit_literal(t, j, ulen = unit_len(t, j)) != 0;
+	return n;
 }
 
 /* Escapes after the first %q of prefix text t: those that lines may lack. */
@@ -420,21 +445,28 @@ better_reading(const reading *a, const reading *b)
 	eb = prefix_count_escapes(b->text, "%q", 0);
 	if (ea != eb)
 		return ea > eb;
-	return strlen(a->text) < strlen(b->text);
+	return literal_chars(a->text) < literal_chars(b->text);
 }
 
-/* The best reading of c[from..) (better_reading); text NULL when there is none. */
+/*
+ * The best reading of c[from..) (better_reading), and in *plain (when not
+ * NULL) the best without padding; text NULL when there is none.
+ */
 static reading
-best_candidate(const candidates *c, int from, const learn_input *in)
+best_candidate(const candidates *c, int from, const learn_input *in, reading *plain)
 {
 	reading		best = {0};
 
+	if (plain != NULL)
+		*plain = best;
 	for (int i = from; i < c->n; i++)
 	{
 		reading		r = verify(c->text[i], in);
 
 		if (better_reading(&r, &best))
 			best = r;
+		if (plain != NULL && !has_padding(r.text) && better_reading(&r, plain))
+			*plain = r;
 	}
 	return best;
 }
@@ -523,6 +555,7 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 		char	   *t = prefix_read_line(lines[sm->line], (size_t) sm->prefix_len);
 		int			first = c.n;
 		reading		pick,
+					plain,
 					q_pick;
 
 		/* the plain reading, its words read as names, padding; then %q on the best of them */
@@ -530,12 +563,15 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 		add_word_variants(&c, t);
 		add_padded_variants(&c, first, &in);
 		free(t);
-		pick = best_candidate(&c, first, &in);
+		pick = best_candidate(&c, first, &in, &plain);
 		if (pick.text == NULL)
 			continue;
 		first = c.n;
 		add_q_variants(&c, pick.text);
-		q_pick = best_candidate(&c, first, &in);
+		/* padding was learned from the lines a reading without %q matches: try %q without it too */
+		if (plain.text != NULL && plain.text != pick.text)
+			add_q_variants(&c, plain.text);
+		q_pick = best_candidate(&c, first, &in, NULL);
 		if (q_pick.text != NULL && q_pick.matches > pick.matches)
 			pick = q_pick;
 		if (pick.matches > 0 && better_reading(&pick, &best))

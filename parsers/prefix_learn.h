@@ -7,6 +7,8 @@
 #ifndef PGSIFT_PREFIX_LEARN_H
 #define PGSIFT_PREFIX_LEARN_H
 
+#include "parsers/prefix.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -50,5 +52,13 @@ char	   *prefix_read_line(const char *text, size_t n);
  * padded prefix, or NULL when no padding explains the lines better.
  */
 char	   *prefix_learn_padding(const char *text, const char *const *lines, const size_t *lens, int n);
+
+/*
+ * Lines of lines[0..n) whose prefix p writes exactly as it stands, its
+ * padding included: the compiled pattern reads padding leniently (any
+ * run of spaces), which would let a wrong width match as many lines as
+ * the right one.
+ */
+int			prefix_count_written(log_prefix *p, const char *const *lines, const size_t *lens, int n);
 
 #endif

@@ -18,11 +18,11 @@
  * after it right-aligned, and the run keeps some spaces of its own; the
  * choice is the one that reproduces, byte for byte as PostgreSQL writes
  * it, the most lines up to the next thing that is not a space.  On a tie
- * it keeps no more than one space of the prefix's own, then uses no
- * padding, then one space between fields and none before punctuation,
- * then the narrower width.  Widths that no line shows (a pid that is
- * always five digits under %5p) are not learned: the plain field reads
- * those lines the same.
+ * it keeps no more than one space of the prefix's own; then one space
+ * between fields and none inside brackets or before a comma ("[%-6p]",
+ * "user=%-12u,", not "[%p ]"); then less padding, then narrower.  So
+ * widths that no line shows (pids that all have five digits under %5p)
+ * are not learned, and the plain field reads those lines the same.
  *-------------------------------------------------------------------------
  */
 #include "parsers/prefix.h"
@@ -35,6 +35,7 @@
 #include <string.h>
 
 #define MAX_WIDTHS		16		/* distinct widths tried per side of a run */
+#define MAX_OWN_SPACES	4		/* spaces of its own a run is tried with, but for all of them */
 
 /* One unit of a prefix text: a literal char, or an escape and its padding. */
 typedef struct unit
@@ -94,8 +95,9 @@ read_units(const char *text, unit_list *t)
 		i++;
 		if (text[i] == '-')
 			sign = -1, i++;
-		while (is_digit(text[i]) && pad < 10000)
-			pad = pad * 10 + (text[i++] - '0');
+		for (; is_digit(text[i]); i++)
+			if (pad < 10000)
+				pad = pad * 10 + (text[i] - '0');
 		if (text[i] == '\0')
 			break;
 		u->esc = text[i];
@@ -205,6 +207,15 @@ lenient_text(const unit_list *t)
 	return text;
 }
 
+/* Number t's escapes by the values v[0..got) of a line (ignored escapes write none). */
+static void
+number_values(unit_list *t, const prefix_value *v, int got)
+{
+	for (int u = 0, k = 0; u < t->n; u++)
+		if (t->u[u].esc != 0 && k < got && v[k].esc == t->u[u].esc)
+			t->u[u].value = k++;
+}
+
 /*
  * Number t's escapes by the values the lenient prefix finds in the lines,
  * and keep those lines.  False when no line matches.
@@ -234,12 +245,7 @@ read_lines(solver *sv, const char *lenient, const char *const *lines, const size
 			continue;
 		}
 		if (sv->nlines == 0)
-		{
-			/* escapes PostgreSQL ignores write nothing: they have no value */
-			for (int u = 0, k = 0; u < sv->t.n; u++)
-				if (sv->t.u[u].esc != 0 && k < got && ls->v[k].esc == sv->t.u[u].esc)
-					sv->t.u[u].value = k++;
-		}
+			number_values(&sv->t, ls->v, got);
 		ls->s = lines[i];
 		ls->alive = true;
 		sv->nlines++;
@@ -272,6 +278,19 @@ value_len(const line_state *ls, const unit *u)
 	return v != NULL && v->start >= 0 ? v->len : 0;
 }
 
+/*
+ * Whether a line with values v stops its prefix at the %q unit qi: its
+ * process has no session, so the fields after it are not written.
+ */
+static bool
+stops_at_q(const unit_list *t, int qi, const prefix_value *v)
+{
+	for (int k = qi + 1; k < t->n; k++)
+		if (t->u[k].value >= 0)
+			return v[t->u[k].value].start < 0;
+	return false;
+}
+
 /* Follow unit u (not a space of a run) in every line still explained. */
 static void
 follow_unit(solver *sv, int ui)
@@ -285,18 +304,10 @@ follow_unit(solver *sv, int ui)
 
 		if (!ls->alive || ls->done)
 			continue;
-		if (u->esc == 'q')
+		if (u->esc == 'q' && stops_at_q(&sv->t, ui, ls->v))
 		{
-			/* a process without a session stops its prefix here */
-			const prefix_value *next = NULL;
-
-			for (int k = ui + 1; k < sv->t.n && next == NULL; k++)
-				next = value_of(ls, &sv->t.u[k]);
-			if (next != NULL && next->start < 0)
-			{
-				ls->alive = ls->pos == ls->end;
-				ls->done = true;
-			}
+			ls->alive = ls->pos == ls->end;
+			ls->done = true;
 		}
 		else if (u->esc == 0)
 		{
@@ -381,10 +392,10 @@ better_choice(const run_choice *a, const run_choice *b, const run_at *r)
 		return a->score > b->score;
 	if (ea != eb)
 		return ea < eb;
-	if (pa != pb)
-		return pa < pb;
 	if (abs(a->spaces - r->pref) != abs(b->spaces - r->pref))
 		return abs(a->spaces - r->pref) < abs(b->spaces - r->pref);
+	if (pa != pb)
+		return pa < pb;
 	return a->left + a->right < b->left + b->right;
 }
 
@@ -489,10 +500,13 @@ decide_run(const solver *sv, const run_at *r)
 	int			lw[MAX_WIDTHS],
 				rw[MAX_WIDTHS];
 	int			nl = paddable(r->x) ? left_widths(sv, r, lw) : 0;
+	int			max_spaces = r->len < MAX_OWN_SPACES ? r->len : MAX_OWN_SPACES;
 	bool		right = paddable(r->y);
 
-	for (int spaces = 0; spaces <= r->len; spaces++)
+	/* a few spaces of its own, or all of them (the run as read) */
+	for (int k = 0; k <= max_spaces || (k == max_spaces + 1 && r->len > max_spaces); k++)
 	{
+		int			spaces = k <= max_spaces ? k : r->len;
 		int			nr = right ? right_widths(sv, r, 0, spaces, rw) : 0;
 
 		try_choice(sv, r, (run_choice) {0, 0, spaces, 0}, &best);
@@ -504,7 +518,7 @@ decide_run(const solver *sv, const run_at *r)
 	}
 	if (best.score == lines_left(sv) || nl == 0 || !right)
 		return best;
-	for (int spaces = 0; spaces <= r->len; spaces++)
+	for (int spaces = 0; spaces <= max_spaces; spaces++)
 		for (int w = 0; w < nl; w++)
 		{
 			int			left = lw[w] - spaces;
@@ -516,22 +530,45 @@ decide_run(const solver *sv, const run_at *r)
 	return best;
 }
 
-/* Apply choice c to run r in every line: those it explains move past it. */
+/* Apply choice c to run r in every line: those it explains move to where y starts. */
 static void
 follow_run(solver *sv, const run_at *r, const run_choice *c)
 {
 	for (int i = 0; i < sv->nlines; i++)
 	{
 		line_state *ls = &sv->lines[i];
-		size_t		next;
+		size_t		next = ls->pos;
 
 		if (!ls->alive || ls->done)
 			continue;
 		ls->alive = run_fits(ls, r, c, &next);
 		ls->pos = next;
-		if (ls->alive && r->y != NULL)
-			ls->pos += r->y->esc == 0 ? 1 : value_len(ls, r->y);
 	}
+}
+
+/*
+ * Decide the run of spaces t[from..to) and write it to out: the padding
+ * of the field before it (the last unit of out), the spaces it keeps.
+ * Returns the choice, whose right padding is for the unit after it.
+ */
+static run_choice
+write_run(solver *sv, unit_list *out, int from, int to)
+{
+	unit	   *x = out->n > 0 ? &out->u[out->n - 1] : NULL;
+	run_at		r = {x, unit_at(&sv->t, to), to - from, 1};
+	run_choice	c = {0, 0, to - from, 0};
+
+	/* one space between fields; none inside brackets and before commas */
+	r.pref = !(x != NULL && x->esc == 0 && strchr("([{<|@/=", x->lit) != NULL) &&
+		!(r.y != NULL && r.y->esc == 0 && strchr(",;:|)]}>@/=.-", r.y->lit) != NULL);
+	if (paddable(x) || paddable(r.y))
+		c = decide_run(sv, &r);
+	follow_run(sv, &r, &c);
+	if (c.left > 0)
+		x->pad = -c.left;
+	for (int k = 0; k < c.spaces; k++)
+		out->u[out->n++] = sv->t.u[from];
+	return c;
 }
 
 /*
@@ -544,6 +581,7 @@ solve(solver *sv, unit_list *out)
 {
 	const unit_list *t = &sv->t;
 	bool		padded = false;
+	int			right = 0;		/* the padding decided for the next unit */
 
 	out->u = xcalloc((size_t) t->n + 1, sizeof(unit));
 	out->n = 0;
@@ -553,42 +591,21 @@ solve(solver *sv, unit_list *out)
 
 		while (j < t->n && is_space_unit(&t->u[j]))
 			j++;
-		if (j == i)
+		if (j > i)
 		{
-			follow_unit(sv, i);
-			out->u[out->n++] = t->u[i++];
+			run_choice	c = write_run(sv, out, i, j);
+
+			padded |= c.left + c.right > 0;
+			right = c.right;
+			i = j;
 			continue;
 		}
-
-		unit	   *x = out->n > 0 ? &out->u[out->n - 1] : NULL;
-		run_at		r = {x, unit_at(t, j), j - i, 1};
-		run_choice	c = {0, 0, j - i, 0};
-
-		/* one space between fields; none inside brackets and before commas */
-		r.pref = !(x != NULL && x->esc == 0 && strchr("([{<|@/=", x->lit) != NULL) &&
-			!(r.y != NULL && r.y->esc == 0 && strchr(",;:|)]}>@/=.-", r.y->lit) != NULL);
-		if (paddable(x) || paddable(r.y))
-			c = decide_run(sv, &r);
-		else
-		{
-			c.score = 0;
-			r.pref = r.len;
-		}
-		follow_run(sv, &r, &c);
-		if (c.left > 0)
-			x->pad = -c.left;
-		for (int k = 0; k < c.spaces; k++)
-			out->u[out->n++] = t->u[i];
-		if (r.y != NULL)
-		{
-			out->u[out->n] = *r.y;
-			if (c.right > 0)
-				out->u[out->n].pad = c.right;
-			out->n++;
-			j++;
-		}
-		padded |= c.left + c.right > 0;
-		i = j;
+		follow_unit(sv, i);
+		out->u[out->n] = t->u[i++];
+		if (right > 0)
+			out->u[out->n].pad = right;
+		out->n++;
+		right = 0;
 	}
 	return padded;
 }
@@ -613,4 +630,76 @@ prefix_learn_padding(const char *text, const char *const *lines, const size_t *l
 	free(lenient);
 	free_solver(&sv);
 	return result;
+}
+
+/* Whether t, with a line's values v, writes exactly its prefix line[0..end). */
+static bool
+writes_line(const unit_list *t, const prefix_value *v, const char *line, size_t end)
+{
+	size_t		pos = 0;
+
+	for (int i = 0; i < t->n; i++)
+	{
+		const unit *u = &t->u[i];
+		const prefix_value *val = u->value >= 0 ? &v[u->value] : NULL;
+		size_t		width = (size_t) abs(u->pad),
+					blank;
+
+		if (u->esc == 0)
+		{
+			if (pos >= end || line[pos++] != u->lit)
+				return false;
+			continue;
+		}
+		if (u->esc == 'q' && stops_at_q(t, i, v))
+			return pos == end;
+		if (val == NULL)
+			continue;
+		if (val->start < 0)
+			return false;
+		blank = width > val->len ? width - val->len : 0;
+		if (pos + blank + val->len > end)
+			return false;
+		for (size_t k = 0; k < blank; k++)
+			if (line[pos + (u->pad > 0 ? k : val->len + k)] != ' ')
+				return false;
+		if (val->len > 0 && (size_t) val->start != pos + (u->pad > 0 ? blank : 0))
+			return false;
+		pos += blank + val->len;
+	}
+	return pos == end;
+}
+
+int
+prefix_count_written(log_prefix *p, const char *const *lines, const size_t *lens, int n)
+{
+	unit_list	t;
+	prefix_value *v;
+	int			count = 0,
+				nvalues = 0;
+	bool		numbered = false;
+
+	if (!read_units(prefix_text(p), &t))
+	{
+		free(t.u);
+		return 0;
+	}
+	for (int i = 0; i < t.n; i++)
+		nvalues += t.u[i].esc != 0;
+	v = xcalloc((size_t) nvalues + 1, sizeof(prefix_value));
+	for (int i = 0; i < n; i++)
+	{
+		size_t		end;
+		int			got = prefix_match_values(p, lines[i], lens[i], v, nvalues, &end);
+
+		if (got < 0)
+			continue;
+		if (!numbered)
+			number_values(&t, v, got);
+		numbered = true;
+		count += writes_line(&t, v, lines[i], end);
+	}
+	free(v);
+	free(t.u);
+	return count;
 }

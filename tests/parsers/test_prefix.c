@@ -120,6 +120,13 @@ test_escape_times(void)
 	CU_ASSERT_EQUAL(match("%s ", "2024-01-02 03:04:05 UTC LOG:  x", NULL), PART_PRIMARY);
 	CU_ASSERT_EQUAL(rec.session_start_ms, T_2024_01_02_030405);
 	CU_ASSERT_EQUAL(rec.ts_ms, LOG_TS_UNKNOWN);
+	/* %t with a zone that is not UTC */
+	CU_ASSERT_EQUAL(match("%t [%p] ", "2024-01-02 04:04:05 CET [7] LOG:  x", NULL), PART_PRIMARY);
+	CU_ASSERT_EQUAL(rec.ts_ms, T_2024_01_02_030405);
+	CU_ASSERT_EQUAL(match("%t [%p] ", "2024-01-01 22:04:05 EST [7] LOG:  x", NULL), PART_PRIMARY);
+	CU_ASSERT_EQUAL(rec.ts_ms, T_2024_01_02_030405);
+	CU_ASSERT_EQUAL(match("%t [%p] ", "2024-01-02 00:04:05 -03 [7] LOG:  x", NULL), PART_PRIMARY);
+	CU_ASSERT_EQUAL(rec.ts_ms, T_2024_01_02_030405);
 	/* %m needs milliseconds, %t has none */
 	CU_ASSERT_EQUAL(match("%m ", "2024-01-02 03:04:05 UTC LOG:  x", NULL), -1);
 	CU_ASSERT_EQUAL(match("%t ", "2024-01-02 03:04:05.123 UTC LOG:  x", NULL), -1);
@@ -297,6 +304,16 @@ test_time_cache(void)
 		{"2024-02-29 13:00:00.000 CET", INT64_C(1709208000000)},
 		{"2024-02-29 13:00:00.250 +01", INT64_C(1709208000250)},
 		{"2024-02-29 12:00:00.000 UTC", INT64_C(1709208000000)},
+		/* zones of servers in Europe, America and Asia, as log_timezone writes them */
+		{"2024-07-15 14:00:00.000 CEST", INT64_C(1721044800000)},
+		{"2024-07-15 13:00:00.000 BST", INT64_C(1721044800000)},
+		{"2024-07-15 08:00:00.000 EDT", INT64_C(1721044800000)},
+		{"2024-07-15 05:00:00.000 PDT", INT64_C(1721044800000)},
+		{"2024-01-15 04:00:00.000 PST", INT64_C(1705320000000)},
+		{"2024-01-15 17:30:00.000 IST", INT64_C(1705320000000)},
+		{"2024-01-15 17:30:00.000 +05:30", INT64_C(1705320000000)},
+		{"2024-01-15 09:00:00.000 -03", INT64_C(1705320000000)},
+		{"2024-01-15 17:45:00.000 +0545", INT64_C(1705320000000)},
 	};
 	log_prefix *p = prefix_compile("%m [%p] ", NULL);
 
