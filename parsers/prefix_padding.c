@@ -150,6 +150,20 @@ is_space_unit(const unit *u)
 	return u->esc == 0 && u->lit == ' ';
 }
 
+/* Punctuation a field's padding usually follows ("[%5p", "=%5p") ... */
+static bool
+opens(const unit *u)
+{
+	return u != NULL && u->esc == 0 && strchr("([{<|@/=", u->lit) != NULL;
+}
+
+/* ... or comes before ("%-6p]", "%-12u,"), with no space of the prefix's own. */
+static bool
+closes(const unit *u)
+{
+	return u != NULL && u->esc == 0 && strchr(",;:|)]}>@/=.-", u->lit) != NULL;
+}
+
 static const unit *
 unit_at(const unit_list *t, int i)
 {
@@ -559,8 +573,7 @@ write_run(solver *sv, unit_list *out, int from, int to)
 	run_choice	c = {0, 0, to - from, 0};
 
 	/* one space between fields; none inside brackets and before commas */
-	r.pref = !(x != NULL && x->esc == 0 && strchr("([{<|@/=", x->lit) != NULL) &&
-		!(r.y != NULL && r.y->esc == 0 && strchr(",;:|)]}>@/=.-", r.y->lit) != NULL);
+	r.pref = !opens(x) && !closes(r.y);
 	if (paddable(x) || paddable(r.y))
 		c = decide_run(sv, &r);
 	follow_run(sv, &r, &c);
@@ -610,6 +623,33 @@ solve(solver *sv, unit_list *out)
 	return padded;
 }
 
+/*
+ * Whether t has a run of spaces that may hold padding: next to a field,
+ * and either of two spaces or more, or between the field and punctuation
+ * ("[%p ]").  Runs of one space between fields and words are the
+ * prefix's own in nearly every prefix, and are not worth a solve.
+ */
+static bool
+may_be_padded(const unit_list *t)
+{
+	for (int i = 0; i < t->n; i++)
+	{
+		const unit *x = unit_at(t, i - 1);
+		const unit *y;
+		int			j = i;
+
+		while (j < t->n && is_space_unit(&t->u[j]))
+			j++;
+		if (j == i)
+			continue;
+		y = unit_at(t, j);
+		if ((varies(x) || varies(y)) && (j - i >= 2 || opens(x) || closes(y)))
+			return true;
+		i = j;
+	}
+	return false;
+}
+
 char *
 prefix_learn_padding(const char *text, const char *const *lines, const size_t *lens, int n)
 {
@@ -618,7 +658,7 @@ prefix_learn_padding(const char *text, const char *const *lines, const size_t *l
 	char	   *lenient,
 			   *result = NULL;
 
-	if (!read_units(text, &sv.t))
+	if (!read_units(text, &sv.t) || !may_be_padded(&sv.t))
 	{
 		free(sv.t.u);
 		return NULL;

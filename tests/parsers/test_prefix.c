@@ -217,6 +217,33 @@ test_padding_real(void)
 	ASSERT_STR(rec.user, "ab");
 }
 
+/* where each value is: padding left out, %r through its port, nothing after a %q for the postmaster */
+static void
+test_match_values(void)
+{
+	log_prefix *p = prefix_compile("%m %-10u %5p %%x %q%r ", NULL);
+	const char *session = "2024-01-02 03:04:05.123 UTC bob           42 %x 10.0.0.1(5432) LOG:  x";
+	const char *postmaster = "2024-01-02 03:04:05.123 UTC            7 %x LOG:  x";
+	prefix_value v[8];
+	size_t		end = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(prefix_match_values(p, session, strlen(session), v, 8, &end), 4);
+	CU_ASSERT_EQUAL(end, strlen(session) - strlen("LOG:  x"));
+	CU_ASSERT(v[0].esc == 'm' && v[0].start == 0 && v[0].len == 27);
+	CU_ASSERT(v[1].esc == 'u' && v[1].start == 28 && v[1].len == 3);
+	CU_ASSERT(v[2].esc == 'p' && v[2].start == 42 && v[2].len == 2);
+	CU_ASSERT(v[3].esc == 'r' && v[3].start == 48 && v[3].len == 14);
+	CU_ASSERT_EQUAL(prefix_match_values(p, postmaster, strlen(postmaster), v, 8, &end), 4);
+	CU_ASSERT(v[1].esc == 'u' && v[1].start >= 0 && v[1].len == 0);
+	CU_ASSERT_EQUAL(v[2].len, 1);
+	CU_ASSERT(v[3].esc == 'r' && v[3].start == -1);
+	/* room for two: the first two */
+	CU_ASSERT_EQUAL(prefix_match_values(p, session, strlen(session), v, 2, &end), 2);
+	CU_ASSERT_EQUAL(prefix_match_values(p, "bob LOG:  x", 11, v, 8, &end), -1);
+	prefix_free(p);
+}
+
 /* real: Debian's prefix with and without session */
 static void
 test_q_session(void)
@@ -489,6 +516,7 @@ PGSIFT_TEST_SUITE(prefix_suite)
 	CU_add_test(s, "literals, %%, unknown escapes", test_escape_literals);
 	CU_add_test(s, "all escapes (real)", test_all_escapes_real);
 	CU_add_test(s, "padding (real)", test_padding_real);
+	CU_add_test(s, "where the values are", test_match_values);
 	CU_add_test(s, "%q with and without session", test_q_session);
 	CU_add_test(s, "parts and severities", test_parts_and_severities);
 	CU_add_test(s, "time cache across seconds and zones", test_time_cache);
