@@ -133,8 +133,8 @@ long		prefix_find_severity(const char *line, size_t len, size_t max_prefix);
  * marker are ignored): the text before the severity of a few lines is read
  * as escapes (timestamps as %m/%t/%n, "[digits]" as [%p], "user@db" as
  * %u@%d, "hex.hex" as %c, "user=..." keywords, host(port) as %r, ...), and
- * the variants (with %q, with a word read as %a) are verified against all
- * lines.  Returns the malloc'd prefix that matches the most lines and sets
+ * the variants (with %q, with a word read as %a, with runs of spaces read
+ * as padding) are verified against all lines.  Returns the malloc'd prefix that matches the most lines and sets
  * *matched to that count, or returns NULL when no line has a marker.
  */
 char	   *prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched);

@@ -2,16 +2,19 @@
  * prefix_learn.c
  *    Infer an unknown log_line_prefix from sample lines.
  *
- * A few sample lines (the longest, the shortest and a middle one) are
- * each read as escapes (prefix_read.c).  One line cannot show which
- * literal words are user, database or application names, nor which
+ * A few sample lines (the longest, the shortest, a middle one and the one
+ * with the most text other than spaces) are each read as escapes
+ * (prefix_read.c).  One line cannot show which literal words are user,
+ * database or application names, which spaces are padding, nor which
  * fields are session-only (%q), so variants are made: the words read as
- * %u, %d and %a in every combination, then %q before each field of the
- * best of them.  Every candidate is verified against all the lines; the
- * best reading (better_reading) matches the most lines, then agrees best
- * with the names that connection and disconnection messages state
- * ("connection authorized: user=bob database=shop application_name=psql"),
- * then has fewer %q, more fields, less literal text.
+ * %u, %d and %a in every combination, each with the padding the lines
+ * show (prefix_padding.c), then %q before each field of the best of them.
+ * Every candidate is verified against all the lines; the best reading
+ * (better_reading) matches the most lines (a padded one: writes them
+ * exactly), then agrees best with the names that connection and
+ * disconnection messages state ("connection authorized: user=bob
+ * database=shop application_name=psql"), then has fewer %q and fields
+ * after it, more fields, less literal text.
  *-------------------------------------------------------------------------
  */
 #include "parsers/log_time.h"
