@@ -29,7 +29,7 @@ static const zone_abbrev zone_abbrevs[] = {
 	{"MET", H(1)}, {"MEST", H(2)}, {"EET", H(2)}, {"EEST", H(3)}, {"MSK", H(3)},
 	{"WAT", H(1)}, {"CAT", H(2)}, {"SAST", H(2)}, {"EAT", H(3)}, {"IDT", H(3)},
 	{"PKT", H(5)}, {"IST", H(5) + 1800}, {"WIB", H(7)}, {"WITA", H(8)},
-	{"WIT", H(9)}, {"HKT", H(8)}, {"JST", H(9)}, {"KST", H(9)}, {"AWST", H(8)},
+	{"WIT", H(9)}, {"HKT", H(8)}, {"JST", H(9)}, {"KST", H(9)}, {"AWST", H(8)}, {"ChST", H(10)},
 	{"ACST", H(9) + 1800}, {"ACDT", H(10) + 1800}, {"AEST", H(10)},
 	{"AEDT", H(11)}, {"NZST", H(12)}, {"NZDT", H(13)}, {"SST", -H(11)},
 	{"HST", -H(10)}, {"HDT", -H(9)}, {"AKST", -H(9)}, {"AKDT", -H(8)},

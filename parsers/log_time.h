@@ -12,7 +12,9 @@
  *
  * Zone abbreviations are ambiguous in general; the table follows
  * PostgreSQL's "Default" timezone_abbreviations set, except IST, read as
- * India (+05:30), where most IST-logging servers are.
+ * India (+05:30), where most IST-logging servers are, and with Guam's
+ * ChST.  CST and PST are read as US Central and Pacific (not China, nor
+ * the Philippines); docs/log-formats.md lists what that gets wrong.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_LOG_TIME_H

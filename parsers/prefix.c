@@ -562,6 +562,38 @@ prefix_match(log_prefix *p, const char *line, size_t len,
 	return part;
 }
 
+int
+prefix_match_values(log_prefix *p, const char *line, size_t len, prefix_value *values, int max,
+					size_t *prefix_end)
+{
+	size_t		msg;
+	int			n = 0;
+
+	if (prefix_match(p, line, len, NULL, NULL, &msg) < 0)
+		return -1;
+
+	const PCRE2_SIZE *ov = p->ovector;
+
+	*prefix_end = ov[2 * p->severity_group];
+	for (int i = 0; i < p->nitems && n < max; i++)
+	{
+		const prefix_item *it = &p->items[i];
+		PCRE2_SIZE	so = ov[2 * it->group],
+					eo = ov[2 * it->group + 1];
+
+		if (it->esc == 'r' && so != PCRE2_UNSET && ov[2 * it->group + 2] != PCRE2_UNSET)
+			eo = ov[2 * it->group + 3] + 1; /* host(port): through the ')' */
+		/* padded lazy groups may hold spaces at their ends: the value is without them */
+		while (so != PCRE2_UNSET && so < eo && line[so] == ' ')
+			so++;
+		while (so != PCRE2_UNSET && eo > so && line[eo - 1] == ' ')
+			eo--;
+		values[n++] = so == PCRE2_UNSET ? (prefix_value) {it->esc, -1, 0} :
+			(prefix_value) {it->esc, (long) so, eo - so};
+	}
+	return n;
+}
+
 static const char *const severity_words[] = {
 	"DEBUG", "INFO", "NOTICE", "WARNING", "ERROR", "LOG", "FATAL", "PANIC",
 	"DETAIL", "HINT", "CONTEXT", "STATEMENT", "QUERY", "LOCATION"

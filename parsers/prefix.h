@@ -79,6 +79,25 @@ int			prefix_has_pid(const log_prefix *p);
 int			prefix_match(log_prefix *p, const char *line, size_t len,
 						 log_record *rec, strbuf *store, size_t *msg_start);
 
+/* Where one escape's value is in a line: offset (-1: not written, after a %q) and length. */
+typedef struct prefix_value
+{
+	char		esc;			/* the escape's letter */
+	long		start;
+	size_t		len;			/* without padding spaces */
+} prefix_value;
+
+/*
+ * Match line as prefix_match does, and store in values[0..max) where the
+ * value of each escape that captures (%q, %% and ignored escapes do not)
+ * is, in the order of the prefix; a %r's value runs through its "(port)".
+ * *prefix_end is the offset of the severity word.  Returns the number of
+ * values stored, or -1 when the line does not match.  For learning padded
+ * prefixes, which needs the values' exact places.
+ */
+int			prefix_match_values(log_prefix *p, const char *line, size_t len, prefix_value *values,
+								int max, size_t *prefix_end);
+
 /*
  * Read a line that p does not match from what any prefix leaves to find:
  * the "SEVERITY:  " marker in its first PREFIX_MAX_BYTES bytes, a time at
@@ -114,8 +133,8 @@ long		prefix_find_severity(const char *line, size_t len, size_t max_prefix);
  * marker are ignored): the text before the severity of a few lines is read
  * as escapes (timestamps as %m/%t/%n, "[digits]" as [%p], "user@db" as
  * %u@%d, "hex.hex" as %c, "user=..." keywords, host(port) as %r, ...), and
- * the variants (with %q, with a word read as %a) are verified against all
- * lines.  Returns the malloc'd prefix that matches the most lines and sets
+ * the variants (with %q, with a word read as %a, with runs of spaces read
+ * as padding) are verified against all lines.  Returns the malloc'd prefix that matches the most lines and sets
  * *matched to that count, or returns NULL when no line has a marker.
  */
 char	   *prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched);

@@ -2,16 +2,19 @@
  * prefix_learn.c
  *    Infer an unknown log_line_prefix from sample lines.
  *
- * A few sample lines (the longest, the shortest and a middle one) are
- * each read as escapes (prefix_read.c).  One line cannot show which
- * literal words are user, database or application names, nor which
+ * A few sample lines (the longest, the shortest, a middle one and the one
+ * with the most text other than spaces) are each read as escapes
+ * (prefix_read.c).  One line cannot show which literal words are user,
+ * database or application names, which spaces are padding, nor which
  * fields are session-only (%q), so variants are made: the words read as
- * %u, %d and %a in every combination, then %q before each field of the
- * best of them.  Every candidate is verified against all the lines; the
- * best reading (better_reading) matches the most lines, then agrees best
- * with the names that connection and disconnection messages state
- * ("connection authorized: user=bob database=shop application_name=psql"),
- * then has fewer %q, more fields, less literal text.
+ * %u, %d and %a in every combination, each with the padding the lines
+ * show (prefix_padding.c), then %q before each field of the best of them.
+ * Every candidate is verified against all the lines; the best reading
+ * (better_reading) matches the most lines (a padded one: writes them
+ * exactly), then agrees best with the names that connection and
+ * disconnection messages state ("connection authorized: user=bob
+ * database=shop application_name=psql"), then has fewer %q and fields
+ * after it, more fields, less literal text.
  *-------------------------------------------------------------------------
  */
 #include "parsers/log_time.h"
@@ -24,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SAMPLES			3
+#define MAX_SAMPLES			4
 #define MAX_CANDIDATES		512
 #define MAX_WORD_SLOTS		4
 #define MAX_STATED			16	/* connection lines kept for their names */
@@ -66,11 +69,19 @@ is_delimiter(char c)
 	return strchr(" ]:,|)-", c) != NULL;
 }
 
-/* Length of the unit at t[j]: an escape ("%u", "%%") or one literal char. */
+/* Length of the unit at t[j]: an escape ("%u", "%-10u", "%%") or one literal char. */
 static size_t
 unit_len(const char *t, size_t j)
 {
-	return t[j] == '%' && t[j + 1] != '\0' ? 2 : 1;
+	size_t		k = j + 1;
+
+	if (t[j] != '%' || t[k] == '\0')
+		return 1;
+	if (t[k] == '-')
+		k++;
+	while (is_digit(t[k]))
+		k++;
+	return t[k] == '\0' ? k - j : k + 1 - j;
 }
 
 /* The literal char that unit t[j..j+ulen) stands for, or 0 for an escape. */
@@ -339,7 +350,20 @@ agree(const char *stated, const char *read)
 	return strcmp(stated, read) == 0 ? 1 : -1;
 }
 
-/* Verify candidate text against the input: how many lines, how well it agrees. */
+/* Whether prefix text t pads an escape ("%-10u", "%5p"). */
+static bool
+has_padding(const char *t)
+{
+	for (size_t j = 0, ulen; t[j] != '\0'; j += ulen)
+		if ((ulen = unit_len(t, j)) > 2)
+			return true;
+	return false;
+}
+
+/*
+ * Verify candidate text against the input: how many lines (written
+ * exactly, for a padded one), how well it agrees.
+ */
 static reading
 verify(const char *text, const learn_input *in)
 {
@@ -351,7 +375,8 @@ verify(const char *text, const learn_input *in)
 
 	if (p == NULL)
 		return r;
-	r.matches = prefix_count_matches(p, in->lines, in->lens, in->n);
+	r.matches = has_padding(text) ? prefix_count_written(p, in->lines, in->lens, in->n) :
+		prefix_count_matches(p, in->lines, in->lens, in->n);
 	strbuf_init(&store);
 	for (int i = 0; i < in->nstated; i++)
 	{
@@ -367,12 +392,35 @@ verify(const char *text, const learn_input *in)
 	return r;
 }
 
+/* Literal chars of prefix text t ("%%" is one; a padding's digits are none). */
+static size_t
+literal_chars(const char *t)
+{
+	size_t		n = 0;
+
+	for (size_t j = 0, ulen; t[j] != '\0'; j += ulen)
+		n += unit_literal(t, j, ulen = unit_len(t, j)) != 0;
+	return n;
+}
+
+/* Escapes after the first %q of prefix text t: those that lines may lack. */
+static int
+optional_escapes(const char *t)
+{
+	for (size_t j = 0; t[j] != '\0'; j += unit_len(t, j))
+		if (t[j] == '%' && t[j + 1] == 'q')
+			return prefix_count_escapes(t + j + 2, "", 0);
+	return 0;
+}
+
 /*
  * Whether reading a beats b: more lines matched; on a tie, better
  * agreement with the names the messages state; then fewer %q (a %q makes
  * the rest optional, so a junk tail after it matches as much as the right
- * reading); then more fields (a user name every sample line shares looks
- * as literal as a label, but is a field); then less literal text.
+ * reading), and fewer fields after it (the lines without a session match
+ * the fields they show blank, with padding, as well as a %q before them);
+ * then more fields (a user name every sample line shares looks as literal
+ * as a label, but is a field); then less literal text.
  */
 static bool
 better_reading(const reading *a, const reading *b)
@@ -392,25 +440,36 @@ better_reading(const reading *a, const reading *b)
 	qb = prefix_count_escapes(b->text, "q", 1);
 	if (qa != qb)
 		return qa < qb;
+	qa = optional_escapes(a->text);
+	qb = optional_escapes(b->text);
+	if (qa != qb)
+		return qa < qb;
 	ea = prefix_count_escapes(a->text, "%q", 0);
 	eb = prefix_count_escapes(b->text, "%q", 0);
 	if (ea != eb)
 		return ea > eb;
-	return strlen(a->text) < strlen(b->text);
+	return literal_chars(a->text) < literal_chars(b->text);
 }
 
-/* The best reading of c[from..) (better_reading); text NULL when there is none. */
+/*
+ * The best reading of c[from..) (better_reading), and in *plain (when not
+ * NULL) the best without padding; text NULL when there is none.
+ */
 static reading
-best_candidate(const candidates *c, int from, const learn_input *in)
+best_candidate(const candidates *c, int from, const learn_input *in, reading *plain)
 {
 	reading		best = {0};
 
+	if (plain != NULL)
+		*plain = best;
 	for (int i = from; i < c->n; i++)
 	{
 		reading		r = verify(c->text[i], in);
 
 		if (better_reading(&r, &best))
 			best = r;
+		if (plain != NULL && !has_padding(r.text) && better_reading(&r, plain))
+			*plain = r;
 	}
 	return best;
 }
@@ -430,6 +489,45 @@ by_prefix_len_desc(const void *a, const void *b)
 	if (x->prefix_len != y->prefix_len)
 		return x->prefix_len < y->prefix_len ? 1 : -1;
 	return x->line - y->line;	/* qsort is not stable: keep file order */
+}
+
+/*
+ * The sample with the most bytes other than spaces before its severity:
+ * padding makes every line as long as the others, so the longest may be a
+ * line whose names are all blank.
+ */
+static const sample *
+fullest_sample(const sample *marked, int nmarked, const char *const *lines)
+{
+	const sample *best = &marked[0];
+	long		most = -1;
+
+	for (int i = 0; i < nmarked; i++)
+	{
+		long		filled = 0;
+
+		for (long k = 0; k < marked[i].prefix_len; k++)
+			filled += lines[marked[i].line][k] != ' ';
+		if (filled > most || (filled == most && marked[i].line < best->line))
+			best = &marked[i], most = filled;
+	}
+	return best;
+}
+
+/* Variants of c[from..) with the padding of their fields learned from the lines. */
+static void
+add_padded_variants(candidates *c, int from, const learn_input *in)
+{
+	int			to = c->n;
+
+	for (int i = from; i < to; i++)
+	{
+		char	   *padded = prefix_learn_padding(c->text[i], in->lines, in->lens, in->n);
+
+		if (padded != NULL)
+			add_candidate(c, padded, strlen(padded));
+		free(padded);
+	}
 }
 
 char *
@@ -455,22 +553,28 @@ prefix_learn(const char *const *lines, const size_t *lens, int n, int *matched)
 	qsort(marked, (size_t) nmarked, sizeof(sample), by_prefix_len_desc);
 	for (int s = 0; s < MAX_SAMPLES && nmarked > 0; s++)
 	{
-		const sample *sm = &marked[s == 0 ? 0 : s == 1 ? nmarked - 1 : nmarked / 2];
+		const sample *sm = s == 3 ? fullest_sample(marked, nmarked, lines) :
+			&marked[s == 0 ? 0 : s == 1 ? nmarked - 1 : nmarked / 2];
 		char	   *t = prefix_read_line(lines[sm->line], (size_t) sm->prefix_len);
 		int			first = c.n;
 		reading		pick,
+					plain,
 					q_pick;
 
-		/* the plain reading and its words read as names; then %q on the best of them */
+		/* the plain reading, its words read as names, padding; then %q on the best of them */
 		add_candidate(&c, t, strlen(t));
 		add_word_variants(&c, t);
+		add_padded_variants(&c, first, &in);
 		free(t);
-		pick = best_candidate(&c, first, &in);
+		pick = best_candidate(&c, first, &in, &plain);
 		if (pick.text == NULL)
 			continue;
 		first = c.n;
 		add_q_variants(&c, pick.text);
-		q_pick = best_candidate(&c, first, &in);
+		/* padding was learned from the lines a reading without %q matches: try %q without it too */
+		if (plain.text != NULL && plain.text != pick.text)
+			add_q_variants(&c, plain.text);
+		q_pick = best_candidate(&c, first, &in, NULL);
 		if (q_pick.text != NULL && q_pick.matches > pick.matches)
 			pick = q_pick;
 		if (pick.matches > 0 && better_reading(&pick, &best))

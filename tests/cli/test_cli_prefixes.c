@@ -7,15 +7,177 @@
  *
  * Every file must give all its statements (the test counts the
  * "duration: " lines itself), no malformed line and no line read without
- * the prefix; where the prefix has %u and is read exactly, the user too.
+ * the prefix.  A reading other than the setting must say why; one that
+ * "reads as the setting" (padding no line shows) must read every line's
+ * fields as the setting does.  Where the prefix has %u and is read
+ * exactly or as the setting, the user must be found too.  The logs of
+ * servers with a log_timezone carry %n beside %m or %t: on every line,
+ * the time read from the zone must be the epoch the server wrote.
  *-------------------------------------------------------------------------
  */
+#include "parsers/log_time.h"
+#include "parsers/prefix.h"
 #include "tests/test_registry.h"
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define MAX_VALUES	32
+
+/* The lines of path (malloc'd, NUL-terminated each) into lines[0..max); their count. */
+static int
+read_lines(const char *path, char **lines, int max)
+{
+	FILE	   *f = fopen(path, "r");
+	char		buf[65536];
+	int			n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (n < max && fgets(buf, sizeof(buf), f))
+	{
+		buf[strcspn(buf, "\n")] = '\0';
+		lines[n++] = strdup(buf);
+	}
+	fclose(f);
+	return n;
+}
+
+static void
+free_lines(char **lines, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(lines[i]);
+}
+
+static bool
+same_text(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/* Whether two records read from one line hold the same prefix fields. */
+static bool
+same_fields(const log_record *a, const log_record *b)
+{
+	return a->ts_ms == b->ts_ms && a->session_start_ms == b->session_start_ms && a->pid == b->pid &&
+		a->leader_pid == b->leader_pid && a->session_line == b->session_line && a->xid == b->xid &&
+		a->query_id == b->query_id && a->severity == b->severity && strcmp(a->sqlstate, b->sqlstate) == 0 &&
+		same_text(a->session_id, b->session_id) && same_text(a->user, b->user) &&
+		same_text(a->dbname, b->dbname) && same_text(a->app, b->app) &&
+		same_text(a->remote_host, b->remote_host) && same_text(a->remote_port, b->remote_port) &&
+		same_text(a->backend_type, b->backend_type) && same_text(a->command_tag, b->command_tag) &&
+		same_text(a->vxid, b->vxid);
+}
+
+/* Lines of path that prefix learned does not read as setting does; each is printed. */
+static int
+count_other_readings(const char *path, const char *setting, const char *learned)
+{
+	char	   *lines[4096];
+	int			n = read_lines(path, lines, 4096),
+				bad = 0;
+	log_prefix *want = prefix_compile(setting, NULL),
+			   *got = prefix_compile(learned, NULL);
+	strbuf		sw,
+				sg;
+
+	CU_ASSERT_FATAL(want != NULL && got != NULL);
+	strbuf_init(&sw);
+	strbuf_init(&sg);
+	for (int i = 0; i < n; i++)
+	{
+		log_record	rw,
+					rg;
+		size_t		mw = 0,
+					mg = 0;
+		size_t		len = strlen(lines[i]);
+		int			pw,
+					pg;
+
+		log_record_clear(&rw);
+		log_record_clear(&rg);
+		strbuf_reset(&sw);
+		strbuf_reset(&sg);
+		pw = prefix_match(want, lines[i], len, &rw, &sw, &mw);
+		pg = prefix_match(got, lines[i], len, &rg, &sg, &mg);
+		if (pw != pg || mw != mg || (pw >= 0 && !same_fields(&rw, &rg)))
+		{
+			fprintf(stderr, "\n  '%s' and '%s' read differently: %s\n", setting, learned, lines[i]);
+			bad++;
+		}
+	}
+	strbuf_free(&sw);
+	strbuf_free(&sg);
+	prefix_free(want);
+	prefix_free(got);
+	free_lines(lines, n);
+	return bad;
+}
+
+/* "secs.mmm" of %n as epoch milliseconds. */
+static int64_t
+epoch_ms(const char *s, size_t n)
+{
+	int64_t		ms = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != '.')
+			ms = ms * 10 + (s[i] - '0');
+	return ms;
+}
+
+/*
+ * Check every line of path, whose prefix setting has %m or %t and %n:
+ * the time read from the zone is the epoch (for %t, its second or the
+ * one before), and the zone is not UTC.  Returns the number of lines
+ * checked.
+ */
+static int
+check_zone_times(const char *path, const char *setting)
+{
+	char	   *lines[4096];
+	int			n = read_lines(path, lines, 4096),
+				checked = 0;
+	log_prefix *p = prefix_compile(setting, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	for (int i = 0; i < n; i++)
+	{
+		prefix_value v[MAX_VALUES];
+		size_t		end;
+		int			got = prefix_match_values(p, lines[i], strlen(lines[i]), v, MAX_VALUES, &end);
+		const prefix_value *zoned = NULL,
+				   *epoch = NULL;
+		int64_t		ms = 0,
+					want;
+
+		for (int k = 0; k < got; k++)
+			if (v[k].esc == 'm' || v[k].esc == 't')
+				zoned = &v[k];
+			else if (v[k].esc == 'n')
+				epoch = &v[k];
+		if (zoned == NULL || epoch == NULL)
+			continue;
+		want = epoch_ms(lines[i] + epoch->start, epoch->len);
+		CU_ASSERT_EQUAL(log_time_parse(NULL, lines[i] + zoned->start, zoned->len, &ms), LOG_TIME_OK);
+		/* %m and %n print one clock reading; %t reads the clock again, just before */
+		if (zoned->esc == 't' && ms < want && ms >= want - want % 1000 - 1000)
+			want = ms;
+		if (ms != want)
+			fprintf(stderr, "\n  %s: '%.*s' read as %lld ms, written %lld\n", path, (int) zoned->len,
+					lines[i] + zoned->start, (long long) ms, (long long) want);
+		CU_ASSERT_EQUAL(ms, want);
+		CU_ASSERT(memmem(lines[i] + zoned->start, zoned->len, " UTC", 4) == NULL);
+		checked++;
+	}
+	prefix_free(p);
+	free_lines(lines, n);
+	return checked;
+}
 
 /* Lines of path that hold "duration: " (each a timed statement). */
 static long
@@ -58,10 +220,12 @@ has_user(json_t *report, const char *name)
 	return 0;
 }
 
-/* One row of prefixes.tsv: file, setting, reading, why. */
+/* One row of prefixes.tsv: file, setting, reading, why, other settings. */
 static void
-check_row(const char *file, const char *setting, const char *reads)
+check_row(const char *file, const char *setting, const char *reads, const char *why, const char *settings)
 {
+	bool		as_setting = strcmp(setting, reads) == 0 || strncmp(why, "reads as the setting", 20) == 0;
+
 	char		path[4096],
 				args[8192];
 	json_t	   *j = NULL;
@@ -86,8 +250,15 @@ check_row(const char *file, const char *setting, const char *reads)
 	CU_ASSERT_EQUAL(got, want);
 	CU_ASSERT_EQUAL(json_int_at(in, "malformed_lines"), 0);
 	CU_ASSERT_EQUAL(json_int_at(in, "fallback_lines"), 0);
-	if (strstr(setting, "%u") && strcmp(setting, reads) == 0)
+	/* another reading says why; one said to read as the setting does so on every line */
+	if (strcmp(setting, reads) != 0)
+		CU_ASSERT(why[0] != '\0');
+	if (as_setting && strcmp(setting, learned) != 0)
+		CU_ASSERT_EQUAL(count_other_readings(path, setting, learned), 0);
+	if (strstr(setting, "%u") && as_setting)
 		CU_ASSERT(has_user(j, "postgres"));
+	if (strstr(settings, "log_timezone=") != NULL)
+		CU_ASSERT(check_zone_times(path, setting) >= 30);
 	json_decref(j);
 	free(err);
 }
@@ -105,11 +276,11 @@ test_every_prefix(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	while (fgets(line, sizeof(line), f))
 	{
-		char	   *cols[4] = {0};
+		char	   *cols[5] = {0};
 		char	   *p = line;
 
 		line[strcspn(line, "\n")] = '\0';
-		for (int c = 0; c < 4 && p; c++)
+		for (int c = 0; c < 5 && p; c++)
 		{
 			cols[c] = p;
 			p = strchr(p, '\t');
@@ -118,11 +289,11 @@ test_every_prefix(void)
 		}
 		if (strcmp(cols[0], "file") == 0 || cols[2] == NULL)
 			continue;
-		check_row(cols[0], cols[1], cols[2]);
+		check_row(cols[0], cols[1], cols[2], cols[3] ? cols[3] : "", cols[4] ? cols[4] : "");
 		rows++;
 	}
 	fclose(f);
-	CU_ASSERT(rows >= 15);
+	CU_ASSERT(rows >= 25);
 }
 
 PGSIFT_TEST_SUITE(add_cli_prefixes_suite)

@@ -7,7 +7,11 @@
 #include "parsers/log_time.h"
 #include "tests/test_registry.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 /* 2024-01-02 03:04:05 UTC */
 #define T0 INT64_C(1704164645)
@@ -48,6 +52,115 @@ test_forms(void)
 	CU_ASSERT_EQUAL(ms, INT64_C(1709251199999));
 	CU_ASSERT_EQUAL(parse(NULL, "2000-01-01 00:00:00 CET", &ms), LOG_TIME_OK);
 	CU_ASSERT_EQUAL(ms, INT64_C(946681200000));
+}
+
+/* The zones of the list, as %t and %m write them (log_timezone's abbreviation or offset). */
+static void
+test_zone_names(void)
+{
+	static const struct
+	{
+		const char *text;
+		int			east;		/* seconds east of UTC the zone is read as */
+	}			cases[] = {
+		{"2024-01-15 13:00:00 CET", 3600}, {"2024-07-15 14:00:00.250 CEST", 7200},
+		{"2024-01-15 07:00:00 EST", -5 * 3600}, {"2024-07-15 08:00:00 EDT", -4 * 3600},
+		{"2024-07-15 13:00:00 BST", 3600}, {"2024-01-15 12:00:00 GMT", 0},
+		{"2024-01-15 12:00:00 UTC", 0}, {"2024-01-15 04:00:00.999 PST", -8 * 3600},
+		{"2024-07-15 05:00:00 PDT", -7 * 3600}, {"2024-01-15 17:30:00 +05:30", 19800},
+		{"2024-01-15 17:30:00 +0530", 19800}, {"2024-01-15 09:00:00 -03", -3 * 3600},
+		{"2024-01-15 17:45:00 +0545", 20700}, {"2024-01-15 02:00:00 -10", -10 * 3600},
+		{"2024-01-15 22:00:00 ChST", 10 * 3600}, {"2024-01-15 23:00:00 AEDT", 11 * 3600},
+		{"2024-01-15 08:30:00 NST", -3 * 3600 - 1800},
+		/* ambiguous abbreviations: read as the zones that log them most (docs/log-formats.md) */
+		{"2024-01-15 17:30:00 IST", 19800}, {"2024-01-15 06:00:00 CST", -6 * 3600},
+	};
+	const int64_t noon = INT64_C(1705320000);	/* 2024-01-15 12:00:00 UTC */
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	{
+		int64_t		ms = 0,
+					local;
+		const char *t = cases[i].text;
+
+		CU_ASSERT_EQUAL(parse(NULL, t, &ms), LOG_TIME_OK);
+		/* the expected instant from the local time and the offset */
+		CU_ASSERT_EQUAL(log_time_parse(NULL, t, 19, &local), LOG_TIME_ZONE_UNKNOWN);
+		CU_ASSERT_EQUAL(ms, local - cases[i].east * INT64_C(1000) + (strchr(t, '.') ? atoi(strchr(t, '.') + 1) : 0));
+		/* every January case is noon UTC */
+		if (strncmp(t, "2024-01-15", 10) == 0)
+			CU_ASSERT_EQUAL(ms / 1000, noon);
+	}
+}
+
+/*
+ * Every zone of a list as the tz database writes its abbreviation (the
+ * C library's strftime %Z, from the tzdata PostgreSQL's own copy of the
+ * tz code reads too), in winter and in summer: each is read as the
+ * instant it stands for, but for the ambiguous IST, CST/CDT and PST, read
+ * as India, US Central and US Pacific whichever zone wrote them (Ireland,
+ * Israel; China, Cuba; the Philippines).
+ */
+static void
+test_zones_of_tz_database(void)
+{
+	static const char *const zones[] = {
+		"UTC", "Europe/London", "Europe/Dublin", "Europe/Lisbon", "Europe/Berlin", "Europe/Paris",
+		"Europe/Athens", "Europe/Moscow", "Africa/Lagos", "Africa/Johannesburg", "Africa/Nairobi",
+		"Asia/Jerusalem", "Asia/Karachi", "Asia/Kolkata", "Asia/Kathmandu", "Asia/Dhaka", "Asia/Jakarta",
+		"Asia/Shanghai", "Asia/Hong_Kong", "Asia/Manila", "Asia/Singapore", "Asia/Tokyo", "Asia/Seoul",
+		"Asia/Dubai", "Asia/Tehran", "Australia/Perth", "Australia/Adelaide", "Australia/Sydney",
+		"Pacific/Guam", "Pacific/Auckland", "Pacific/Honolulu", "America/Anchorage",
+		"America/Los_Angeles", "America/Denver", "America/Phoenix", "America/Chicago",
+		"America/Mexico_City", "America/New_York", "America/Havana", "America/Halifax",
+		"America/St_Johns", "America/Sao_Paulo", "America/Argentina/Buenos_Aires",
+	};
+	static const struct
+	{
+		const char *abbrev;
+		long		east;
+	}			assumed[] = {{"IST", 19800}, {"CST", -6 * 3600}, {"CDT", -5 * 3600}, {"PST", -8 * 3600}};
+	const time_t instants[] = {1705320000, 1721044800};	/* 2024-01-15 and 2024-07-15, 12:00 UTC */
+	const char *tz = getenv("TZ");
+	char	   *saved = tz ? strdup(tz) : NULL;
+	int			checked = 0;
+
+	for (size_t z = 0; z < sizeof(zones) / sizeof(zones[0]); z++)
+	{
+		char		path[256];
+
+		snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", zones[z]);
+		if (access(path, R_OK) != 0)
+			continue;
+		setenv("TZ", zones[z], 1);
+		tzset();
+		for (size_t k = 0; k < sizeof(instants) / sizeof(instants[0]); k++)
+		{
+			struct tm	tm;
+			char		text[64];
+			int64_t		ms = 0,
+						want = (int64_t) instants[k] * 1000;
+
+			localtime_r(&instants[k], &tm);
+			strftime(text, sizeof(text), "%Y-%m-%d %H:%M:%S %Z", &tm);
+			for (size_t a = 0; a < sizeof(assumed) / sizeof(assumed[0]); a++)
+				if (strcmp(tm.tm_zone, assumed[a].abbrev) == 0)
+					want += (tm.tm_gmtoff - assumed[a].east) * 1000;
+			CU_ASSERT_EQUAL(parse(NULL, text, &ms), LOG_TIME_OK);
+			if (ms != want)
+				fprintf(stderr, "\n  %s: \"%s\" read as %lld, not %lld\n", zones[z], text, (long long) ms,
+						(long long) want);
+			CU_ASSERT_EQUAL(ms, want);
+			checked++;
+		}
+	}
+	if (saved)
+		setenv("TZ", saved, 1);
+	else
+		unsetenv("TZ");
+	tzset();
+	free(saved);
+	CU_ASSERT(checked >= 60);
 }
 
 static void
@@ -92,6 +205,11 @@ test_cache(void)
 	CU_ASSERT_EQUAL(ms, T0 * 1000 + 500);
 	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:06 UTC", &ms), LOG_TIME_OK);
 	CU_ASSERT_EQUAL(ms, (T0 + 1) * 1000);
+	/* the hour that comes twice at the end of summer time: the zone tells them apart */
+	CU_ASSERT_EQUAL(parse(&c, "2024-10-27 02:30:00 CEST", &ms), LOG_TIME_OK);
+	CU_ASSERT_EQUAL(ms, INT64_C(1729989000000));
+	CU_ASSERT_EQUAL(parse(&c, "2024-10-27 02:30:00 CET", &ms), LOG_TIME_OK);
+	CU_ASSERT_EQUAL(ms, INT64_C(1729992600000));
 	/* an invalid time after a cached one with the same prefix */
 	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:06 U1C", &ms), LOG_TIME_INVALID);
 }
@@ -128,6 +246,8 @@ PGSIFT_TEST_SUITE(log_time_suite)
 	CU_pSuite	s = CU_add_suite("log_time", NULL, NULL);
 
 	CU_add_test(s, "timestamp forms and zones", test_forms);
+	CU_add_test(s, "zone abbreviations and offsets", test_zone_names);
+	CU_add_test(s, "zones of the tz database", test_zones_of_tz_database);
 	CU_add_test(s, "unknown zones and invalid times", test_unknown_and_invalid);
 	CU_add_test(s, "one-entry cache", test_cache);
 	CU_add_test(s, "record start shape", test_at_start);

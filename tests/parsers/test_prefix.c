@@ -120,6 +120,13 @@ test_escape_times(void)
 	CU_ASSERT_EQUAL(match("%s ", "2024-01-02 03:04:05 UTC LOG:  x", NULL), PART_PRIMARY);
 	CU_ASSERT_EQUAL(rec.session_start_ms, T_2024_01_02_030405);
 	CU_ASSERT_EQUAL(rec.ts_ms, LOG_TS_UNKNOWN);
+	/* %t with a zone that is not UTC */
+	CU_ASSERT_EQUAL(match("%t [%p] ", "2024-01-02 04:04:05 CET [7] LOG:  x", NULL), PART_PRIMARY);
+	CU_ASSERT_EQUAL(rec.ts_ms, T_2024_01_02_030405);
+	CU_ASSERT_EQUAL(match("%t [%p] ", "2024-01-01 22:04:05 EST [7] LOG:  x", NULL), PART_PRIMARY);
+	CU_ASSERT_EQUAL(rec.ts_ms, T_2024_01_02_030405);
+	CU_ASSERT_EQUAL(match("%t [%p] ", "2024-01-02 00:04:05 -03 [7] LOG:  x", NULL), PART_PRIMARY);
+	CU_ASSERT_EQUAL(rec.ts_ms, T_2024_01_02_030405);
 	/* %m needs milliseconds, %t has none */
 	CU_ASSERT_EQUAL(match("%m ", "2024-01-02 03:04:05 UTC LOG:  x", NULL), -1);
 	CU_ASSERT_EQUAL(match("%t ", "2024-01-02 03:04:05.123 UTC LOG:  x", NULL), -1);
@@ -210,6 +217,33 @@ test_padding_real(void)
 	ASSERT_STR(rec.user, "ab");
 }
 
+/* where each value is: padding left out, %r through its port, nothing after a %q for the postmaster */
+static void
+test_match_values(void)
+{
+	log_prefix *p = prefix_compile("%m %-10u %5p %%x %q%r ", NULL);
+	const char *session = "2024-01-02 03:04:05.123 UTC bob           42 %x 10.0.0.1(5432) LOG:  x";
+	const char *postmaster = "2024-01-02 03:04:05.123 UTC            7 %x LOG:  x";
+	prefix_value v[8];
+	size_t		end = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	CU_ASSERT_EQUAL(prefix_match_values(p, session, strlen(session), v, 8, &end), 4);
+	CU_ASSERT_EQUAL(end, strlen(session) - strlen("LOG:  x"));
+	CU_ASSERT(v[0].esc == 'm' && v[0].start == 0 && v[0].len == 27);
+	CU_ASSERT(v[1].esc == 'u' && v[1].start == 28 && v[1].len == 3);
+	CU_ASSERT(v[2].esc == 'p' && v[2].start == 42 && v[2].len == 2);
+	CU_ASSERT(v[3].esc == 'r' && v[3].start == 48 && v[3].len == 14);
+	CU_ASSERT_EQUAL(prefix_match_values(p, postmaster, strlen(postmaster), v, 8, &end), 4);
+	CU_ASSERT(v[1].esc == 'u' && v[1].start >= 0 && v[1].len == 0);
+	CU_ASSERT_EQUAL(v[2].len, 1);
+	CU_ASSERT(v[3].esc == 'r' && v[3].start == -1);
+	/* room for two: the first two */
+	CU_ASSERT_EQUAL(prefix_match_values(p, session, strlen(session), v, 2, &end), 2);
+	CU_ASSERT_EQUAL(prefix_match_values(p, "bob LOG:  x", 11, v, 8, &end), -1);
+	prefix_free(p);
+}
+
 /* real: Debian's prefix with and without session */
 static void
 test_q_session(void)
@@ -297,6 +331,16 @@ test_time_cache(void)
 		{"2024-02-29 13:00:00.000 CET", INT64_C(1709208000000)},
 		{"2024-02-29 13:00:00.250 +01", INT64_C(1709208000250)},
 		{"2024-02-29 12:00:00.000 UTC", INT64_C(1709208000000)},
+		/* zones of servers in Europe, America and Asia, as log_timezone writes them */
+		{"2024-07-15 14:00:00.000 CEST", INT64_C(1721044800000)},
+		{"2024-07-15 13:00:00.000 BST", INT64_C(1721044800000)},
+		{"2024-07-15 08:00:00.000 EDT", INT64_C(1721044800000)},
+		{"2024-07-15 05:00:00.000 PDT", INT64_C(1721044800000)},
+		{"2024-01-15 04:00:00.000 PST", INT64_C(1705320000000)},
+		{"2024-01-15 17:30:00.000 IST", INT64_C(1705320000000)},
+		{"2024-01-15 17:30:00.000 +05:30", INT64_C(1705320000000)},
+		{"2024-01-15 09:00:00.000 -03", INT64_C(1705320000000)},
+		{"2024-01-15 17:45:00.000 +0545", INT64_C(1705320000000)},
 	};
 	log_prefix *p = prefix_compile("%m [%p] ", NULL);
 
@@ -472,6 +516,7 @@ PGSIFT_TEST_SUITE(prefix_suite)
 	CU_add_test(s, "literals, %%, unknown escapes", test_escape_literals);
 	CU_add_test(s, "all escapes (real)", test_all_escapes_real);
 	CU_add_test(s, "padding (real)", test_padding_real);
+	CU_add_test(s, "where the values are", test_match_values);
 	CU_add_test(s, "%q with and without session", test_q_session);
 	CU_add_test(s, "parts and severities", test_parts_and_severities);
 	CU_add_test(s, "time cache across seconds and zones", test_time_cache);
