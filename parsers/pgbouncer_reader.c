@@ -14,9 +14,8 @@
  * priority, which the file does not keep: a "pooler error:" or "server
  * login failed:" is read as a WARNING (the level pgBouncer gives them),
  * anything else as a LOG.  Lines of other programs in a shared syslog file
- * are skipped; classic syslog times have no year, which is taken as in
- * syslog_reader.c (cfg->syslog_year, else the current one, one less for a
- * date more than a day ahead).
+ * are skipped; classic syslog times have no year, which is taken as for
+ * PostgreSQL's syslog lines (parsers/syslog_parts.h).
  *
  * A message about a connection starts with its socket, "C-0x...: " for a
  * client or "S-0x...: " for a server, then "db/user@host:port " ("(nodb)"
@@ -27,6 +26,7 @@
  */
 #include "parsers/log_time.h"
 #include "parsers/stderr_reader.h"
+#include "parsers/syslog_parts.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
 
@@ -34,9 +34,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
-#define DAY_MS (86400 * INT64_C(1000))
 
 /* One line taken apart; pointers into the line. */
 typedef struct bouncer_line
@@ -52,18 +50,9 @@ struct format_reader
 {
 	reader_config cfg;
 	log_time_cache cache;
-	int			now_year;
-	int64_t		now_ms;
+	syslog_clock clock;			/* classic syslog times and their year */
 	strbuf		fields;			/* NUL-terminated copies of the record's strings */
 };
-
-static inline bool
-is_digit(char c)
-{
-	return c >= '0' && c <= '9';
-}
-
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
 
 /* libusual's level tags, at s[0..len) exactly. */
 static log_severity
@@ -72,18 +61,6 @@ level_of(const char *s, size_t len)
 	if (len == 5 && memcmp(s, "NOISE", 5) == 0)
 		return SEV_DEBUG;
 	return log_severity_from_name(s, len);
-}
-
-/* Digits at s[*i..], at most max of them; -1 if none. */
-static int64_t
-read_number(const char *s, size_t len, size_t *i, int max)
-{
-	int64_t		v = 0;
-	int			n = 0;
-
-	while (*i < len && n < max && is_digit(s[*i]))
-		v = v * 10 + (s[(*i)++] - '0'), n++;
-	return n > 0 ? v : -1;
 }
 
 /*
@@ -107,7 +84,7 @@ parse_file_line(log_time_cache *cache, const char *file, const char *s, size_t l
 	i++;
 	bracket = i < len && s[i] == '[';
 	i += bracket;
-	if ((pid = read_number(s, len, &i, 10)) < 0 || pid > INT32_MAX)
+	if ((pid = syslog_read_digits(s, len, &i, 10)) < 0 || pid > INT32_MAX)
 		return false;
 	if (bracket && (i >= len || s[i++] != ']'))
 		return false;
@@ -127,47 +104,9 @@ parse_file_line(log_time_cache *cache, const char *file, const char *s, size_t l
 	return true;
 }
 
-/* "Mon DD HH:MM:SS" at s: the time in the year the header comment says. */
-static bool
-classic_time(const format_reader *r, const char *s, size_t len, int64_t *ts_ms, size_t *end)
-{
-	const char *m;
-	size_t		i = 4;
-	int64_t		day,
-				h,
-				mi,
-				sec;
-	char		buf[40];
-
-	if (len < 15 || s[3] != ' ' || (m = memmem(months, 36, s, 3)) == NULL || (m - months) % 3 != 0)
-		return false;
-	if (s[i] == ' ')
-		i++;
-	if ((day = read_number(s, len, &i, 2)) < 1 || i >= len || s[i++] != ' ' ||
-		(h = read_number(s, len, &i, 2)) < 0 || i >= len || s[i++] != ':' ||
-		(mi = read_number(s, len, &i, 2)) < 0 || i >= len || s[i++] != ':' ||
-		(sec = read_number(s, len, &i, 2)) < 0)
-		return false;
-
-	int			year = r->cfg.syslog_year > 0 ? r->cfg.syslog_year : r->now_year;
-
-	for (int pass = 0; pass < 2; pass++)
-	{
-		snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d UTC", year, (int) (m - months) / 3 + 1,
-				 (int) day, (int) h, (int) mi, (int) sec);
-		if (log_time_parse(NULL, buf, strlen(buf), ts_ms) != LOG_TIME_OK)
-			return false;
-		if (r->cfg.syslog_year > 0 || *ts_ms <= r->now_ms + DAY_MS)
-			break;
-		year--;
-	}
-	*end = i;
-	return true;
-}
-
 /* "TIME host pgbouncer[PID]: text", TIME classic or ISO 8601; false for another program's line. */
 static bool
-parse_syslog_line(const format_reader *r, log_time_cache *cache, const char *s, size_t len,
+parse_syslog_line(format_reader *r, log_time_cache *cache, const char *s, size_t len,
 				  bouncer_line *b)
 {
 	size_t		i = 0;
@@ -180,41 +119,22 @@ parse_syslog_line(const format_reader *r, log_time_cache *cache, const char *s, 
 		if (log_time_parse(cache, s, i, &b->ts_ms) == LOG_TIME_INVALID)
 			return false;
 	}
-	else if (r == NULL || !classic_time(r, s, len, &b->ts_ms, &i))
+	else if (r == NULL || !syslog_clock_read(&r->clock, s, len, &b->ts_ms, &i))
 		return false;
-	for (int tokens = 0; tokens < 2; tokens++)
-	{
-		if (i >= len || s[i] != ' ')
-			return false;
-		i++;
+	syslog_envelope e;
 
-		const char *tok = s + i;
-		const char *sp = memchr(tok, ' ', len - i);
-		size_t		n = sp ? (size_t) (sp - tok) : len - i;
-
-		if (n >= 13 && memcmp(tok, "pgbouncer", 9) == 0 && tok[n - 1] == ':' && tok[n - 2] == ']')
-		{
-			const char *br = memchr(tok, '[', n);
-			size_t		j = br ? (size_t) (br - s) + 1 : 0;
-			int64_t		pid = br ? read_number(s, len, &j, 10) : -1;
-
-			if (pid < 0 || pid > INT32_MAX || s + j != tok + n - 2)
-				return false;
-			b->pid = (int32_t) pid;
-			i += n + (sp != NULL);
-			b->severity = SEV_UNKNOWN;
-			b->text = s + i;
-			b->text_len = len - i;
-			return true;
-		}
-		i += n;					/* the host name */
-	}
-	return false;
+	if (!syslog_read_envelope(s, len, i, &e) || e.ident_len < 9 || memcmp(e.ident, "pgbouncer", 9) != 0)
+		return false;
+	b->pid = e.pid;
+	b->severity = SEV_UNKNOWN;
+	b->text = s + e.payload_at;
+	b->text_len = len - e.payload_at;
+	return true;
 }
 
 /* Whether a line starts like a syslog file's ("Mon DD HH:MM:SS " or an ISO 8601 time with a 'T'). */
 static bool
-starts_with_syslog_time(const format_reader *r, const char *s, size_t len)
+starts_with_syslog_time(format_reader *r, const char *s, size_t len)
 {
 	int64_t		ts;
 	size_t		end;
@@ -222,14 +142,16 @@ starts_with_syslog_time(const format_reader *r, const char *s, size_t len)
 
 	if (len > 20 && s[10] == 'T' && log_time_at_start(s, len) && (sp = memchr(s, ' ', len)) != NULL)
 		return log_time_parse(NULL, s, (size_t) (sp - s), &ts) != LOG_TIME_INVALID;
-	return classic_time(r, s, len, &ts, &end) && end < len && s[end] == ' ';
+	return syslog_clock_read(&r->clock, s, len, &ts, &end) && end < len && s[end] == ' ';
 }
 
 int
 pgbouncer_line_shape(const char *line, size_t len)
 {
 	bouncer_line b;
-	format_reader fixed = {.cfg.syslog_year = 2000, .now_year = 2000};
+	format_reader fixed = {.cfg.syslog_year = 2000};
+
+	syslog_clock_init(&fixed.clock, 2000);
 
 	if (parse_file_line(NULL, NULL, line, len, &b))
 		return 1;
@@ -371,13 +293,8 @@ static format_reader *
 pgbouncer_create(const reader_config *cfg)
 {
 	format_reader *r = xcalloc(1, sizeof(*r));
-	time_t		now = time(NULL);
-	struct tm	tm;
-
 	r->cfg = *cfg;
-	gmtime_r(&now, &tm);
-	r->now_year = tm.tm_year + 1900;
-	r->now_ms = (int64_t) now * 1000;
+	syslog_clock_init(&r->clock, cfg->syslog_year);
 	log_time_cache_init(&r->cache);
 	strbuf_init(&r->fields);
 	return r;

@@ -24,12 +24,10 @@
  * messages interleave, a part whose line belongs to the other process is
  * counted malformed.
  *
- * Classic syslog times carry no year and no zone.  They are read as UTC;
- * the year is cfg->syslog_year, moving on to the next year where the log
- * goes from December to January (a reader given a chunk from the middle of
- * a file starts again from cfg->syslog_year), or else the current year, one
- * less for a date more than a day in the future.  The prefix's own time,
- * when it has one, is used instead.
+ * Classic syslog times carry no year and no zone: parsers/syslog_parts.h
+ * says how they are read (a reader given a chunk from the middle of a file
+ * starts again from cfg->syslog_year).  The prefix's own time, when it has
+ * one, is used instead.
  *
  * Shared syslog files hold other programs' messages too: a line without a
  * part number that matches nothing is skipped silently when its program
@@ -40,6 +38,7 @@
  */
 #include "parsers/log_time.h"
 #include "parsers/stderr_reader.h"
+#include "parsers/syslog_parts.h"
 #include "src/lib/arena.h"
 
 #include <stdbool.h>
@@ -53,7 +52,6 @@
 /* Heroku Postgres's log_line_prefix */
 #define LOGPLEX_DEFAULT_PREFIX	" sql_error_code = %e "
 #define IDENT_MAX				64
-#define DAY_MS					(86400 * INT64_C(1000))
 #define KEEP_BUFFER_BYTES		(4u * 1024 * 1024)
 
 /* The header of one syslog line. */
@@ -78,14 +76,7 @@ struct format_reader
 	bool		iso;			/* syslog2 */
 	bool		logplex;		/* Heroku's envelope (ISO times too) */
 
-	/* years of classic timestamps */
-	int			year;			/* from cfg, moved on at new year; 0: use now */
-	int			last_month;
-	int			now_year;
-	int64_t		now_ms;
-	uint32_t	time_key;		/* month..second of the cached time; 0: none */
-	int			time_key_year;	/* given year it holds; 0: the current-year rule */
-	int64_t		time_ms;
+	syslog_clock clock;			/* classic timestamps and their year */
 	log_time_cache iso_cache;
 
 	/* the logical line being rebuilt */
@@ -103,95 +94,10 @@ struct format_reader
 	size_t		pg_ident_len;
 };
 
-static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-
 static inline bool
 is_digit(char c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/* Read 1..max digits at s[*i]; -1 if none. */
-static int64_t
-read_number(const char *s, size_t len, size_t *i, int max)
-{
-	int64_t		v = 0;
-	int			n = 0;
-
-	while (*i < len && n < max && is_digit(s[*i]))
-		v = v * 10 + (s[(*i)++] - '0'), n++;
-	return n > 0 ? v : -1;
-}
-
-/* Epoch ms of a classic syslog date in year y (read as UTC), or LOG_TS_UNKNOWN. */
-static int64_t
-civil_ms(int y, int mon, int day, int h, int mi, int s)
-{
-	char		buf[32];
-	int64_t		ms;
-
-	snprintf(buf, sizeof(buf), "%04d-%02d-%02d %02d:%02d:%02d UTC", y, mon, day, h, mi, s);
-	return log_time_parse(NULL, buf, strlen(buf), &ms) == LOG_TIME_OK ? ms : LOG_TS_UNKNOWN;
-}
-
-/*
- * The year of a classic timestamp; see the header comment.  With a given
- * year this also notes the month, to move on at new year.
- */
-static int
-year_of(format_reader *r, int mon, int day, int h, int mi, int s)
-{
-	if (r->year > 0)
-	{
-		if (r->last_month == 12 && mon == 1)
-			r->year++;
-		r->last_month = mon;
-		return r->year;
-	}
-
-	int64_t		ms = civil_ms(r->now_year, mon, day, h, mi, s);
-
-	return ms != LOG_TS_UNKNOWN && ms > r->now_ms + DAY_MS ? r->now_year - 1 : r->now_year;
-}
-
-/* "Mon DD HH:MM:SS" at s; sets *ts_ms and *end (after it), or returns false. */
-static bool
-classic_time(format_reader *r, const char *s, size_t len, int64_t *ts_ms, size_t *end)
-{
-	const char *m;
-	size_t		i = 4;
-	int64_t		day,
-				h,
-				mi,
-				sec;
-
-	if (len < 15 || s[3] != ' ' || (m = memmem(months, 36, s, 3)) == NULL || (m - months) % 3 != 0)
-		return false;
-	if (s[i] == ' ')
-		i++;
-	if ((day = read_number(s, len, &i, 2)) < 1 || i >= len || s[i++] != ' ' ||
-		(h = read_number(s, len, &i, 2)) < 0 || i >= len || s[i++] != ':' ||
-		(mi = read_number(s, len, &i, 2)) < 0 || i >= len || s[i++] != ':' ||
-		(sec = read_number(s, len, &i, 2)) < 0)
-		return false;
-
-	int			mon = (int) (m - months) / 3 + 1;
-	uint32_t	key = (uint32_t) ((((mon * 32 + day) * 24 + h) * 60 + mi) * 60 + sec);
-
-	/* without a given year, the year follows from the key: 0 stands for it */
-	int			given = r->year > 0 ? year_of(r, mon, (int) day, (int) h, (int) mi, (int) sec) : 0;
-
-	if (key != r->time_key || given != r->time_key_year)
-	{
-		int			y = given ? given : year_of(r, mon, (int) day, (int) h, (int) mi, (int) sec);
-
-		r->time_key = key;
-		r->time_key_year = given;
-		r->time_ms = civil_ms(y, mon, (int) day, (int) h, (int) mi, (int) sec);
-	}
-	*ts_ms = r->time_ms;
-	*end = i;
-	return true;
 }
 
 /* "2024-01-02T03:04:05[.ffffff](Z|+HH:MM)" at s, up to the next space. */
@@ -211,37 +117,16 @@ iso_time(format_reader *r, const char *s, size_t len, int64_t *ts_ms, size_t *en
 static bool
 parse_envelope(const char *s, size_t len, size_t i, syslog_line *h)
 {
-	for (int tokens = 0; tokens < 2; tokens++)
-	{
-		if (i >= len || s[i] != ' ')
-			return false;
-		i++;
+	syslog_envelope e;
 
-		const char *tok = s + i;
-		const char *sp = memchr(tok, ' ', len - i);
-		size_t		n = sp ? (size_t) (sp - tok) : len - i;
-
-		if (n >= 4 && tok[n - 1] == ':' && tok[n - 2] == ']')
-		{
-			const char *br = memchr(tok, '[', n);
-			size_t		j = (size_t) (br ? br - s : 0) + 1;
-			int64_t		pid;
-
-			if (br == NULL || (pid = read_number(s, len, &j, 10)) < 0 || s + j != tok + n - 2)
-				return false;
-			h->ident = tok;
-			h->ident_len = (size_t) (br - tok);
-			h->pid = (int32_t) pid;
-			i += n;
-			if (i < len && s[i] == ' ')
-				i++;
-			h->payload = s + i;
-			h->payload_len = len - i;
-			return true;
-		}
-		i += n;					/* the host name */
-	}
-	return false;
+	if (!syslog_read_envelope(s, len, i, &e))
+		return false;
+	h->ident = e.ident;
+	h->ident_len = e.ident_len;
+	h->pid = e.pid;
+	h->payload = s + e.payload_at;
+	h->payload_len = len - e.payload_at;
+	return true;
 }
 
 /* "[N-M] " or "[N] " at the payload's start: take it off. */
@@ -255,12 +140,12 @@ parse_part_number(syslog_line *h)
 				b = -1;
 
 	h->numbered = false;
-	if (len < 3 || s[0] != '[' || (a = read_number(s, len, &i, 18)) < 0)
+	if (len < 3 || s[0] != '[' || (a = syslog_read_digits(s, len, &i, 18)) < 0)
 		return;
 	if (i < len && s[i] == '-')
 	{
 		i++;
-		if ((b = read_number(s, len, &i, 18)) < 0)
+		if ((b = syslog_read_digits(s, len, &i, 18)) < 0)
 			return;
 	}
 	if (i >= len || s[i] != ']')
@@ -287,7 +172,7 @@ dyno_pid(const char *tok, size_t n)
 		return 0;
 	if (n < 10 || memcmp(tok, "postgres.", 9) != 0)
 		return -1;
-	pid = read_number(tok, n, &i, 10);
+	pid = syslog_read_digits(tok, n, &i, 10);
 	return i == n ? pid : -1;
 }
 
@@ -394,7 +279,7 @@ parse_syslog_line(format_reader *r, const char *s, size_t len, syslog_line *h)
 		if (!parse_logplex_line(r, s, len, h))
 			return false;
 	}
-	else if (!(r->iso ? iso_time(r, s, len, &h->ts_ms, &end) : classic_time(r, s, len, &h->ts_ms, &end)) ||
+	else if (!(r->iso ? iso_time(r, s, len, &h->ts_ms, &end) : syslog_clock_read(&r->clock, s, len, &h->ts_ms, &end)) ||
 			 !parse_envelope(s, len, end, h))
 		return false;
 	parse_part_number(h);
@@ -544,17 +429,12 @@ make_reader(const reader_config *cfg, bool iso, bool logplex)
 		return NULL;
 
 	format_reader *r = xcalloc(1, sizeof(*r));
-	time_t		now = time(NULL);
-	struct tm	tm;
 
 	r->cfg = *cfg;
 	r->as = as;
 	r->iso = iso || logplex;
 	r->logplex = logplex;
-	r->year = cfg->syslog_year;
-	gmtime_r(&now, &tm);
-	r->now_year = tm.tm_year + 1900;
-	r->now_ms = (int64_t) now * 1000;
+	syslog_clock_init(&r->clock, cfg->syslog_year);
 	log_time_cache_init(&r->iso_cache);
 	strbuf_init(&r->line);
 	strbuf_init(&r->part);
@@ -602,12 +482,10 @@ static int
 syslog_starts_record(format_reader *r, const char *line, size_t len)
 {
 	syslog_line h;
-	int			saved_year = r->year,
-				saved_month = r->last_month;
+	syslog_clock saved = r->clock;
 	bool		ok = parse_syslog_line(r, line, len, &h);
 
-	r->year = saved_year;
-	r->last_month = saved_month;
+	r->clock = saved;
 	if (!ok || (h.two_numbers && h.chunk != 1))
 		return 0;
 	return msg_assembler_classify(r->as, h.payload, h.payload_len) == PART_PRIMARY;
@@ -650,7 +528,7 @@ syslog_line_payload(int kind, const char *line, size_t len, const char **payload
 	memset(&tmp, 0, sizeof(tmp));
 	tmp.iso = kind != 0;
 	tmp.logplex = kind == 2;
-	tmp.year = 2000;
+	syslog_clock_init(&tmp.clock, 2000);
 	if (!parse_syslog_line(&tmp, line, len, &h))
 		return 0;
 	*payload = h.payload;

@@ -196,6 +196,18 @@ test_pgsift_json(const char *args, json_t **j, char **err)
 	return st;
 }
 
+json_t *
+test_json_at(json_t *j, const char *path)
+{
+	char		buf[256];
+	char	   *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *tok = strtok_r(buf, ".", &save); tok && j; tok = strtok_r(NULL, ".", &save))
+		j = json_object_get(j, tok);
+	return j;
+}
+
 int
 main(int argc, char **argv)
 {

@@ -84,4 +84,7 @@ int			test_pgsift(const char *args, char **out, char **err);
 /* test_pgsift with stdout parsed as JSON into *j (NULL if it is not JSON). */
 int			test_pgsift_json(const char *args, json_t **j, char **err);
 
+/* The value at a dotted path of j ("sessions.connections"), NULL when absent. */
+json_t	   *test_json_at(json_t *j, const char *path);
+
 #endif

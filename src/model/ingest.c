@@ -36,7 +36,6 @@ typedef struct ingest_task
 	ingest_file *file;
 	uint64_t	start;			/* byte range for a chunk; end 0: whole file */
 	uint64_t	end;
-	uint64_t	first_line;
 	int			is_chunk;
 	/* results */
 	workload   *model;
@@ -206,7 +205,8 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 {
 	ingest_file *f = t->file;
 	input_file *in = f->stdin_input ? f->stdin_input
-		: t->is_chunk ? input_open_range(f->path, t->start, t->end, t->first_line)
+		/* a part numbers its lines from 1; merge_in_order shifts them */
+		: t->is_chunk ? input_open_range(f->path, t->start, t->end, 1)
 		: input_open(f->path);
 
 	if (in == NULL)
@@ -343,12 +343,11 @@ plan_file_tasks(ingest_file *f, int jobs, ingest_task *out)
 
 		if (start <= prev)
 			continue;
-		/* each part numbers its lines from 1; merge_in_order shifts them */
-		out[n] = (ingest_task) {.file = f, .start = prev, .end = start, .first_line = 1, .is_chunk = 1};
+		out[n] = (ingest_task) {.file = f, .start = prev, .end = start, .is_chunk = 1};
 		n++;
 		prev = start;
 	}
-	out[n] = (ingest_task) {.file = f, .start = prev, .end = 0, .first_line = 1, .is_chunk = n > 0};
+	out[n] = (ingest_task) {.file = f, .start = prev, .end = 0, .is_chunk = n > 0};
 	n++;
 	return n;
 }

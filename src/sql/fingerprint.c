@@ -83,6 +83,42 @@ skip_string(const char *s, size_t len, size_t i, int esc)
 	return len;
 }
 
+/* Past the block comment starting at s[i] == '/', '*' (they nest, as in PostgreSQL). */
+static size_t
+skip_block_comment(const char *s, size_t len, size_t i)
+{
+	int			depth = 0;
+
+	do
+	{
+		if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
+			depth++, i += 2;
+		else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/')
+			depth--, i += 2;
+		else
+			i++;
+	} while (i < len && depth > 0);
+	return i;
+}
+
+/* Past the quoted identifier starting at s[i] == '"', doubled quotes and all. */
+static size_t
+skip_quoted_ident(const char *s, size_t len, size_t i)
+{
+	for (i++;;)
+	{
+		const char *q = memchr(s + i, '"', len - i);
+
+		if (q == NULL)
+			return len;
+		i = (size_t) (q - s) + 1;
+		if (i < len && s[i] == '"')
+			i++;				/* "" inside: go on */
+		else
+			return i;
+	}
+}
+
 /* If s[i] starts a dollar-quote tag ($$ or $tag$), return the body's end. */
 static size_t
 skip_dollar_quote(const char *s, size_t len, size_t i)
@@ -202,37 +238,13 @@ short_literal_text(const char *s, size_t len, strbuf *out)
 		}
 		if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
 		{
-			int			depth = 0;
-
-			do
-			{
-				if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
-					depth++, i += 2;
-				else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/')
-					depth--, i += 2;
-				else
-					i++;
-			} while (i < len && depth > 0);
+			i = skip_block_comment(s, len, i);
 			continue;
 		}
 		if (s[i] == '"')
 		{
-			/* a quoted identifier, doubled quotes and all: copied as it is */
-			for (i++;;)
-			{
-				const char *q = memchr(s + i, '"', len - i);
-
-				if (q == NULL)
-				{
-					i = len;
-					break;
-				}
-				i = (size_t) (q - s) + 1;
-				if (i < len && s[i] == '"')
-					i++;
-				else
-					break;
-			}
+			/* a quoted identifier: copied as it is */
+			i = skip_quoted_ident(s, len, i);
 			continue;
 		}
 		if (s[i] == '\'')
@@ -262,7 +274,8 @@ short_literal_text(const char *s, size_t len, strbuf *out)
 void
 shape_key(const char *s, size_t len, strbuf *out)
 {
-	size_t		i = 0;
+	size_t		i = 0,
+				dollar_end;
 	int			pending_space = 0;
 	char	   *start,
 			   *o;
@@ -290,17 +303,7 @@ shape_key(const char *s, size_t len, strbuf *out)
 		}
 		if (c == '/' && i + 1 < len && s[i + 1] == '*')
 		{
-			int			depth = 0;
-
-			do
-			{
-				if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
-					depth++, i += 2;
-				else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/')
-					depth--, i += 2;
-				else
-					i++;
-			} while (i < len && depth > 0);
+			i = skip_block_comment(s, len, i);
 			pending_space = o > start;
 			continue;
 		}
@@ -318,32 +321,17 @@ shape_key(const char *s, size_t len, strbuf *out)
 		}
 		else if (c == '"')
 		{
-			/* a quoted identifier: copied whole, doubled quotes and all */
-			size_t		j = i + 1;
+			/* a quoted identifier: copied whole */
+			size_t		j = skip_quoted_ident(s, len, i);
 
-			for (;;)
-			{
-				const char *q = memchr(s + j, '"', len - j);
-
-				if (q == NULL)
-				{
-					j = len;
-					break;
-				}
-				j = (size_t) (q - s) + 1;
-				if (j < len && s[j] == '"')
-					j++;		/* "" inside: go on */
-				else
-					break;
-			}
 			memcpy(o, s + i, j - i);
 			o += j - i;
 			i = j;
 		}
 		else if (c == '$' && (o == start || !(sk_class[(unsigned char) o[-1]] & SK_IDENT)) &&
-				 skip_dollar_quote(s, len, i))
+				 (dollar_end = skip_dollar_quote(s, len, i)) != 0)
 		{
-			i = skip_dollar_quote(s, len, i);
+			i = dollar_end;
 			o = emit_literal(start, o);
 		}
 		else if (((k & SK_DIGIT) || (c == '.' && i + 1 < len && (sk_class[(unsigned char) s[i + 1]] & SK_DIGIT))) &&

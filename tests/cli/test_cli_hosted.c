@@ -26,18 +26,6 @@ analyze(const char *file)
 	return j;
 }
 
-/* The value at a dotted path of j (NULL when absent). */
-static json_t *
-at(json_t *j, const char *path)
-{
-	char		buf[256];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *tok = strtok(buf, "."); tok && j; tok = strtok(NULL, "."))
-		j = json_object_get(j, tok);
-	return j;
-}
-
 /* Each query's fingerprint and calls, in the report's order, as one string. */
 static char *
 query_calls(json_t *j)
@@ -67,13 +55,13 @@ check_pair(const char *source, const char *hosted, const char *format)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
-	ASSERT_STR(json_string_value(at(json_array_get(json_object_get(b, "inputs"), 0), "format")), format);
-	CU_ASSERT_EQUAL(json_integer_value(at(json_array_get(json_object_get(b, "inputs"), 0), "malformed_lines")), 0);
-	CU_ASSERT_EQUAL(json_integer_value(at(json_array_get(json_object_get(b, "inputs"), 0), "fallback_lines")), 0);
-	CU_ASSERT(json_integer_value(at(a, "summary.statements")) > 50);
+	ASSERT_STR(json_string_value(test_json_at(json_array_get(json_object_get(b, "inputs"), 0), "format")), format);
+	CU_ASSERT_EQUAL(json_integer_value(test_json_at(json_array_get(json_object_get(b, "inputs"), 0), "malformed_lines")), 0);
+	CU_ASSERT_EQUAL(json_integer_value(test_json_at(json_array_get(json_object_get(b, "inputs"), 0), "fallback_lines")), 0);
+	CU_ASSERT(json_integer_value(test_json_at(a, "summary.statements")) > 50);
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
 	{
-		int			eq = json_equal(at(a, same[i]), at(b, same[i]));
+		int			eq = json_equal(test_json_at(a, same[i]), test_json_at(b, same[i]));
 
 		if (!eq)
 			fprintf(stderr, "\n  %s: %s differs from %s\n", hosted, same[i], source);

@@ -88,22 +88,10 @@ analyze(const char *files)
 	return j;
 }
 
-/* The value at a dotted path of j (NULL when absent). */
-static json_t *
-at(json_t *j, const char *path)
-{
-	char		buf[256];
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (char *tok = strtok(buf, "."); tok && j; tok = strtok(NULL, "."))
-		j = json_object_get(j, tok);
-	return j;
-}
-
 static long
 int_at(json_t *j, const char *path)
 {
-	json_t	   *v = at(j, path);
+	json_t	   *v = test_json_at(j, path);
 
 	CU_ASSERT_PTR_NOT_NULL(v);
 	return (long) json_integer_value(v);
@@ -117,7 +105,7 @@ reason_count(json_t *j, const char *table, const char *reason)
 	json_t	   *r;
 
 	snprintf(path, sizeof(path), "pooler.%s.by_reason", table);
-	json_array_foreach(at(j, path), i, r)
+	json_array_foreach(test_json_at(j, path), i, r)
 		if (strcmp(json_string_value(json_object_get(r, "reason")), reason) == 0)
 		return (long) json_integer_value(json_object_get(r, "count"));
 	return 0;
@@ -141,8 +129,8 @@ test_pooler_figures(void)
 
 	/* the load the harness drove made each of these happen */
 	CU_ASSERT(c.logins > 10 && c.max_client_conn > 0 && c.stats > 1 && c.server_connects > 0);
-	ASSERT_STR(json_string_value(at(json_array_get(json_object_get(j, "inputs"), 0), "format")), "stderr");
-	ASSERT_STR(json_string_value(at(json_array_get(json_object_get(j, "inputs"), 1), "format")), "pgbouncer");
+	ASSERT_STR(json_string_value(test_json_at(json_array_get(json_object_get(j, "inputs"), 0), "format")), "stderr");
+	ASSERT_STR(json_string_value(test_json_at(json_array_get(json_object_get(j, "inputs"), 1), "format")), "pgbouncer");
 	CU_ASSERT_EQUAL(int_at(json_array_get(json_object_get(j, "inputs"), 1), "malformed_lines"), 0);
 	CU_ASSERT_EQUAL(int_at(j, "pooler.records"), c.lines);
 	CU_ASSERT_EQUAL(int_at(j, "pooler.warnings"), c.warnings);
@@ -155,9 +143,9 @@ test_pooler_figures(void)
 	CU_ASSERT_EQUAL(reason_count(j, "pooler_errors", "no more connections allowed (max_client_conn)"),
 					c.max_client_conn);
 	CU_ASSERT_EQUAL(int_at(j, "pooler.stats.lines"), c.stats);
-	CU_ASSERT_DOUBLE_EQUAL(json_real_value(at(j, "pooler.stats.xacts_per_s.max")), c.xacts_max, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(json_real_value(at(j, "pooler.stats.xacts_per_s.mean")), c.xacts_sum / c.stats, 1e-9);
-	CU_ASSERT_DOUBLE_EQUAL(json_real_value(at(j, "pooler.stats.wait_us.max")), c.wait_max, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_real_value(test_json_at(j, "pooler.stats.xacts_per_s.max")), c.xacts_max, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_real_value(test_json_at(j, "pooler.stats.xacts_per_s.mean")), c.xacts_sum / c.stats, 1e-9);
+	CU_ASSERT_DOUBLE_EQUAL(json_real_value(test_json_at(j, "pooler.stats.wait_us.max")), c.wait_max, 1e-9);
 	CU_ASSERT_EQUAL(int_at(j, "events.by_kind.pooler"), c.lines);
 	json_decref(j);
 	free(files);
@@ -185,7 +173,7 @@ test_server_figures_untouched(void)
 	CU_ASSERT(int_at(a, "sessions.connections_authorized") > 0);
 	for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
 	{
-		int			eq = json_equal(at(a, same[i]), at(b, same[i]));
+		int			eq = json_equal(test_json_at(a, same[i]), test_json_at(b, same[i]));
 
 		if (!eq)
 			fprintf(stderr, "\n  %s differs with the pgBouncer log beside the server's\n", same[i]);

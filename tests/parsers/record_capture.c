@@ -185,3 +185,22 @@ rcap_done(rcap *c)
 	rcap_free(c);
 	free(c);
 }
+
+log_format
+rcap_detect_text(const char *text, char **prefix)
+{
+	const char *lines[64];
+	size_t		lens[64];
+	int			n = 0;
+
+	while (*text && n < 64)
+	{
+		const char *nl = strchr(text, '\n');
+		size_t		len = nl ? (size_t) (nl - text) : strlen(text);
+
+		lines[n] = text;
+		lens[n++] = len;
+		text += len + (nl != NULL);
+	}
+	return detect_log_format(lines, lens, n, prefix);
+}

@@ -51,4 +51,7 @@ void		rcap_done(rcap *c);
  */
 int			rcap_expected_entries(const char *column);
 
+/* detect_log_format on the first 64 lines of text ('\n'-separated); *prefix gets its prefix. */
+log_format	rcap_detect_text(const char *text, char **prefix);
+
 #endif

@@ -4,6 +4,7 @@
  *-------------------------------------------------------------------------
  */
 #include "parsers/reader.h"
+#include "tests/parsers/record_capture.h"
 #include "tests/test_registry.h"
 
 #include <stdio.h>
@@ -11,26 +12,6 @@
 #include <string.h>
 
 #define MAX_LINES 64
-
-/* Detect from text ('\n'-separated lines); *prefix gets the result. */
-static log_format
-detect_text(const char *text, char **prefix)
-{
-	const char *lines[MAX_LINES];
-	size_t		lens[MAX_LINES];
-	int			n = 0;
-
-	while (*text && n < MAX_LINES)
-	{
-		const char *nl = strchr(text, '\n');
-		size_t		len = nl ? (size_t) (nl - text) : strlen(text);
-
-		lines[n] = text;
-		lens[n++] = len;
-		text += len + (nl != NULL);
-	}
-	return detect_log_format(lines, lens, n, prefix);
-}
 
 /* Detect from the first 64 lines of a fixture. */
 static log_format
@@ -66,7 +47,7 @@ static void
 expect(const char *text, log_format want_format, const char *want_prefix)
 {
 	char	   *prefix = (char *) "unset";
-	log_format	fmt = detect_text(text, &prefix);
+	log_format	fmt = rcap_detect_text(text, &prefix);
 
 	CU_ASSERT_EQUAL(fmt, want_format);
 	if (want_prefix == NULL)

@@ -269,38 +269,18 @@ test_assembler_keeps_apart(void)
 	capture_reset(&cap);
 }
 
-/* The format detect_log_format gives for text's lines. */
-static log_format
-detect_text(const char *text, char **prefix)
-{
-	const char *lines[16];
-	size_t		lens[16];
-	int			n = 0;
-
-	while (*text && n < 16)
-	{
-		const char *nl = strchr(text, '\n');
-		size_t		len = nl ? (size_t) (nl - text) : strlen(text);
-
-		lines[n] = text;
-		lens[n++] = len;
-		text += len + (nl != NULL);
-	}
-	return detect_log_format(lines, lens, n, prefix);
-}
-
 static void
 test_detect_by_shape(void)
 {
 	char	   *prefix = NULL;
 
-	CU_ASSERT_EQUAL(detect_text(
+	CU_ASSERT_EQUAL(rcap_detect_text(
 								"2026-12-03 08:06:06.711 UTC [17667] LOG kernel file descriptor limit: 1024\n"
 								"2026-12-03 08:06:06.712 UTC [17667] LOG listening on 127.0.0.1:36123\n"
 								"2026-12-03 08:06:07.559 UTC [17667] WARNING C-0x1: (nodb)/(nouser)@127.0.0.1:1 pooler error: x\n",
 								&prefix), LOG_FORMAT_PGBOUNCER);
 	CU_ASSERT_PTR_NULL(prefix);
-	CU_ASSERT_EQUAL(detect_text(
+	CU_ASSERT_EQUAL(rcap_detect_text(
 								"Dec  3 08:06:33 db1 pgbouncer[18065]: stats: 0 xacts/s, 0 queries/s\n"
 								"Dec  3 08:06:34 db1 pgbouncer[18065]: C-0x5: x/a@127.0.0.1:38102 login attempt: db=x user=a tls=no\n",
 								&prefix), LOG_FORMAT_PGBOUNCER);
@@ -308,7 +288,7 @@ test_detect_by_shape(void)
 	prefix = NULL;
 
 	/* the server's own lines, same time and pid, a colon after the level: stderr */
-	CU_ASSERT_EQUAL(detect_text(
+	CU_ASSERT_EQUAL(rcap_detect_text(
 								"2026-12-03 08:06:06.711 UTC [17667] LOG:  database system is ready to accept connections\n"
 								"2026-12-03 08:06:07.000 UTC [17670] LOG:  duration: 0.250 ms  statement: SELECT 1\n"
 								"2026-12-03 08:06:07.000 UTC [17670] ERROR:  relation \"x\" does not exist\n",
@@ -317,7 +297,7 @@ test_detect_by_shape(void)
 	free(prefix);
 	prefix = NULL;
 	/* and postgres through syslog stays syslog */
-	CU_ASSERT_EQUAL(detect_text("Dec  3 08:06:33 db1 postgres[18065]: [1-1] LOG:  checkpoint starting: time\n",
+	CU_ASSERT_EQUAL(rcap_detect_text("Dec  3 08:06:33 db1 postgres[18065]: [1-1] LOG:  checkpoint starting: time\n",
 								&prefix), LOG_FORMAT_SYSLOG);
 	free(prefix);
 

@@ -15,6 +15,7 @@
  *-------------------------------------------------------------------------
  */
 #include "parsers/prefix.h"
+#include "tests/parsers/prefix_testing.h"
 #include "tests/test_registry.h"
 
 #include <stdbool.h>
@@ -167,59 +168,6 @@ write_log(const char *prefix, strbuf *store, const char **lines, size_t *lens)
 	return n;
 }
 
-static bool
-same_name(const char *a, const char *b)
-{
-	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
-}
-
-/*
- * Lines of lines[0..n) that the learned prefix does not read as the
- * setting does (a line neither matches counts too); each is printed.
- */
-static int
-count_different_readings(const char *setting, const char *learned, const char **lines, const size_t *lens, int n)
-{
-	log_prefix *want = prefix_compile(setting, NULL),
-			   *got = prefix_compile(learned, NULL);
-	strbuf		sw,
-				sg;
-	int			bad = 0;
-
-	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
-	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
-	strbuf_init(&sw);
-	strbuf_init(&sg);
-	for (int i = 0; i < n; i++)
-	{
-		log_record rw,
-					rg;
-		size_t		mw = 0,
-					mg = 0;
-		int			pw,
-					pg;
-
-		log_record_clear(&rw);
-		log_record_clear(&rg);
-		strbuf_reset(&sw);
-		strbuf_reset(&sg);
-		pw = prefix_match(want, lines[i], lens[i], &rw, &sw, &mw);
-		pg = prefix_match(got, lines[i], lens[i], &rg, &sg, &mg);
-		if (pw < 0 || pw != pg || mw != mg || rw.pid != rg.pid || rw.ts_ms != rg.ts_ms ||
-			!same_name(rw.user, rg.user) || !same_name(rw.dbname, rg.dbname) ||
-			!same_name(rw.app, rg.app) || !same_name(rw.remote_host, rg.remote_host))
-		{
-			fprintf(stderr, "\n  '%s' learned as '%s' reads differently: %s\n", setting, learned, lines[i]);
-			bad++;
-		}
-	}
-	strbuf_free(&sw);
-	strbuf_free(&sg);
-	prefix_free(want);
-	prefix_free(got);
-	return bad;
-}
-
 static const struct
 {
 	const char *setting;
@@ -260,7 +208,7 @@ test_learn_padded(void)
 					matched, n, want);
 		CU_ASSERT_STRING_EQUAL(learned, want);
 		CU_ASSERT_EQUAL(matched, n);
-		CU_ASSERT_EQUAL(count_different_readings(setting, learned, lines, lens, n), 0);
+		CU_ASSERT_EQUAL(prefix_test_different_readings(setting, learned, lines, lens, n, 1), 0);
 		free(learned);
 	}
 	strbuf_free(&store);
@@ -287,7 +235,7 @@ test_invisible_padding(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(learned);
 	CU_ASSERT_STRING_EQUAL(learned, "%m [%p] %-10u %-4d ");
 	CU_ASSERT_EQUAL(matched, 4);
-	CU_ASSERT_EQUAL(count_different_readings("%m [%5p] %-10u %-4d ", learned, lines, lens, 4), 0);
+	CU_ASSERT_EQUAL(prefix_test_different_readings("%m [%5p] %-10u %-4d ", learned, lines, lens, 4, 1), 0);
 	free(learned);
 }
 
