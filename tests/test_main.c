@@ -25,7 +25,8 @@ static struct
 	int			needs_server;
 }			adders[MAX_SUITES];
 static int	nadders = 0;
-static unsigned skipped = 0;	/* tests not run for want of a server */
+static unsigned skipped = 0;	/* tests not run: for want of a server, or by choice */
+static const char *skip_reason;	/* the last test_skip_test reason, for the summary */
 
 void
 test_register_suite(test_suite_adder fn, int needs_server)
@@ -54,6 +55,16 @@ test_add_server_test(CU_pSuite s, const char *name, CU_TestFunc fn)
 	}
 	return t;
 }
+void
+test_skip_test(CU_pTest t, const char *why)
+{
+	if (t == NULL)
+		return;
+	CU_set_test_active(t, CU_FALSE);
+	skipped++;
+	skip_reason = why;
+}
+
 /* Run every adder; without a server, leave the server adders' suites inactive. */
 static void
 add_suites(void)
@@ -230,7 +241,9 @@ main(int argc, char **argv)
 	unsigned	tests_run = CU_get_number_of_tests_run();
 
 	CU_cleanup_registry();
-	if (skipped > 0)
+	if (skipped > 0 && skip_reason)
+		printf("skipped: %u tests (no test server: PGHOST/PGPORT unset; or %s)\n", skipped, skip_reason);
+	else if (skipped > 0)
 		printf("skipped: %u tests (no test server: PGHOST/PGPORT unset)\n", skipped);
 	return (failed || suites_failed || tests_run == 0) ? 1 : 0;
 }

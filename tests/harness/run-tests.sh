@@ -3,8 +3,9 @@
 #
 # Runs the CUnit suite twice: build/test_runner as built, then
 # build/san/test_runner (ASan + UBSan, driving build/san/pgsift for the CLI
-# tests).  Each run's result is reported; the script exits non-zero if either
-# failed, and its last line is always
+# tests; without the browser suite, which the plain run has run).  Each
+# run's result is reported; the script exits non-zero if either failed,
+# and its last line is always
 #
 #   tests: N passed, N failed, N skipped
 #
@@ -64,7 +65,10 @@ run_suite() {
 
 run_suite test_runner build/test_runner
 
+# The browser suite (tests/report/test_report_browser.c) drives Chromium
+# once, in the plain run; the sanitized run leaves it out.
 PGSIFT_BIN=$PWD/build/san/pgsift \
+	PGSIFT_BROWSER_TEST=off \
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	run_suite san/test_runner build/san/test_runner
