@@ -30,7 +30,8 @@
 #                the load and again after the header clicks
 #   timezone     what the page's Intl reports as its time zone
 #
-# and saves a full-page screenshot when asked.  It exits 0 when it ran
+# and saves a full-page screenshot when asked (screenshot: its path and
+# size, the viewport's and the document's height; at most 16384 px high).  It exits 0 when it ran
 # (judging the page is the test's job: tests/report/test_report_browser.c),
 # 2 when Chromium, ChromeDriver or Selenium is missing, 3 when the run
 # failed or overran its timeout.  ChromeDriver runs in its own session and
@@ -230,7 +231,9 @@ def screenshot(driver, path):
     })
     with open(path, "wb") as f:
         f.write(base64.b64decode(shot["data"]))
-    return {"path": path, "width": width, "height": height}
+    return {"path": path, "width": width, "height": height,
+            "viewport_height": driver.execute_script("return window.innerHeight;"),
+            "document_height": driver.execute_script("return document.documentElement.scrollHeight;")}
 
 
 def make_driver(profile, timezone, log_path):

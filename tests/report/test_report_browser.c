@@ -634,26 +634,41 @@ test_hostile_log(void)
 	CU_ASSERT_TRUE(json_integer_value(json_object_get(json_object_get(r->page, "texts"), HOSTILE_USER)) >= 1);
 }
 
+/* The big-endian 32-bit number at p. */
+static unsigned long
+be32(const unsigned char *p)
+{
+	return (unsigned long) p[0] << 24 | (unsigned long) p[1] << 16 | (unsigned long) p[2] << 8 | p[3];
+}
+
 static void
 test_screenshot(void)
 {
 	json_t	   *page = utc_page()->page;
 	struct stat st;
-	unsigned char sig[8] = {0};
+	unsigned char head[24] = {0};
+	json_int_t	height;
 	FILE	   *f;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(page);
 	ASSERT_STR(jstr(page, "screenshot.path"), SCREENSHOT);
+	/* the whole page, not the first screen: the report is longer than one */
+	height = jint(page, "screenshot.document_height");
+	CU_ASSERT_TRUE(height > jint(page, "screenshot.viewport_height"));
+	CU_ASSERT_EQUAL(jint(page, "screenshot.height"), height < 16384 ? height : 16384);
 	CU_ASSERT_EQUAL(jint(page, "screenshot.width"), 1280);
-	CU_ASSERT_TRUE(jint(page, "screenshot.height") >= 900);
 	CU_ASSERT_EQUAL_FATAL(stat(SCREENSHOT, &st), 0);
 	/* a page of text and charts, not a blank image */
 	CU_ASSERT_TRUE(st.st_size > 20000);
 	f = fopen(SCREENSHOT, "rb");
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
-	CU_ASSERT_EQUAL(fread(sig, 1, sizeof(sig), f), sizeof(sig));
+	CU_ASSERT_EQUAL(fread(head, 1, sizeof(head), f), sizeof(head));
 	fclose(f);
-	CU_ASSERT_EQUAL(memcmp(sig, "\x89PNG\r\n\x1a\n", 8), 0);
+	/* a PNG whose header (IHDR) gives the size the browser reported */
+	CU_ASSERT_EQUAL(memcmp(head, "\x89PNG\r\n\x1a\n", 8), 0);
+	CU_ASSERT_EQUAL(memcmp(head + 12, "IHDR", 4), 0);
+	CU_ASSERT_EQUAL(be32(head + 16), (unsigned long) jint(page, "screenshot.width"));
+	CU_ASSERT_EQUAL(be32(head + 20), (unsigned long) jint(page, "screenshot.height"));
 }
 
 static int
