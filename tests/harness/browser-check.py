@@ -42,6 +42,7 @@
 
 import argparse
 import base64
+import importlib.util
 import json
 import os
 import re
@@ -153,9 +154,7 @@ def on_alarm(signum, frame):
 
 def check_tools():
     missing = [path for path in (CHROMIUM, CHROMEDRIVER) if not os.access(path, os.X_OK)]
-    try:
-        import selenium  # noqa: F401
-    except ImportError:
+    if importlib.util.find_spec("selenium") is None:
         missing.append("python3 module selenium")
     if missing:
         fail(2, "missing " + ", ".join(missing),
