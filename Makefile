@@ -24,7 +24,7 @@ DEFS     := -D_GNU_SOURCE -DPGSIFT_VERSION=\"$(VERSION)\" \
             -DPGSIFT_DOCS_DIR=\"$(CURDIR)/docs\" -DPGSIFT_SOURCE_DIR=\"$(CURDIR)\"
 BASEFLAGS:= -std=gnu11 -g -pthread $(WARN) $(INCLUDES) $(DEFS)
 CFLAGS   ?= -O2
-LIBS     := -lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lz -lbz2 -lzstd -lpthread -lm
+LIBS     := -lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lcrypto -lz -lbz2 -lzstd -lpthread -lm
 
 SAN_FLAGS:= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

@@ -123,7 +123,7 @@ cloudsql_feed(format_reader *r, const char *line, size_t len, uint64_t lineno)
 		const char *nl = strchr(t, '\n');
 		size_t		n = nl ? (size_t) (nl - t) : strlen(t);
 
-		msg_assembler_line(r->as, t, n, lineno, -1, ts);
+		msg_assembler_line(r->as, t, n, lineno, -1, ts, r->tcache.last_offset_min);
 		t = nl ? nl + 1 : NULL;
 	}
 	json_decref(entry);

@@ -262,6 +262,7 @@ fill_record(format_reader *r, int nf, const char **reason)
 		*reason = "csvlog record does not start with a valid log_time";
 		return false;
 	}
+	rec->utc_offset_min = r->tcache.last_offset_min;
 	rec->file = r->cfg.file;
 	rec->line = r->first_line;
 	rec->user = field(r, COL_USER_NAME, NULL);

@@ -589,6 +589,7 @@ fill_record(format_reader *r, uint64_t lineno, const char **reason)
 			"jsonlog record has no timestamp" : "jsonlog record has an invalid timestamp";
 		return false;
 	}
+	rec->utc_offset_min = r->tcache.last_offset_min;
 	rec->file = r->cfg.file;
 	rec->line = lineno;
 	rec->user = value(r, JK_USER, NULL);

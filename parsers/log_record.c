@@ -12,6 +12,7 @@ log_record_clear(log_record *rec)
 {
 	memset(rec, 0, sizeof(*rec));
 	rec->ts_ms = LOG_TS_UNKNOWN;
+	rec->utc_offset_min = LOG_UTC_OFFSET_UNKNOWN;
 	rec->session_start_ms = LOG_TS_UNKNOWN;
 	rec->pid = -1;
 	rec->leader_pid = -1;

@@ -17,6 +17,9 @@
 
 #define LOG_TS_UNKNOWN INT64_MIN
 
+/* utc_offset_min of a time that carries no zone, or one not recognised (read as UTC). */
+#define LOG_UTC_OFFSET_UNKNOWN INT32_MIN
+
 typedef enum log_severity
 {
 	SEV_UNKNOWN = 0,
@@ -53,6 +56,8 @@ typedef struct log_record
 
 	/* when and who; unknown: LOG_TS_UNKNOWN, -1 or NULL */
 	int64_t		ts_ms;			/* Unix epoch milliseconds, UTC */
+	int32_t		utc_offset_min; /* the zone ts_ms was written in: minutes east
+								 * of UTC, or LOG_UTC_OFFSET_UNKNOWN */
 	int64_t		session_start_ms;
 	int32_t		pid;
 	int32_t		leader_pid;

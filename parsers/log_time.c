@@ -256,6 +256,7 @@ log_time_parse(log_time_cache *c, const char *s, size_t len, int64_t *ms_out)
 		memcmp(c->key, s, 19) == 0 && memcmp(c->key + 19, zone, zlen) == 0)
 	{
 		*ms_out = c->secs * 1000 + ms;
+		c->last_offset_min = c->offset_min;
 		return c->status;
 	}
 
@@ -269,6 +270,8 @@ log_time_parse(log_time_cache *c, const char *s, size_t len, int64_t *ms_out)
 	if (st == LOG_TIME_INVALID || civil_seconds(s, &secs) != 0)
 		return LOG_TIME_INVALID;
 	secs -= off;
+	if (c != NULL)
+		c->last_offset_min = st == LOG_TIME_OK ? off / 60 : LOG_UTC_OFFSET_UNKNOWN;
 	if (cacheable)
 	{
 		memcpy(c->key, s, 19);
@@ -276,6 +279,7 @@ log_time_parse(log_time_cache *c, const char *s, size_t len, int64_t *ms_out)
 		c->key_len = 19 + zlen;
 		c->secs = secs;
 		c->status = st;
+		c->offset_min = c->last_offset_min;
 	}
 	*ms_out = secs * 1000 + ms;
 	return st;

@@ -20,6 +20,8 @@
 #ifndef PGSIFT_LOG_TIME_H
 #define PGSIFT_LOG_TIME_H
 
+#include "parsers/log_record.h"
+
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +41,9 @@ typedef struct log_time_cache
 	size_t		key_len;		/* 0: empty */
 	int64_t		secs;			/* epoch seconds of key */
 	log_time_status status;		/* of key: OK or ZONE_UNKNOWN */
+	int32_t		offset_min;		/* of key: minutes east of UTC, or LOG_UTC_OFFSET_UNKNOWN */
+	int32_t		last_offset_min;	/* the same of the last time parsed through the cache,
+									 * whether it hit or not */
 } log_time_cache;
 
 /* Empty the cache.  A zeroed struct is an empty cache too. */
@@ -51,7 +56,9 @@ void		log_time_cache_init(log_time_cache *c);
  * LOG_TIME_ZONE_UNKNOWN when the zone is missing or not recognised (the
  * time is then read as UTC, so the caller can warn once and go on); or
  * LOG_TIME_INVALID for anything else, including out-of-range fields.
- * c may be NULL (no caching).
+ * c may be NULL (no caching); else c->last_offset_min gets the zone's
+ * offset (LOG_UTC_OFFSET_UNKNOWN unless LOG_TIME_OK), for the reader to
+ * keep in its record's utc_offset_min.
  */
 log_time_status log_time_parse(log_time_cache *c, const char *s, size_t len, int64_t *ms_out);
 

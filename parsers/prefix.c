@@ -520,6 +520,7 @@ extract_fields(log_prefix *p, const char *line, log_record *rec, strbuf *store)
 			case 't':
 			case 'm':
 				parse_time(&p->time_cache, s, n, &rec->ts_ms);
+				rec->utc_offset_min = p->time_cache.last_offset_min;
 				break;
 			case 's':
 				parse_time(&p->start_cache, s, n, &rec->session_start_ms);
@@ -701,7 +702,10 @@ prefix_match_fallback(log_prefix *p, const char *line, size_t len, log_record *r
 	if (part == PART_PRIMARY)
 		rec->severity = sev;
 	if ((tlen = log_time_span(line, (size_t) at, NULL, NULL)) > 0)
+	{
 		parse_time(&p->time_cache, line, tlen, &rec->ts_ms);
+		rec->utc_offset_min = p->time_cache.last_offset_min;
+	}
 	rec->pid = find_pid(line + tlen, (size_t) at - tlen);
 	return part;
 }

@@ -236,7 +236,7 @@ continue_part(msg_assembler *a, const char *text, size_t len, uint64_t lineno)
 
 void
 msg_assembler_line(msg_assembler *a, const char *line, size_t len, uint64_t lineno,
-				   int32_t pid, int64_t ts_ms)
+				   int32_t pid, int64_t ts_ms, int32_t utc_offset_min)
 {
 	if (len > 0 && line[0] == '\t')
 	{
@@ -265,7 +265,10 @@ msg_assembler_line(msg_assembler *a, const char *line, size_t len, uint64_t line
 	if (spare->rec.pid < 0)
 		spare->rec.pid = pid;
 	if (spare->rec.ts_ms == LOG_TS_UNKNOWN)
+	{
 		spare->rec.ts_ms = ts_ms;
+		spare->rec.utc_offset_min = utc_offset_min;
+	}
 	if (part == PART_PRIMARY)
 		start_record(a, line + msg, len - msg, lineno);
 	else
@@ -323,7 +326,7 @@ rds_create(const reader_config *cfg)
 static void
 stderr_feed(format_reader *r, const char *line, size_t len, uint64_t lineno)
 {
-	msg_assembler_line(r->as, line, len, lineno, -1, LOG_TS_UNKNOWN);
+	msg_assembler_line(r->as, line, len, lineno, -1, LOG_TS_UNKNOWN, LOG_UTC_OFFSET_UNKNOWN);
 }
 
 static void

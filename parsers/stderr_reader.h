@@ -31,12 +31,13 @@ msg_assembler *msg_assembler_create(const reader_config *cfg, const char *defaul
 
 /*
  * One logical line (without newline) that began at physical line lineno.
- * pid and ts_ms come from an envelope around the line (syslog's header) and
- * are used when the prefix carries none; pass -1 and LOG_TS_UNKNOWN when
- * there is no envelope.  A line that fits nothing is counted malformed.
+ * pid, ts_ms and its utc_offset_min come from an envelope around the line
+ * (syslog's header) and are used when the prefix carries none; pass -1,
+ * LOG_TS_UNKNOWN and LOG_UTC_OFFSET_UNKNOWN when there is no envelope.  A
+ * line that fits nothing is counted malformed.
  */
 void		msg_assembler_line(msg_assembler *a, const char *line, size_t len, uint64_t lineno,
-							   int32_t pid, int64_t ts_ms);
+							   int32_t pid, int64_t ts_ms, int32_t utc_offset_min);
 
 /* Deliver the open record, if any. */
 void		msg_assembler_finish(msg_assembler *a);

@@ -58,6 +58,7 @@
 typedef struct syslog_line
 {
 	int64_t		ts_ms;
+	int32_t		utc_offset_min; /* of an ISO time; classic times have no zone */
 	const char *ident;
 	size_t		ident_len;
 	int32_t		pid;
@@ -86,6 +87,7 @@ struct format_reader
 	uint64_t	line_no;
 	int32_t		line_pid;
 	int64_t		line_ts;
+	int32_t		line_utc_offset_min;
 	bool		line_two_numbers;
 	uint64_t	line_seq;
 	uint64_t	line_chunk;
@@ -100,15 +102,16 @@ is_digit(char c)
 	return c >= '0' && c <= '9';
 }
 
-/* "2024-01-02T03:04:05[.ffffff](Z|+HH:MM)" at s, up to the next space. */
+/* "2024-01-02T03:04:05[.ffffff](Z|+HH:MM)" at s, up to the next space, into h. */
 static bool
-iso_time(format_reader *r, const char *s, size_t len, int64_t *ts_ms, size_t *end)
+iso_time(format_reader *r, const char *s, size_t len, syslog_line *h, size_t *end)
 {
 	const char *sp = memchr(s, ' ', len);
 	size_t		n = sp ? (size_t) (sp - s) : len;
 
-	if (n < 20 || s[10] != 'T' || log_time_parse(&r->iso_cache, s, n, ts_ms) == LOG_TIME_INVALID)
+	if (n < 20 || s[10] != 'T' || log_time_parse(&r->iso_cache, s, n, &h->ts_ms) == LOG_TIME_INVALID)
 		return false;
+	h->utc_offset_min = r->iso_cache.last_offset_min;
 	*end = n;
 	return true;
 }
@@ -217,7 +220,7 @@ parse_logplex_line(format_reader *r, const char *s, size_t len, syslog_line *h)
 		i = (size_t) (gt - s) + 3;
 		rfc5424 = true;
 	}
-	if (!iso_time(r, s + i, len - i, &h->ts_ms, &end))
+	if (!iso_time(r, s + i, len - i, h, &end))
 		return false;
 	i += end + 1;
 	if (rfc5424)
@@ -274,12 +277,13 @@ parse_syslog_line(format_reader *r, const char *s, size_t len, syslog_line *h)
 	size_t		end = 0;
 
 	memset(h, 0, sizeof(*h));
+	h->utc_offset_min = LOG_UTC_OFFSET_UNKNOWN;
 	if (r->logplex)
 	{
 		if (!parse_logplex_line(r, s, len, h))
 			return false;
 	}
-	else if (!(r->iso ? iso_time(r, s, len, &h->ts_ms, &end) : syslog_clock_read(&r->clock, s, len, &h->ts_ms, &end)) ||
+	else if (!(r->iso ? iso_time(r, s, len, h, &end) : syslog_clock_read(&r->clock, s, len, &h->ts_ms, &end)) ||
 			 !parse_envelope(s, len, end, h))
 		return false;
 	parse_part_number(h);
@@ -316,7 +320,8 @@ static void
 emit_line(format_reader *r)
 {
 	if (r->have_line)
-		msg_assembler_line(r->as, r->line.data, r->line.len, r->line_no, r->line_pid, r->line_ts);
+		msg_assembler_line(r->as, r->line.data, r->line.len, r->line_no, r->line_pid, r->line_ts,
+						   r->line_utc_offset_min);
 	r->have_line = false;
 }
 
@@ -340,6 +345,7 @@ begin_line(format_reader *r, const syslog_line *h, uint64_t lineno)
 	r->line_no = lineno;
 	r->line_pid = h->pid;
 	r->line_ts = h->ts_ms;
+	r->line_utc_offset_min = h->utc_offset_min;
 	r->line_two_numbers = h->two_numbers;
 	r->line_seq = h->seq;
 	r->line_chunk = h->chunk;

@@ -40,6 +40,7 @@ typedef struct cli_options
 	const char *config_path;
 	int			fail_on;		/* severity, -1: not given */
 	int			top;
+	size_t		html_max_bytes;
 	const char *store_path;
 	int			quiet;
 	analyze_options live;
@@ -78,9 +79,11 @@ usage_analyze(FILE *out)
 		  "  --until TIME       only events before TIME\n"
 		  "  --dbname NAME, --user NAME, --app NAME\n"
 		  "Output:\n"
-		  "  --format FMT       text (default), json or markdown\n"
+		  "  --format FMT       text (default), json, markdown or html\n"
 		  "  -o, --output FILE  write the report to FILE instead of stdout\n"
-		  "  --top N            queries to list (default 20 in text, all in JSON)\n"
+		  "  --top N            queries to list (default 20 in text, 50 in HTML, all in JSON)\n"
+		  "  --html-max-bytes N past N bytes the HTML report leaves out samples, then plans\n"
+		  "                     (default 20971520)\n"
 		  "  -q, --quiet        no warnings or progress on stderr\n"
 		  "  -h, --help         this help\n\n"
 		  "Exit status: 0 success, 1 a finding at or above --fail-on, 2 bad usage, 3 nothing\n"
@@ -142,12 +145,54 @@ parse_int_arg(const char *opt, const char *s, int min, int *out)
 	return 0;
 }
 
+/* A byte count (at least 1024); returns 0 and sets *out, or -1 (reported). */
+static int
+parse_size_arg(const char *opt, const char *s, size_t *out)
+{
+	char	   *end;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*s == '\0' || *s == '-' || *end != '\0' || errno == ERANGE || v < 1024 || v > SIZE_MAX)
+	{
+		diag_hint("Give a number of bytes, at least 1024.");
+		diag_error("invalid value \"%s\" for %s", s, opt);
+		return -1;
+	}
+	*out = (size_t) v;
+	return 0;
+}
+
+/*
+ * When the report is made, for the HTML report's header: SOURCE_DATE_EPOCH
+ * (seconds) when set, as reproducible builds set it, else now.
+ */
+static int64_t
+report_clock_ms(void)
+{
+	const char *epoch = getenv("SOURCE_DATE_EPOCH");
+	char	   *end;
+	long long	secs;
+
+	if (epoch && *epoch && (secs = strtoll(epoch, &end, 10)) > 0 && *end == '\0')
+		return (int64_t) secs * 1000;
+	return (int64_t) time(NULL) * 1000;
+}
+
+/* --top's default: 20 queries in text and Markdown, 50 in HTML, all in JSON. */
+static int
+default_top(report_format fmt)
+{
+	return fmt == REPORT_JSON ? 0 : fmt == REPORT_HTML ? 50 : 20;
+}
+
 enum
 {
 	OPT_LOG_FORMAT = 256, OPT_PREFIX, OPT_FORMAT, OPT_TOP, OPT_SINCE, OPT_UNTIL,
 	OPT_DBNAME, OPT_USER, OPT_APP, OPT_STORE, OPT_SYSLOG_YEAR,
 	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP, OPT_MAX_BUILD_SIZE, OPT_INTERVAL,
-	OPT_CONFIG, OPT_FAIL_ON, OPT_SERVER_CORES, OPT_SPINDLES
+	OPT_CONFIG, OPT_FAIL_ON, OPT_SERVER_CORES, OPT_SPINDLES, OPT_HTML_MAX_BYTES
 };
 
 static const struct option analyze_long_options[] = {
@@ -156,6 +201,7 @@ static const struct option analyze_long_options[] = {
 	{"format", required_argument, NULL, OPT_FORMAT},
 	{"output", required_argument, NULL, 'o'},
 	{"top", required_argument, NULL, OPT_TOP},
+	{"html-max-bytes", required_argument, NULL, OPT_HTML_MAX_BYTES},
 	{"since", required_argument, NULL, OPT_SINCE},
 	{"until", required_argument, NULL, OPT_UNTIL},
 	{"dbname", required_argument, NULL, OPT_DBNAME},
@@ -252,7 +298,7 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_FORMAT:
 			if (report_format_from_name(arg) < 0)
 			{
-				diag_hint("Use text, json or markdown.");
+				diag_hint("Use text, json, markdown or html.");
 				diag_error("unknown report format \"%s\"", arg);
 				return -1;
 			}
@@ -263,6 +309,8 @@ apply_option(cli_options *o, int c, const char *arg)
 			return 0;
 		case OPT_TOP:
 			return parse_int_arg("--top", arg, 1, &o->top);
+		case OPT_HTML_MAX_BYTES:
+			return parse_size_arg("--html-max-bytes", arg, &o->html_max_bytes);
 		case 'j':
 			return parse_int_arg("--jobs", arg, 1, &o->ingest.jobs);
 		case OPT_SYSLOG_YEAR:
@@ -471,8 +519,8 @@ cmd_analyze(int argc, char **argv)
 	o.ingest.filter = &o.filter;
 	o.live.jobs = o.ingest.jobs;
 	o.ingest.progress = !o.quiet && isatty(STDERR_FILENO);
-	if (o.format != REPORT_JSON && o.top == 0)
-		o.top = 20;
+	if (o.top == 0)
+		o.top = default_top(o.format);
 
 	session_pattern_options patterns;
 	pgsift_config *config = load_rules_config(o.config_path, &patterns);
@@ -532,7 +580,8 @@ cmd_analyze(int argc, char **argv)
 		analyze_offline(&o.live, w, &findings);
 
 	report_input in = {.model = w, .files = files, .nfiles = nfiles, .tally = &tally, .top = o.top,
-	.store_path = o.store_path, .findings = &findings, .live = live_json};
+		.store_path = o.store_path, .findings = &findings, .live = live_json, .dsn = o.live.dsn,
+	.generated_ms = report_clock_ms(), .html_max_bytes = o.html_max_bytes};
 
 	rc = write_report(&o, &in);
 	json_decref(live_json);
@@ -561,12 +610,12 @@ cmd_report(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "o:qh", analyze_long_options, NULL)) != -1)
 	{
 		int			rc = c == OPT_STORE || c == OPT_FORMAT || c == 'o' || c == OPT_TOP || c == 'q' || c == 'h' ||
-			c == OPT_CONFIG ? apply_option(&o, c, optarg) : -1;
+			c == OPT_CONFIG || c == OPT_HTML_MAX_BYTES ? apply_option(&o, c, optarg) : -1;
 
 		if (rc == 1)
 		{
-			fputs("Usage: pgsift report --store FILE [--format text|json|markdown] [-o FILE] [--top N] [--config FILE]\n",
-				  stdout);
+			fputs("Usage: pgsift report --store FILE [--format text|json|markdown|html] [-o FILE] [--top N]\n"
+				  "                    [--html-max-bytes N] [--config FILE]\n", stdout);
 			return PGSIFT_EXIT_OK;
 		}
 		if (rc < 0)
@@ -581,8 +630,8 @@ cmd_report(int argc, char **argv)
 		diag_error("report takes a --store and no log files");
 		return PGSIFT_EXIT_USAGE;
 	}
-	if (o.format != REPORT_JSON && o.top == 0)
-		o.top = 20;
+	if (o.top == 0)
+		o.top = default_top(o.format);
 	/* the thresholds the store was built with, if it was built with this configuration */
 	session_pattern_options patterns;
 	pgsift_config *config = load_rules_config(o.config_path, &patterns);
@@ -603,7 +652,8 @@ cmd_report(int argc, char **argv)
 	{
 		/* the workload rules on the stored model, as analyze runs them without --dsn */
 		analyze_offline(&o.live, w, &findings);
-		report_input in = {.model = w, .top = o.top, .store_path = o.store_path, .findings = &findings};
+		report_input in = {.model = w, .top = o.top, .store_path = o.store_path, .findings = &findings,
+		.generated_ms = report_clock_ms(), .html_max_bytes = o.html_max_bytes};
 
 		rc = write_report(&o, &in);
 	}

@@ -72,6 +72,7 @@ workload_create(const workload_filter *filter)
 	w->sessions.duration = sketch_create();
 	w->summary.first_ts = LOG_TS_UNKNOWN;
 	w->summary.last_ts = LOG_TS_UNKNOWN;
+	w->summary.utc_offset_min = LOG_UTC_OFFSET_UNKNOWN;
 	pooler_init(&w->pooler);
 	return w;
 }
@@ -357,6 +358,7 @@ add_statement(workload *w, const log_event *ev)
 		sample_statement(q, ev);
 		w->summary.statements++;
 		w->summary.total_duration_ms += d;
+		w->summary.latency[latency_bucket(d)]++;
 		minute_stats *m = minute_for(w, rec->ts_ms);
 
 		if (m)
@@ -601,6 +603,8 @@ workload_add_event(void *model, const log_event *ev)
 			w->summary.first_ts = rec->ts_ms;
 		if (w->summary.last_ts == LOG_TS_UNKNOWN || rec->ts_ms > w->summary.last_ts)
 			w->summary.last_ts = rec->ts_ms;
+		if (w->summary.utc_offset_min == LOG_UTC_OFFSET_UNKNOWN)
+			w->summary.utc_offset_min = rec->utc_offset_min;
 	}
 	w->events.by_kind[ev->kind]++;
 	switch (ev->kind)

@@ -21,6 +21,7 @@
 
 #include "parsers/log_event.h"
 #include "src/lib/sketch.h"
+#include "src/model/latency.h"
 #include "src/model/pooler.h"
 #include "src/model/query_stats.h"
 #include "src/model/session_patterns.h"
@@ -87,7 +88,10 @@ typedef struct workload_summary
 	uint64_t	own_statements; /* pgsift's own (tagged) statements, left out */
 	int64_t		first_ts;
 	int64_t		last_ts;
+	int32_t		utc_offset_min; /* zone of the first record written with one (minutes
+								 * east of UTC), or LOG_UTC_OFFSET_UNKNOWN */
 	double		total_duration_ms;
+	uint64_t	latency[LATENCY_BUCKETS];	/* timed statements by duration (latency.h) */
 } workload_summary;
 
 typedef struct workload_filter

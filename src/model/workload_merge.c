@@ -175,6 +175,11 @@ workload_merge(workload *dst, workload *src)
 	d->filtered_out += s->filtered_out;
 	d->own_statements += s->own_statements;
 	d->total_duration_ms += s->total_duration_ms;
+	for (int i = 0; i < LATENCY_BUCKETS; i++)
+		d->latency[i] += s->latency[i];
+	/* dst holds the earlier part: its zone is the first record's */
+	if (d->utc_offset_min == LOG_UTC_OFFSET_UNKNOWN)
+		d->utc_offset_min = s->utc_offset_min;
 	if (s->first_ts != LOG_TS_UNKNOWN && (d->first_ts == LOG_TS_UNKNOWN || s->first_ts < d->first_ts))
 		d->first_ts = s->first_ts;
 	if (s->last_ts != LOG_TS_UNKNOWN && (d->last_ts == LOG_TS_UNKNOWN || s->last_ts > d->last_ts))

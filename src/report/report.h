@@ -1,7 +1,8 @@
 /*-------------------------------------------------------------------------
  * report.h
- *    The analysis report, as text (for people), JSON (for programs) or
- *    Markdown (for pull-request comments).
+ *    The analysis report, as text (for people), JSON (for programs),
+ *    Markdown (for pull-request comments) or HTML (one self-contained page
+ *    with charts, docs/html-report.md).
  *
  * Every format is built from the same report_input.  The JSON's top level
  * is a stable contract (docs/json-schema.md): keys may be added, never
@@ -25,10 +26,14 @@ typedef enum report_format
 {
 	REPORT_TEXT = 0,
 	REPORT_JSON,
-	REPORT_MARKDOWN
+	REPORT_MARKDOWN,
+	REPORT_HTML
 } report_format;
 
-/* "text", "json", "markdown" to a format; -1 if unknown. */
+/* The HTML report's default size bound (--html-max-bytes). */
+#define REPORT_HTML_MAX_BYTES_DEFAULT ((size_t) 20 * 1024 * 1024)
+
+/* "text", "json", "markdown" ("md"), "html" to a format; -1 if unknown. */
 int			report_format_from_name(const char *name);
 
 typedef struct report_input
@@ -41,6 +46,12 @@ typedef struct report_input
 	const char *store_path;		/* shown when the report comes from a store */
 	const finding_list *findings;	/* may be NULL: no rule ran */
 	json_t	   *live;			/* live-database section (borrowed), or NULL */
+	/* the HTML report only */
+	const char *dsn;			/* the live database's DSN as given (shown
+								 * redacted), or NULL */
+	int64_t		generated_ms;	/* when the report was made (epoch ms); 0: not shown */
+	const char *version;		/* pgsift's version to show; NULL: PGSIFT_VERSION */
+	size_t		html_max_bytes; /* 0: REPORT_HTML_MAX_BYTES_DEFAULT */
 } report_input;
 
 /* The whole report as a JSON object (caller json_decref's it). */
@@ -57,6 +68,16 @@ int			report_write_text(FILE *out, const report_input *in);
  * success, -1 on a write error.  All log-derived text is escaped.
  */
 int			report_write_markdown(FILE *out, const report_input *in);
+
+/*
+ * Write the HTML report to out (src/report/report_html.c): one UTF-8 page
+ * with its style sheet, script and charts inline, readable without
+ * JavaScript and without network access; every string from a log or a
+ * database is escaped (html_escape.h).  Past in->html_max_bytes the
+ * queries' samples are left out, then the plans, with a warning on
+ * stderr.  0 on success, -1 on a write error.
+ */
+int			report_write_html(FILE *out, const report_input *in);
 
 /* Write the report in format fmt; 0 on success, -1 on a write error. */
 int			report_write(FILE *out, report_format fmt, const report_input *in);

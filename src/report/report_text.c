@@ -215,6 +215,8 @@ report_format_from_name(const char *name)
 		return REPORT_JSON;
 	if (strcmp(name, "markdown") == 0 || strcmp(name, "md") == 0)
 		return REPORT_MARKDOWN;
+	if (strcmp(name, "html") == 0)
+		return REPORT_HTML;
 	return -1;
 }
 
@@ -227,6 +229,8 @@ report_write(FILE *out, report_format fmt, const report_input *in)
 			return report_write_json(out, in);
 		case REPORT_MARKDOWN:
 			return report_write_markdown(out, in);
+		case REPORT_HTML:
+			return report_write_html(out, in);
 		case REPORT_TEXT:
 			break;
 	}

@@ -37,6 +37,7 @@ typedef enum state_part
 typedef enum state_type
 {
 	STATE_U64,
+	STATE_I32,
 	STATE_I64,
 	STATE_TS,					/* int64_t, LOG_TS_UNKNOWN stored as NULL */
 	STATE_REAL
@@ -67,6 +68,7 @@ static const state_field state_fields[] = {
 	SUMMARY_FIELD(own_statements, STATE_U64),
 	SUMMARY_FIELD(first_ts, STATE_TS),
 	SUMMARY_FIELD(last_ts, STATE_TS),
+	SUMMARY_FIELD(utc_offset_min, STATE_I32),
 	SUMMARY_FIELD(total_duration_ms, STATE_REAL),
 	SESSIONS_FIELD(received, STATE_U64),
 	SESSIONS_FIELD(authorized, STATE_U64),
@@ -107,6 +109,7 @@ static const state_field state_fields[] = {
 #define NSEVERITIES ((int) (sizeof(((event_figures *) 0)->by_severity) / sizeof(uint64_t)))
 
 #define KEY_SESSION_DURATION	"sessions.duration"
+#define KEY_LATENCY				"summary.latency."	/* and the bucket's index */
 #define KEY_BY_KIND				"events.by_kind."
 #define KEY_BY_SEVERITY			"events.by_severity."
 #define KEY_POOLER_KIND			"pooler.by_kind."
@@ -336,6 +339,9 @@ bind_state_value(sqlite3_stmt *st, const state_field *f, const char *base)
 		case STATE_U64:
 			store_bind_u64(st, 2, *(const uint64_t *) p);
 			break;
+		case STATE_I32:
+			sqlite3_bind_int(st, 2, *(const int32_t *) p);
+			break;
 		case STATE_I64:
 			sqlite3_bind_int64(st, 2, *(const int64_t *) p);
 			break;
@@ -413,9 +419,12 @@ write_state(store *s, workload *w)
 	for (int v = 0; rc == 0 && v < NSEVERITIES; v++)
 	{
 		snprintf(key, sizeof(key), KEY_BY_SEVERITY "%s", log_severity_name((log_severity) v));
-		store_bind_text(st, 1, key);
-		store_bind_u64(st, 2, e->by_severity[v]);
-		rc = store_step_done(s, st, "write");
+		rc = write_counter(s, st, key, e->by_severity[v]);
+	}
+	for (int i = 0; rc == 0 && i < LATENCY_BUCKETS; i++)
+	{
+		snprintf(key, sizeof(key), KEY_LATENCY "%d", i);
+		rc = write_counter(s, st, key, workload_get_summary(w)->latency[i]);
 	}
 	if (rc == 0)
 		rc = write_pooler_state(s, st, workload_pooler(w));
@@ -636,6 +645,9 @@ set_state_value(sqlite3_stmt *st, const state_field *f, char *base)
 		case STATE_U64:
 			*(uint64_t *) p = store_column_u64(st, 1);
 			break;
+		case STATE_I32:
+			*(int32_t *) p = sqlite3_column_int(st, 1);
+			break;
 		case STATE_I64:
 			*(int64_t *) p = sqlite3_column_int64(st, 1);
 			break;
@@ -739,6 +751,9 @@ read_state_pair(store *s, workload *w, sqlite3_stmt *st)
 	else if (strncmp(key, KEY_BY_SEVERITY, strlen(KEY_BY_SEVERITY)) == 0 &&
 			 (i = find_name(key + strlen(KEY_BY_SEVERITY), NSEVERITIES, severity_name)) >= 0)
 		e->by_severity[i] = store_column_u64(st, 1);
+	else if (strncmp(key, KEY_LATENCY, strlen(KEY_LATENCY)) == 0 &&
+			 (i = atoi(key + strlen(KEY_LATENCY))) >= 0 && i < LATENCY_BUCKETS)
+		workload_summary_mut(w)->latency[i] = store_column_u64(st, 1);
 	return 0;
 }
 

@@ -34,7 +34,7 @@ CFLAGS=(-std=gnu11 -g -O1 -pthread -fno-omit-frame-pointer -Wall -Wextra -Wno-un
 	-D_GNU_SOURCE -I. -I/usr/include/postgresql
 	"-DPGSIFT_VERSION=\"fuzz\"" "-DPGSIFT_FIXTURES_DIR=\"$root/fixtures\""
 	"-DPGSIFT_BUILD_DIR=\"$root/build\"" "-DPGSIFT_DOCS_DIR=\"$root/docs\"")
-LIBS=(-lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lz -lbz2 -lzstd -lpthread -lm)
+LIBS=(-lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lcrypto -lz -lbz2 -lzstd -lpthread -lm)
 
 section() {
 	printf '\n== %s ==\n' "$*"

@@ -13,7 +13,7 @@ set -euo pipefail
 packages=(
 	gcc make pkg-config
 	libpg-query-dev libprotobuf-c-dev libpq-dev libsqlite3-dev libpcre2-dev
-	libcunit1-dev libjansson-dev zlib1g-dev libzstd-dev libbz2-dev
+	libcunit1-dev libjansson-dev libssl-dev zlib1g-dev libzstd-dev libbz2-dev
 	postgresql-15 postgresql-15-hypopg pgbadger
 	clang libclang-rt-14-dev valgrind
 	time zstd bzip2 gzip jq libjson-xs-perl

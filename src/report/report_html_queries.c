@@ -1,0 +1,277 @@
+/*-------------------------------------------------------------------------
+ * report_html_queries.c
+ *    The query profile of the HTML report: one row per fingerprint by
+ *    total time, each opening on its statement, names, slowest samples
+ *    and plan.
+ *
+ * A row's id is "q-" and its fingerprint, so findings link to it.  Each
+ * numeric cell carries its value in data-v for the script's sort; the
+ * table reads the same without the script, in order of total time.  The
+ * fingerprints not listed (beyond --top) are summed in a "rest" row in
+ * the table's foot, which sorting leaves in place.  Rows per call come
+ * from pg_stat_statements in a live run, else from the root of the
+ * query's logged auto_explain plan; the log itself has none.
+ *-------------------------------------------------------------------------
+ */
+#include "src/report/html_escape.h"
+#include "src/report/html_plan.h"
+#include "src/report/report_html.h"
+
+#include <math.h>
+#include <string.h>
+
+/* Width of a statement's one-line summary. */
+#define SUMMARY_WIDTH 110
+
+/* A numeric cell: data-v the value, the text a duration. */
+static void
+ms_cell(strbuf *out, double ms)
+{
+	if (isfinite(ms))
+		strbuf_printf(out, "<td class=\"num\" data-v=\"%.3f\">", ms);
+	else
+		strbuf_puts(out, "<td class=\"num\" data-v=\"-1\">");
+	html_ms_short(out, ms);
+	strbuf_puts(out, "</td>");
+}
+
+static void
+count_cell(strbuf *out, uint64_t n)
+{
+	strbuf_printf(out, "<td class=\"num\" data-v=\"%llu\">", (unsigned long long) n);
+	html_count(out, n);
+	strbuf_puts(out, "</td>");
+}
+
+/* Rows per call and where they come from (pg_stat_statements, a plan), or NAN. */
+static double
+rows_per_call(const html_report *r, const query_stats *q, const char **source)
+{
+	json_t	   *pgss = json_object_get(r->in->live, "pg_stat_statements");
+	char		hex[17];
+	size_t		i;
+	json_t	   *e;
+
+	fingerprint_hex(q->fingerprint, hex);
+	json_array_foreach(pgss, i, e)
+	{
+		const char *fp = json_string_value(json_object_get(e, "fingerprint"));
+		json_int_t	calls = json_integer_value(json_object_get(e, "calls"));
+
+		if (fp && strcmp(fp, hex) == 0 && calls > 0)
+		{
+			*source = "pg_stat_statements";
+			return (double) json_integer_value(json_object_get(e, "rows")) / (double) calls;
+		}
+	}
+	if (q->plan && q->plan_is_json)
+	{
+		plan	   *p = plan_parse_json(q->plan, NULL);
+		double		rows = p && p->root && p->root->analyzed ? p->root->actual_rows : NAN;
+
+		plan_free(p);
+		*source = "its slowest logged plan";
+		return rows;
+	}
+	return NAN;
+}
+
+static void
+rows_cell(strbuf *out, const html_report *r, const query_stats *q)
+{
+	const char *source = NULL;
+	double		rows = rows_per_call(r, q, &source);
+
+	if (!isfinite(rows))
+	{
+		strbuf_puts(out, "<td class=\"num\" data-v=\"-1\">-</td>");
+		return;
+	}
+	strbuf_printf(out, "<td class=\"num\" data-v=\"%.1f\" title=\"from %s\">%.1f</td>", rows, source, rows);
+}
+
+/* "name (count), ..." of a name list. */
+static void
+names(strbuf *out, const char *label, const name_count *arr, int n)
+{
+	if (n == 0)
+		return;
+	strbuf_printf(out, "<dt>%s</dt><dd>", label);
+	for (int i = 0; i < n; i++)
+	{
+		strbuf_puts(out, i ? ", <code>" : "<code>");
+		html_escape(out, arr[i].name);
+		strbuf_puts(out, "</code> ");
+		html_count(out, arr[i].count);
+	}
+	strbuf_puts(out, "</dd>\n");
+}
+
+static void
+samples(strbuf *out, const html_report *r, const query_stats *q)
+{
+	int			n = q->nsamples < r->samples ? q->nsamples : r->samples;
+
+	if (n == 0)
+		return;
+	strbuf_printf(out, "<h4>Slowest executions (%d of %d kept)</h4>\n<ol class=\"samples\">\n", n, q->nsamples);
+	for (int i = 0; i < n; i++)
+	{
+		const query_sample *s = &q->samples[i];
+
+		strbuf_puts(out, "<li>");
+		html_ms(out, s->duration_ms);
+		strbuf_puts(out, " at ");
+		html_time(out, r, s->ts_ms);
+		if (s->file)
+		{
+			strbuf_puts(out, ", <code>");
+			html_escape(out, s->file);
+			strbuf_printf(out, ":%llu</code>", (unsigned long long) s->line);
+		}
+		if (s->user || s->database)
+		{
+			strbuf_puts(out, ", <code>");
+			html_escape(out, s->user ? s->user : "?");
+			strbuf_putc(out, '@');
+			html_escape(out, s->database ? s->database : "?");
+			strbuf_puts(out, "</code>");
+		}
+		strbuf_puts(out, "\n<pre><code class=\"sql\">");
+		html_escape(out, s->query);
+		strbuf_puts(out, "</code></pre>\n");
+		if (s->params)
+		{
+			strbuf_puts(out, "<p class=\"note\">parameters: <code>");
+			html_escape(out, s->params);
+			strbuf_puts(out, "</code></p>\n");
+		}
+		strbuf_puts(out, "</li>\n");
+	}
+	strbuf_puts(out, "</ol>\n");
+}
+
+/* What the row opens on. */
+static void
+query_details(strbuf *out, const html_report *r, const query_stats *q, const char *hex)
+{
+	strbuf		line;
+
+	strbuf_init(&line);
+	report_one_line(q->normalized, SUMMARY_WIDTH, &line);
+	strbuf_puts(out, "<details><summary><code>");
+	html_escape(out, line.data);
+	strbuf_puts(out, "</code></summary>\n<pre><code class=\"sql\">");
+	html_escape(out, q->normalized);
+	strbuf_puts(out, "</code></pre>\n");
+	if (!q->parsed)
+		strbuf_puts(out, "<p class=\"note\">libpg_query could not parse it: it is grouped by its text.</p>\n");
+	strbuf_printf(out, "<dl class=\"facts\">\n<dt>fingerprint</dt><dd><code>%s</code></dd>\n", hex);
+	names(out, "users", q->users, q->nusers);
+	names(out, "databases", q->databases, q->ndatabases);
+	names(out, "applications", q->apps, q->napps);
+	strbuf_puts(out, "<dt>seen</dt><dd>");
+	html_time(out, r, q->first_ts);
+	strbuf_puts(out, " to ");
+	html_time(out, r, q->last_ts);
+	strbuf_puts(out, "</dd>\n");
+	if (q->untimed_calls || q->errors)
+	{
+		strbuf_puts(out, "<dt>also</dt><dd>");
+		html_count(out, q->untimed_calls);
+		strbuf_puts(out, " calls without a duration, ");
+		html_count(out, q->errors);
+		strbuf_puts(out, " failed</dd>\n");
+	}
+	strbuf_puts(out, "</dl>\n");
+	samples(out, r, q);
+	if (r->plans && q->plan)
+	{
+		strbuf_puts(out, "<h4>Slowest logged plan (auto_explain, ");
+		html_ms(out, q->plan_ms);
+		strbuf_puts(out, ")</h4>\n");
+		html_plan_write(out, q->plan, q->plan_is_json);
+	}
+	strbuf_puts(out, "</details>");
+	strbuf_free(&line);
+}
+
+static void
+query_row(strbuf *out, const html_report *r, size_t rank, const query_stats *q)
+{
+	char		hex[17];
+	double		total = r->s->total_duration_ms;
+
+	fingerprint_hex(q->fingerprint, hex);
+	strbuf_printf(out, "<tr id=\"q-%s\"><td class=\"num\" data-v=\"%zu\">%zu</td><td class=\"q\">", hex, rank, rank);
+	query_details(out, r, q, hex);
+	strbuf_puts(out, "</td>");
+	ms_cell(out, q->total_ms);
+	strbuf_printf(out, "<td class=\"num\" data-v=\"%.3f\">", total > 0 ? 100.0 * q->total_ms / total : 0.0);
+	html_percent(out, q->total_ms, total);
+	strbuf_puts(out, "</td>");
+	count_cell(out, q->calls);
+	ms_cell(out, q->calls ? q->total_ms / (double) q->calls : NAN);
+	ms_cell(out, query_stats_quantile(q, 0.50));
+	ms_cell(out, query_stats_quantile(q, 0.95));
+	ms_cell(out, query_stats_quantile(q, 0.99));
+	ms_cell(out, q->calls ? q->max_ms : NAN);
+	rows_cell(out, r, q);
+	strbuf_puts(out, "</tr>\n");
+}
+
+/* The fingerprints beyond the table, summed. */
+static void
+rest_row(strbuf *out, const html_report *r)
+{
+	double		total = 0;
+	uint64_t	calls = 0;
+
+	if (r->nlisted >= r->nqueries)
+		return;
+	for (size_t i = r->nlisted; i < r->nqueries; i++)
+	{
+		total += r->queries[i]->total_ms;
+		calls += r->queries[i]->calls;
+	}
+	strbuf_puts(out, "<tfoot><tr class=\"rest\"><td></td><td>rest: ");
+	html_count(out, (uint64_t) (r->nqueries - r->nlisted));
+	strbuf_puts(out, " other fingerprints</td>");
+	ms_cell(out, total);
+	strbuf_puts(out, "<td class=\"num\">");
+	html_percent(out, total, r->s->total_duration_ms);
+	strbuf_puts(out, "</td>");
+	count_cell(out, calls);
+	ms_cell(out, calls ? total / (double) calls : NAN);
+	strbuf_puts(out, "<td></td><td></td><td></td><td></td><td></td></tr></tfoot>\n");
+}
+
+void
+html_section_queries(strbuf *out, const html_report *r)
+{
+	html_open_section(out, "queries", "Queries");
+	if (r->nqueries == 0)
+	{
+		strbuf_puts(out, "<p>No statement was logged.</p>\n");
+		html_close_section(out);
+		return;
+	}
+	strbuf_puts(out, "<p class=\"note\">The ");
+	html_count(out, r->nlisted);
+	strbuf_puts(out, " costliest of ");
+	html_count(out, r->nqueries);
+	strbuf_puts(out, " fingerprints by total time (<code>--top</code> sets how many). Click a heading to sort, "
+				"a statement to open it.</p>\n<p><input type=\"search\" id=\"query-filter\" "
+				"placeholder=\"Filter: words of the statement, users, databases\" aria-label=\"Filter the queries\" "
+				"hidden></p>\n<div class=\"scroll\"><table class=\"data sortable\" id=\"query-table\"><thead><tr>"
+				"<th class=\"num\">#</th><th data-type=\"text\">statement</th><th class=\"num\">total</th>"
+				"<th class=\"num\">%</th><th class=\"num\">calls</th><th class=\"num\">mean</th>"
+				"<th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">p99</th>"
+				"<th class=\"num\">max</th><th class=\"num\">rows</th></tr></thead>\n<tbody>\n");
+	for (size_t i = 0; i < r->nlisted; i++)
+		query_row(out, r, i + 1, r->queries[i]);
+	strbuf_puts(out, "</tbody>\n");
+	rest_row(out, r);
+	strbuf_puts(out, "</table></div>\n");
+	html_close_section(out);
+}
