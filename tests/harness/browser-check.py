@@ -22,7 +22,8 @@
 #                svg.chart text.tick, in document order
 #   sort         for each header of the query table (the one holding the
 #                q- rows): whether a click changed the rows' order and left
-#                that column in order
+#                that column in order (by value, durations in ms, when every
+#                cell is a number), and whether it is such a column
 #   handlers     the number of elements with an inline on* attribute
 #   texts        for each --text S, how often S occurs in the page's text
 #                nodes (those outside script, style and template)
@@ -163,15 +164,25 @@ def check_tools():
              "PGSIFT_BROWSER_TEST=skip to skip the browser suite deliberately.")
 
 
+# Durations as the report writes them ("850 µs", "2.73 s", "1 min"), in ms.
+UNIT_MS = {"µs": 0.001, "us": 0.001, "ms": 1.0, "s": 1000.0, "min": 60000.0, "h": 3600000.0}
+
+
 def cell_key(text):
-    """A cell as a sort key: its number when it reads as one, else its text."""
-    m = re.fullmatch(r"[^\d\-]*(-?[\d,]*\.?\d+)\s*(%|ms|s|µs|x|×)?", text.replace("\u2009", "").strip())
+    """A cell as a sort key: its number (durations in ms) when it reads as
+    one, else its text; None for an empty or "-" cell, which may sort to
+    either end."""
+    t = re.sub(r"[\s,\u2009\u202f]", "", text)
+    if t in ("", "-", "\u2014", "\u2013"):
+        return None
+    m = re.fullmatch(r"(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)(µs|us|ms|s|min|h|%|x|×)?", t)
     if m:
-        return (0, float(m.group(1).replace(",", "")), "")
-    return (1, 0.0, text.lower())
+        return (0, float(m.group(1)) * UNIT_MS.get(m.group(2), 1.0), "")
+    return (1, 0.0, text.strip().lower())
 
 
 def in_order(keys):
+    keys = [k for k in keys if k is not None]
     return keys == sorted(keys) or keys == sorted(keys, reverse=True)
 
 
@@ -192,6 +203,7 @@ def check_sort(driver):
             "rows": len(after),
             "changed": [r[0] for r in before] != [r[0] for r in after],
             "ordered": in_order([cell_key(r[1]) for r in after]),
+            "numeric": all(k is None or k[0] == 0 for k in (cell_key(r[1]) for r in after)),
             "same_rows": sorted(r[0] for r in before) == sorted(r[0] for r in after),
         })
     return {"table": True, "columns": columns}
