@@ -8,6 +8,7 @@
 #   make bench-live live analysis of 5,000 distinct statements (docs/performance.md)
 #   make bench-migration  lint a migration of 10,000 statements; the full gate on the demo shop
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each, default 60)
+#   make golden     write the HTML report's golden page again (tests/report/golden/)
 #   make install PREFIX=/usr/local
 #   make clean
 
@@ -41,7 +42,7 @@ SAN_TOBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(TEST_SRC))
 
 HARNESS  := tests/harness
 
-.PHONY: all check test unit deps demo demo-safety bench bench-live bench-migration fuzz install clean fixtures
+.PHONY: all check test unit deps demo demo-safety bench bench-live bench-migration fuzz golden install clean fixtures
 all: $(BUILD)/pgsift
 
 $(BUILD)/obj/%.o: %.c
@@ -116,6 +117,11 @@ fixtures: deps
 
 fuzz:
 	@$(HARNESS)/fuzz.sh $(FUZZ_SECONDS)
+
+# The golden HTML page of fixtures/workload.log, written by the test that
+# compares it (docs/testing.md): for a change to the page that is meant.
+golden: $(BUILD)/test_runner
+	PGSIFT_UPDATE_GOLDEN=1 $(BUILD)/test_runner report/report_html
 
 install: $(BUILD)/pgsift
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/pgsift

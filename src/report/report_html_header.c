@@ -122,7 +122,7 @@ fastest_statement(const html_report *r)
 	double		min = NAN;
 
 	for (size_t i = 0; i < r->nqueries; i++)
-		if (r->queries[i]->calls > 0 && !(r->queries[i]->min_ms >= min))
+		if (r->queries[i]->calls > 0 && (isnan(min) || r->queries[i]->min_ms < min))
 			min = r->queries[i]->min_ms;
 	return min;
 }

@@ -4,7 +4,8 @@
  *    total time, each opening on its statement, names, slowest samples
  *    and plan.
  *
- * A row's id is "q-" and its fingerprint, so findings link to it.  Each
+ * A row's id is "q-" and its fingerprint (its last column), so findings
+ * link to it.  Each
  * numeric cell carries its value in data-v for the script's sort; the
  * table reads the same without the script, in order of total time.  The
  * fingerprints not listed (beyond --top) are summed in a "rest" row in
@@ -217,7 +218,7 @@ query_row(strbuf *out, const html_report *r, size_t rank, const query_stats *q)
 	ms_cell(out, query_stats_quantile(q, 0.99));
 	ms_cell(out, q->calls ? q->max_ms : NAN);
 	rows_cell(out, r, q);
-	strbuf_puts(out, "</tr>\n");
+	strbuf_printf(out, "<td><code class=\"fp\">%s</code></td></tr>\n", hex);
 }
 
 /* The fingerprints beyond the table, summed. */
@@ -243,7 +244,7 @@ rest_row(strbuf *out, const html_report *r)
 	strbuf_puts(out, "</td>");
 	count_cell(out, calls);
 	ms_cell(out, calls ? total / (double) calls : NAN);
-	strbuf_puts(out, "<td></td><td></td><td></td><td></td><td></td></tr></tfoot>\n");
+	strbuf_puts(out, "<td></td><td></td><td></td><td></td><td></td><td></td></tr></tfoot>\n");
 }
 
 void
@@ -267,7 +268,8 @@ html_section_queries(strbuf *out, const html_report *r)
 				"<th class=\"num\">#</th><th data-type=\"text\">statement</th><th class=\"num\">total</th>"
 				"<th class=\"num\">%</th><th class=\"num\">calls</th><th class=\"num\">mean</th>"
 				"<th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">p99</th>"
-				"<th class=\"num\">max</th><th class=\"num\">rows</th></tr></thead>\n<tbody>\n");
+				"<th class=\"num\">max</th><th class=\"num\">rows</th><th data-type=\"text\">fingerprint</th>"
+				"</tr></thead>\n<tbody>\n");
 	for (size_t i = 0; i < r->nlisted; i++)
 		query_row(out, r, i + 1, r->queries[i]);
 	strbuf_puts(out, "</tbody>\n");

@@ -11,14 +11,15 @@
 # churn, queries that need the missing indexes, deep OFFSET pagination,
 # SELECT *); last, runs `pgsift analyze --dsn "dbname=shop" --measure real`
 # on the log the server just wrote, so that candidate indexes are built and
-# measured inside transactions that are rolled back.
+# measured inside transactions that are rolled back, and runs it again to
+# write the same analysis as an HTML page, $BUILD/demo-report.html.
 #
 # Logging is turned on (ALTER SYSTEM and a reload) only once the shop is
 # loaded, and the log and pg_stat_statements start afresh then, so neither
 # holds anything but the application: connection lines cannot be silenced
 # per session, as statement logging can.  Everything lives in the
 # server's temporary directory, which is removed at the end; the demo writes
-# no other file.  BUILD names the build directory (default build, as for
+# no other file but the HTML report in the build directory.  BUILD names the build directory (default build, as for
 # make).
 set -euo pipefail
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
@@ -85,6 +86,12 @@ catalog_digest() {
 play() {
 	local log=$PGSIFT_PG_LOGDIR/postgresql.log t
 	local tmp=${PGSIFT_PG_LOGDIR%/log}
+	local report
+
+	case $build in
+	/*) report=$build/demo-report.html ;;
+	*) report=$PWD/$build/demo-report.html ;;
+	esac
 
 	echo "   server on 127.0.0.1:$PGPORT; its data, socket and log are under $tmp"
 	echo
@@ -109,6 +116,11 @@ play() {
 	"$build/pgsift" analyze --dsn "dbname=shop" --measure real --top 10 "$log"
 	echo
 	echo "   analysed in $((SECONDS - t)) s"
+	echo
+	echo "   the same analysis as one HTML page (charts, plans, the top 50 queries):"
+	t=$SECONDS
+	"$build/pgsift" analyze -q --dsn "dbname=shop" --measure real --format html -o "$report" "$log"
+	echo "   $report (written in $((SECONDS - t)) s; open it in a browser)"
 	echo
 	echo "== 5/6 pgsift migration --dsn \"dbname=shop\" --measure plan --workload <the server log>"
 	echo "   tests/harness/demo-migration.sql: the migration gate on a pull request's risky"

@@ -214,6 +214,38 @@ test_cache(void)
 	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:06 U1C", &ms), LOG_TIME_INVALID);
 }
 
+/* The cache keeps the zone of the last time parsed, hit or miss, for the record. */
+static void
+test_zone_offset(void)
+{
+	log_time_cache c;
+	int64_t		ms;
+
+	log_time_cache_init(&c);
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05.100 CET", &ms), LOG_TIME_OK);
+	CU_ASSERT_EQUAL(c.last_offset_min, 60);
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05.200 CET", &ms), LOG_TIME_OK);	/* a hit */
+	CU_ASSERT_EQUAL(c.last_offset_min, 60);
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05 +0545", &ms), LOG_TIME_OK);
+	CU_ASSERT_EQUAL(c.last_offset_min, 5 * 60 + 45);
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05 -03", &ms), LOG_TIME_OK);
+	CU_ASSERT_EQUAL(c.last_offset_min, -180);
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02T03:04:05.5-09:30", &ms), LOG_TIME_OK);
+	CU_ASSERT_EQUAL(c.last_offset_min, -9 * 60 - 30);
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05 UTC", &ms), LOG_TIME_OK);
+	CU_ASSERT_EQUAL(c.last_offset_min, 0);
+	/* read as UTC, but the zone is not known: not "UTC" */
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05 XYZT", &ms), LOG_TIME_ZONE_UNKNOWN);
+	CU_ASSERT_EQUAL(c.last_offset_min, LOG_UTC_OFFSET_UNKNOWN);
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05 XYZT", &ms), LOG_TIME_ZONE_UNKNOWN);
+	CU_ASSERT_EQUAL(c.last_offset_min, LOG_UTC_OFFSET_UNKNOWN);
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05", &ms), LOG_TIME_ZONE_UNKNOWN);
+	CU_ASSERT_EQUAL(c.last_offset_min, LOG_UTC_OFFSET_UNKNOWN);
+	/* a zone too long for the cache key is parsed every time, its offset kept all the same */
+	CU_ASSERT_EQUAL(parse(&c, "2024-01-02 03:04:05 +05:30          ", &ms), LOG_TIME_OK);
+	CU_ASSERT_EQUAL(c.last_offset_min, 330);
+}
+
 static void
 test_at_start(void)
 {
@@ -250,6 +282,7 @@ PGSIFT_TEST_SUITE(log_time_suite)
 	CU_add_test(s, "zones of the tz database", test_zones_of_tz_database);
 	CU_add_test(s, "unknown zones and invalid times", test_unknown_and_invalid);
 	CU_add_test(s, "one-entry cache", test_cache);
+	CU_add_test(s, "the zone's offset kept for the record", test_zone_offset);
 	CU_add_test(s, "record start shape", test_at_start);
 	CU_add_test(s, "integers", test_field_int);
 }
