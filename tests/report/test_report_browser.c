@@ -292,7 +292,7 @@ test_loads_clean(void)
 	assert_clean(utc_page()->page, "UTC");
 }
 
-/* One directive of a policy ("script-src 'sha256-…'"), malloc'd, or NULL. */
+/* The value of one directive of a policy ("'sha256-…'"), malloc'd, or NULL. */
 static char *
 csp_directive(const char *policy, const char *name)
 {
@@ -301,12 +301,14 @@ csp_directive(const char *policy, const char *name)
 	for (const char *p = policy; p && *p;)
 	{
 		const char *end = strchr(p, ';');
-		size_t		len = end ? (size_t) (end - p) : strlen(p);
+		size_t		len;
 
 		p += strspn(p, " \t");
 		len = end ? (size_t) (end - p) : strlen(p);
-		if (len >= n && strncmp(p, name, n) == 0 && (p[n] == ' ' || p[n] == ';' || p[n] == '\0'))
-			return strndup(p + n, len - n);
+		while (len > 0 && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+			len--;
+		if (len >= n && strncmp(p, name, n) == 0 && (len == n || p[n] == ' '))
+			return strndup(p + n + (len > n), len - n - (len > n));
 		p = end ? end + 1 : NULL;
 	}
 	return NULL;
@@ -344,7 +346,7 @@ test_csp_meta(void)
 	dflt = csp_directive(policy, "default-src");
 	script = csp_directive(policy, "script-src");
 	style = csp_directive(policy, "style-src");
-	ASSERT_STR(dflt, " 'none'");
+	ASSERT_STR(dflt, "'none'");
 	CU_ASSERT_TRUE(script && only_hashes(script));
 	CU_ASSERT_TRUE(style && only_hashes(style));
 	if (!(script && only_hashes(script) && style && only_hashes(style)))
