@@ -160,4 +160,4 @@ done
 echo "== 1/6 starting a throwaway PostgreSQL 15 in a temporary directory"
 start=$SECONDS
 BUILD=$build tests/harness/with-postgres.sh --set autovacuum=off -- "$self" --play
-echo "== done in $((SECONDS - start)) s; nothing was written outside the server's temporary directory"
+echo "== done in $((SECONDS - start)) s; nothing was written outside the server's temporary directory but $build/demo-report.html"
