@@ -532,7 +532,7 @@ cmd_analyze(int argc, char **argv)
 		analyze_offline(&o.live, w, &findings);
 
 	report_input in = {.model = w, .files = files, .nfiles = nfiles, .tally = &tally, .top = o.top,
-	.store_path = o.store_path, .findings = &findings, .live = live_json};
+	.store_path = o.store_path, .findings = &findings, .live = live_json, .jobs = o.ingest.jobs};
 
 	rc = write_report(&o, &in);
 	json_decref(live_json);
