@@ -569,7 +569,7 @@ cmd_analyze(int argc, char **argv)
 		analyze_offline(&o.live, w, &findings);
 
 	report_input in = {.model = w, .files = files, .nfiles = nfiles, .tally = &tally,
-	.store_path = o.store_path, .findings = &findings, .live = live_json};
+	.store_path = o.store_path, .findings = &findings, .live = live_json, .jobs = o.ingest.jobs};
 
 	rc = cli_outputs_write(&o.outputs, &in, o.top, stdout_color);
 	json_decref(live_json);

@@ -41,6 +41,7 @@ typedef struct report_input
 	const char *store_path;		/* shown when the report comes from a store */
 	const finding_list *findings;	/* may be NULL: no rule ran */
 	json_t	   *live;			/* live-database section (borrowed), or NULL */
+	int			jobs;			/* threads the report may use (-j); <= 1: one */
 	int			color;			/* text only: colours for a terminal (src/core/color.h) */
 } report_input;
 
