@@ -9,13 +9,13 @@
 #   make bench-migration  lint a migration of 10,000 statements; the full gate on the demo shop
 #   make fuzz       run the libFuzzer targets (FUZZ_SECONDS each, default 60)
 #   make golden     write the HTML report's golden page again (tests/report/golden/)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   the binary, the man page, bash and zsh completion, docs
 #   make clean
 
 CC       ?= cc
 PREFIX   ?= /usr/local
 BUILD    := build
-VERSION  := 0.1.0
+VERSION  := 0.2.0
 FUZZ_SECONDS ?= 60
 
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wformat=2 -Wvla
@@ -42,14 +42,26 @@ SAN_TOBJ := $(patsubst %.c,$(BUILD)/san/%.o,$(TEST_SRC))
 
 HARNESS  := tests/harness
 
+# The version is compiled in (PGSIFT_VERSION): a new one rebuilds every object.
+VERSION_STAMP := $(BUILD)/version-$(VERSION)
+
+MANDIR   := $(PREFIX)/share/man/man1
+BASHCOMPDIR := $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR  := $(PREFIX)/share/zsh/site-functions
+
 .PHONY: all check test unit deps demo demo-safety bench bench-live bench-migration fuzz golden install clean fixtures
 all: $(BUILD)/pgsift
 
-$(BUILD)/obj/%.o: %.c
+$(VERSION_STAMP):
+	@mkdir -p $(BUILD)
+	@rm -f $(BUILD)/version-*
+	@touch $@
+
+$(BUILD)/obj/%.o: %.c $(VERSION_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(BUILD)/san/%.o: %.c
+$(BUILD)/san/%.o: %.c $(VERSION_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(SAN_FLAGS) -MMD -MP -c $< -o $@
 
@@ -124,8 +136,12 @@ golden: $(BUILD)/test_runner
 	PGSIFT_UPDATE_GOLDEN=1 $(BUILD)/test_runner report/report_html
 
 install: $(BUILD)/pgsift
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/pgsift
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/doc/pgsift $(DESTDIR)$(MANDIR) \
+		$(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 $(BUILD)/pgsift $(DESTDIR)$(PREFIX)/bin/pgsift
+	install -m 644 man/pgsift.1 $(DESTDIR)$(MANDIR)/pgsift.1
+	install -m 644 completion/pgsift.bash $(DESTDIR)$(BASHCOMPDIR)/pgsift
+	install -m 644 completion/_pgsift $(DESTDIR)$(ZSHCOMPDIR)/_pgsift
 	cp -r docs/. $(DESTDIR)$(PREFIX)/share/doc/pgsift/
 
 clean:

@@ -24,6 +24,7 @@
 #include "src/live/explain.h"
 #include "src/model/workload.h"
 #include "src/sql/query_tree.h"
+#include "src/sql/select_limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,12 +40,8 @@ static const rule_param params[] = {
 };
 
 /* The pagination of one sampled execution. */
-typedef struct page
-{
-	int64_t		offset;
-	int64_t		limit;
-	int			offset_param;	/* $k of the OFFSET, 0 for a constant */
-} page;
+/* a page: its OFFSET and LIMIT, and the $k of the OFFSET (0 for a constant) */
+typedef select_limits page;
 
 /* What the samples of one query say. */
 typedef struct sampled_pages
@@ -60,22 +57,12 @@ typedef struct sampled_pages
 static int
 page_of(const query_sample *s, page *p)
 {
-	query_tree	t;
 	param_list	pl = {0};
-	int			ok = 0;
+	int			ok;
 
 	if (s->params && param_list_parse(s->params, &pl) != 0)
 		pl.count = 0;
-	if (query_tree_parse(s->query, &t) == 0 && t.select->limit_offset && t.select->limit_count &&
-		query_node_int_value(t.select->limit_offset, &pl, &p->offset) &&
-		query_node_int_value(t.select->limit_count, &pl, &p->limit) && p->offset >= 0 && p->limit > 0)
-	{
-		const PgQuery__Node *o = query_node_uncast(t.select->limit_offset);
-
-		p->offset_param = o->node_case == PG_QUERY__NODE__NODE_PARAM_REF ? o->param_ref->number : 0;
-		ok = 1;
-	}
-	query_tree_free(&t);
+	ok = select_limits_read(s->query, &pl, p);
 	param_list_free(&pl);
 	return ok;
 }

@@ -386,8 +386,7 @@ analyze_live(const analyze_options *opts, workload *w, finding_list *out, analyz
 	if (ss && ss->available && opts->interval_s > 0)
 	{
 		/* the activity of the interval only: two snapshots and their difference */
-		if (!diag_quiet)
-			fprintf(stderr, "pgsift: sampling pg_stat_statements for %d s\n", opts->interval_s);
+		diag_notice("sampling pg_stat_statements for %d s", opts->interval_s);
 		sleep((unsigned) opts->interval_s);
 
 		pgss_snapshot *later = pgss_read(c);

@@ -25,4 +25,11 @@ int			cmd_migration(int argc, char **argv);
 /* pgsift rules [ID] (src/cli/cmd_rules.c). */
 int			cmd_rules(int argc, char **argv);
 
+/*
+ * pgsift --version (src/cli/version.c): "pgsift VERSION", then the
+ * libraries' versions, on stdout (its write errors are main's to
+ * report).  Returns PGSIFT_EXIT_OK.
+ */
+int			cli_version(void);
+
 #endif

@@ -7,14 +7,20 @@
  *    pgsift analyze --dsn DSN [options]   and a live database
  *    pgsift report --store FILE [options] print a stored run's report again
  *
- * Both share the options table; report takes the output ones only.  Exit
- * codes are the PGSIFT_EXIT_* constants of diag.h (docs/cli.md).
+ * Both share the options table; report takes the output ones only.  The
+ * report goes to every -o given (src/cli/outputs.c), from one read.  On
+ * stderr, what is neither a warning nor an error (progress, the format
+ * found in each file, a resumed file) is a notice, printed only when
+ * stderr is a terminal.  Exit codes are the PGSIFT_EXIT_* constants of
+ * diag.h (docs/cli.md).
  *-------------------------------------------------------------------------
  */
 #include "rules/rule.h"
 #include "rules/sequence_rules.h"
 #include "src/analyze/analyze.h"
 #include "src/cli/cli.h"
+#include "src/cli/outputs.h"
+#include "src/core/color.h"
 #include "src/core/config.h"
 #include "src/core/diag.h"
 #include "src/core/output.h"
@@ -36,7 +42,8 @@ typedef struct cli_options
 	ingest_options ingest;
 	workload_filter filter;
 	report_format format;
-	const char *output;
+	cli_outputs outputs;		/* -o, repeatable */
+	color_when	color;			/* --color, COLOR_WHEN_UNSET when not given */
 	const char *config_path;
 	int			fail_on;		/* severity, -1: not given */
 	int			top;
@@ -79,15 +86,21 @@ usage_analyze(FILE *out)
 		  "  --until TIME       only events before TIME\n"
 		  "  --dbname NAME, --user NAME, --app NAME\n"
 		  "Output:\n"
-		  "  --format FMT       text (default), json, markdown or html\n"
-		  "  -o, --output FILE  write the report to FILE instead of stdout\n"
+		  "  --format FMT       text (default), json, markdown or html: of stdout, and of each\n"
+		  "                     -o whose name has no .txt, .json, .md, .markdown, .html or\n"
+		  "                     .htm extension\n"
+		  "  -o, --output FILE  write the report to FILE instead of stdout (\"-\": stdout);\n"
+		  "                     repeatable, each in the format of its extension\n"
 		  "  --top N            queries to list (default 20 in text, 50 in HTML, all in JSON)\n"
 		  "  --html-max-bytes N past N bytes the HTML report leaves out samples, then plans\n"
 		  "                     (default 20971520)\n"
-		  "  -q, --quiet        no warnings or progress on stderr\n"
+		  "  --color[=WHEN]     colour the text report and messages: auto (default: on a\n"
+		  "                     terminal), always or never; NO_COLOR and PG_COLOR are read\n"
+		  "  -q, --quiet        no warnings, notices or progress on stderr\n"
+		  "  -V, --version      print the version and exit\n"
 		  "  -h, --help         this help\n\n"
 		  "Exit status: 0 success, 1 a finding at or above --fail-on, 2 bad usage, 3 nothing\n"
-		  "could be read, 4 database unreachable, 5 store error.\n", out);
+		  "could be read, 4 database unreachable, 5 store error, 6 a report not written.\n", out);
 }
 
 /* Parse a UTC time; returns 0 and sets *ms, or -1. */
@@ -180,19 +193,12 @@ report_clock_ms(void)
 	return (int64_t) time(NULL) * 1000;
 }
 
-/* --top's default: 20 queries in text and Markdown, 50 in HTML, all in JSON. */
-static int
-default_top(report_format fmt)
-{
-	return fmt == REPORT_JSON ? 0 : fmt == REPORT_HTML ? 50 : 20;
-}
-
 enum
 {
 	OPT_LOG_FORMAT = 256, OPT_PREFIX, OPT_FORMAT, OPT_TOP, OPT_SINCE, OPT_UNTIL,
 	OPT_DBNAME, OPT_USER, OPT_APP, OPT_STORE, OPT_SYSLOG_YEAR,
 	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP, OPT_MAX_BUILD_SIZE, OPT_INTERVAL,
-	OPT_CONFIG, OPT_FAIL_ON, OPT_SERVER_CORES, OPT_SPINDLES, OPT_HTML_MAX_BYTES
+	OPT_CONFIG, OPT_FAIL_ON, OPT_SERVER_CORES, OPT_SPINDLES, OPT_COLOR, OPT_HTML_MAX_BYTES
 };
 
 static const struct option analyze_long_options[] = {
@@ -221,7 +227,9 @@ static const struct option analyze_long_options[] = {
 	{"fail-on", required_argument, NULL, OPT_FAIL_ON},
 	{"server-cores", required_argument, NULL, OPT_SERVER_CORES},
 	{"spindles", required_argument, NULL, OPT_SPINDLES},
+	{"color", optional_argument, NULL, OPT_COLOR},
 	{"quiet", no_argument, NULL, 'q'},
+	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
 	{NULL, 0, NULL, 0}
 };
@@ -272,7 +280,23 @@ apply_live_option(cli_options *o, int c, const char *arg)
 	}
 }
 
-/* One option of analyze/report; returns 0, 1 for --help, or -1. */
+/* --color[=WHEN] (no WHEN: always); 0 or -1. */
+static int
+apply_color(cli_options *o, const char *arg)
+{
+	int			when = arg ? color_when_from_name(arg) : COLOR_WHEN_ALWAYS;
+
+	if (when < 0)
+	{
+		diag_hint("Use --color=auto, --color=always or --color=never.");
+		diag_error("invalid value \"%s\" for --color", arg);
+		return -1;
+	}
+	o->color = (color_when) when;
+	return 0;
+}
+
+/* One option of analyze/report; returns 0, 1 for --help, 2 for --version, or -1. */
 static int
 apply_option(cli_options *o, int c, const char *arg)
 {
@@ -305,8 +329,9 @@ apply_option(cli_options *o, int c, const char *arg)
 			o->format = (report_format) report_format_from_name(arg);
 			return 0;
 		case 'o':
-			o->output = arg;
-			return 0;
+			return cli_outputs_add(&o->outputs, arg);
+		case OPT_COLOR:
+			return apply_color(o, arg);
 		case OPT_TOP:
 			return parse_int_arg("--top", arg, 1, &o->top);
 		case OPT_HTML_MAX_BYTES:
@@ -355,24 +380,25 @@ apply_option(cli_options *o, int c, const char *arg)
 			return 0;
 		case 'h':
 			return 1;
+		case 'V':
+			return 2;
 		default:
 			return -1;
 	}
 }
 
 /*
- * The report to -o (or stdout).  The writers fail only when a write does,
- * which the stream keeps for output_finish to report with the path.
+ * After the options: the outputs' formats, and the colours of stdout and
+ * (when --color was given) stderr.  Returns whether stdout's text report
+ * is coloured.
  */
 static int
-write_report(const cli_options *o, const report_input *in)
+settle_outputs(cli_options *o)
 {
-	FILE	   *out = output_open(o->output);
-
-	if (out == NULL)
-		return PGSIFT_EXIT_WRITE;
-	(void) report_write(out, o->format, in);
-	return output_finish(out, o->output);
+	cli_outputs_resolve(&o->outputs, o->format);
+	if (o->color != COLOR_WHEN_UNSET)
+		diag_color = color_decide_for_fd(o->color, STDERR_FILENO);
+	return color_decide_for_fd(o->color, STDOUT_FILENO);
 }
 
 /* Resume offsets from the store; returns 0 or -1 (reported). */
@@ -385,9 +411,9 @@ resume_from_store(store *st, ingest_file *files, int n)
 			continue;
 		if (store_resume_offset(st, files[i].path, &files[i].start_offset) != 0)
 			return -1;
-		if (files[i].start_offset > 0 && !diag_quiet)
-			fprintf(stderr, "pgsift: log file \"%s\" was read up to byte %llu before; resuming there\n",
-					files[i].path, (unsigned long long) files[i].start_offset);
+		if (files[i].start_offset > 0)
+			diag_notice("log file \"%s\" was read up to byte %llu before; resuming there",
+						files[i].path, (unsigned long long) files[i].start_offset);
 	}
 	return 0;
 }
@@ -404,10 +430,9 @@ announce_inputs(const ingest_file *files, int n, const cli_options *o)
 		if (!f->opened)
 			continue;
 		if (f->prefix && !o->ingest.prefix)
-			fprintf(stderr, "pgsift: \"%s\": %s, using log_line_prefix '%s'\n", f->path,
-					log_format_name(f->format), f->prefix);
+			diag_notice("\"%s\": %s, using log_line_prefix '%s'", f->path, log_format_name(f->format), f->prefix);
 		else
-			fprintf(stderr, "pgsift: \"%s\": %s\n", f->path, log_format_name(f->format));
+			diag_notice("\"%s\": %s", f->path, log_format_name(f->format));
 		if (f->malformed > 0 && f->malformed * 2 > f->lines)
 		{
 			diag_detail("Most lines did not match the log format, so most of the file is missing from the report.");
@@ -438,9 +463,9 @@ load_rules_config(const char *path, session_pattern_options *patterns)
 }
 
 /*
- * analyze's command line into o: PGSIFT_EXIT_OK after --help,
- * PGSIFT_EXIT_USAGE after a bad option (reported), -1 to go on with the
- * files at argv[optind...].
+ * analyze's command line into o: PGSIFT_EXIT_OK after --help or
+ * --version, PGSIFT_EXIT_USAGE after a bad option (reported), -1 to go on
+ * with the files at argv[optind...].
  */
 static int
 parse_analyze_args(int argc, char **argv, cli_options *o)
@@ -451,7 +476,8 @@ parse_analyze_args(int argc, char **argv, cli_options *o)
 	o->fail_on = -1;
 	o->live.measure = MEASURE_MODE_HYPO;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "f:o:j:qh", analyze_long_options, NULL)) != -1)
+	o->color = COLOR_WHEN_UNSET;
+	while ((c = getopt_long(argc, argv, "f:o:j:qVh", analyze_long_options, NULL)) != -1)
 	{
 		int			rc = apply_option(o, c == 'f' ? OPT_LOG_FORMAT : c, optarg);
 
@@ -460,6 +486,8 @@ parse_analyze_args(int argc, char **argv, cli_options *o)
 			usage_analyze(stdout);
 			return PGSIFT_EXIT_OK;
 		}
+		if (rc == 2)
+			return cli_version();
 		if (rc < 0)
 		{
 			fputs("Try \"pgsift analyze --help\" for more information.\n", stderr);
@@ -489,9 +517,8 @@ fail_on_gate(const cli_options *o, const finding_list *findings)
 {
 	if (o->fail_on < 0 || finding_list_max_severity(findings) < o->fail_on)
 		return PGSIFT_EXIT_OK;
-	if (!diag_quiet)
-		fprintf(stderr, "pgsift: findings at or above severity %s: exit status 1 (--fail-on)\n",
-				finding_severity_name((finding_severity) o->fail_on));
+	diag_warning("findings at or above severity %s: exit status 1 (--fail-on)",
+				 finding_severity_name((finding_severity) o->fail_on));
 	return PGSIFT_EXIT_FINDINGS;
 }
 
@@ -502,14 +529,19 @@ cmd_analyze(int argc, char **argv)
 	int			parsed = parse_analyze_args(argc, argv, &o);
 
 	if (parsed >= 0)
+	{
+		cli_outputs_free(&o.outputs);
 		return parsed;
+	}
 
 	int			nfiles = argc - optind;
+	int			stdout_color = settle_outputs(&o);
 
 	if (nfiles <= 0 && o.live.dsn == NULL)
 	{
 		diag_hint("Give one or more log files (- for standard input), or a database with --dsn.");
 		diag_error("nothing to analyse");
+		cli_outputs_free(&o.outputs);
 		return PGSIFT_EXIT_USAGE;
 	}
 	ingest_file *files = xcalloc((size_t) nfiles + 1, sizeof(ingest_file));
@@ -518,9 +550,7 @@ cmd_analyze(int argc, char **argv)
 		files[i].path = argv[optind + i];
 	o.ingest.filter = &o.filter;
 	o.live.jobs = o.ingest.jobs;
-	o.ingest.progress = !o.quiet && isatty(STDERR_FILENO);
-	if (o.top == 0)
-		o.top = default_top(o.format);
+	o.ingest.progress = diag_notices && !diag_quiet;
 
 	session_pattern_options patterns;
 	pgsift_config *config = load_rules_config(o.config_path, &patterns);
@@ -528,6 +558,7 @@ cmd_analyze(int argc, char **argv)
 	if (config == NULL)
 	{
 		free(files);
+		cli_outputs_free(&o.outputs);
 		return PGSIFT_EXIT_USAGE;
 	}
 	o.live.config = config;
@@ -579,11 +610,11 @@ cmd_analyze(int argc, char **argv)
 	else
 		analyze_offline(&o.live, w, &findings);
 
-	report_input in = {.model = w, .files = files, .nfiles = nfiles, .tally = &tally, .top = o.top,
-		.store_path = o.store_path, .findings = &findings, .live = live_json, .dsn = o.live.dsn,
-	.generated_ms = report_clock_ms(), .html_max_bytes = o.html_max_bytes};
+	report_input in = {.model = w, .files = files, .nfiles = nfiles, .tally = &tally,
+		.store_path = o.store_path, .findings = &findings, .live = live_json, .jobs = o.ingest.jobs,
+	.dsn = o.live.dsn, .generated_ms = report_clock_ms(), .html_max_bytes = o.html_max_bytes};
 
-	rc = write_report(&o, &in);
+	rc = cli_outputs_write(&o.outputs, &in, o.top, stdout_color);
 	json_decref(live_json);
 	if (rc == PGSIFT_EXIT_OK)
 		rc = fail_on_gate(&o, &findings);
@@ -597,6 +628,7 @@ done:
 	free(files);
 	diag_tally_free(&tally);
 	workload_destroy(w);
+	cli_outputs_free(&o.outputs);
 	return rc;
 }
 
@@ -606,18 +638,24 @@ cmd_report(int argc, char **argv)
 	cli_options o = {0};
 	int			c;
 
+	o.color = COLOR_WHEN_UNSET;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:qh", analyze_long_options, NULL)) != -1)
+	while ((c = getopt_long(argc, argv, "o:qVh", analyze_long_options, NULL)) != -1)
 	{
 		int			rc = c == OPT_STORE || c == OPT_FORMAT || c == 'o' || c == OPT_TOP || c == 'q' || c == 'h' ||
-			c == OPT_CONFIG || c == OPT_HTML_MAX_BYTES ? apply_option(&o, c, optarg) : -1;
+			c == 'V' || c == OPT_CONFIG || c == OPT_COLOR || c == OPT_HTML_MAX_BYTES ? apply_option(&o, c, optarg) : -1;
 
+		if (rc == 1 || rc == 2 || rc < 0)
+			cli_outputs_free(&o.outputs);
 		if (rc == 1)
 		{
-			fputs("Usage: pgsift report --store FILE [--format text|json|markdown|html] [-o FILE] [--top N]\n"
-				  "                    [--html-max-bytes N] [--config FILE]\n", stdout);
+			fputs("Usage: pgsift report --store FILE [--format text|json|markdown|html] [-o FILE]...\n"
+				  "                     [--top N] [--html-max-bytes N] [--config FILE] [--color[=WHEN]] [-q]\n",
+				  stdout);
 			return PGSIFT_EXIT_OK;
 		}
+		if (rc == 2)
+			return cli_version();
 		if (rc < 0)
 		{
 			fputs("Try \"pgsift report --help\" for more information.\n", stderr);
@@ -628,16 +666,21 @@ cmd_report(int argc, char **argv)
 	{
 		diag_hint("Use: pgsift report --store FILE");
 		diag_error("report takes a --store and no log files");
+		cli_outputs_free(&o.outputs);
 		return PGSIFT_EXIT_USAGE;
 	}
-	if (o.top == 0)
-		o.top = default_top(o.format);
+
+	int			stdout_color = settle_outputs(&o);
+
 	/* the thresholds the store was built with, if it was built with this configuration */
 	session_pattern_options patterns;
 	pgsift_config *config = load_rules_config(o.config_path, &patterns);
 
 	if (config == NULL)
+	{
+		cli_outputs_free(&o.outputs);
 		return PGSIFT_EXIT_USAGE;
+	}
 
 	workload_filter filter = {.since_ms = LOG_TS_UNKNOWN, .until_ms = LOG_TS_UNKNOWN, .patterns = &patterns};
 	store	   *st = store_open(o.store_path, 0);
@@ -652,14 +695,15 @@ cmd_report(int argc, char **argv)
 	{
 		/* the workload rules on the stored model, as analyze runs them without --dsn */
 		analyze_offline(&o.live, w, &findings);
-		report_input in = {.model = w, .top = o.top, .store_path = o.store_path, .findings = &findings,
+		report_input in = {.model = w, .store_path = o.store_path, .findings = &findings,
 		.generated_ms = report_clock_ms(), .html_max_bytes = o.html_max_bytes};
 
-		rc = write_report(&o, &in);
+		rc = cli_outputs_write(&o.outputs, &in, o.top, stdout_color);
 	}
 	finding_list_free(&findings);
 	store_close(st);
 	workload_destroy(w);
 	config_free(config);
+	cli_outputs_free(&o.outputs);
 	return rc;
 }

@@ -66,6 +66,13 @@ cmd_rules(int argc, char **argv)
 		diag_error("too many arguments");
 		return PGSIFT_EXIT_USAGE;
 	}
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+	{
+		fputs("Usage: pgsift rules [ID]\n\n"
+			  "Without ID, every rule: its id, scope, severity and what it finds.  With ID, the\n"
+			  "rule's page (docs/rules/ID.md) and its thresholds as pgsift.conf lines.\n", stdout);
+		return PGSIFT_EXIT_OK;
+	}
 	if (argc == 2)
 	{
 		if (rule_find(argv[1]) == NULL)

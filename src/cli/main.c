@@ -6,15 +6,22 @@
  *    pgsift --help | --version
  *
  * Each subcommand is one file of src/cli/ (cli.h); exit codes are the
- * PGSIFT_EXIT_* constants of diag.h (docs/cli.md).
+ * PGSIFT_EXIT_* constants of diag.h (docs/cli.md).  Before any of them
+ * runs, stderr's messages are set up: coloured as the environment says
+ * (NO_COLOR, PG_COLOR, PG_COLORS: src/core/color.h), and notices printed
+ * only when stderr is a terminal; a command's --color and --quiet refine
+ * that.
  *-------------------------------------------------------------------------
  */
 #include "src/cli/cli.h"
+#include "src/core/color.h"
 #include "src/core/diag.h"
 #include "src/core/output.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static void
 usage_main(FILE *out)
@@ -28,7 +35,8 @@ usage_main(FILE *out)
 		  "  pgsift rules [ID]                    list the rules, or print one rule's page\n"
 		  "  pgsift report --store FILE [OPTION]... print a stored run's report again\n"
 		  "  pgsift --help | --version\n\n"
-		  "Run \"pgsift COMMAND --help\" for a command's options.  Documentation: docs/cli.md.\n", out);
+		  "Run \"pgsift COMMAND --help\" for a command's options, \"man pgsift\" or docs/cli.md\n"
+		  "for all of them.\n", out);
 }
 
 static int
@@ -46,8 +54,7 @@ run_command(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)
 	{
-		printf("pgsift %s\n", PGSIFT_VERSION);
-		return PGSIFT_EXIT_OK;
+		return cli_version();
 	}
 	if (strcmp(argv[1], "analyze") == 0)
 		return cmd_analyze(argc - 1, argv + 1);
@@ -73,6 +80,10 @@ run_command(int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	color_set_pg_colors(getenv("PG_COLORS"));
+	diag_color = color_decide_for_fd(COLOR_WHEN_UNSET, STDERR_FILENO);
+	diag_notices = isatty(STDERR_FILENO);
+
 	int			rc = run_command(argc, argv);
 	int			succeeded = rc == PGSIFT_EXIT_OK || rc == PGSIFT_EXIT_FINDINGS;
 

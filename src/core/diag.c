@@ -4,6 +4,7 @@
  *-------------------------------------------------------------------------
  */
 #include "src/core/diag.h"
+#include "src/core/color.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
 
@@ -13,6 +14,8 @@
 #include <string.h>
 
 int			diag_quiet = 0;
+int			diag_color = 0;
+int			diag_notices = 0;
 
 /* The detail and hint staged for this thread's next message (malloc'd). */
 static __thread char *pending_detail;
@@ -57,21 +60,40 @@ diag_hint(const char *fmt,...)
 	va_end(ap);
 }
 
-static void emit(const char *level, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
+static void emit(color_role role, const char *level, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
-/* Print level, the primary message and what was staged, in one write; forget the staging. */
+/* "label:" in role's colour when diag_color is on, then sep. */
 static void
-emit(const char *level, const char *fmt, va_list ap)
+put_label(strbuf *sb, color_role role, const char *label, const char *sep)
+{
+	strbuf_printf(sb, "%s%s%s%s", color_start(diag_color, role), label, color_end(diag_color), sep);
+}
+
+/*
+ * Print "pgsift: level: " (level NULL: none), the primary message and what
+ * was staged, in one write; forget the staging.
+ */
+static void
+emit(color_role role, const char *level, const char *fmt, va_list ap)
 {
 	char	   *primary = strbuf_vformat(fmt, ap);	/* first: %m reads errno */
 	strbuf		all;
 
 	strbuf_init(&all);
-	strbuf_printf(&all, "pgsift: %s%s\n", level, primary);
+	put_label(&all, COLOR_DIAG_LOCUS, "pgsift:", " ");
+	if (level)
+		put_label(&all, role, level, " ");
+	strbuf_printf(&all, "%s\n", primary);
 	if (pending_detail)
-		strbuf_printf(&all, "DETAIL:  %s\n", pending_detail);
+	{
+		put_label(&all, COLOR_DIAG_NOTE, "DETAIL:", "  ");
+		strbuf_printf(&all, "%s\n", pending_detail);
+	}
 	if (pending_hint)
-		strbuf_printf(&all, "HINT:  %s\n", pending_hint);
+	{
+		put_label(&all, COLOR_DIAG_NOTE, "HINT:", "  ");
+		strbuf_printf(&all, "%s\n", pending_hint);
+	}
 	fputs(all.data, stderr);
 	strbuf_free(&all);
 	free(primary);
@@ -91,7 +113,7 @@ diag_error(const char *fmt,...)
 	va_list		ap;
 
 	va_start(ap, fmt);
-	emit("error: ", fmt, ap);
+	emit(COLOR_DIAG_ERROR, "error:", fmt, ap);
 	va_end(ap);
 	forget_staged();
 }
@@ -104,10 +126,23 @@ diag_warning(const char *fmt,...)
 	if (!diag_quiet)
 	{
 		va_start(ap, fmt);
-		emit("warning: ", fmt, ap);
+		emit(COLOR_DIAG_WARNING, "warning:", fmt, ap);
 		va_end(ap);
 	}
 	forget_staged();
+}
+
+void
+diag_notice(const char *fmt,...)
+{
+	va_list		ap;
+
+	if (diag_notices && !diag_quiet)
+	{
+		va_start(ap, fmt);
+		emit(COLOR_DIAG_LOCUS, NULL, fmt, ap);
+		va_end(ap);
+	}
 }
 
 void

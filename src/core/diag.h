@@ -54,8 +54,24 @@ typedef struct diag_tally
 	diag_location samples[DIAG_MAX_SAMPLES];
 } diag_tally;
 
-/* Global switch set by --quiet: suppresses warnings, never errors. */
+/* Global switch set by --quiet: suppresses warnings and notices, never errors. */
 extern int	diag_quiet;
+
+/*
+ * Whether the labels of messages ("pgsift:", "error:", "warning:",
+ * "DETAIL:", "HINT:") are coloured (src/core/color.h); the command sets
+ * it from --color and the environment for stderr.  Off by default.
+ */
+extern int	diag_color;
+
+/*
+ * Whether notices are printed: what pgsift says about its work that is
+ * neither a warning nor an error (the format it found in a file, a file
+ * resumed from a store).  The command sets it when stderr is a terminal,
+ * so that a redirected or piped stderr holds warnings and errors only.
+ * Off by default.
+ */
+extern int	diag_notices;
 
 /*
  * The DETAIL (the facts) and the HINT (what to do) of this thread's next
@@ -73,6 +89,13 @@ void		diag_hint(const char *fmt,...) __attribute__((format(printf, 1, 2)));
  */
 void		diag_error(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 void		diag_warning(const char *fmt,...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Print "pgsift: " and the message (printf, %m) when diag_notices is on
+ * and --quiet is not; a detail or hint staged is left for the next
+ * warning or error.
+ */
+void		diag_notice(const char *fmt,...) __attribute__((format(printf, 1, 2)));
 
 /* Count one line of a file read without its log_line_prefix, at line (1-based). */
 void		diag_fallback(diag_tally *t, uint64_t line);

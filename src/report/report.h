@@ -36,6 +36,9 @@ typedef enum report_format
 /* "text", "json", "markdown" ("md"), "html" to a format; -1 if unknown. */
 int			report_format_from_name(const char *name);
 
+/* --top's default for fmt: 20 queries, 50 in HTML, 0 (all) in JSON. */
+int			report_default_top(report_format fmt);
+
 typedef struct report_input
 {
 	workload   *model;
@@ -46,6 +49,8 @@ typedef struct report_input
 	const char *store_path;		/* shown when the report comes from a store */
 	const finding_list *findings;	/* may be NULL: no rule ran */
 	json_t	   *live;			/* live-database section (borrowed), or NULL */
+	int			jobs;			/* threads the report may use (-j); <= 1: one */
+	int			color;			/* text only: colours for a terminal (src/core/color.h) */
 	/* the HTML report only */
 	const char *dsn;			/* the live database's DSN as given (shown
 								 * redacted), or NULL */

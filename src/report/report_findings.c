@@ -4,9 +4,11 @@
  *    measured fixes, the bottlenecks by score, and the recommendations.
  *
  * The figures and the grouping come from src/report/report_summary.c, which the
- * JSON and Markdown reports use too; this file only lays them out.
+ * JSON and Markdown reports use too; this file only lays them out, with
+ * the severities and headings coloured for a terminal (in->color).
  *-------------------------------------------------------------------------
  */
+#include "src/core/color.h"
 #include "src/report/report_summary.h"
 
 #include <math.h>
@@ -41,7 +43,7 @@ write_summary(FILE *out, const report_input *in, const report_summary *s)
 				a[32],
 				d[32];
 
-	fputs("Executive summary (measured fixes)\n", out);
+	report_text_heading(out, in->color, "Executive summary (measured fixes)");
 	if (s->nrows == 0)
 	{
 		fputs("  no fix was measured; run with --dsn to measure the fixes\n\n", out);
@@ -129,10 +131,31 @@ write_list(FILE *out, const char *label, char **items, int n)
 	fputc('\n', out);
 }
 
-static void
-write_bottleneck(FILE *out, int rank, const finding *f, strbuf *q)
+/* The colour of a severity: critical and high red, medium yellow, low cyan, info dim. */
+static color_role
+severity_role(finding_severity s)
 {
-	fprintf(out, "%3d. [%s] %s: ", rank, finding_severity_name(f->severity), f->rule);
+	switch (s)
+	{
+		case FINDING_CRITICAL:
+			return COLOR_CRITICAL;
+		case FINDING_HIGH:
+			return COLOR_HIGH;
+		case FINDING_MEDIUM:
+			return COLOR_MEDIUM;
+		case FINDING_LOW:
+			return COLOR_LOW;
+		case FINDING_INFO:
+			break;
+	}
+	return COLOR_INFO;
+}
+
+static void
+write_bottleneck(FILE *out, int rank, const finding *f, strbuf *q, int color)
+{
+	fprintf(out, "%3d. [%s%s%s] %s: ", rank, color_start(color, severity_role(f->severity)),
+			finding_severity_name(f->severity), color_end(color), f->rule);
 	put_clean(out, f->title ? f->title : "");
 	fputc('\n', out);
 	fprintf(out, "     id: %s\n", f->id ? f->id : "-");
@@ -165,22 +188,22 @@ write_bottleneck(FILE *out, int rank, const finding *f, strbuf *q)
 }
 
 static void
-write_bottlenecks(FILE *out, const finding_list *l)
+write_bottlenecks(FILE *out, const finding_list *l, int color)
 {
 	strbuf		q;
 
 	strbuf_init(&q);
-	fprintf(out, "Bottlenecks (%d findings, by time saved)\n", l->count);
+	report_text_heading(out, color, "Bottlenecks (%d findings, by time saved)", l->count);
 	if (l->count == 0)
 		fputs("  none\n", out);
 	for (int i = 0; i < l->count; i++)
-		write_bottleneck(out, i + 1, l->items[i], &q);
+		write_bottleneck(out, i + 1, l->items[i], &q, color);
 	strbuf_free(&q);
 	fputc('\n', out);
 }
 
 static void
-write_recommendations(FILE *out, const report_recommendations *r)
+write_recommendations(FILE *out, const report_recommendations *r, int color)
 {
 	char		immediate[96];
 	const char *why[REC__COUNT] = {immediate, "application and reviewed changes",
@@ -189,7 +212,7 @@ write_recommendations(FILE *out, const report_recommendations *r)
 	snprintf(immediate, sizeof(immediate), "ready SQL of low risk, saving at least %g%% of database time",
 			 100 * REPORT_IMMEDIATE_SHARE);
 
-	fputs("Recommendations\n", out);
+	report_text_heading(out, color, "Recommendations");
 	for (int h = 0; h < REC__COUNT; h++)
 	{
 		fprintf(out, "  %s (%s): %d\n", recommendation_horizon_title((recommendation_horizon) h), why[h],
@@ -215,8 +238,8 @@ report_text_findings(FILE *out, const report_input *in)
 	report_summary_build(in, &s);
 	report_recommendations_build(in, &s, &r);
 	write_summary(out, in, &s);
-	write_bottlenecks(out, in->findings);
-	write_recommendations(out, &r);
+	write_bottlenecks(out, in->findings, in->color);
+	write_recommendations(out, &r, in->color);
 	report_recommendations_free(&r);
 	report_summary_free(&s);
 }

@@ -259,7 +259,7 @@ facts_table(strbuf *out, const html_report *r)
 
 		strbuf_puts(out, "<tr><th>Database</th><td><code>");
 		html_escape(out, redacted);
-		strbuf_puts(out, "</code> (password not shown)</td></tr>\n");
+		strbuf_puts(out, "</code> (passwords left out)</td></tr>\n");
 		free(redacted);
 	}
 	strbuf_puts(out, "</table>\n");

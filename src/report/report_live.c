@@ -36,7 +36,7 @@ report_text_live(FILE *out, const report_input *in)
 	if (live == NULL)
 		return;
 	strbuf_init(&line);
-	fprintf(out, "Live database (server_version_num %lld)\n", live_int(live, "server_version"));
+	report_text_heading(out, in->color, "Live database (server_version_num %lld)", live_int(live, "server_version"));
 	fprintf(out, "  plans: %lld explained (%lld estimated: not executed), %lld refused, %lld failed\n",
 			live_int(live, "explained"), live_int(live, "not_executed"), live_int(live, "explain_refused"),
 			live_int(live, "explain_failed"));

@@ -133,13 +133,13 @@ write_body(FILE *out, const pooler_figures *p, int markdown)
 }
 
 void
-report_text_pooler(FILE *out, const workload *w)
+report_text_pooler(FILE *out, const workload *w, int color)
 {
 	const pooler_figures *p = workload_pooler(w);
 
 	if (p->records == 0)
 		return;
-	fputs("Pooler (pgBouncer)\n", out);
+	report_text_heading(out, color, "Pooler (pgBouncer)");
 	write_body(out, p, 0);
 	fputc('\n', out);
 }

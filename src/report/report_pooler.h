@@ -15,8 +15,8 @@
 #include <jansson.h>
 #include <stdio.h>
 
-/* The section as text, after the server's sessions. */
-void		report_text_pooler(FILE *out, const workload *w);
+/* The section as text, after the server's sessions; its heading bold when color. */
+void		report_text_pooler(FILE *out, const workload *w, int color);
 
 /* The section as Markdown; log text is escaped (md_escape). */
 void		report_markdown_pooler(FILE *out, const workload *w);

@@ -82,6 +82,12 @@ const char *report_format_figure(double v, const char *unit, char *buf, size_t s
 void		report_one_line(const char *s, size_t width, strbuf *out);
 
 /*
+ * A section heading of the text report: fmt's line (printf, the newline
+ * added), bold when color is on (src/core/color.h).
+ */
+void		report_text_heading(FILE *out, int color, const char *fmt,...) __attribute__((format(printf, 3, 4)));
+
+/*
  * The findings part of the text report (src/report/report_findings.c): the
  * executive summary, the bottlenecks and the recommendations.  Nothing
  * when in->findings is NULL (no rule ran).

@@ -6,19 +6,63 @@
  *    pgBouncer log was read (src/report/report_pooler.c), errors and events.
  *
  * Queries are shown on one line each, white space folded and cut to fit;
- * the full normalized text and samples are in the JSON report.
+ * the full normalized text and samples are in the JSON report.  Each
+ * query's share of the time is also drawn as a bar.
+ *
+ * On a terminal (in->color, decided by the command: src/core/color.h) the
+ * headings are bold, the severities coloured and the bars coloured by
+ * their size; colour only adds escapes, so the text without them is the
+ * plain report, character for character.
  *-------------------------------------------------------------------------
  */
 #include "parsers/log_event.h"
+#include "src/core/color.h"
 #include "src/lib/strbuf.h"
 #include "src/report/report.h"
 #include "src/report/report_pooler.h"
 #include "src/report/report_summary.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #define QUERY_WIDTH 72
+#define BAR_CELLS 10			/* a bar of 100% */
+
+void
+report_text_heading(FILE *out, int color, const char *fmt,...)
+{
+	va_list		ap;
+
+	fputs(color_start(color, COLOR_HEADING), out);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fprintf(out, "%s\n", color_end(color));
+}
+
+/*
+ * share (0 to 1) as a bar of BAR_CELLS cells, in eighths of a cell, padded
+ * with spaces to BAR_CELLS; red from half the time, yellow from a tenth,
+ * green below when color is on.
+ */
+static void
+put_share_bar(FILE *out, double share, int color)
+{
+	static const char *const eighths[8] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+	long		n = isfinite(share) ? lround(share * BAR_CELLS * 8) : 0;
+	color_role	role = share >= 0.5 ? COLOR_SHARE_LARGE : share >= 0.1 ? COLOR_SHARE_MEDIUM : COLOR_SHARE_SMALL;
+	int			on = color && n > 0;
+
+	n = n < 0 ? 0 : n > BAR_CELLS * 8 ? BAR_CELLS * 8 : n;
+	fputs(color_start(on, role), out);
+	for (long i = 0; i < n / 8; i++)
+		fputs("█", out);
+	fputs(eighths[n % 8], out);
+	fputs(color_end(on), out);
+	for (long i = n / 8 + (n % 8 != 0); i < BAR_CELLS; i++)
+		fputc(' ', out);
+}
 
 /* Milliseconds for a table column: 3 decimals while they fit. */
 static const char *
@@ -57,7 +101,8 @@ write_overview(FILE *out, const report_input *in)
 	workload_queries(in->model, &nq);
 	report_format_ts(s->first_ts, a);
 	report_format_ts(s->last_ts, b);
-	fprintf(out, "pgsift %s — log analysis\n\n", PGSIFT_VERSION);
+	report_text_heading(out, in->color, "pgsift %s — log analysis", PGSIFT_VERSION);
+	fputc('\n', out);
 	for (int i = 0; i < in->nfiles; i++)
 	{
 		const ingest_file *f = &in->files[i];
@@ -102,18 +147,19 @@ write_profile(FILE *out, const report_input *in)
 				hex[17];
 
 	strbuf_init(&q);
-	fprintf(out, "Profile (top %zu of %zu by total time)\n", limit, nq);
-	fprintf(out, "%4s  %-16s %10s %6s %8s %9s %9s %9s  %s\n", "Rank", "Fingerprint", "Total ms", "%",
-			"Calls", "Mean ms", "p95 ms", "Max ms", "Query");
+	report_text_heading(out, in->color, "Profile (top %zu of %zu by total time)", limit, nq);
+	fprintf(out, "%4s  %-16s %10s %6s %-*s %8s %9s %9s %9s  %s\n", "Rank", "Fingerprint", "Total ms", "%",
+			BAR_CELLS, "", "Calls", "Mean ms", "p95 ms", "Max ms", "Query");
 	for (size_t i = 0; i < limit; i++)
 	{
 		const query_stats *s = qs[i];
+		double		share = total > 0 ? s->total_ms / total : 0.0;
 
 		fingerprint_hex(s->fingerprint, hex);
 		report_one_line(s->normalized, QUERY_WIDTH, &q);
-		fprintf(out, "%4zu  %-16s %10s %5.1f%% %8llu %9s %9s %9s  %s%s\n", i + 1, hex,
-				fmt_ms(s->total_ms, t, sizeof(t)), total > 0 ? 100.0 * s->total_ms / total : 0.0,
-				(unsigned long long) s->calls,
+		fprintf(out, "%4zu  %-16s %10s %5.1f%% ", i + 1, hex, fmt_ms(s->total_ms, t, sizeof(t)), 100.0 * share);
+		put_share_bar(out, share, in->color);
+		fprintf(out, " %8llu %9s %9s %9s  %s%s\n", (unsigned long long) s->calls,
 				fmt_ms(s->calls ? s->total_ms / (double) s->calls : NAN, m, sizeof(m)),
 				fmt_ms(query_stats_quantile(s, 0.95), p, sizeof(p)),
 				fmt_ms(s->calls ? s->max_ms : NAN, x, sizeof(x)), s->parsed ? "" : "[unparsed] ", q.data);
@@ -131,7 +177,7 @@ write_sessions(FILE *out, const report_input *in)
 				b[32],
 				c[32];
 
-	fputs("Sessions\n", out);
+	report_text_heading(out, in->color, "Sessions");
 	fprintf(out, "  connections: %llu received, %llu authorized, %llu disconnections\n",
 			(unsigned long long) s->received, (unsigned long long) s->authorized,
 			(unsigned long long) s->disconnections);
@@ -171,7 +217,7 @@ write_events(FILE *out, const report_input *in)
 	strbuf		msg;
 
 	strbuf_init(&msg);
-	fputs("Errors by SQLSTATE\n", out);
+	report_text_heading(out, in->color, "Errors by SQLSTATE");
 	if (e->nsqlstates == 0)
 		fputs("  none\n", out);
 	for (int i = 0; i < e->nsqlstates; i++)
@@ -181,7 +227,8 @@ write_events(FILE *out, const report_input *in)
 				(unsigned long long) e->sqlstates[i].count, msg.data);
 	}
 	strbuf_free(&msg);
-	fputs("\nEvents\n", out);
+	fputc('\n', out);
+	report_text_heading(out, in->color, "Events");
 	for (int k = 0; k < EV__COUNT; k++)
 		if (e->by_kind[k])
 			fprintf(out, "  %-22s %10llu\n", log_event_kind_name((log_event_kind) k),
@@ -201,7 +248,7 @@ report_write_text(FILE *out, const report_input *in)
 	report_text_live(out, in);
 	write_profile(out, in);
 	write_sessions(out, in);
-	report_text_pooler(out, in->model);
+	report_text_pooler(out, in->model, in->color);
 	write_events(out, in);
 	return ferror(out) ? -1 : 0;
 }
@@ -218,6 +265,12 @@ report_format_from_name(const char *name)
 	if (strcmp(name, "html") == 0)
 		return REPORT_HTML;
 	return -1;
+}
+
+int
+report_default_top(report_format fmt)
+{
+	return fmt == REPORT_JSON ? 0 : fmt == REPORT_HTML ? 50 : 20;
 }
 
 int

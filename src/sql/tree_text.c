@@ -99,6 +99,12 @@ tree_text_first(const char *obj, const char **key, size_t *keylen)
 }
 
 const char *
+tree_text_next(const char *value, const char **key, size_t *keylen)
+{
+	return value ? next_member(tree_text_skip(value), key, keylen) : NULL;
+}
+
+const char *
 tree_text_member(const char *obj, const char *name)
 {
 	size_t		namelen = strlen(name),
@@ -106,7 +112,7 @@ tree_text_member(const char *obj, const char *name)
 	const char *key,
 			   *value;
 
-	for (value = tree_text_first(obj, &key, &keylen); value; value = next_member(tree_text_skip(value), &key, &keylen))
+	for (value = tree_text_first(obj, &key, &keylen); value; value = tree_text_next(value, &key, &keylen))
 		if (keylen == namelen && memcmp(key, name, namelen) == 0)
 			return value;
 	return NULL;

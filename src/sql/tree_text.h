@@ -28,6 +28,13 @@ const char *tree_text_member(const char *obj, const char *name);
  */
 const char *tree_text_first(const char *obj, const char **key, size_t *keylen);
 
+/*
+ * The member after the one whose value is at value, in the same object: its
+ * key into *key and *keylen, and its value returned; NULL after the last.
+ * With tree_text_first, one pass over an object's members.
+ */
+const char *tree_text_next(const char *value, const char **key, size_t *keylen);
+
 /* Elements of the array at arr (0 if not an array), and the i-th (NULL past the end). */
 size_t		tree_text_length(const char *arr);
 const char *tree_text_element(const char *arr, size_t i);

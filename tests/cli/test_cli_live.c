@@ -155,7 +155,9 @@ test_measure_real_rolls_back(void)
 /*
  * The server "goes away" mid-run: pgsift's backend is terminated while it
  * waits between two pg_stat_statements snapshots.  It must say so, keep
- * what it had (the log profile), and not crash.
+ * what it had (the log profile), and not crash.  Its stderr is a terminal
+ * (script), where it says when it starts sampling: a notice, which a
+ * redirected stderr would not get.
  */
 static void
 test_connection_lost_midrun(void)
@@ -164,7 +166,8 @@ test_connection_lost_midrun(void)
 	char	   *out = NULL;
 
 	snprintf(cmd, sizeof(cmd),
-			 "d='%s'; %s analyze --format json --interval 3 --dsn 'dbname=" DB "' '%s' > \"$d/lost.json\" 2> \"$d/lost.err\" & p=$!; "
+			 "d='%s'; script -qfec \"'%s' analyze --format json --interval 3 --dsn 'dbname=" DB "' '%s' > '$d/lost.json'\" "
+			 "\"$d/lost.err\" > /dev/null & p=$!; "
 			 "for i in $(seq 300); do grep -q sampling \"$d/lost.err\" && break; sleep 0.1; done; "
 			 "psql -X -q -d postgres -c \"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'pgsift'\" > /dev/null; "
 			 "wait $p; echo \"exit=$?\"; cat \"$d/lost.err\"",
@@ -297,14 +300,16 @@ test_interval(void)
 
 	/*
 	 * The probe runs 30 times in one session, started only once pgsift says
-	 * it took its first snapshot, and well inside the interval.
+	 * it took its first snapshot, and well inside the interval.  It says so
+	 * on a terminal only: its stderr is one (script).
 	 */
 	char		probe[2048] = "";
 
 	for (int k = 0; k < 30; k++)
 		strcat(probe, " -c \"SELECT value FROM settings WHERE key = 'interval-probe'\"");
 	snprintf(cmd, sizeof(cmd),
-			 "d='%s'; %s analyze --format json --interval 5 --dsn 'dbname=" DB "' > \"$d/interval.json\" 2> \"$d/interval.err\" & p=$!; "
+			 "d='%s'; script -qfec \"'%s' analyze --format json --interval 5 --dsn 'dbname=" DB "' > '$d/interval.json'\" "
+			 "\"$d/interval.err\" > /dev/null & p=$!; "
 			 "for i in $(seq 300); do grep -q sampling \"$d/interval.err\" && break; sleep 0.1; done; "
 			 "psql -X -q -d " DB "%s > /dev/null; wait $p && cat \"$d/interval.json\"",
 			 test_tmpdir(), test_pgsift_binary(), probe);

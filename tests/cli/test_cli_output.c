@@ -101,6 +101,37 @@ test_writable_output_succeeds(void)
 	fclose(f);
 }
 
+/*
+ * With -j 2 a second thread writes every other block of 32 queries of the
+ * JSON report: the bytes are a serial run's, and a full device mid-queries
+ * is still exit 6.  The fixture has more than one block of queries.
+ */
+static void
+test_queries_by_two_threads(void)
+{
+	char		args[4096];
+	char	   *one = NULL,
+			   *two = NULL;
+	json_t	   *j = NULL;
+
+	snprintf(args, sizeof(args), "analyze -q --format json '%s'", test_fixture("workload-logstatement.log"));
+	CU_ASSERT_EQUAL(test_pgsift_json(args, &j, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(j);
+	CU_ASSERT(json_array_size(test_json_at(j, "queries")) > 32);
+	json_decref(j);
+	CU_ASSERT_EQUAL(test_pgsift(args, &one, NULL), 0);
+	snprintf(args, sizeof(args), "analyze -q -j 2 --format json '%s'", test_fixture("workload-logstatement.log"));
+	CU_ASSERT_EQUAL(test_pgsift(args, &two, NULL), 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(two);
+	CU_ASSERT_STRING_EQUAL(one, two);
+	free(one);
+	free(two);
+	snprintf(args, sizeof(args), "analyze -q -j 2 --format json -o /dev/full '%s'",
+			 test_fixture("workload-logstatement.log"));
+	assert_write_error(args, "could not write to file \"/dev/full\"", "No space left on device");
+}
+
 /* A store created by a run that stopped before its first save holds no run. */
 static void
 test_store_without_run(void)
@@ -134,4 +165,5 @@ PGSIFT_TEST_SUITE(add_cli_output_suite)
 	CU_add_test(s, "a full or missing -o file: exit 6 with its path", test_output_file_full);
 	CU_add_test(s, "the same runs to a writable place succeed", test_writable_output_succeeds);
 	CU_add_test(s, "report --store on a store no run was saved into: exit 5", test_store_without_run);
+	CU_add_test(s, "-j 2: queries written by two threads are a serial run's bytes", test_queries_by_two_threads);
 }

@@ -11,16 +11,16 @@
 # churn, queries that need the missing indexes, deep OFFSET pagination,
 # SELECT *); last, runs `pgsift analyze --dsn "dbname=shop" --measure real`
 # on the log the server just wrote, so that candidate indexes are built and
-# measured inside transactions that are rolled back, and runs it again to
-# write the same analysis as an HTML page, $BUILD/demo-report.html.
+# measured inside transactions that are rolled back; the same run writes
+# its report to the terminal and as an HTML page, $BUILD/demo-report.html.
 #
 # Logging is turned on (ALTER SYSTEM and a reload) only once the shop is
 # loaded, and the log and pg_stat_statements start afresh then, so neither
 # holds anything but the application: connection lines cannot be silenced
 # per session, as statement logging can.  Everything lives in the
 # server's temporary directory, which is removed at the end; the demo writes
-# no other file but the HTML report in the build directory.  BUILD names the build directory (default build, as for
-# make).
+# no other file but the HTML report in the build directory.  BUILD names
+# the build directory (default build, as for make).
 set -euo pipefail
 self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 cd "$(dirname "$0")/../.."
@@ -107,20 +107,15 @@ play() {
 	PGDATABASE=shop "$build/demo-app"
 	echo "   played in $((SECONDS - t)) s; the server log has $(wc -l <"$log") lines"
 	echo
-	echo "== 4/6 pgsift analyze --dsn \"dbname=shop\" --measure real --top 10 <the server log>"
+	echo "== 4/6 pgsift analyze --dsn \"dbname=shop\" --measure real --top 10 -o - -o $report <the server log>"
 	echo "   reads the log, explains the costliest queries with their logged values and"
-	echo "   builds candidate indexes inside transactions that are rolled back;"
-	echo "   writes no file (no --store, no --output)"
+	echo "   builds candidate indexes inside transactions that are rolled back; writes the"
+	echo "   report here and, from the same run, as one HTML page (charts, plan trees)"
 	echo
 	t=$SECONDS
-	"$build/pgsift" analyze --dsn "dbname=shop" --measure real --top 10 "$log"
+	"$build/pgsift" analyze --dsn "dbname=shop" --measure real --top 10 -o - -o "$report" "$log"
 	echo
-	echo "   analysed in $((SECONDS - t)) s"
-	echo
-	echo "   the same analysis as one HTML page (charts, plans, the top 50 queries):"
-	t=$SECONDS
-	"$build/pgsift" analyze -q --dsn "dbname=shop" --measure real --format html -o "$report" "$log"
-	echo "   $report (written in $((SECONDS - t)) s; open it in a browser)"
+	echo "   analysed in $((SECONDS - t)) s; the HTML report: $report (open it in a browser)"
 	echo
 	echo "== 5/6 pgsift migration --dsn \"dbname=shop\" --measure plan --workload <the server log>"
 	echo "   tests/harness/demo-migration.sql: the migration gate on a pull request's risky"
@@ -160,4 +155,4 @@ done
 echo "== 1/6 starting a throwaway PostgreSQL 15 in a temporary directory"
 start=$SECONDS
 BUILD=$build tests/harness/with-postgres.sh --set autovacuum=off -- "$self" --play
-echo "== done in $((SECONDS - start)) s; nothing was written outside the server's temporary directory"
+echo "== done in $((SECONDS - start)) s; nothing was written outside the server's temporary directory but $build/demo-report.html"

@@ -17,6 +17,7 @@ packages=(
 	postgresql-15 postgresql-15-hypopg pgbadger
 	clang libclang-rt-14-dev valgrind
 	time zstd bzip2 gzip jq libjson-xs-perl
+	bsdutils groff-base man-db zsh
 	chromium chromium-driver python3-selenium
 )
 

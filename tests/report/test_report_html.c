@@ -370,6 +370,28 @@ test_size_bound(void)
 	html_run_close(&r);
 }
 
+/* A live run's DSN is named in the header, its password never. */
+static void
+test_dsn(void)
+{
+	html_run	r;
+	char	   *header;
+	char	   *html;
+
+	html_run_open(&r, "fixtures/workload.log");
+	r.in.dsn = "postgresql://app:s3cr3t-pw@db.example:5433/shop?sslpassword=k3y-pw&application_name=x";
+	html = html_run_render(&r);
+	header = html_test_section(html, "header");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(header);
+	CU_ASSERT_PTR_NOT_NULL(strstr(header, "<th>Database</th>"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(header, "db.example:5433/shop"));
+	CU_ASSERT_PTR_NULL(strstr(html, "s3cr3t-pw"));
+	CU_ASSERT_PTR_NULL(strstr(html, "k3y-pw"));
+	free(header);
+	free(html);
+	html_run_close(&r);
+}
+
 static void
 test_cli(void)
 {
@@ -429,5 +451,6 @@ PGSIFT_TEST_SUITE(report_html_suite)
 	CU_add_test(s, "fixed assets", test_assets);
 	CU_add_test(s, "labels in the log's zone", test_zone);
 	CU_add_test(s, "size bound", test_size_bound);
+	CU_add_test(s, "the DSN without its password", test_dsn);
 	CU_add_test(s, "command line", test_cli);
 }

@@ -94,6 +94,15 @@ test_tree_text(void)
 	CU_ASSERT_PTR_NULL(tree_text_element(tree_text_member(doc, "c"), 4));
 	CU_ASSERT_PTR_NULL(tree_text_first(tree_text_member(doc, "f"), &key, &keylen));
 
+	/* the members in one pass: a, b", c, f, g, and nothing after g */
+	const char *v = tree_text_first(doc, &key, &keylen);
+	char		keys[8] = "";
+
+	for (int i = 0; v && i < 7; v = tree_text_next(v, &key, &keylen), i++)
+		keys[i] = key[0];
+	CU_ASSERT_STRING_EQUAL(keys, "abcfg");
+	CU_ASSERT_PTR_NULL(tree_text_next(NULL, &key, &keylen));
+
 	int			n = 0;
 
 	tree_text_walk(doc, count_keys, &n);
