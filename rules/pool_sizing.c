@@ -123,9 +123,11 @@ report_refused(const rule_context *ctx, const pool_facts *pf, const pool_advice 
 	f = finding_new(rule_pool_sizing.id, FINDING_HIGH, "connections were refused: no free connection slot");
 	finding_set_key(f, "refused");
 	f->score = per_hour * LOST_WORK_MS;
-	finding_set_detail(f, "%llu connections were refused with \"sorry, too many clients already\" and %llu with "
+	finding_set_detail(f, "%llu %s refused with \"sorry, too many clients already\" and %llu with "
 					   "\"remaining connection slots are reserved\" (FATAL 53300)%s.%s%s%s",
-					   (unsigned long long) pf->refused_too_many, (unsigned long long) pf->refused_reserved,
+					   (unsigned long long) pf->refused_too_many,
+					   pf->refused_too_many == 1 ? "connection was" : "connections were",
+					   (unsigned long long) pf->refused_reserved,
 					   pf->log_hours > 0 ? "" : " (the log's span is unknown: the score counts them, not per hour)",
 					   peak_sentence(pf), a->max_connections > 0 ? " Advice: " : "",
 					   a->max_connections > 0 ? a->max_connections_text : "");

@@ -240,7 +240,7 @@ test_refused_fixture(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
 	ASSERT_STR(field(f, "severity"), "high");
 	/* fixtures/expected-counts.tsv: one of each refusal */
-	pg_test_assert_has(field(f, "detail"), "1 connections were refused with \"sorry, too many clients already\" and 1 with", 1);
+	pg_test_assert_has(field(f, "detail"), "1 connection was refused with \"sorry, too many clients already\" and 1 with", 1);
 	CU_ASSERT(json_number_value(json_object_get(f, "score")) > 0);
 	json_decref(j);
 
