@@ -5,9 +5,9 @@
  * store.c opens the file and owns the schema and the transactions;
  * store_model.c writes and reads the model's rows, store_minute_latency.c
  * the minutes' latency histograms, store_sequences.c its session-sequence
- * tables; store_files.c computes file identities, keeps
- * the files table and remembers the files looked up during a run; all of
- * them talk to SQLite through store_sql.c.  Each function here runs
+ * tables; store_files.c computes file identities, keeps the files table
+ * and remembers the files looked up during a run; all of them talk to
+ * SQLite through store_sql.c.  Each function here runs
  * inside a transaction the caller (store.c) opened, and reports its own
  * errors.
  *-------------------------------------------------------------------------
