@@ -295,6 +295,7 @@ workload_add_minute(workload *w, const minute_stats *src)
 	m->total_ms += src->total_ms;
 	m->errors += src->errors;
 	m->connections += src->connections;
+	minute_latency_merge(&m->latency, &src->latency);
 }
 
 /* The key a session is known by (log_record_session_key), or NULL when none. */
@@ -365,6 +366,7 @@ add_statement(workload *w, const log_event *ev)
 		{
 			m->statements++;
 			m->total_ms += d;
+			minute_latency_add(&m->latency, d);
 		}
 	}
 	if (rec->ts_ms != LOG_TS_UNKNOWN)

@@ -22,6 +22,7 @@
 #include "parsers/log_event.h"
 #include "src/lib/sketch.h"
 #include "src/model/latency.h"
+#include "src/model/minute_latency.h"
 #include "src/model/pooler.h"
 #include "src/model/query_stats.h"
 #include "src/model/session_patterns.h"
@@ -30,7 +31,12 @@
 
 #include <stdint.h>
 
-/* One minute of activity; minute = floor(ts_ms / 60000). */
+/*
+ * One minute of activity; minute = floor(ts_ms / 60000).  latency counts
+ * the minute's timed statements by duration; it counts fewer than
+ * statements when part of the minute came from a store written before it
+ * was kept (its percentiles are then unknown).
+ */
 typedef struct minute_stats
 {
 	int64_t		minute;
@@ -38,6 +44,7 @@ typedef struct minute_stats
 	double		total_ms;
 	uint64_t	errors;
 	uint64_t	connections;
+	minute_latency latency;
 } minute_stats;
 
 typedef struct session_figures

@@ -43,6 +43,8 @@ typedef struct html_report
 	double	   *statements;		/* per second, per bucket */
 	double	   *db_seconds;		/* statement time (s) per bucket */
 	double	   *errors;			/* per bucket */
+	double	   *p95_ms;			/* per bucket; NAN: no timed statement, or unknown */
+	int			p95_unknown;	/* buckets with statements whose p95 a store did not keep */
 } html_report;
 
 /* The sections, each into out; a section with nothing to show writes nothing. */

@@ -268,12 +268,18 @@ activity_json(workload *w)
 	json_t	   *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:o, s:I, s:o, s:I, s:I}",
+	{
+		/* known when the minute's histogram counts every timed statement (minute_stats) */
+		int			known = m[i].statements > 0 && minute_latency_count(&m[i].latency) == m[i].statements;
+
+		json_array_append_new(a, json_pack("{s:o, s:I, s:o, s:I, s:I, s:o}",
 										   "minute", json_ts(m[i].minute * 60000),
 										   "statements", (json_int_t) m[i].statements,
 										   "total_ms", json_ms(m[i].total_ms),
 										   "errors", (json_int_t) m[i].errors,
-										   "connections", (json_int_t) m[i].connections));
+										   "connections", (json_int_t) m[i].connections,
+										   "p95_ms", json_ms(known ? minute_latency_quantile(&m[i].latency, 0.95) : NAN)));
+	}
 	return a;
 }
 

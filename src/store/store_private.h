@@ -3,10 +3,11 @@
  *    What the store's source files share; not for use outside them.
  *
  * store.c opens the file and owns the schema and the transactions;
- * store_model.c writes and reads the model's rows, store_sequences.c its
- * session-sequence tables; store_files.c computes file identities, keeps
- * the files table and remembers the files looked up during a run; all of
- * them talk to SQLite through store_sql.c.  Each function here runs
+ * store_model.c writes and reads the model's rows, store_minute_latency.c
+ * the minutes' latency histograms, store_sequences.c its session-sequence
+ * tables; store_files.c computes file identities, keeps the files table
+ * and remembers the files looked up during a run; all of them talk to
+ * SQLite through store_sql.c.  Each function here runs
  * inside a transaction the caller (store.c) opened, and reports its own
  * errors.
  *-------------------------------------------------------------------------
@@ -40,6 +41,14 @@ int			store_model_read(store *s, workload *w);
  */
 int			store_sequences_write(store *s, workload *w);
 int			store_sequences_read(store *s, workload *w);
+
+/*
+ * The minutes' latency histograms (store_minute_latency.c), as model_state
+ * pairs: writing after the model_state rows were emptied, reading after
+ * the minutes' rows.  0 or -1.
+ */
+int			store_minute_latency_write(store *s, workload *w);
+int			store_minute_latency_read(store *s, workload *w);
 
 /* Record the opened files of a run in the files table; 0 or -1. */
 int			store_files_write(store *s, const ingest_file *files, int nfiles);

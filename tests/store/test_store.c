@@ -331,6 +331,7 @@ compare_models(workload *a, workload *b)
 		CU_ASSERT(ma[i].total_ms == mb[i].total_ms);
 		CU_ASSERT_EQUAL(ma[i].errors, mb[i].errors);
 		CU_ASSERT_EQUAL(ma[i].connections, mb[i].connections);
+		CU_ASSERT(memcmp(&ma[i].latency, &mb[i].latency, sizeof(minute_latency)) == 0);
 	}
 	compare_sessions_events(a, b);
 }
