@@ -223,14 +223,14 @@ hashmap_count(const hashmap *m)
 }
 
 size_t
-hashmap_retain(hashmap *m, int (*keep) (void *ctx, void *value), void *ctx)
+hashmap_retain(hashmap *m, hashmap_keep_fn keep, void *ctx)
 {
 	unsigned char *kept_at = xcalloc(m->cap, 1);
 	size_t		kept = 0;
 
 	/* keep is asked once per entry */
 	for (size_t i = 0; i < m->cap; i++)
-		if (m->entries[i].key && keep(ctx, m->entries[i].value))
+		if (m->entries[i].key && keep(ctx, m->entries[i].key, m->entries[i].keylen, m->entries[i].value))
 			kept_at[i] = 1, kept++;
 
 	size_t		dropped = m->count - kept;

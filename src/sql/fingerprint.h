@@ -28,6 +28,7 @@
 #define PGSIFT_FINGERPRINT_H
 
 #include "src/lib/strbuf.h"
+#include "src/sql/shape_key.h"
 #include "src/sql/statement_traits.h"
 
 #include <stddef.h>
@@ -86,12 +87,6 @@ void		shape_resolver_destroy(shape_resolver *r);
 query_shape *fingerprint_lookup(fingerprint_cache *c, const char *sql, size_t len);
 
 fingerprint_cache_stats fingerprint_cache_get_stats(const fingerprint_cache *c);
-
-/*
- * Write the shape key of sql[0..len) into out (reset first).  Exposed for
- * tests: equal keys must imply equal fingerprints.
- */
-void		shape_key(const char *sql, size_t len, strbuf *out);
 
 /* 16 lower-case hex digits of a fingerprint into buf[17]. */
 void		fingerprint_hex(uint64_t fp, char buf[17]);

@@ -99,9 +99,11 @@ test_growth_and_iteration(void)
 }
 
 static int
-keep_odd(void *ctx, void *value)
+keep_odd(void *ctx, const char *key, size_t keylen, void *value)
 {
 	(*(int *) ctx)++;
+	/* the key is the entry's own */
+	CU_ASSERT(keylen > 4 && memcmp(key, "key-", 4) == 0 && atoi(key + 4) == (int) (intptr_t) value);
 	return ((intptr_t) value) % 2 == 1;
 }
 
