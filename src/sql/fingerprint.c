@@ -14,15 +14,39 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/*
+ * A forgotten shape (fingerprint_cache_forget) stays in the tables, its
+ * owner_data cleared, until the forgotten ones outnumber the others; a
+ * lookup that finds one takes it back as it is.  Then the tables are
+ * rebuilt without them (fingerprint_cache_purge), their memory freed,
+ * and their keys remembered in a direct-mapped table so that a shape
+ * seen again still needs no libpg_query call: a key is known there by two
+ * independent 64-bit hashes (its slot's and a check), so two keys are
+ * confused only if both collide (about 2^-128 for a pair).  A newer shape
+ * in the same slot overwrites an older one.  Only parsed shapes are
+ * remembered: a parse error has a message to give again.
+ */
+#define FORGOTTEN_SLOTS		(1 << 18)	/* 6 MiB */
+
+typedef struct forgotten_shape
+{
+	uint64_t	hash;			/* hash_fast of the key */
+	uint64_t	check;			/* hash_bytes of the key, 0: empty slot */
+	uint64_t	fingerprint;
+} forgotten_shape;
 
 struct fingerprint_cache
 {
 	hashmap    *by_key;			/* shape key -> query_shape */
-	hashmap    *by_fp;			/* fingerprint -> query_shape (one per fingerprint) */
-	arena	   *mem;
+	hashmap    *by_fp;			/* fingerprint -> query_shape (one per fingerprint; owns it) */
 	strbuf		key;
 	strbuf		sql;
 	int			want_traits;	/* classify each new fingerprint (fingerprint_cache_want_traits) */
+	int			lazy;			/* fingerprint_cache_lazy */
+	size_t		nforgotten;		/* forgotten shapes still in by_fp */
+	forgotten_shape *forgotten; /* FORGOTTEN_SLOTS, allocated by the first purge */
 	shape_resolver *shared;		/* consulted on a miss, or NULL */
 	fingerprint_cache_stats stats;
 };
@@ -34,8 +58,12 @@ struct fingerprint_cache
  * meeting the same new shape at once may both parse it, and the first to
  * insert wins (both found the same answer).  The normalized text is not
  * shared: each cache keeps that of the first statement it saw, so a
- * parallel run reports the same text as a serial one.
+ * parallel run reports the same text as a serial one.  It is a cache and
+ * nothing else: past RESOLVER_MAX_SHAPES entries it starts again empty, so
+ * a log of millions of distinct statements does not grow it without end.
  */
+#define RESOLVER_MAX_SHAPES	65536
+
 struct shape_resolver
 {
 	pthread_mutex_t lock;
@@ -77,10 +105,17 @@ fingerprint_cache_create(void)
 
 	c->by_key = hashmap_create(1024);
 	c->by_fp = hashmap_create(1024);
-	c->mem = arena_create(0);
 	strbuf_init(&c->key);
 	strbuf_init(&c->sql);
 	return c;
+}
+
+static void
+shape_free(query_shape *shape)
+{
+	free((char *) shape->normalized);
+	free((char *) shape->parse_error);
+	free(shape);
 }
 
 void
@@ -88,9 +123,14 @@ fingerprint_cache_destroy(fingerprint_cache *c)
 {
 	if (c == NULL)
 		return;
+	size_t		pos = 0;
+	void	   *v;
+
+	while (hashmap_next(c->by_fp, &pos, NULL, NULL, &v))
+		shape_free(v);
 	hashmap_destroy(c->by_key);
 	hashmap_destroy(c->by_fp);
-	arena_destroy(c->mem);
+	free(c->forgotten);
 	strbuf_free(&c->key);
 	strbuf_free(&c->sql);
 	free(c);
@@ -100,6 +140,12 @@ void
 fingerprint_cache_want_traits(fingerprint_cache *c)
 {
 	c->want_traits = 1;
+}
+
+void
+fingerprint_cache_lazy(fingerprint_cache *c)
+{
+	c->lazy = 1;
 }
 
 void
@@ -130,6 +176,20 @@ shape_resolver_destroy(shape_resolver *r)
 	hashmap_destroy(r->by_fp);
 	arena_destroy(r->mem);
 	free(r);
+}
+
+/* Start r again empty once it holds RESOLVER_MAX_SHAPES of either kind; r->lock held. */
+static void
+resolver_bound(shape_resolver *r)
+{
+	if (hashmap_count(r->by_key) < RESOLVER_MAX_SHAPES && hashmap_count(r->by_fp) < RESOLVER_MAX_SHAPES)
+		return;
+	hashmap_destroy(r->by_key);
+	hashmap_destroy(r->by_fp);
+	arena_destroy(r->mem);
+	r->by_key = hashmap_create(1024);
+	r->by_fp = hashmap_create(1024);
+	r->mem = arena_create(0);
 }
 
 /* Fallback fingerprint: the shape key folded to lower case outside quotes. */
@@ -179,23 +239,57 @@ fingerprint_key(uint64_t fp, int parsed)
 	return fp ^ (parsed ? 0 : 0x5a5a5a5a5a5a5a5aULL);
 }
 
-/* The normalized text of a new fingerprint's first statement, into c's arena. */
-static const char *
-normalized_text(fingerprint_cache *c, int parsed)
+/* pg_query_normalize's text of a NUL-terminated statement (malloc'd); the statement itself if it fails. */
+static char *
+normalize_sql(const char *sql)
 {
-	const char *text;
+	PgQueryNormalizeResult nr = pg_query_normalize(sql);
+	char	   *text = xstrdup(nr.error ? sql : nr.normalized_query);
 
-	if (!parsed)
-		return arena_strndup(c->mem, c->key.data, c->key.len);
-
-	PgQueryNormalizeResult nr = pg_query_normalize(c->sql.data);
-
-	text = arena_strdup(c->mem, nr.error ? c->sql.data : nr.normalized_query);
 	pg_query_free_normalize_result(nr);
 	return text;
 }
 
-/* The fingerprint the resolver holds for c's current key; 0 if none yet. */
+char *
+fingerprint_normalize(const char *sql, size_t len)
+{
+	strbuf		sb;
+	char	   *text;
+
+	strbuf_init(&sb);
+	if (len > SHAPE_LONG_STATEMENT)
+		shape_short_literals(sql, len, &sb);
+	else
+		strbuf_append(&sb, sql, len);
+	text = normalize_sql(sb.data);
+	strbuf_free(&sb);
+	return text;
+}
+
+/*
+ * Whether a shape key starts with a word that begins transaction control
+ * (BEGIN, START, COMMIT, END, ROLLBACK, ABORT, PREPARE TRANSACTION): a lazy
+ * cache classifies those at once, since the sequence detectors need the
+ * bounds of a transaction from its first statement on.
+ */
+static int
+may_be_transaction_control(const char *key, size_t len)
+{
+	static const char *const words[] = {"begin", "start", "commit", "end", "rollback", "abort", "prepare"};
+	size_t		n = 0;
+
+	while (n < len && isalpha((unsigned char) key[n]))
+		n++;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && strncasecmp(key, words[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The fingerprint the resolver holds for c's current key into *out, its
+ * parse error copied (malloc'd); 0 if none yet.
+ */
 static int
 shared_fingerprint(fingerprint_cache *c, uint64_t keyhash, shared_shape *out)
 {
@@ -205,7 +299,11 @@ shared_fingerprint(fingerprint_cache *c, uint64_t keyhash, shared_shape *out)
 	pthread_mutex_lock(&r->lock);
 	found = hashmap_get(r->by_key, c->key.data, c->key.len, keyhash);
 	if (found)
+	{
 		*out = *found;
+		/* copied under the lock: the resolver may start again empty once it is released */
+		out->parse_error = found->parse_error ? xstrdup(found->parse_error) : NULL;
+	}
 	pthread_mutex_unlock(&r->lock);
 	return found != NULL;
 }
@@ -218,6 +316,7 @@ share_fingerprint(fingerprint_cache *c, uint64_t keyhash, const shared_shape *in
 	int			inserted;
 
 	pthread_mutex_lock(&r->lock);
+	resolver_bound(r);
 	void	  **slot = hashmap_put(r->by_key, c->key.data, c->key.len, keyhash, &inserted);
 
 	if (inserted)
@@ -258,6 +357,7 @@ classify_shape(fingerprint_cache *c, query_shape *shape, uint64_t fpkey)
 		int			inserted;
 
 		pthread_mutex_lock(&r->lock);
+		resolver_bound(r);
 		void	  **slot = hashmap_put(r->by_fp, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
 
 		if (inserted)
@@ -272,19 +372,58 @@ classify_shape(fingerprint_cache *c, query_shape *shape, uint64_t fpkey)
 	}
 }
 
+/* A forgotten shape found again: it is c's as before. */
+static query_shape *
+recall(fingerprint_cache *c, query_shape *shape)
+{
+	if (shape->forgotten)
+	{
+		shape->forgotten = 0;
+		c->nforgotten--;
+		c->stats.recalled++;
+	}
+	return shape;
+}
+
+/* The slot of a forgotten key, by its hash. */
+static forgotten_shape *
+forgotten_slot(const fingerprint_cache *c, uint64_t keyhash)
+{
+	return &c->forgotten[keyhash & (FORGOTTEN_SLOTS - 1)];
+}
+
+/* The fingerprint of c's current key if c forgot it (and remembers), into *fp. */
+static int
+recall_forgotten(fingerprint_cache *c, uint64_t keyhash, uint64_t *fp)
+{
+	forgotten_shape *f;
+
+	if (c->forgotten == NULL || (f = forgotten_slot(c, keyhash))->check == 0 || f->hash != keyhash ||
+		f->check != (hash_bytes(c->key.data, c->key.len) | 1))
+		return 0;
+	*fp = f->fingerprint;
+	c->stats.remembered++;
+	return 1;
+}
+
 /*
  * The shape of c->sql (key c->key, hash keyhash), not in c yet: its
- * fingerprint from the resolver or libpg_query, and the one shape per
- * fingerprint, created with its normalized text (and traits, if wanted)
- * when the fingerprint is new to c.
+ * fingerprint from what c forgot, the resolver or libpg_query, and the one
+ * shape per fingerprint, created when the fingerprint is new to c with
+ * its normalized text and traits (if wanted), unless c is lazy and the
+ * statement neither is long nor may be transaction control.
  */
 static query_shape *
-resolve_new_shape(fingerprint_cache *c, uint64_t keyhash)
+resolve_new_shape(fingerprint_cache *c, uint64_t keyhash, size_t len)
 {
 	shared_shape fresh = {0};
 	char	   *error = NULL;
 
-	if (c->shared == NULL || !shared_fingerprint(c, keyhash, &fresh))
+	if (recall_forgotten(c, keyhash, &fresh.fingerprint))
+		fresh.parsed = 1;
+	else if (c->shared && shared_fingerprint(c, keyhash, &fresh))
+		error = (char *) fresh.parse_error;
+	else
 	{
 		error = fingerprint_of(c, &fresh.fingerprint);
 		fresh.parsed = error == NULL;
@@ -301,18 +440,24 @@ resolve_new_shape(fingerprint_cache *c, uint64_t keyhash)
 
 	if (inserted)
 	{
-		query_shape *shape = arena_zalloc(c->mem, sizeof(query_shape));
+		query_shape *shape = xcalloc(1, sizeof(query_shape));
+		int			eager = !c->lazy || !fresh.parsed || len > SHAPE_LONG_STATEMENT ||
+			may_be_transaction_control(c->key.data, c->key.len);
 
 		shape->fingerprint = fresh.fingerprint;
 		shape->parsed = fresh.parsed;
-		shape->parse_error = fresh.parse_error ? arena_strdup(c->mem, fresh.parse_error) : NULL;
-		shape->normalized = normalized_text(c, fresh.parsed);
-		if (c->want_traits)
+		shape->parse_error = error;
+		error = NULL;
+		if (!fresh.parsed)
+			shape->normalized = xstrndup(c->key.data, c->key.len);
+		else if (eager)
+			shape->normalized = normalize_sql(c->sql.data);
+		if (c->want_traits && eager)
 			classify_shape(c, shape, fpkey);
 		*slot = shape;
 	}
 	free(error);
-	return *slot;
+	return recall(c, *slot);
 }
 
 query_shape *
@@ -334,15 +479,96 @@ fingerprint_lookup(fingerprint_cache *c, const char *sql, size_t len)
 	query_shape *shape = hashmap_get(c->by_key, c->key.data, c->key.len, h);
 
 	if (shape)
-		return shape;
+		return recall(c, shape);
 	if (!shortened)
 	{
 		strbuf_reset(&c->sql);
 		strbuf_append(&c->sql, sql, len);
 	}
-	shape = resolve_new_shape(c, h);
+	shape = resolve_new_shape(c, h, len);
 	*hashmap_put(c->by_key, c->key.data, c->key.len, h, NULL) = shape;
 	return shape;
+}
+
+char *
+fingerprint_shape_take_normalized(query_shape *shape)
+{
+	char	   *text = (char *) shape->normalized;
+
+	shape->normalized = NULL;
+	return text;
+}
+
+void
+fingerprint_cache_forget(fingerprint_cache *c, query_shape *shape, char *normalized, seq_kind kind,
+						 int values_width)
+{
+	if (shape->normalized == NULL)
+		shape->normalized = normalized;
+	else
+		free(normalized);
+	if (shape->kind == SEQ_KIND_UNKNOWN)
+	{
+		shape->kind = kind;
+		shape->values_width = values_width;
+	}
+	if (shape->forgotten)
+		return;
+	shape->forgotten = 1;
+	shape->owner_data = NULL;
+	c->nforgotten++;
+	c->stats.forgotten++;
+}
+
+/* hashmap_retain over by_key: drop a forgotten shape's keys, remembering each. */
+static int
+keep_key(void *ctx, const char *key, size_t keylen, void *value)
+{
+	fingerprint_cache *c = ctx;
+	const query_shape *shape = value;
+
+	if (!shape->forgotten)
+		return 1;
+	if (shape->parsed)
+	{
+		uint64_t	h = hash_fast(key, keylen);
+		forgotten_shape *f = forgotten_slot(c, h);
+
+		f->hash = h;
+		f->check = hash_bytes(key, keylen) | 1;
+		f->fingerprint = shape->fingerprint;
+	}
+	return 0;
+}
+
+/* hashmap_retain over by_fp, after by_key: free a forgotten shape. */
+static int
+keep_shape(void *ctx, const char *key, size_t keylen, void *value)
+{
+	query_shape *shape = value;
+
+	if (!shape->forgotten)
+		return 1;
+	shape_free(shape);
+	return 0;
+}
+
+void
+fingerprint_cache_purge(fingerprint_cache *c)
+{
+	if (c->nforgotten == 0 || c->nforgotten < hashmap_count(c->by_fp) - c->nforgotten)
+		return;
+	if (c->forgotten == NULL)
+		c->forgotten = xcalloc(FORGOTTEN_SLOTS, sizeof(forgotten_shape));
+	hashmap_retain(c->by_key, keep_key, c);
+	c->stats.purged += hashmap_retain(c->by_fp, keep_shape, c);
+	c->nforgotten = 0;
+}
+
+size_t
+fingerprint_cache_count(const fingerprint_cache *c)
+{
+	return hashmap_count(c->by_fp) - c->nforgotten;
 }
 
 fingerprint_cache_stats

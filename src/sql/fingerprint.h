@@ -22,6 +22,13 @@
  * back to a fingerprint of the shape key itself, case-folded outside quoted
  * identifiers; their normalized text is the shape key.  They are flagged
  * (parsed = 0) and counted.
+ *
+ * For a bounded model (the workload's --max-fingerprints table) a cache
+ * can be lazy and forgetful: a lazy cache leaves a new fingerprint's
+ * normalized text and traits to its owner, who computes them only for the
+ * fingerprints that matter (fingerprint_normalize); a forgotten shape is
+ * dropped, its memory given back, and its key remembered in a fixed-size
+ * table so that seeing it again costs no libpg_query call.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_FINGERPRINT_H
@@ -37,12 +44,14 @@
 typedef struct query_shape
 {
 	uint64_t	fingerprint;
-	const char *normalized;		/* owned by the cache; lives as long as it */
+	const char *normalized;		/* owned by the cache; lives as long as the shape;
+								 * NULL when a lazy cache left it to the caller */
 	int			parsed;			/* 0: libpg_query failed, fallback used */
 	const char *parse_error;	/* libpg_query's message when parsed == 0 */
 	seq_kind	kind;			/* statement_traits_classify of normalized, when wanted */
 	int			values_width;	/* its VALUES width (SEQ_KIND_SINGLE_INSERT) */
 	void	   *owner_data;		/* free for the caller (the model keeps its stats here) */
+	int			forgotten;		/* fingerprint_cache_forget was called on it */
 } query_shape;
 
 typedef struct fingerprint_cache fingerprint_cache;
@@ -60,6 +69,10 @@ typedef struct fingerprint_cache_stats
 	uint64_t	lookups;
 	uint64_t	misses;			/* shapes sent to libpg_query */
 	uint64_t	parse_errors;	/* shapes libpg_query could not parse */
+	uint64_t	forgotten;		/* fingerprint_cache_forget calls that forgot a shape */
+	uint64_t	recalled;		/* forgotten shapes found again before a purge freed them */
+	uint64_t	purged;			/* forgotten shapes freed by a purge */
+	uint64_t	remembered;		/* new shapes whose fingerprint was remembered, not parsed */
 } fingerprint_cache_stats;
 
 fingerprint_cache *fingerprint_cache_create(void);
@@ -72,6 +85,22 @@ void		fingerprint_cache_destroy(fingerprint_cache *c);
 void		fingerprint_cache_want_traits(fingerprint_cache *c);
 
 /*
+ * Have c leave a new fingerprint's normalized text NULL and its kind
+ * SEQ_KIND_UNKNOWN (the caller computes them when it needs them, with
+ * fingerprint_normalize), except for a statement that libpg_query cannot
+ * parse (its text is its shape key, which costs nothing), one longer than
+ * SHAPE_LONG_STATEMENT, and one whose first word may begin transaction
+ * control: those are done at once, as in a cache that is not lazy.
+ */
+void		fingerprint_cache_lazy(fingerprint_cache *c);
+
+/*
+ * The normalized text of sql[0..len), as a cache gives it for a new
+ * fingerprint whose first statement this is (malloc'd).
+ */
+char	   *fingerprint_normalize(const char *sql, size_t len);
+
+/*
  * On a miss, have c ask r before libpg_query (NULL: stop asking).  c itself
  * stays single-threaded; r may be shared by caches on other threads.
  */
@@ -82,9 +111,39 @@ void		shape_resolver_destroy(shape_resolver *r);
 
 /*
  * The shape of sql[0..len) (need not be NUL-terminated).  Never NULL.  The
- * returned struct is owned by the cache and stays put until destroy.
+ * returned struct is owned by the cache and stays put until destroy, or
+ * until it is forgotten and purged.
  */
 query_shape *fingerprint_lookup(fingerprint_cache *c, const char *sql, size_t len);
+
+/*
+ * The shape's normalized text, now the caller's (malloc'd; NULL if it has
+ * none): the owner of a shape takes it rather than copy it.
+ */
+char	   *fingerprint_shape_take_normalized(query_shape *shape);
+
+/*
+ * Forget shape, a fingerprint of c, and every shape key that leads to it:
+ * its owner_data is cleared at once (the caller's data is gone), and a
+ * lookup that meets it again takes it back, owner_data NULL, with what its
+ * owner learned of it: normalized (malloc'd, taken over; NULL: none) and
+ * its kind (SEQ_KIND_UNKNOWN: not classified) and values_width, kept if
+ * the shape had none.  Its memory goes at a purge.
+ */
+void		fingerprint_cache_forget(fingerprint_cache *c, query_shape *shape, char *normalized,
+									 seq_kind kind, int values_width);
+
+/*
+ * Once the forgotten shapes outnumber the others: free them and drop
+ * their keys, in one pass over c's tables (so amortised O(1) a shape).
+ * Their keys are remembered (up to 262,144 of them, newest first) with
+ * their fingerprint, so that meeting one again costs a hash, not
+ * libpg_query.  Otherwise nothing.
+ */
+void		fingerprint_cache_purge(fingerprint_cache *c);
+
+/* The fingerprints c holds, forgotten ones left out. */
+size_t		fingerprint_cache_count(const fingerprint_cache *c);
 
 fingerprint_cache_stats fingerprint_cache_get_stats(const fingerprint_cache *c);
 
