@@ -28,13 +28,15 @@
  * in the same slot overwrites an older one.  Only parsed shapes are
  * remembered: a parse error has a message to give again.
  */
-#define FORGOTTEN_SLOTS		(1 << 18)	/* 6 MiB */
+#define FORGOTTEN_SLOTS		(1 << 19)	/* 16 MiB */
 
 typedef struct forgotten_shape
 {
 	uint64_t	hash;			/* hash_fast of the key */
 	uint64_t	check;			/* hash_bytes of the key, 0: empty slot */
 	uint64_t	fingerprint;
+	int32_t		values_width;	/* and what its owner learned of its kind */
+	int32_t		kind;			/* a seq_kind */
 } forgotten_shape;
 
 struct fingerprint_cache
@@ -392,18 +394,17 @@ forgotten_slot(const fingerprint_cache *c, uint64_t keyhash)
 	return &c->forgotten[keyhash & (FORGOTTEN_SLOTS - 1)];
 }
 
-/* The fingerprint of c's current key if c forgot it (and remembers), into *fp. */
-static int
-recall_forgotten(fingerprint_cache *c, uint64_t keyhash, uint64_t *fp)
+/* What c remembers of its current key, forgotten and purged, if anything. */
+static const forgotten_shape *
+recall_forgotten(fingerprint_cache *c, uint64_t keyhash)
 {
 	forgotten_shape *f;
 
 	if (c->forgotten == NULL || (f = forgotten_slot(c, keyhash))->check == 0 || f->hash != keyhash ||
 		f->check != (hash_bytes(c->key.data, c->key.len) | 1))
-		return 0;
-	*fp = f->fingerprint;
+		return NULL;
 	c->stats.remembered++;
-	return 1;
+	return f;
 }
 
 /*
@@ -418,9 +419,13 @@ resolve_new_shape(fingerprint_cache *c, uint64_t keyhash, size_t len)
 {
 	shared_shape fresh = {0};
 	char	   *error = NULL;
+	const forgotten_shape *known = recall_forgotten(c, keyhash);
 
-	if (recall_forgotten(c, keyhash, &fresh.fingerprint))
+	if (known)
+	{
+		fresh.fingerprint = known->fingerprint;
 		fresh.parsed = 1;
+	}
 	else if (c->shared && shared_fingerprint(c, keyhash, &fresh))
 		error = (char *) fresh.parse_error;
 	else
@@ -454,6 +459,11 @@ resolve_new_shape(fingerprint_cache *c, uint64_t keyhash, size_t len)
 			shape->normalized = normalize_sql(c->sql.data);
 		if (c->want_traits && eager)
 			classify_shape(c, shape, fpkey);
+		else if (known)
+		{
+			shape->kind = (seq_kind) known->kind;
+			shape->values_width = known->values_width;
+		}
 		*slot = shape;
 	}
 	free(error);
@@ -537,6 +547,8 @@ keep_key(void *ctx, const char *key, size_t keylen, void *value)
 		f->hash = h;
 		f->check = hash_bytes(key, keylen) | 1;
 		f->fingerprint = shape->fingerprint;
+		f->kind = (int32_t) shape->kind;
+		f->values_width = shape->values_width;
 	}
 	return 0;
 }

@@ -136,8 +136,8 @@ void		fingerprint_cache_forget(fingerprint_cache *c, query_shape *shape, char *n
 /*
  * Once the forgotten shapes outnumber the others: free them and drop
  * their keys, in one pass over c's tables (so amortised O(1) a shape).
- * Their keys are remembered (up to 262,144 of them, newest first) with
- * their fingerprint, so that meeting one again costs a hash, not
+ * Their keys are remembered (up to 524,288 of them, newest first) with
+ * their fingerprint and kind, so that meeting one again costs a hash, not
  * libpg_query.  Otherwise nothing.
  */
 void		fingerprint_cache_purge(fingerprint_cache *c);
