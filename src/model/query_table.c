@@ -468,7 +468,9 @@ workload_bound(workload *w)
 {
 	if (w->max_fingerprints != WORKLOAD_UNBOUNDED && w->nqueries > w->max_fingerprints)
 		evict_down_to(w, keep_after_eviction(w));
-	if (w->max_fingerprints != WORKLOAD_UNBOUNDED)
+	/* figures loaded or merged may have been kept under a smaller bound */
+	if (w->max_fingerprints != WORKLOAD_UNBOUNDED &&
+		(w->other.max_fingerprints == 0 || w->other.max_fingerprints > w->max_fingerprints))
 		w->other.max_fingerprints = w->max_fingerprints;
 }
 

@@ -111,7 +111,7 @@ typedef struct workload_other
 	double		total_ms;
 	double		error_ms;		/* time a fingerprint not in the table may have had, at most */
 	uint64_t	error_calls;	/* and statements */
-	uint64_t	max_fingerprints;	/* the bound these figures were kept under (0: none) */
+	uint64_t	max_fingerprints;	/* the smallest bound these figures were kept under (0: none) */
 } workload_other;
 
 /* Entries kept when workload_filter.max_fingerprints is 0. */

@@ -194,6 +194,8 @@ merge_other(workload_other *d, const workload_other *s)
 	d->total_ms += s->total_ms;
 	d->error_ms += s->error_ms;
 	d->error_calls += s->error_calls;
+	if (s->max_fingerprints && (d->max_fingerprints == 0 || s->max_fingerprints < d->max_fingerprints))
+		d->max_fingerprints = s->max_fingerprints;
 }
 
 void
