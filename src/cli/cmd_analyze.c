@@ -59,7 +59,7 @@ usage_analyze(FILE *out)
 		  "  --store FILE       keep the run in a SQLite store; files fed again resume\n"
 		  "                     where the last run stopped\n"
 		  "  --max-fingerprints N\n"
-		  "                     track at most N fingerprints (default 50000, 0: no bound);\n"
+		  "                     track at most N fingerprints (default 20000, 0: no bound);\n"
 		  "                     the lightest fold into an exact \"other\" row\n"
 		  "Live database:\n"
 		  "  --dsn DSN          libpq conninfo or URI (PG* variables, .pgpass, services work)\n"

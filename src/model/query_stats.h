@@ -103,6 +103,7 @@ typedef struct query_stats
 	session_first_seen first_seen;	/* a light entry's first execution, for the TTL cache */
 	struct query_stats *next_free;	/* on the model's free list */
 	uint32_t	generation;		/* bumped each time the model reuses this memory for an entry */
+	uint32_t	count_index;	/* its place in the model's array of counts */
 } query_stats;
 
 /*

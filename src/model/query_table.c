@@ -5,11 +5,13 @@
  *
  * Eviction is weighted space-saving (Metwally et al., 2005).  An entry's
  * weight is its total time, each statement counting at least
- * WEIGHT_FLOOR_MS (so that calls decide where a log has no durations);
+ * QUERY_TABLE_WEIGHT_FLOOR_MS (so that calls decide where a log has no
+ * durations);
  * its count is weight + error_ms, an upper bound of the fingerprint's
  * true weight.  When the table is full, the entries of the lowest counts
- * are evicted, EVICT_SHARE of the table at once so that the cost (one
- * pass and a selection over the table) is amortised over that many
+ * are evicted, 1/EVICT_SHARE of the table at once so that the cost (a
+ * pass over an array of the entries' counts, kept up to date as
+ * statements come, and a selection) is amortised over that many
  * admissions.  An evicted entry's exact figures go to the "other" row,
  * and the largest count evicted so far, M, bounds what any fingerprint
  * outside the table may have had: a fingerprint admitted later gets
@@ -46,7 +48,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define WEIGHT_FLOOR_MS	0.001	/* least weight of a statement (1 µs) */
 #define EVICT_SHARE		8		/* a full table evicts 1/EVICT_SHARE of itself */
 
 /*
@@ -57,7 +58,7 @@
  * before the table was made, is bounded by lost_ms and lost_calls, the
  * most that any of those had (of two for one slot, the lighter goes).
  */
-#define EVICTED_SLOTS	(1 << 18)	/* 8 MiB */
+#define REMEMBERED_PER_ENTRY 8		/* slots of that table, and of the forgotten shapes' keys, per entry */
 
 typedef struct evicted_count
 {
@@ -76,7 +77,12 @@ query_table_init(workload *w)
 	w->max_fingerprints = max == 0 ? WORKLOAD_MAX_FINGERPRINTS : max;
 	w->other.max_fingerprints = w->max_fingerprints == WORKLOAD_UNBOUNDED ? 0 : w->max_fingerprints;
 	/* a new fingerprint's text and traits wait until it has a second statement */
-	fingerprint_cache_lazy(w->fingerprints);
+	fingerprint_cache_lazy(w->fingerprints, w->max_fingerprints == WORKLOAD_UNBOUNDED ? 0 :
+						   REMEMBERED_PER_ENTRY * w->max_fingerprints);
+	w->nevicted_slots = 1;
+	while (w->max_fingerprints != WORKLOAD_UNBOUNDED && w->nevicted_slots < REMEMBERED_PER_ENTRY * w->max_fingerprints &&
+		   w->nevicted_slots < ((size_t) 1 << 24))
+		w->nevicted_slots *= 2;
 }
 
 void
@@ -100,6 +106,7 @@ query_table_free(workload *w)
 		free(q);
 	}
 	free(w->evicted);
+	free(w->counts);
 }
 
 static uint64_t
@@ -108,11 +115,6 @@ statements_of(const query_stats *q)
 	return q->calls + q->untimed_calls;
 }
 
-static double
-weight_of(const query_stats *q)
-{
-	return q->total_ms + WEIGHT_FLOOR_MS * (double) statements_of(q);
-}
 
 /* The slot of a fingerprint in the table's map, created (empty) when new. */
 static void **
@@ -135,7 +137,7 @@ workload_query_find(const workload *w, uint64_t fingerprint, int parsed)
 static evicted_count *
 evicted_slot(const workload *w, uint64_t fingerprint, int parsed)
 {
-	return &w->evicted[hash_mix64(fingerprint ^ (uint64_t) (parsed != 0)) & (EVICTED_SLOTS - 1)];
+	return &w->evicted[hash_mix64(fingerprint ^ (uint64_t) (parsed != 0)) & (w->nevicted_slots - 1)];
 }
 
 static int
@@ -182,7 +184,7 @@ remember_evicted(workload *w, const query_stats *q, double ms, uint64_t calls)
 	if (w->evicted == NULL)
 	{
 		/* what was evicted before (a stored model's, a merged part's) is bounded by the largest */
-		w->evicted = xcalloc(EVICTED_SLOTS, sizeof(evicted_count));
+		w->evicted = xcalloc(w->nevicted_slots, sizeof(evicted_count));
 		w->lost_ms = w->other.error_ms;
 		w->lost_calls = w->other.error_calls;
 	}
@@ -229,7 +231,13 @@ entry_new(workload *w, uint64_t fingerprint, int parsed)
 	if (w->evicted && evicted_is(evicted_slot(w, fingerprint, parsed), fingerprint, parsed))
 		evicted_slot(w, fingerprint, parsed)->used = 0;
 	*table_slot(w, fingerprint, parsed) = q;
-	w->nqueries++;
+	if (w->nqueries == w->counts_cap)
+	{
+		w->counts_cap = w->counts_cap ? 2 * w->counts_cap : 1024;
+		w->counts = xrealloc(w->counts, w->counts_cap * sizeof(entry_count));
+	}
+	q->count_index = (uint32_t) w->nqueries;
+	w->counts[w->nqueries++] = (entry_count) {query_table_weight(q) + q->error_ms, 0, q};
 	w->sorted_valid = 0;
 	return q;
 }
@@ -261,6 +269,8 @@ workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, in
 	q = entry_new(w, fingerprint, parsed);
 	q->normalized = xstrdup(normalized ? normalized : "");
 	q->sketch = sketch_create();
+	/* the caller sets its figures */
+	w->counts_stale = 1;
 	return q;
 }
 
@@ -269,13 +279,19 @@ workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, in
  * ---------------------------------------------------------------------
  */
 
-/* Mark q as kept by the current eviction (the mark is the model's scratch, whoever points at q). */
+/* Mark q as kept by the current eviction. */
 static void
-pin(const query_stats *q, uint32_t epoch)
+pin(workload *w, const query_stats *q, uint32_t epoch)
 {
 	if (q)
-		((query_stats *) q)->mark = epoch;
+		w->counts[q->count_index].pin = epoch;
 }
+
+typedef struct pin_context
+{
+	workload   *w;
+	uint32_t	epoch;
+} pin_context;
 
 /*
  * session_table_foreach: pin what a session's run points at.  Its
@@ -285,11 +301,11 @@ pin(const query_stats *q, uint32_t epoch)
 static void
 pin_window(void *ctx, session_window *win)
 {
-	uint32_t	epoch = *(const uint32_t *) ctx;
+	pin_context *p = ctx;
 
-	pin(win->seq.run.query, epoch);
-	pin(win->seq.run.parent, epoch);
-	pin(win->seq.last, epoch);
+	pin(p->w, win->seq.run.query, p->epoch);
+	pin(p->w, win->seq.run.parent, p->epoch);
+	pin(p->w, win->seq.last, p->epoch);
 }
 
 static uint32_t
@@ -300,12 +316,12 @@ pin_referenced(workload *w)
 	seq_loop  **loops = session_patterns_loops(w->patterns, &n);
 
 	if (epoch == 0)
-		epoch = ++w->pin_epoch; /* 0 is every new entry's mark */
-	session_table_foreach(w->sessions_open, pin_window, &epoch);
+		epoch = ++w->pin_epoch; /* 0 is every new entry's pin */
+	session_table_foreach(w->sessions_open, pin_window, &(pin_context) {w, epoch});
 	for (size_t i = 0; i < n; i++)
 	{
-		pin(loops[i]->parent, epoch);
-		pin(loops[i]->child, epoch);
+		pin(w, loops[i]->parent, epoch);
+		pin(w, loops[i]->child, epoch);
 	}
 	return epoch;
 }
@@ -373,7 +389,7 @@ static void
 fold_into_other(workload *w, query_stats *q)
 {
 	workload_other *o = &w->other;
-	double		count = weight_of(q) + q->error_ms;
+	double		count = query_table_weight(q) + q->error_ms;
 	uint64_t	count_calls = statements_of(q) + q->error_calls;
 
 	remember_evicted(w, q, count, count_calls);
@@ -399,7 +415,9 @@ drop_entry(workload *w, query_stats *q)
 		q->normalized = NULL;
 	}
 	*table_slot(w, q->fingerprint, q->parsed) = NULL;
-	w->nqueries--;
+	/* the last count takes its place */
+	w->counts[q->count_index] = w->counts[--w->nqueries];
+	w->counts[q->count_index].q->count_index = q->count_index;
 	query_stats_free(q);
 	q->next_free = w->free_entries;
 	w->free_entries = q;
@@ -421,23 +439,23 @@ static void
 evict_down_to(workload *w, size_t keep)
 {
 	size_t		n = w->nqueries,
-				ncand = 0,
-				pos = 0;
-	void	   *v;
+				ncand = 0;
 
 	if (n <= keep)
 		return;
+	if (w->counts_stale)
+	{
+		for (size_t i = 0; i < n; i++)
+			w->counts[i].count = query_table_weight(w->counts[i].q) + w->counts[i].q->error_ms;
+		w->counts_stale = 0;
+	}
 
 	uint32_t	epoch = pin_referenced(w);
 	candidate  *cand = xmalloc(n * sizeof(candidate));
 
-	while (hashmap_next(w->by_fp, &pos, NULL, NULL, &v))
-	{
-		query_stats *q = v;
-
-		if (q && q->mark != epoch)
-			cand[ncand++] = (candidate) {weight_of(q) + q->error_ms, q};
-	}
+	for (size_t i = 0; i < n; i++)
+		if (w->counts[i].pin != epoch)
+			cand[ncand++] = (candidate) {w->counts[i].count, w->counts[i].q};
 
 	size_t		nevict = n - keep < ncand ? n - keep : ncand;
 
@@ -466,6 +484,8 @@ keep_after_eviction(const workload *w)
 void
 workload_bound(workload *w)
 {
+	/* after a merge or a load, whose figures were set from outside */
+	w->counts_stale = 1;
 	if (w->max_fingerprints != WORKLOAD_UNBOUNDED && w->nqueries > w->max_fingerprints)
 		evict_down_to(w, keep_after_eviction(w));
 	/* figures loaded or merged may have been kept under a smaller bound */

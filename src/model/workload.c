@@ -290,6 +290,7 @@ add_statement(workload *w, const log_event *ev)
 			m->total_ms += d;
 		}
 	}
+	query_table_counted(w, q);
 	if (rec->ts_ms != LOG_TS_UNKNOWN)
 	{
 		if (q->first_ts == LOG_TS_UNKNOWN || rec->ts_ms < q->first_ts)

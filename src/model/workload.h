@@ -115,7 +115,7 @@ typedef struct workload_other
 } workload_other;
 
 /* Entries kept when workload_filter.max_fingerprints is 0. */
-#define WORKLOAD_MAX_FINGERPRINTS	50000
+#define WORKLOAD_MAX_FINGERPRINTS	20000
 /* workload_filter.max_fingerprints: no bound. */
 #define WORKLOAD_UNBOUNDED			SIZE_MAX
 

@@ -15,14 +15,33 @@
 #include "src/model/session_table.h"
 #include "src/model/workload.h"
 
+/* The least weight of a statement in the bounded table (query_table.c): 1 µs. */
+#define QUERY_TABLE_WEIGHT_FLOOR_MS 0.001
+
+/*
+ * An entry of the table as its eviction sees it: its count (weight plus
+ * error, kept up to date as statements come) and pin, in one array that
+ * the selection of what to evict reads from end to end.
+ */
+typedef struct entry_count
+{
+	double		count;
+	uint32_t	pin;			/* the epoch of the eviction that must keep it */
+	query_stats *q;
+} entry_count;
+
 struct workload
 {
 	workload_filter filter;
 	fingerprint_cache *fingerprints;
 	hashmap    *by_fp;			/* (fingerprint, parsed) -> query_stats (owned); NULL: evicted */
-	size_t		nqueries;		/* entries in by_fp (not NULL) */
+	size_t		nqueries;		/* entries in by_fp (not NULL), and in counts */
+	entry_count *counts;		/* every entry's count, at query_stats.count_index */
+	size_t		counts_cap;
+	int			counts_stale;	/* figures were set from outside (store, merge): count again */
 	query_stats *free_entries;	/* evicted entries' memory, reused by the next ones */
 	struct evicted_count *evicted;	/* what evicted fingerprints had, by fingerprint; NULL: none */
+	size_t		nevicted_slots; /* a power of two */
 	double		lost_ms;		/* the most a fingerprint not in evicted may have had */
 	uint64_t	lost_calls;
 	size_t		max_fingerprints;	/* WORKLOAD_UNBOUNDED: none */
@@ -56,6 +75,20 @@ void		query_table_free(workload *w);
  * table is full.  Sets shape->owner_data.
  */
 query_stats *query_table_admit(workload *w, query_shape *shape, const char *sql, size_t len);
+
+/* q's weight: its total time, each statement weighing at least the floor. */
+static inline double
+query_table_weight(const query_stats *q)
+{
+	return q->total_ms + QUERY_TABLE_WEIGHT_FLOOR_MS * (double) (q->calls + q->untimed_calls);
+}
+
+/* q has a new statement: its count for the eviction follows. */
+static inline void
+query_table_counted(workload *w, const query_stats *q)
+{
+	w->counts[q->count_index].count = query_table_weight(q) + q->error_ms;
+}
 
 /* Make q heavy (query_stats.h): its text normalized, its sketch started. */
 void		query_table_promote(query_stats *q);

@@ -18,7 +18,7 @@
 
 /*
  * A forgotten shape (fingerprint_cache_forget) stays in the tables, its
- * owner_data cleared, until the forgotten ones outnumber the others; a
+ * owner_data cleared, until the forgotten ones are twice the others; a
  * lookup that finds one takes it back as it is.  Then the tables are
  * rebuilt without them (fingerprint_cache_purge), their memory freed,
  * and their keys remembered in a direct-mapped table so that a shape
@@ -28,7 +28,6 @@
  * in the same slot overwrites an older one.  Only parsed shapes are
  * remembered: a parse error has a message to give again.
  */
-#define FORGOTTEN_SLOTS		(1 << 19)	/* 16 MiB */
 
 typedef struct forgotten_shape
 {
@@ -47,8 +46,9 @@ struct fingerprint_cache
 	strbuf		sql;
 	int			want_traits;	/* classify each new fingerprint (fingerprint_cache_want_traits) */
 	int			lazy;			/* fingerprint_cache_lazy */
+	size_t		remember;		/* slots of forgotten (a power of two), 0: forgets for good */
 	size_t		nforgotten;		/* forgotten shapes still in by_fp */
-	forgotten_shape *forgotten; /* FORGOTTEN_SLOTS, allocated by the first purge */
+	forgotten_shape *forgotten; /* remember slots, allocated by the first purge */
 	shape_resolver *shared;		/* consulted on a miss, or NULL */
 	fingerprint_cache_stats stats;
 };
@@ -145,9 +145,12 @@ fingerprint_cache_want_traits(fingerprint_cache *c)
 }
 
 void
-fingerprint_cache_lazy(fingerprint_cache *c)
+fingerprint_cache_lazy(fingerprint_cache *c, size_t remember)
 {
 	c->lazy = 1;
+	c->remember = remember > 0;
+	while (c->remember > 0 && c->remember < remember && c->remember < ((size_t) 1 << 24))
+		c->remember *= 2;
 }
 
 void
@@ -391,7 +394,7 @@ recall(fingerprint_cache *c, query_shape *shape)
 static forgotten_shape *
 forgotten_slot(const fingerprint_cache *c, uint64_t keyhash)
 {
-	return &c->forgotten[keyhash & (FORGOTTEN_SLOTS - 1)];
+	return &c->forgotten[keyhash & (c->remember - 1)];
 }
 
 /* What c remembers of its current key, forgotten and purged, if anything. */
@@ -539,7 +542,7 @@ keep_key(void *ctx, const char *key, size_t keylen, void *value)
 
 	if (!shape->forgotten)
 		return 1;
-	if (shape->parsed)
+	if (shape->parsed && c->forgotten)
 	{
 		uint64_t	h = hash_fast(key, keylen);
 		forgotten_shape *f = forgotten_slot(c, h);
@@ -568,10 +571,10 @@ keep_shape(void *ctx, const char *key, size_t keylen, void *value)
 void
 fingerprint_cache_purge(fingerprint_cache *c)
 {
-	if (c->nforgotten == 0 || c->nforgotten < hashmap_count(c->by_fp) - c->nforgotten)
+	if (c->nforgotten == 0 || c->nforgotten < 2 * (hashmap_count(c->by_fp) - c->nforgotten))
 		return;
-	if (c->forgotten == NULL)
-		c->forgotten = xcalloc(FORGOTTEN_SLOTS, sizeof(forgotten_shape));
+	if (c->forgotten == NULL && c->remember > 0)
+		c->forgotten = xcalloc(c->remember, sizeof(forgotten_shape));
 	hashmap_retain(c->by_key, keep_key, c);
 	c->stats.purged += hashmap_retain(c->by_fp, keep_shape, c);
 	c->nforgotten = 0;

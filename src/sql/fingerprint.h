@@ -90,9 +90,11 @@ void		fingerprint_cache_want_traits(fingerprint_cache *c);
  * fingerprint_normalize), except for a statement that libpg_query cannot
  * parse (its text is its shape key, which costs nothing), one longer than
  * SHAPE_LONG_STATEMENT, and one whose first word may begin transaction
- * control: those are done at once, as in a cache that is not lazy.
+ * control: those are done at once, as in a cache that is not lazy.  Up to
+ * remember keys of forgotten shapes (rounded up to a power of two, 32
+ * bytes each) are remembered after a purge (fingerprint_cache_forget).
  */
-void		fingerprint_cache_lazy(fingerprint_cache *c);
+void		fingerprint_cache_lazy(fingerprint_cache *c, size_t remember);
 
 /*
  * The normalized text of sql[0..len), as a cache gives it for a new
@@ -134,9 +136,10 @@ void		fingerprint_cache_forget(fingerprint_cache *c, query_shape *shape, char *n
 									 seq_kind kind, int values_width);
 
 /*
- * Once the forgotten shapes outnumber the others: free them and drop
+ * Once the forgotten shapes are twice the others: free them and drop
  * their keys, in one pass over c's tables (so amortised O(1) a shape).
- * Their keys are remembered (up to 524,288 of them, newest first) with
+ * Their keys are remembered (as many as fingerprint_cache_lazy said, in a
+ * direct-mapped table: a newer key may take an older one's slot) with
  * their fingerprint and kind, so that meeting one again costs a hash, not
  * libpg_query.  Otherwise nothing.
  */
