@@ -58,7 +58,17 @@
  * before the table was made, is bounded by lost_ms and lost_calls, the
  * most that any of those had (of two for one slot, the lighter goes).
  */
-#define REMEMBERED_PER_ENTRY 8		/* slots of that table, and of the forgotten shapes' keys, per entry */
+#define REMEMBERED_PER_ENTRY 8		/* slots of that table per entry */
+
+/*
+ * The fingerprint cache keeps FORGOTTEN_PER_ENTRY evicted fingerprints'
+ * shapes per entry whole (a fingerprint back soon costs nothing), and
+ * remembers KEYS_PER_ENTRY keys per entry of those it freed (one back
+ * later costs a normalization): a log of a few hundred thousand
+ * fingerprints drawn again and again stays out of libpg_query.
+ */
+#define FORGOTTEN_PER_ENTRY	8
+#define KEYS_PER_ENTRY		32
 
 typedef struct evicted_count
 {
@@ -77,8 +87,11 @@ query_table_init(workload *w)
 	w->max_fingerprints = max == 0 ? WORKLOAD_MAX_FINGERPRINTS : max;
 	w->other.max_fingerprints = w->max_fingerprints == WORKLOAD_UNBOUNDED ? 0 : w->max_fingerprints;
 	/* a new fingerprint's text and traits wait until it has a second statement */
-	fingerprint_cache_lazy(w->fingerprints, w->max_fingerprints == WORKLOAD_UNBOUNDED ? 0 :
-						   REMEMBERED_PER_ENTRY * w->max_fingerprints);
+	if (w->max_fingerprints == WORKLOAD_UNBOUNDED)
+		fingerprint_cache_lazy(w->fingerprints, 0, 0);
+	else
+		fingerprint_cache_lazy(w->fingerprints, FORGOTTEN_PER_ENTRY * w->max_fingerprints,
+							   KEYS_PER_ENTRY * w->max_fingerprints);
 	w->nevicted_slots = 1;
 	while (w->max_fingerprints != WORKLOAD_UNBOUNDED && w->nevicted_slots < REMEMBERED_PER_ENTRY * w->max_fingerprints &&
 		   w->nevicted_slots < ((size_t) 1 << 24))

@@ -18,7 +18,8 @@
 
 /*
  * A forgotten shape (fingerprint_cache_forget) stays in the tables, its
- * owner_data cleared, until the forgotten ones are twice the others; a
+ * owner_data cleared, until there are as many forgotten ones as the
+ * cache was told to keep (fingerprint_cache_lazy); a
  * lookup that finds one takes it back as it is.  Then the tables are
  * rebuilt without them (fingerprint_cache_purge), their memory freed,
  * and their keys remembered in a direct-mapped table so that a shape
@@ -47,6 +48,7 @@ struct fingerprint_cache
 	int			want_traits;	/* classify each new fingerprint (fingerprint_cache_want_traits) */
 	int			lazy;			/* fingerprint_cache_lazy */
 	size_t		remember;		/* slots of forgotten (a power of two), 0: forgets for good */
+	size_t		keep_forgotten; /* forgotten shapes kept whole before a purge frees them */
 	size_t		nforgotten;		/* forgotten shapes still in by_fp */
 	forgotten_shape *forgotten; /* remember slots, allocated by the first purge */
 	shape_resolver *shared;		/* consulted on a miss, or NULL */
@@ -145,9 +147,10 @@ fingerprint_cache_want_traits(fingerprint_cache *c)
 }
 
 void
-fingerprint_cache_lazy(fingerprint_cache *c, size_t remember)
+fingerprint_cache_lazy(fingerprint_cache *c, size_t keep_forgotten, size_t remember)
 {
 	c->lazy = 1;
+	c->keep_forgotten = keep_forgotten;
 	c->remember = remember > 0;
 	while (c->remember > 0 && c->remember < remember && c->remember < ((size_t) 1 << 24))
 		c->remember *= 2;
@@ -571,7 +574,7 @@ keep_shape(void *ctx, const char *key, size_t keylen, void *value)
 void
 fingerprint_cache_purge(fingerprint_cache *c)
 {
-	if (c->nforgotten == 0 || c->nforgotten < 2 * (hashmap_count(c->by_fp) - c->nforgotten))
+	if (c->nforgotten == 0 || c->nforgotten < c->keep_forgotten)
 		return;
 	if (c->forgotten == NULL && c->remember > 0)
 		c->forgotten = xcalloc(c->remember, sizeof(forgotten_shape));

@@ -91,10 +91,12 @@ void		fingerprint_cache_want_traits(fingerprint_cache *c);
  * parse (its text is its shape key, which costs nothing), one longer than
  * SHAPE_LONG_STATEMENT, and one whose first word may begin transaction
  * control: those are done at once, as in a cache that is not lazy.  Up to
- * remember keys of forgotten shapes (rounded up to a power of two, 32
- * bytes each) are remembered after a purge (fingerprint_cache_forget).
+ * keep_forgotten forgotten shapes (fingerprint_cache_forget) are kept
+ * whole, with what their owner taught them, before a purge frees them (a
+ * few hundred bytes each); up to remember of their keys (rounded up to a
+ * power of two, 32 bytes each) are remembered after.
  */
-void		fingerprint_cache_lazy(fingerprint_cache *c, size_t remember);
+void		fingerprint_cache_lazy(fingerprint_cache *c, size_t keep_forgotten, size_t remember);
 
 /*
  * The normalized text of sql[0..len), as a cache gives it for a new
@@ -136,8 +138,9 @@ void		fingerprint_cache_forget(fingerprint_cache *c, query_shape *shape, char *n
 									 seq_kind kind, int values_width);
 
 /*
- * Once the forgotten shapes are twice the others: free them and drop
- * their keys, in one pass over c's tables (so amortised O(1) a shape).
+ * Once keep_forgotten shapes are forgotten (fingerprint_cache_lazy): free
+ * them and drop their keys, in one pass over c's tables (so amortised O(1)
+ * a shape when keep_forgotten is of the order of the shapes kept).
  * Their keys are remembered (as many as fingerprint_cache_lazy said, in a
  * direct-mapped table: a newer key may take an older one's slot) with
  * their fingerprint and kind, so that meeting one again costs a hash, not

@@ -367,7 +367,7 @@ test_lazy(void)
 
 	fingerprint_cache_want_traits(lazy);
 	fingerprint_cache_want_traits(eager);
-	fingerprint_cache_lazy(lazy, 0);
+	fingerprint_cache_lazy(lazy, 0, 0);
 	for (size_t i = 0; i < sizeof(statements) / sizeof(statements[0]); i++)
 	{
 		const char *sql = statements[i];
@@ -415,7 +415,7 @@ test_lazy(void)
 
 /*
  * A forgotten shape is taken back as it is, with what its owner taught
- * it; once the forgotten are twice the others a purge frees them, and a
+ * it; once more are forgotten than it keeps a purge frees them, and a
  * key met again costs no libpg_query call: its fingerprint and kind are
  * remembered.
  */
@@ -428,7 +428,7 @@ test_forget(void)
 	int			owner;
 
 	fingerprint_cache_want_traits(c);
-	fingerprint_cache_lazy(c, 1 << 18);
+	fingerprint_cache_lazy(c, 100, 1 << 18);
 	for (int i = 0; i < 200; i++)
 	{
 		snprintf(sql, sizeof(sql), "SELECT v FROM t WHERE id = %d AND c%d = 'z'", i, i);
@@ -449,14 +449,14 @@ test_forget(void)
 	fingerprint_cache_forget(c, first, xstrdup("SELECT v FROM t WHERE id = $1 AND c0 = $2"), SEQ_KIND_CACHEABLE, 0);
 	CU_ASSERT_PTR_NULL(first->owner_data);
 	CU_ASSERT_EQUAL(fingerprint_cache_count(c), 199);
-	fingerprint_cache_purge(c);	/* 1 forgotten of 200: nothing to free yet */
+	fingerprint_cache_purge(c);	/* 1 forgotten, fewer than the 100 kept: nothing to free yet */
 	CU_ASSERT_PTR_EQUAL(fingerprint_lookup(c, sql, strlen(sql)), first);
 	ASSERT_STR(first->normalized, "SELECT v FROM t WHERE id = $1 AND c0 = $2");
 	CU_ASSERT_EQUAL(first->kind, SEQ_KIND_CACHEABLE);
 	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(c).recalled, 1);
 	CU_ASSERT_EQUAL(fingerprint_cache_count(c), 200);
 
-	/* 150 forgotten, twice the others: purged, freed, and their keys remembered */
+	/* 150 forgotten, more than the 100 kept: purged, freed, and their keys remembered */
 	for (int i = 0; i < 150; i++)
 	{
 		snprintf(sql, sizeof(sql), "SELECT v FROM t WHERE id = %d AND c%d = 'z'", i, i);
