@@ -58,7 +58,7 @@ typedef struct query_stats
 	/* what the table's eviction reads of every entry, together in one cache line */
 	uint64_t	fingerprint;
 	int			parsed;
-	uint32_t	mark;			/* scratch of the model's passes (pins, merges) */
+	uint32_t	mark;			/* scratch of the model's passes (merges) */
 	uint64_t	calls;			/* timed executions */
 	uint64_t	untimed_calls;	/* logged without a duration */
 	double		total_ms;

@@ -6,21 +6,19 @@
  * Eviction is weighted space-saving (Metwally et al., 2005).  An entry's
  * weight is its total time, each statement counting at least
  * QUERY_TABLE_WEIGHT_FLOOR_MS (so that calls decide where a log has no
- * durations);
- * its count is weight + error_ms, an upper bound of the fingerprint's
- * true weight.  When the table is full, the entries of the lowest counts
- * are evicted, 1/EVICT_SHARE of the table at once so that the cost (a
- * pass over an array of the entries' counts, kept up to date as
- * statements come, and a selection) is amortised over that many
- * admissions.  An evicted entry's exact figures go to the "other" row,
- * and the largest count evicted so far, M, bounds what any fingerprint
- * outside the table may have had: a fingerprint admitted later gets
- * error_ms = M.  Its figures are then exact lower bounds of its true ones
- * (pgsift adds only what it sees after admission), within error_ms above.
- * As in space-saving, M stays below about the total weight over the
- * table's size, and the entries that carry the time are never evicted.
- * Statement counts have their own bound, the largest (statements +
- * error_calls) evicted.
+ * durations); its count is weight + error_ms, an upper bound of the
+ * fingerprint's true weight.  When the table is full, the entries of the
+ * lowest counts are evicted, 1/EVICT_SHARE of the table at once, so that
+ * the cost (a pass over an array of the entries' counts, kept up to date
+ * as statements come, and a selection) is amortised over that many
+ * admissions.  An evicted entry's exact figures go to the "other" row;
+ * what it had (its count, and its statements plus error_calls) is kept by
+ * fingerprint in a direct-mapped table, and the largest of all, M, in the
+ * other row.  A fingerprint admitted gets what the table says it had as
+ * its error (M or less once its slot is lost: lost_ms): its figures are
+ * then exact lower bounds of its true ones (pgsift adds only what it sees
+ * after admission), within the error above.  As in space-saving, the
+ * entries that carry the time, admitted early or quickly back, stay.
  *
  * Entries that an open session's run in progress (its fingerprint, its
  * parent and the statement before it) or a loop of the sequence tables
@@ -31,12 +29,12 @@
  * from a free list, carries a generation that tells a new entry from the
  * one the window saw.  An evicted entry's memory goes back at once, its
  * sequence figures and TTL-cache keys dropped, and its shape forgotten by
- * the fingerprint cache (which remembers its keys, text and kind, so that
- * it costs no libpg_query call when it comes back).  Its slot in the table's hash map
- * is left empty (a NULL value) for the fingerprint to take again, and the
- * map is rebuilt without them once they outnumber the entries: memory is
- * given back in amortised O(1) per eviction, with no pass per batch other
- * than the selection's.
+ * the fingerprint cache, which keeps its text and kind, then only its
+ * keys' fingerprint and kind, so that it costs little or no libpg_query
+ * when it comes back.  Its slot in the table's hash map is left empty (a
+ * NULL value) for the fingerprint to take again, and the map is rebuilt
+ * without them once they outnumber the entries: memory is given back in
+ * amortised O(1) per eviction.
  *
  * A light entry (query_stats.h) is made heavy by its second statement,
  * or before anything outside the model reads the table.
