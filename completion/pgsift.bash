@@ -16,7 +16,8 @@ _pgsift_options()
 		echo "-f --log-format --prefix -j --jobs --syslog-year --store --dsn --measure
 			--statement-timeout --lock-timeout --explain-top --interval --max-build-size
 			--server-cores --spindles --config --fail-on --since --until --dbname --user --app
-			--format -o --output --top --html-max-bytes --color --color= -q --quiet -V --version -h --help"
+			--format -o --output --top --html-max-bytes --max-fingerprints --color --color= -q --quiet -V --version
+			-h --help"
 		;;
 	report)
 		echo "--store --format -o --output --top --html-max-bytes --config --color --color= -q --quiet
@@ -57,7 +58,7 @@ _pgsift_values()
 	*:--prefix | *:-j | *:--jobs | *:--syslog-year | *:--dsn | *:--statement-timeout | \
 		*:--lock-timeout | *:--explain-top | *:--interval | *:--max-build-size | \
 		*:--server-cores | *:--spindles | *:--since | *:--until | *:--dbname | *:--user | \
-		*:--app | *:--top | *:--html-max-bytes | *:--param | *:--pg-version)
+		*:--app | *:--top | *:--html-max-bytes | *:--max-fingerprints | *:--param | *:--pg-version)
 		echo ""
 		;;
 	*) echo NONE ;;

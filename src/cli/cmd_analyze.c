@@ -66,6 +66,9 @@ usage_analyze(FILE *out)
 		  "  --syslog-year YEAR year of syslog timestamps, which carry none (default: current)\n"
 		  "  --store FILE       keep the run in a SQLite store; files fed again resume\n"
 		  "                     where the last run stopped\n"
+		  "  --max-fingerprints N\n"
+		  "                     track at most N fingerprints (default 20000, 0: no bound);\n"
+		  "                     the lightest fold into an exact \"other\" row\n"
 		  "Live database:\n"
 		  "  --dsn DSN          libpq conninfo or URI (PG* variables, .pgpass, services work)\n"
 		  "  --measure MODE     off, hypo (default) or real (staging only: runs DML and builds\n"
@@ -198,7 +201,8 @@ enum
 	OPT_LOG_FORMAT = 256, OPT_PREFIX, OPT_FORMAT, OPT_TOP, OPT_SINCE, OPT_UNTIL,
 	OPT_DBNAME, OPT_USER, OPT_APP, OPT_STORE, OPT_SYSLOG_YEAR,
 	OPT_DSN, OPT_MEASURE, OPT_STATEMENT_TIMEOUT, OPT_LOCK_TIMEOUT, OPT_EXPLAIN_TOP, OPT_MAX_BUILD_SIZE, OPT_INTERVAL,
-	OPT_CONFIG, OPT_FAIL_ON, OPT_SERVER_CORES, OPT_SPINDLES, OPT_COLOR, OPT_HTML_MAX_BYTES
+	OPT_CONFIG, OPT_FAIL_ON, OPT_SERVER_CORES, OPT_SPINDLES, OPT_COLOR, OPT_HTML_MAX_BYTES,
+	OPT_MAX_FINGERPRINTS
 };
 
 static const struct option analyze_long_options[] = {
@@ -228,6 +232,7 @@ static const struct option analyze_long_options[] = {
 	{"server-cores", required_argument, NULL, OPT_SERVER_CORES},
 	{"spindles", required_argument, NULL, OPT_SPINDLES},
 	{"color", optional_argument, NULL, OPT_COLOR},
+	{"max-fingerprints", required_argument, NULL, OPT_MAX_FINGERPRINTS},
 	{"quiet", no_argument, NULL, 'q'},
 	{"version", no_argument, NULL, 'V'},
 	{"help", no_argument, NULL, 'h'},
@@ -363,6 +368,15 @@ apply_option(cli_options *o, int c, const char *arg)
 		case OPT_STORE:
 			o->store_path = arg;
 			return 0;
+		case OPT_MAX_FINGERPRINTS:
+			{
+				int			n;
+
+				if (parse_int_arg("--max-fingerprints", arg, 0, &n) != 0)
+					return -1;
+				o->filter.max_fingerprints = n == 0 ? WORKLOAD_UNBOUNDED : (size_t) n;
+				return 0;
+			}
 		case OPT_CONFIG:
 			o->config_path = arg;
 			return 0;
@@ -682,7 +696,9 @@ cmd_report(int argc, char **argv)
 		return PGSIFT_EXIT_USAGE;
 	}
 
-	workload_filter filter = {.since_ms = LOG_TS_UNKNOWN, .until_ms = LOG_TS_UNKNOWN, .patterns = &patterns};
+	/* the stored model as it was kept, with no bound of this run's */
+	workload_filter filter = {.since_ms = LOG_TS_UNKNOWN, .until_ms = LOG_TS_UNKNOWN, .patterns = &patterns,
+	.max_fingerprints = WORKLOAD_UNBOUNDED};
 	store	   *st = store_open(o.store_path, 0);
 	workload   *w = workload_create(&filter);
 	finding_list findings = {0};

@@ -3,8 +3,10 @@
  *    Open-addressing (linear probing) hash table with arena-held keys.
  *
  * Entries keep the full hash so that probing compares 8 bytes before it
- * touches a key; the table doubles at 70% load.  Deletion is not needed by
- * any caller and is not offered.
+ * touches a key; the table doubles at 70% load.  There is no deletion of
+ * one key: a caller that forgets entries (the bounded fingerprint table)
+ * drops them in batches with hashmap_retain, which rebuilds the table and
+ * its key arena, so the memory of dropped keys is given back.
  *-------------------------------------------------------------------------
  */
 #include "src/lib/hashmap.h"
@@ -218,6 +220,53 @@ size_t
 hashmap_count(const hashmap *m)
 {
 	return m->count;
+}
+
+size_t
+hashmap_retain(hashmap *m, hashmap_keep_fn keep, void *ctx)
+{
+	unsigned char *kept_at = xcalloc(m->cap, 1);
+	size_t		kept = 0;
+
+	/* keep is asked once per entry */
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->entries[i].key && keep(ctx, m->entries[i].key, m->entries[i].keylen, m->entries[i].value))
+			kept_at[i] = 1, kept++;
+
+	size_t		dropped = m->count - kept;
+	size_t		cap = 16;
+
+	if (dropped == 0)
+	{
+		free(kept_at);
+		return 0;
+	}
+	while (cap * 7 < kept * 20)	/* at most 35% full, so it may double before it grows */
+		cap *= 2;
+
+	hm_entry   *n = xcalloc(cap, sizeof(hm_entry));
+	arena	   *keys = arena_create(0);
+
+	for (size_t i = 0; i < m->cap; i++)
+	{
+		hm_entry   *e = &m->entries[i];
+
+		if (kept_at[i])
+		{
+			hm_entry   *to = find_slot(n, cap, e->key, e->keylen, e->hash);
+
+			*to = *e;
+			to->key = arena_strndup(keys, e->key, e->keylen);
+		}
+	}
+	free(kept_at);
+	free(m->entries);
+	arena_destroy(m->keys);
+	m->entries = n;
+	m->cap = cap;
+	m->count = kept;
+	m->keys = keys;
+	return dropped;
 }
 
 int

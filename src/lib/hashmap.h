@@ -45,6 +45,18 @@ void	  **hashmap_put(hashmap *m, const void *key, size_t keylen, uint64_t hash, 
 
 size_t		hashmap_count(const hashmap *m);
 
+/*
+ * Keep only the entries for which keep(ctx, key, keylen, value) returns
+ * nonzero (asked once per entry).  The
+ * map is rebuilt: the dropped entries' keys are freed with the old key
+ * arena (there is no delete of one key; a caller dropping many at once
+ * pays O(count) once).  Values are the caller's; none is freed here.
+ * Returns how many entries were dropped.
+ */
+typedef int (*hashmap_keep_fn) (void *ctx, const char *key, size_t keylen, void *value);
+
+size_t		hashmap_retain(hashmap *m, hashmap_keep_fn keep, void *ctx);
+
 /* Iterate: start with *pos = 0; returns 0 when done. */
 int			hashmap_next(const hashmap *m, size_t *pos, const char **key, size_t *keylen, void **value);
 

@@ -9,11 +9,18 @@
  * the true value of its rank.  Smaller values (0, and anything negative)
  * go to a separate zero bucket.
  *
- * Counters are a dense array over a window of bucket indexes that grows
- * when a value falls outside it, doubling so that growth is amortised; the
- * hot path is one log(), a bounds check and an increment.  glibc's log()
- * measured a few nanoseconds here, so a table-driven index (which would
- * need boundary corrections to stay exact) is not worth its complexity.
+ * A sketch starts sparse: its non-empty buckets as (index, count) pairs
+ * in index order, at most SPARSE_MAX of them (256 bytes), which is all
+ * that most fingerprints of a log ever need (a fingerprint run a few dozen
+ * times spreads its durations over a few dozen buckets of a range that a
+ * dense window would hold in kilobytes).  Past that it turns dense: the
+ * counters are an array over a window of bucket indexes that grows when a
+ * value falls outside it, doubling so that growth is amortised; the hot
+ * path is one log(), a bounds check and an increment.  Both forms hold the
+ * same buckets, so every answer, merge and blob is the same whichever a
+ * sketch is in.  glibc's log() measured a few nanoseconds here, so a
+ * table-driven index (which would need boundary corrections to stay
+ * exact) is not worth its complexity.
  *
  * Memory is bounded: the non-empty buckets never span more than
  * SKETCH_MAX_BUCKETS indexes.  When a value would stretch them further,
@@ -33,8 +40,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Buckets allocated for a sketch's first window. */
+/* Buckets allocated for a dense sketch's first window. */
 #define SKETCH_MIN_CAP		64
+
+/*
+ * Sparse form: at most SPARSE_MAX pairs, each a bucket index (biased to be
+ * positive) in the high bits of a uint64_t and its count in the low
+ * SPARSE_COUNT_BITS; a count that would not fit turns the sketch dense.
+ */
+#define SPARSE_MAX			32
+#define SPARSE_COUNT_BITS	40
+#define SPARSE_COUNT_MAX	((UINT64_C(1) << SPARSE_COUNT_BITS) - 1)
+#define SPARSE_BIAS			(1 << 20)	/* above -bucket_index(SKETCH_MIN_INDEXABLE) */
 
 /* Blob layout (docs/sketch.md); all integers little-endian. */
 #define BLOB_MAGIC			"PGSK"
@@ -45,9 +62,11 @@
 
 struct quantile_sketch
 {
-	uint64_t   *counts;			/* counts[k] is bucket offset + k */
+	uint64_t   *counts;			/* dense: counts[k] is bucket offset + k; sparse: the pairs */
 	int32_t		offset;
-	int32_t		cap;			/* length of counts; 0 before the first value */
+	int32_t		cap;			/* length of counts (dense: buckets, sparse: room for pairs) */
+	int32_t		npairs;			/* sparse: pairs in counts */
+	int			sparse;			/* 1 until the sketch needs more than SPARSE_MAX buckets */
 	uint64_t	zero_count;		/* values <= SKETCH_MIN_INDEXABLE */
 	uint64_t	count;
 	double		min;			/* +inf when empty */
@@ -88,12 +107,55 @@ sketch_create(void)
 
 	s->min = INFINITY;
 	s->max = -INFINITY;
+	s->sparse = 1;
 	return s;
 }
 
+static int32_t
+pair_index(uint64_t pair)
+{
+	return (int32_t) (pair >> SPARSE_COUNT_BITS) - SPARSE_BIAS;
+}
+
+static uint64_t
+pair_count(uint64_t pair)
+{
+	return pair & SPARSE_COUNT_MAX;
+}
+
+static uint64_t
+make_pair(int32_t i, uint64_t count)
+{
+	return ((uint64_t) (i + SPARSE_BIAS) << SPARSE_COUNT_BITS) | count;
+}
+
 /*
- * The lowest and highest non-empty bucket in the window; returns 0 when
- * every counter is zero.
+ * The next non-empty bucket at or after *pos (start at 0), in index order:
+ * its index and count; returns 0 past the last.
+ */
+static int
+next_bucket(const quantile_sketch *s, int32_t *pos, int32_t *index, uint64_t *count)
+{
+	if (s->sparse)
+	{
+		if (*pos >= s->npairs)
+			return 0;
+		*index = pair_index(s->counts[*pos]);
+		*count = pair_count(s->counts[(*pos)++]);
+		return 1;
+	}
+	while (*pos < s->cap && s->counts[*pos] == 0)
+		(*pos)++;
+	if (*pos >= s->cap)
+		return 0;
+	*index = s->offset + *pos;
+	*count = s->counts[(*pos)++];
+	return 1;
+}
+
+/*
+ * The lowest and highest non-empty bucket; returns 0 when every counter
+ * is zero.
  */
 static int
 bucket_range(const quantile_sketch *s, int32_t *lo, int32_t *hi)
@@ -101,6 +163,14 @@ bucket_range(const quantile_sketch *s, int32_t *lo, int32_t *hi)
 	int32_t		a = 0,
 				b = s->cap - 1;
 
+	if (s->sparse)
+	{
+		if (s->npairs == 0)
+			return 0;
+		*lo = pair_index(s->counts[0]);
+		*hi = pair_index(s->counts[s->npairs - 1]);
+		return 1;
+	}
 	while (a <= b && s->counts[a] == 0)
 		a++;
 	if (a > b)
@@ -177,12 +247,82 @@ bucket_add_slow(quantile_sketch *s, int32_t i, uint64_t n)
 	s->counts[i - s->offset] += n;
 }
 
+/* A sparse sketch turned dense: a window over its pairs' range, as a first window is placed. */
+static void
+make_dense(quantile_sketch *s)
+{
+	uint64_t   *pairs = s->counts;
+	int32_t		npairs = s->npairs;
+
+	s->counts = NULL;
+	s->cap = 0;
+	s->offset = 0;
+	s->sparse = 0;
+	s->npairs = 0;
+	if (npairs > 0)
+	{
+		rewindow(s, pair_index(pairs[0]), pair_index(pairs[npairs - 1]), 0);
+		for (int32_t k = 0; k < npairs; k++)
+			s->counts[pair_index(pairs[k]) - s->offset] += pair_count(pairs[k]);
+	}
+	free(pairs);
+}
+
+static void bucket_add(quantile_sketch *s, int32_t i, uint64_t n);
+
+/*
+ * Add n to bucket i of a sparse sketch: its pair, or a new one in index
+ * order; the sketch turns dense instead when that would take more than
+ * SPARSE_MAX pairs, span more buckets than a dense one may fold to, or
+ * overflow a pair's count.
+ */
+static void
+sparse_add(quantile_sketch *s, int32_t i, uint64_t n)
+{
+	int32_t		a = 0,
+				b = s->npairs;
+
+	while (a < b)
+	{
+		int32_t		m = a + (b - a) / 2;
+
+		if (pair_index(s->counts[m]) < i)
+			a = m + 1;
+		else
+			b = m;
+	}
+	if (a < s->npairs && pair_index(s->counts[a]) == i && n <= SPARSE_COUNT_MAX &&
+		pair_count(s->counts[a]) <= SPARSE_COUNT_MAX - n)
+	{
+		s->counts[a] += n;
+		return;
+	}
+	if ((a < s->npairs && pair_index(s->counts[a]) == i) || n > SPARSE_COUNT_MAX || s->npairs == SPARSE_MAX ||
+		(s->npairs > 0 && (i - pair_index(s->counts[0]) >= SKETCH_MAX_BUCKETS ||
+						   pair_index(s->counts[s->npairs - 1]) - i >= SKETCH_MAX_BUCKETS)))
+	{
+		make_dense(s);
+		bucket_add(s, i, n);
+		return;
+	}
+	if (s->npairs == s->cap)
+	{
+		s->cap = s->cap ? 2 * s->cap : 4;
+		s->counts = xrealloc(s->counts, (size_t) s->cap * sizeof(uint64_t));
+	}
+	memmove(&s->counts[a + 1], &s->counts[a], (size_t) (s->npairs - a) * sizeof(uint64_t));
+	s->counts[a] = make_pair(i, n);
+	s->npairs++;
+}
+
 static inline void
 bucket_add(quantile_sketch *s, int32_t i, uint64_t n)
 {
 	uint32_t	k = (uint32_t) i - (uint32_t) s->offset;
 
-	if (k < (uint32_t) s->cap)
+	if (s->sparse)
+		sparse_add(s, i, n);
+	else if (k < (uint32_t) s->cap)
 		s->counts[k] += n;
 	else
 		bucket_add_slow(s, i, n);
@@ -209,7 +349,8 @@ double
 sketch_quantile(const quantile_sketch *s, double q)
 {
 	uint64_t	rank,
-				seen;
+				seen,
+				n;
 	double		v = 0.0;
 
 	if (s->count == 0 || !(q >= 0.0 && q <= 1.0))
@@ -223,11 +364,11 @@ sketch_quantile(const quantile_sketch *s, double q)
 	if (rank >= s->count - 1)
 		return s->max;
 	seen = s->zero_count;
-	for (int32_t k = 0; seen <= rank && k < s->cap; k++)
+	for (int32_t pos = 0, i; seen <= rank && next_bucket(s, &pos, &i, &n);)
 	{
-		seen += s->counts[k];
+		seen += n;
 		if (seen > rank)
-			v = bucket_value(s->offset + k);
+			v = bucket_value(i);
 	}
 	if (v < s->min)
 		v = s->min;
@@ -239,7 +380,8 @@ sketch_quantile(const quantile_sketch *s, double q)
 uint64_t
 sketch_count_at_most(const quantile_sketch *s, double v)
 {
-	uint64_t	n;
+	uint64_t	n,
+				c;
 
 	if (s->count == 0 || v < s->min)
 		return 0;
@@ -247,9 +389,9 @@ sketch_count_at_most(const quantile_sketch *s, double v)
 		return s->count;
 	n = s->zero_count;
 	/* bucket i holds (gamma^(i-1), gamma^i]: count it when its value is <= v */
-	for (int32_t k = 0; k < s->cap; k++)
-		if (bucket_value(s->offset + k) <= v)
-			n += s->counts[k];
+	for (int32_t pos = 0, i; next_bucket(s, &pos, &i, &c);)
+		if (bucket_value(i) <= v)
+			n += c;
 	return n;
 }
 
@@ -263,19 +405,31 @@ void
 sketch_merge(quantile_sketch *dst, const quantile_sketch *src)
 {
 	int32_t		lo,
-				hi;
+				hi,
+				i,
+				pos = 0;
+	uint64_t	c,
+				clo = 0,
+				chi = 0;
 
 	if (src->count == 0)
 		return;
-	if (src->cap > 0 && bucket_range(src, &lo, &hi))
+	if (bucket_range(src, &lo, &hi))
 	{
-		/* the two ends first, so that the window grows at most twice */
-		bucket_add(dst, hi, src->counts[hi - src->offset]);
+		/* the two ends first, so that a dense window grows at most twice */
+		while (next_bucket(src, &pos, &i, &c))
+		{
+			if (i == lo)
+				clo = c;
+			if (i == hi)
+				chi = c;
+		}
+		bucket_add(dst, hi, chi);
 		if (lo < hi)
-			bucket_add(dst, lo, src->counts[lo - src->offset]);
-		for (int32_t i = lo + 1; i < hi; i++)
-			if (src->counts[i - src->offset] != 0)
-				bucket_add(dst, i, src->counts[i - src->offset]);
+			bucket_add(dst, lo, clo);
+		for (pos = 0; next_bucket(src, &pos, &i, &c);)
+			if (i != lo && i != hi)
+				bucket_add(dst, i, c);
 	}
 	dst->zero_count += src->zero_count;
 	dst->count += src->count;
@@ -289,6 +443,7 @@ sketch_merge(quantile_sketch *dst, const quantile_sketch *src)
 size_t
 sketch_memory(const quantile_sketch *s)
 {
+	/* both forms hold cap counters' worth of uint64_t */
 	return sizeof(*s) + (size_t) s->cap * sizeof(uint64_t);
 }
 
@@ -375,10 +530,11 @@ sketch_serialize(const quantile_sketch *s, unsigned char **out)
 {
 	int32_t		lo = 0,
 				hi = -1;
+	uint64_t	c;
 	unsigned char *buf,
 			   *p;
 
-	if (s->cap == 0 || !bucket_range(s, &lo, &hi))
+	if (!bucket_range(s, &lo, &hi))
 		hi = lo - 1;
 	buf = xmalloc(BLOB_HEADER + (size_t) (hi - lo + 1) * VARINT_MAX + BLOB_TRAILER);
 	memcpy(buf, BLOB_MAGIC, 4);
@@ -391,10 +547,12 @@ sketch_serialize(const quantile_sketch *s, unsigned char **out)
 	put_u32(buf + 48, (uint32_t) lo);
 	put_u32(buf + 52, (uint32_t) (hi - lo + 1));
 	p = buf + BLOB_HEADER;
-	for (int32_t i = lo; i <= hi; i++)
+	for (int32_t next = lo, pos = 0, i; next_bucket(s, &pos, &i, &c);)
 	{
-		uint64_t	c = s->counts[i - s->offset];
-
+		/* the empty buckets between two non-empty ones are written too */
+		for (; next < i; next++)
+			*p++ = 0;
+		next = i + 1;
 		/* LEB128: most counters are small, so this is mostly one byte each */
 		while (c >= 0x80)
 		{
@@ -462,7 +620,8 @@ sketch_deserialize(const unsigned char *blob, size_t len)
 	quantile_sketch *s;
 	uint32_t	n;
 	int32_t		lo;
-	uint64_t	total = 0;
+	uint64_t	total = 0,
+			   *counts;
 
 	if (blob == NULL || len < BLOB_HEADER + BLOB_TRAILER ||
 		memcmp(blob, BLOB_MAGIC, 4) != 0 || get_u32(blob + 4) != BLOB_VERSION ||
@@ -481,27 +640,27 @@ sketch_deserialize(const unsigned char *blob, size_t len)
 	s->min = get_f64(blob + 24);
 	s->max = get_f64(blob + 32);
 	s->sum = get_f64(blob + 40);
-	if (n > 0)
-	{
-		s->counts = xcalloc(n, sizeof(uint64_t));
-		s->cap = (int32_t) n;
-		s->offset = lo;
-	}
+	counts = xcalloc(n > 0 ? n : 1, sizeof(uint64_t));
 	p = blob + BLOB_HEADER;
 	end = blob + len - BLOB_TRAILER;
 	for (uint32_t k = 0; k < n; k++)
 	{
-		if (!get_varint(&p, end, &s->counts[k]) || total + s->counts[k] < total)
+		if (!get_varint(&p, end, &counts[k]) || total + counts[k] < total)
 			goto corrupt;
-		total += s->counts[k];
+		total += counts[k];
 	}
-	/* canonical form: nothing left over, and the window ends non-empty */
-	if (p != end || (n > 0 && (s->counts[0] == 0 || s->counts[n - 1] == 0)) ||
-		!blob_fields_valid(s, total, n))
+	/* canonical form: nothing left over, and the range ends non-empty */
+	if (p != end || (n > 0 && (counts[0] == 0 || counts[n - 1] == 0)) || !blob_fields_valid(s, total, n))
 		goto corrupt;
+	/* added in index order, so that a sketch small enough stays sparse */
+	for (uint32_t k = 0; k < n; k++)
+		if (counts[k] != 0)
+			bucket_add(s, lo + (int32_t) k, counts[k]);
+	free(counts);
 	return s;
 
 corrupt:
+	free(counts);
 	sketch_free(s);
 	return NULL;
 }

@@ -46,14 +46,13 @@ query_sample_free(query_sample *s)
 {
 	free(s->query);
 	free(s->params);
-	free(s->database);
-	free(s->user);
-	free(s->file);
 }
 
 void
 query_stats_free(query_stats *q)
 {
+	free((char *) q->normalized);
+	free(q->pending_text);
 	sketch_free(q->sketch);
 	for (int i = 0; i < q->nsamples; i++)
 		query_sample_free(&q->samples[i]);
@@ -63,5 +62,8 @@ query_stats_free(query_stats *q)
 double
 query_stats_quantile(const query_stats *q, double quantile)
 {
-	return q->calls ? sketch_quantile(q->sketch, quantile) : NAN;
+	if (q->calls == 0)
+		return NAN;
+	/* a light entry has at most one timed call: every quantile is it */
+	return q->sketch ? sketch_quantile(q->sketch, quantile) : q->min_ms;
 }

@@ -6,12 +6,23 @@
  *
  * Apart from workload.h so that the session-sequence tables, which point
  * at a fingerprint's stats, need not include the whole model.
+ *
+ * An entry starts light when the model's table is bounded (workload.h,
+ * max_fingerprints): its counts, total, min and max, names and one sample,
+ * and the statement it was first seen with instead of a normalized text;
+ * no duration sketch, no sequence figures.  Its second statement makes it
+ * heavy: the text is normalized, and a sketch is started with the first
+ * duration, which a light entry knows exactly (one timed call: its min),
+ * so its quantiles are as exact as any other's.  Nothing outside the
+ * model ever sees a light entry: the read functions (workload_queries,
+ * workload_patterns) make every entry heavy first.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_QUERY_STATS_H
 #define PGSIFT_QUERY_STATS_H
 
 #include "src/lib/sketch.h"
+#include "src/model/session_run.h"
 #include "src/sql/statement_traits.h"
 
 #include <stddef.h>
@@ -27,9 +38,9 @@ typedef struct query_sample
 	int64_t		ts_ms;
 	char	   *query;			/* the statement as logged (malloc'd) */
 	char	   *params;			/* DETAIL parameters text or NULL (malloc'd) */
-	char	   *database;
-	char	   *user;
-	char	   *file;
+	const char *database;		/* these three interned in the model (workload_intern), or NULL */
+	const char *user;
+	const char *file;
 	uint64_t	line;
 } query_sample;
 
@@ -40,17 +51,30 @@ typedef struct name_count
 	uint64_t	count;
 } name_count;
 
+struct query_shape;
+
 typedef struct query_stats
 {
+	/* what the table's eviction reads of every entry, together in one cache line */
 	uint64_t	fingerprint;
-	const char *normalized;
 	int			parsed;
+	uint32_t	mark;			/* scratch of the model's passes (merges) */
 	uint64_t	calls;			/* timed executions */
+	uint64_t	untimed_calls;	/* logged without a duration */
 	double		total_ms;
+	/*
+	 * Bounded table (workload.h): what this fingerprint may have had before
+	 * the entry was admitted, folded into the "other" row with an evicted
+	 * entry of it or never seen.  Its true total time is within
+	 * [total_ms, total_ms + error_ms], its true statement count (timed and
+	 * untimed) within error_calls above calls + untimed_calls.  0: exact.
+	 */
+	double		error_ms;
+	uint64_t	error_calls;
+	const char *normalized;		/* malloc'd; NULL while the entry is light */
 	double		min_ms;
 	double		max_ms;
-	quantile_sketch *sketch;
-	uint64_t	untimed_calls;	/* logged without a duration */
+	quantile_sketch *sketch;	/* NULL while the entry is light */
 	uint64_t	parse_count;
 	double		parse_ms;
 	uint64_t	bind_count;
@@ -72,6 +96,14 @@ typedef struct query_stats
 	struct seq_fingerprint *seq;	/* sequence detectors' figures (session_patterns.h) */
 	seq_kind	traits_kind;	/* classified with its shape, or SEQ_KIND_UNKNOWN */
 	int			traits_width;	/* VALUES width when traits_kind says single insert */
+	/* the model's own bookkeeping */
+	char	   *pending_text;	/* a light entry's first statement (malloc'd); NULL: heavy */
+	size_t		pending_len;
+	struct query_shape *shape;	/* its shape in the model's cache, or NULL */
+	session_first_seen first_seen;	/* a light entry's first execution, for the TTL cache */
+	struct query_stats *next_free;	/* on the model's free list */
+	uint32_t	generation;		/* bumped each time the model reuses this memory for an entry */
+	uint32_t	count_index;	/* its place in the model's array of counts */
 } query_stats;
 
 /*
@@ -94,8 +126,15 @@ int			query_sample_is_cut(const query_sample *s);
 /* Free what s holds (not s). */
 void		query_sample_free(query_sample *s);
 
-/* Free what q holds (not q, which lives in its model's arena). */
+/* Free what q holds (not q itself, which its model frees). */
 void		query_stats_free(query_stats *q);
+
+/* Whether q is light (see the top of this file). */
+static inline int
+query_stats_is_light(const query_stats *q)
+{
+	return q->pending_text != NULL;
+}
 
 /* Quantile of a query's durations (NaN when no timed call). */
 double		query_stats_quantile(const query_stats *q, double quantile);

@@ -17,26 +17,13 @@
 #include "parsers/log_event.h"
 #include "src/lib/arena.h"
 #include "src/lib/hashmap.h"
-#include "src/lib/keyed_table.h"
+#include "src/model/session_cache.h"
 #include "src/model/session_window.h"
 #include "src/sql/literal_params.h"
 #include "src/sql/statement_traits.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* One key of the simulated cache: fingerprint and parameters hash. */
-typedef struct cache_entry
-{
-	keyed_entry entry;			/* key: key[] */
-	uint64_t	key[2];
-	int64_t		filled_ts;		/* when the cache was (re)filled */
-	int64_t		first_ts;		/* first execution seen in this part of the log */
-	double		first_ms;
-	seq_fingerprint *fp;
-} cache_entry;
-
-#define CACHE_CHUNK 4096		/* cache entries per allocation */
 
 struct session_patterns
 {
@@ -49,13 +36,8 @@ struct session_patterns
 	seq_fingerprint **fps;
 	size_t		nfps,
 				fps_cap;
-	keyed_table cache;
-	/* the cache's entries come from chunks of CACHE_CHUNK, freed whole */
-	cache_entry **chunks;
-	int			nchunks;
-	int			chunk_used;		/* entries handed out of the last chunk */
+	ttl_cache	cache;			/* the cacheable-query detector's (session_cache.h) */
 	uint64_t	loops_dropped;
-	uint64_t	cache_evictions;
 };
 
 session_pattern_options
@@ -76,7 +58,7 @@ session_patterns_create(const session_pattern_options *opts)
 	p->opts = opts ? *opts : session_pattern_options_default();
 	p->mem = arena_create(0);
 	p->loop_map = hashmap_create(64);
-	keyed_table_init(&p->cache);
+	ttl_cache_init(&p->cache, p->opts.ttl_ms);
 	return p;
 }
 
@@ -90,16 +72,6 @@ example_free(seq_example *e)
 	memset(e, 0, sizeof(*e));
 }
 
-static void
-free_chunks(session_patterns *p)
-{
-	for (int i = 0; i < p->nchunks; i++)
-		free(p->chunks[i]);
-	free(p->chunks);
-	p->chunks = NULL;
-	p->nchunks = p->chunk_used = 0;
-}
-
 void
 session_patterns_destroy(session_patterns *p)
 {
@@ -108,10 +80,11 @@ session_patterns_destroy(session_patterns *p)
 	for (size_t i = 0; i < p->nloops; i++)
 		example_free(&p->loops[i]->example);
 	for (size_t i = 0; i < p->nfps; i++)
+	{
 		example_free(&p->fps[i]->insert_example);
-	/* the whole table goes with its chunks: no entry is unlinked or freed alone */
-	free_chunks(p);
-	keyed_table_free(&p->cache);
+		free(p->fps[i]);
+	}
+	ttl_cache_free(&p->cache);
 	hashmap_destroy(p->loop_map);
 	free(p->loops);
 	free(p->fps);
@@ -125,14 +98,18 @@ session_patterns_options(const session_patterns *p)
 	return &p->opts;
 }
 
-/* q's figures, created (and q classified) on its first statement. */
+/*
+ * q's figures, created (and q classified) on its first statement as a
+ * heavy entry; the execution it had while light, if any, is counted in
+ * the TTL cache then.
+ */
 static seq_fingerprint *
 fingerprint_info(session_patterns *p, query_stats *q, seq_kind known)
 {
 	if (q->seq)
 		return q->seq;
 
-	seq_fingerprint *f = arena_zalloc(p->mem, sizeof(seq_fingerprint));
+	seq_fingerprint *f = xcalloc(1, sizeof(seq_fingerprint));
 
 	f->query = q;
 	if (known != SEQ_KIND_UNKNOWN)
@@ -143,15 +120,24 @@ fingerprint_info(session_patterns *p, query_stats *q, seq_kind known)
 		f->values_width = q->traits_width;
 	}
 	else
+	{
 		f->kind = q->parsed ? statement_traits_classify(q->normalized, &f->values_width) : SEQ_KIND_OTHER;
+		/* kept with the entry (and its shape once evicted): classified once */
+		q->traits_kind = f->kind;
+		q->traits_width = f->values_width;
+	}
 	f->insert_first_ts = f->insert_last_ts = LOG_TS_UNKNOWN;
 	if (p->nfps == p->fps_cap)
 	{
 		p->fps_cap = p->fps_cap ? 2 * p->fps_cap : 64;
 		p->fps = xrealloc(p->fps, p->fps_cap * sizeof(seq_fingerprint *));
 	}
+	f->index = p->nfps;
 	p->fps[p->nfps++] = f;
 	q->seq = f;
+	if (q->first_seen.known && f->kind == SEQ_KIND_CACHEABLE)
+		ttl_cache_observe(&p->cache, f, q->first_seen.hash, q->first_seen.ts, q->first_seen.ms);
+	q->first_seen.known = 0;
 	return f;
 }
 
@@ -224,7 +210,7 @@ example_fill(seq_example *e, const session_window *w, int from, int to, const qu
 		char	   *v;
 		int			seen = 0;
 
-		if (st->query != q)
+		if (!session_statement_ran(st, q))
 			continue;
 		/* the simple protocol's values are in the text: the same parameters, read from it */
 		if (st->params)
@@ -264,7 +250,7 @@ example_offer(seq_example *e, const session_window *w, const session_run *r, int
 	{
 		const session_statement *st = session_window_at(w, i);
 
-		if (st->query == r->parent)
+		if (session_statement_ran(st, r->parent))
 		{
 			e->parent_params = st->params ? xstrdup(st->params) : NULL;
 			break;
@@ -350,7 +336,7 @@ close_run(session_patterns *p, session_window *w)
 		return;
 	if (r->count >= (uint32_t) p->opts.min_repeats && r->distinct >= (uint32_t) p->opts.min_distinct)
 		record_loop(p, w, r);
-	if (r->query->seq->kind == SEQ_KIND_SINGLE_INSERT && r->multirow == 0 &&
+	if (r->query->seq && r->query->seq->kind == SEQ_KIND_SINGLE_INSERT && r->multirow == 0 &&
 		r->count >= (uint32_t) p->opts.min_rows)
 		record_insert_run(w, r);
 	s->last = r->query;
@@ -366,64 +352,6 @@ void
 session_patterns_close(session_patterns *p, session_window *w)
 {
 	close_run(p, w);
-}
-
-/* A cache entry to fill: the least recently used one once the cache is full. */
-static cache_entry *
-cache_slot(session_patterns *p)
-{
-	cache_entry *c;
-
-	if (p->cache.count < SEQ_CACHE_KEYS)
-	{
-		/* a new entry, from the current chunk (zeroed), or a new one */
-		if (p->nchunks == 0 || p->chunk_used == CACHE_CHUNK)
-		{
-			p->chunks = xrealloc(p->chunks, (size_t) (p->nchunks + 1) * sizeof(cache_entry *));
-			p->chunks[p->nchunks++] = xcalloc(CACHE_CHUNK, sizeof(cache_entry));
-			p->chunk_used = 0;
-		}
-		return &p->chunks[p->nchunks - 1][p->chunk_used++];
-	}
-	c = keyed_container(p->cache.oldest, cache_entry, entry);
-	keyed_table_remove(&p->cache, &c->entry);
-	p->cache_evictions++;
-	memset(c, 0, sizeof(*c));
-	return c;
-}
-
-static void
-cache_observe(session_patterns *p, seq_fingerprint *f, uint64_t h, int64_t ts, double ms)
-{
-	uint64_t	key[2] = {f->query->fingerprint, h};
-	uint64_t	hash = hash_mix64(key[0] ^ hash_mix64(h));
-	keyed_entry *e = keyed_table_find(&p->cache, (const char *) key, sizeof(key), hash);
-	cache_entry *c;
-
-	if (e)
-	{
-		c = keyed_container(e, cache_entry, entry);
-		keyed_table_touch(&p->cache, e);
-		if (ts - c->filled_ts <= (int64_t) p->opts.ttl_ms)
-		{
-			f->cache_hits++;
-			f->cache_hit_ms += ms;
-			return;
-		}
-		c->filled_ts = ts;
-		f->cache_misses++;
-		return;
-	}
-	c = cache_slot(p);
-	memcpy(c->key, key, sizeof(key));
-	c->entry.key = (const char *) c->key;
-	c->entry.keylen = sizeof(c->key);
-	c->entry.hash = hash;
-	c->filled_ts = c->first_ts = ts;
-	c->first_ms = ms;
-	c->fp = f;
-	keyed_table_insert(&p->cache, &c->entry);
-	f->cache_misses++;
 }
 
 /*
@@ -450,16 +378,18 @@ session_patterns_observe(session_patterns *p, session_window *w, query_stats *q,
 	session_seq *s = &w->seq;
 	session_run *r = &s->run;
 	const session_statement *st = &w->items[(w->start + w->count - 1) % SESSION_WINDOW];
-	seq_fingerprint *f = fingerprint_info(p, q, SEQ_KIND_UNKNOWN);
+	/* a light entry has no figures yet, and is not transaction control (query_stats.h) */
+	seq_fingerprint *f = query_stats_is_light(q) ? NULL : fingerprint_info(p, q, SEQ_KIND_UNKNOWN);
+	seq_kind	kind = f ? f->kind : SEQ_KIND_OTHER;
 	uint64_t	h;
 	double		ms;
 	int64_t		gap;
 	int			continues,
 				same_xact;
 
-	if (f->kind == SEQ_KIND_BEGIN || f->kind == SEQ_KIND_END)
+	if (kind == SEQ_KIND_BEGIN || kind == SEQ_KIND_END)
 	{
-		s->in_block = f->kind == SEQ_KIND_BEGIN;
+		s->in_block = kind == SEQ_KIND_BEGIN;
 		s->marks++;
 		return;
 	}
@@ -475,7 +405,7 @@ session_patterns_observe(session_patterns *p, session_window *w, query_stats *q,
 	 * Rows are counted only where a run goes on (the first statement of a
 	 * run is taken to be like the second), so a lone INSERT costs nothing.
 	 */
-	if (continues && f->kind == SEQ_KIND_SINGLE_INSERT)
+	if (continues && kind == SEQ_KIND_SINGLE_INSERT)
 	{
 		int			multirow = statement_traits_multirow(raw, st->params, f->values_width);
 
@@ -509,8 +439,46 @@ session_patterns_observe(session_patterns *p, session_window *w, query_stats *q,
 	}
 	r->last_at = w->total;
 	r->last_mark = s->marks;
-	if (f->kind == SEQ_KIND_CACHEABLE && st->ts_ms != LOG_TS_UNKNOWN)
-		cache_observe(p, f, h, st->ts_ms, ms);
+	if (kind == SEQ_KIND_CACHEABLE && st->ts_ms != LOG_TS_UNKNOWN)
+		ttl_cache_observe(&p->cache, f, h, st->ts_ms, ms);
+	else if (f == NULL && !q->first_seen.known && st->ts_ms != LOG_TS_UNKNOWN)
+		q->first_seen = (session_first_seen) {.known = 1, .hash = h, .ts = st->ts_ms, .ms = ms};
+}
+
+void
+session_patterns_add_first_seen(session_patterns *p, query_stats *q, const session_first_seen *first)
+{
+	seq_fingerprint *f = fingerprint_info(p, q, SEQ_KIND_UNKNOWN);
+
+	if (first->known && f->kind == SEQ_KIND_CACHEABLE)
+		ttl_cache_observe(&p->cache, f, first->hash, first->ts, first->ms);
+}
+
+void
+session_patterns_complete(session_patterns *p)
+{
+	for (size_t i = 0; i < p->nloops; i++)
+	{
+		if (p->loops[i]->parent)
+			(void) fingerprint_info(p, (query_stats *) p->loops[i]->parent, SEQ_KIND_UNKNOWN);
+		(void) fingerprint_info(p, (query_stats *) p->loops[i]->child, SEQ_KIND_UNKNOWN);
+	}
+}
+
+void
+session_patterns_forget(session_patterns *p, query_stats *q)
+{
+	seq_fingerprint *f = q->seq;
+
+	if (f == NULL)
+		return;
+	ttl_cache_forget(&p->cache, f);
+	/* its place goes to the last one */
+	p->fps[f->index] = p->fps[--p->nfps];
+	p->fps[f->index]->index = f->index;
+	example_free(&f->insert_example);
+	q->seq = NULL;
+	free(f);
 }
 
 seq_loop **
@@ -536,7 +504,7 @@ session_patterns_loops_dropped(const session_patterns *p)
 uint64_t
 session_patterns_cache_evictions(const session_patterns *p)
 {
-	return p->cache_evictions;
+	return p->cache.evictions;
 }
 
 /* Keep the costlier of two examples in to; from is emptied. */
@@ -591,6 +559,21 @@ merge_fingerprint(session_patterns *dst, const query_mapping *m, seq_fingerprint
 	d->cache_hit_ms += s->cache_hit_ms;
 }
 
+/* The TTL cache's merge: src's figures of a fingerprint to dst's. */
+typedef struct merge_target
+{
+	session_patterns *dst;
+	const query_mapping *m;
+} merge_target;
+
+static seq_fingerprint *
+map_fingerprint(void *ctx, const seq_fingerprint *f)
+{
+	merge_target *t = ctx;
+
+	return map_query(t->dst, t->m, f->query)->seq;
+}
+
 static void
 merge_loop(session_patterns *dst, const query_mapping *m, seq_loop *s)
 {
@@ -607,93 +590,6 @@ merge_loop(session_patterns *dst, const query_mapping *m, seq_loop *s)
 	example_merge(&d->example, &s->example);
 }
 
-/*
- * dst's entry for the key of src's entry s (looked up), or NULL; when dst
- * filled it within the TTL of s's first execution, that execution was a
- * hit, not the miss src counted (f: the fingerprint's figures in dst).
- */
-static cache_entry *
-boundary_hit(session_patterns *dst, const cache_entry *s, seq_fingerprint *f)
-{
-	keyed_entry *e = keyed_table_find(&dst->cache, (const char *) s->key, sizeof(s->key), s->entry.hash);
-	cache_entry *c = e ? keyed_container(e, cache_entry, entry) : NULL;
-
-	if (c && s->first_ts - c->filled_ts <= (int64_t) dst->opts.ttl_ms && f->cache_misses > 0)
-	{
-		f->cache_misses--;
-		f->cache_hits++;
-		f->cache_hit_ms += s->first_ms;
-	}
-	return c;
-}
-
-/* Add src's entry s to dst's cache, counting its boundary hit. */
-static void
-merge_cache_entry(session_patterns *dst, const query_mapping *m, const cache_entry *s)
-{
-	seq_fingerprint *f = map_query(dst, m, s->fp->query)->seq;
-	cache_entry *c = boundary_hit(dst, s, f);
-
-	if (c)
-	{
-		c->filled_ts = s->filled_ts;
-		keyed_table_touch(&dst->cache, &c->entry);
-		return;
-	}
-	c = cache_slot(dst);
-	*c = *s;
-	c->fp = f;
-	c->entry.key = (const char *) c->key;
-	keyed_table_insert(&dst->cache, &c->entry);
-}
-
-/*
- * The TTL caches of two consecutive parts of a log.  A key src first saw
- * within the TTL of dst's fill was a hit: only keys src first saw within
- * the TTL of its own start can be, so only those are looked up.  Then the
- * cache goes on as src left it: when src's is full, the least recently
- * used rule would evict every older entry of dst's, so src's table simply
- * takes the place of dst's (its entries pointed at dst's fingerprints);
- * else src's entries are added to dst's, newest last.
- */
-static void
-merge_cache(session_patterns *dst, const query_mapping *m, session_patterns *src)
-{
-	int64_t		start = INT64_MAX;
-
-	if (src->cache.count < SEQ_CACHE_KEYS)
-	{
-		for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
-			merge_cache_entry(dst, m, keyed_container(e, cache_entry, entry));
-		return;
-	}
-	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
-	{
-		int64_t		ts = keyed_container(e, cache_entry, entry)->first_ts;
-
-		if (ts < start)
-			start = ts;
-	}
-	for (keyed_entry *e = src->cache.oldest; e; e = e->newer)
-	{
-		cache_entry *s = keyed_container(e, cache_entry, entry);
-
-		s->fp = map_query(dst, m, s->fp->query)->seq;
-		if (s->first_ts - start <= (int64_t) dst->opts.ttl_ms)
-			(void) boundary_hit(dst, s, s->fp);
-	}
-	dst->cache_evictions += dst->cache.count;	/* what inserting src's would have evicted */
-	free_chunks(dst);
-	keyed_table_free(&dst->cache);
-	dst->cache = src->cache;
-	dst->chunks = src->chunks;
-	dst->nchunks = src->nchunks;
-	dst->chunk_used = src->chunk_used;
-	src->chunks = NULL;
-	src->nchunks = src->chunk_used = 0;
-	keyed_table_init(&src->cache);
-}
-
 void
 session_patterns_merge(session_patterns *dst, session_query_map map, void *map_ctx, session_patterns *src)
 {
@@ -703,9 +599,8 @@ session_patterns_merge(session_patterns *dst, session_query_map map, void *map_c
 		merge_fingerprint(dst, &m, src->fps[i]);
 	for (size_t i = 0; i < src->nloops; i++)
 		merge_loop(dst, &m, src->loops[i]);
-	merge_cache(dst, &m, src);
+	ttl_cache_merge(&dst->cache, &src->cache, map_fingerprint, &(merge_target) {dst, &m});
 	dst->loops_dropped += src->loops_dropped;
-	dst->cache_evictions += src->cache_evictions;
 }
 
 /*
@@ -735,5 +630,5 @@ void
 session_patterns_add_dropped(session_patterns *p, uint64_t loops_dropped, uint64_t cache_evictions)
 {
 	p->loops_dropped += loops_dropped;
-	p->cache_evictions += cache_evictions;
+	p->cache.evictions += cache_evictions;
 }

@@ -26,9 +26,9 @@
  * (session_pattern_options), set from the rules' configuration when the
  * model is created (workload_filter.patterns).  Memory caps: the per-run
  * state is embedded in the session's window (a few hundred bytes);
- * SEQ_MAX_LOOPS pairs; one entry per fingerprint; SEQ_CACHE_KEYS cache
- * keys, least recently used evicted (hits on evicted keys are missed, so
- * the cache figures err low).
+ * SEQ_MAX_LOOPS pairs; one entry per (heavy) fingerprint of the bounded
+ * table; SEQ_CACHE_KEYS cache keys, least recently used evicted (hits on
+ * evicted keys are missed, so the cache figures err low).
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_SESSION_PATTERNS_H
@@ -103,6 +103,9 @@ typedef struct seq_fingerprint
 	uint64_t	cache_hits;
 	uint64_t	cache_misses;
 	double		cache_hit_ms;
+	/* the tables' own: its keys in the TTL cache (session_cache.h), its place in the list */
+	struct cache_entry *cache_keys;
+	size_t		index;
 } seq_fingerprint;
 
 typedef struct session_patterns session_patterns;
@@ -129,6 +132,27 @@ void		session_patterns_observe(session_patterns *p, struct session_window *w,
 
 /* Close w's open run (its session ends or the input does). */
 void		session_patterns_close(session_patterns *p, struct session_window *w);
+
+/*
+ * The bounded table (query_stats.h, workload.h).  A light entry takes part
+ * in runs (as a run's first statement, or a parent) but has no figures of
+ * its own until it is heavy and seen again (or merged), when the
+ * execution it had while light is counted in the TTL cache; complete
+ * gives every loop's parent and child their figures, before the rules
+ * read the tables; forget drops the figures and cache keys of q, an entry being
+ * evicted (loops point only at pinned entries, never evicted), its keys'
+ * memory kept for reuse.
+ */
+void		session_patterns_complete(session_patterns *p);
+
+/*
+ * Merge support: q, of p's model, had in a later part of the log one
+ * execution, first, seen while light there: give q its figures (with the
+ * execution q had while light, if any) and count first in the TTL cache.
+ */
+void		session_patterns_add_first_seen(session_patterns *p, struct query_stats *q,
+											const session_first_seen *first);
+void		session_patterns_forget(session_patterns *p, struct query_stats *q);
 
 /* The loops, in no particular order; owned by p. */
 seq_loop  **session_patterns_loops(const session_patterns *p, size_t *n);

@@ -37,6 +37,19 @@ typedef struct session_run
 	uint64_t	hashes[SEQ_RUN_HASHES];
 } session_run;
 
+/*
+ * A light fingerprint's first execution with a time (query_stats.h), kept
+ * so that the simulated TTL cache can count it once the fingerprint is
+ * classified.
+ */
+typedef struct session_first_seen
+{
+	int			known;			/* 0: none */
+	uint64_t	hash;			/* of its parameters, or of its text */
+	int64_t		ts;
+	double		ms;
+} session_first_seen;
+
 /* Per-session sequence state. */
 typedef struct session_seq
 {

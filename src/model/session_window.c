@@ -53,6 +53,7 @@ session_window_push(session_window *w, const session_statement *st)
 		buf = xmalloc(buf_cap);
 	}
 	*slot = *st;
+	slot->query_generation = st->query ? st->query->generation : 0;
 	slot->buf = buf;
 	slot->buf_cap = buf_cap;
 	at = buf;

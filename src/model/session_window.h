@@ -30,6 +30,7 @@ typedef struct session_statement
 	int64_t		ts_ms;
 	double		duration_ms;
 	const query_stats *query;
+	uint32_t	query_generation;	/* in a window: query's generation when pushed (query_stats.h) */
 	char	   *params;			/* or NULL */
 	char	   *text;			/* without params (simple protocol): the statement as logged;
 								 * its values stand for the parameters (in a window: NULL
@@ -65,5 +66,16 @@ void		session_window_free_slots(session_window *w);
 
 /* The i-th statement of a window, 0 = oldest. */
 const session_statement *session_window_at(const session_window *w, int i);
+
+/*
+ * Whether st, a statement of a window, ran q: a window may outlive an
+ * entry of the bounded table (workload.h), whose memory then holds
+ * another fingerprint's, so the pointer alone does not say.
+ */
+static inline int
+session_statement_ran(const session_statement *st, const query_stats *q)
+{
+	return st->query == q && q != NULL && st->query_generation == q->generation;
+}
 
 #endif

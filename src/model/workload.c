@@ -6,40 +6,16 @@
  * cache lookup (which usually hits), a few additions, one sketch insert,
  * the per-minute counter (the last minute is cached, logs are in order),
  * and a push into the session's window.  Samples are copied only when a
- * statement is among the slowest of its fingerprint.
+ * statement is among the slowest of its fingerprint.  The per-fingerprint
+ * table itself, bounded, is query_table.c's.
  *-------------------------------------------------------------------------
  */
-#include "src/model/workload.h"
-#include "src/lib/arena.h"
-#include "src/lib/hashmap.h"
-#include "src/model/session_table.h"
+#include "src/model/workload_private.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-struct workload
-{
-	workload_filter filter;
-	fingerprint_cache *fingerprints;
-	hashmap    *by_fp;			/* (fingerprint, parsed) -> query_stats */
-	hashmap    *names;			/* interned strings */
-	hashmap    *minutes_map;	/* minute -> minute_stats */
-	arena	   *mem;
-	query_stats **sorted;		/* cache for workload_queries */
-	size_t		nsorted;
-	int			sorted_valid;
-	minute_stats *minutes;		/* cache for workload_minutes */
-	minute_stats *last_minute;
-	session_table *sessions_open;
-	session_patterns *patterns;	/* runs and loops (session_patterns.h) */
-	const char *last_name[3];	/* interned database, user, app of the last statement */
-	workload_summary summary;
-	session_figures sessions;
-	event_figures events;
-	pooler_figures pooler;		/* pgBouncer's records, apart from the server's */
-};
 
 /* A session ends (disconnection or eviction): its run ends with it. */
 static void
@@ -62,7 +38,7 @@ workload_create(const workload_filter *filter)
 	}
 	w->fingerprints = fingerprint_cache_create();
 	fingerprint_cache_want_traits(w->fingerprints);
-	w->by_fp = hashmap_create(1024);
+	query_table_init(w);
 	w->names = hashmap_create(64);
 	w->minutes_map = hashmap_create(256);
 	w->mem = arena_create(0);
@@ -82,11 +58,7 @@ workload_destroy(workload *w)
 {
 	if (w == NULL)
 		return;
-	size_t		pos = 0;
-	void	   *v;
-
-	while (hashmap_next(w->by_fp, &pos, NULL, NULL, &v))
-		query_stats_free(v);
+	query_table_free(w);
 	for (int i = 0; i < w->events.nsqlstates; i++)
 		free(w->events.sqlstates[i].example);
 	free(w->events.sqlstates);
@@ -94,7 +66,6 @@ workload_destroy(workload *w)
 	session_table_destroy(w->sessions_open);
 	session_patterns_destroy(w->patterns);
 	fingerprint_cache_destroy(w->fingerprints);
-	hashmap_destroy(w->by_fp);
 	hashmap_destroy(w->names);
 	hashmap_destroy(w->minutes_map);
 	free(w->sorted);
@@ -117,63 +88,13 @@ workload_intern(workload *w, const char *s)
 	return *slot;
 }
 
-query_stats *
-workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, int parsed)
-{
-	uint64_t	key[2] = {fingerprint, (uint64_t) (parsed != 0)};
-	void	  **slot = hashmap_put(w->by_fp, key, sizeof(key), hash_mix64(fingerprint ^ key[1]), NULL);
-
-	if (*slot == NULL)
-	{
-		query_stats *q = arena_zalloc(w->mem, sizeof(query_stats));
-
-		q->fingerprint = fingerprint;
-		q->normalized = arena_strdup(w->mem, normalized ? normalized : "");
-		q->parsed = parsed;
-		q->sketch = sketch_create();
-		q->min_ms = INFINITY;
-		q->max_ms = 0;
-		q->first_ts = q->last_ts = LOG_TS_UNKNOWN;
-		*slot = q;
-		w->sorted_valid = 0;
-	}
-	return *slot;
-}
-
 /* Stats for a statement text, through the shape cache. */
 static query_stats *
 stats_for_text(workload *w, const char *sql, size_t len)
 {
 	query_shape *shape = fingerprint_lookup(w->fingerprints, sql, len);
 
-	if (shape->owner_data == NULL)
-	{
-		query_stats *q = workload_query_for(w, shape->fingerprint, shape->normalized, shape->parsed);
-
-		if (q->traits_kind == SEQ_KIND_UNKNOWN)
-		{
-			q->traits_kind = shape->kind;
-			q->traits_width = shape->values_width;
-		}
-		shape->owner_data = q;
-	}
-	return shape->owner_data;
-}
-
-void
-workload_shift_lines(workload *w, uint64_t offset)
-{
-	size_t		pos = 0;
-	void	   *v;
-
-	while (hashmap_next(w->by_fp, &pos, NULL, NULL, &v))
-	{
-		query_stats *q = v;
-
-		for (int i = 0; i < q->nsamples; i++)
-			if (q->samples[i].line > 0)
-				q->samples[i].line += offset;
-	}
+	return shape->owner_data ? shape->owner_data : query_table_admit(w, shape, sql, len);
 }
 
 void
@@ -246,7 +167,7 @@ dup_or_null(const char *s)
 }
 
 static void
-sample_statement(query_stats *q, const log_event *ev)
+sample_statement(workload *w, query_stats *q, const log_event *ev)
 {
 	if (q->nsamples == WORKLOAD_SAMPLES && ev->duration_ms <= q->samples[WORKLOAD_SAMPLES - 1].duration_ms)
 		return;
@@ -255,9 +176,9 @@ sample_statement(query_stats *q, const log_event *ev)
 		.ts_ms = ev->rec->ts_ms,
 		.query = query_sample_text(ev->query, ev->query_len),
 		.params = dup_or_null(ev->params),
-		.database = dup_or_null(ev->rec->dbname),
-		.user = dup_or_null(ev->rec->user),
-		.file = dup_or_null(ev->rec->file),
+		.database = intern_repeated(w, 0, ev->rec->dbname),
+		.user = intern_repeated(w, 1, ev->rec->user),
+		.file = intern_repeated(w, 3, ev->rec->file),
 		.line = ev->rec->line,
 	};
 
@@ -338,6 +259,9 @@ add_statement(workload *w, const log_event *ev)
 	query_stats *q = stats_for_text(w, ev->query, ev->query_len);
 	const log_record *rec = ev->rec;
 
+	/* a second statement: the entry is among those that matter */
+	if (query_stats_is_light(q) && q->calls + q->untimed_calls > 0)
+		query_table_promote(q);
 	if (!q->parsed)
 		w->summary.parse_errors++;
 	if (ev->kind == EV_STATEMENT_UNTIMED)
@@ -355,8 +279,9 @@ add_statement(workload *w, const log_event *ev)
 			q->min_ms = d;
 		if (d > q->max_ms)
 			q->max_ms = d;
-		sketch_add(q->sketch, d);
-		sample_statement(q, ev);
+		if (q->sketch)
+			sketch_add(q->sketch, d);
+		sample_statement(w, q, ev);
 		w->summary.statements++;
 		w->summary.total_duration_ms += d;
 		w->summary.latency[latency_bucket(d)]++;
@@ -369,6 +294,7 @@ add_statement(workload *w, const log_event *ev)
 			minute_latency_add(&m->latency, d);
 		}
 	}
+	query_table_counted(w, q);
 	if (rec->ts_ms != LOG_TS_UNKNOWN)
 	{
 		if (q->first_ts == LOG_TS_UNKNOWN || rec->ts_ms < q->first_ts)
@@ -684,41 +610,6 @@ workload_events_mut(workload *w)
 }
 
 static int
-cmp_queries(const void *a, const void *b)
-{
-	const query_stats *x = *(query_stats *const *) a;
-	const query_stats *y = *(query_stats *const *) b;
-
-	if (x->total_ms != y->total_ms)
-		return x->total_ms > y->total_ms ? -1 : 1;
-	if (x->calls != y->calls)
-		return x->calls > y->calls ? -1 : 1;
-	return x->fingerprint < y->fingerprint ? -1 : x->fingerprint > y->fingerprint;
-}
-
-query_stats **
-workload_queries(workload *w, size_t *n)
-{
-	if (!w->sorted_valid || w->nsorted != hashmap_count(w->by_fp))
-	{
-		size_t		pos = 0,
-					i = 0;
-		void	   *v;
-
-		free(w->sorted);
-		w->nsorted = hashmap_count(w->by_fp);
-		w->sorted = xcalloc(w->nsorted + 1, sizeof(query_stats *));
-		while (hashmap_next(w->by_fp, &pos, NULL, NULL, &v))
-			w->sorted[i++] = v;
-		w->sorted_valid = 1;
-	}
-	/* totals change while reading, so sort on every call */
-	qsort(w->sorted, w->nsorted, sizeof(query_stats *), cmp_queries);
-	*n = w->nsorted;
-	return w->sorted;
-}
-
-static int
 cmp_minutes(const void *a, const void *b)
 {
 	const minute_stats *x = a,
@@ -787,6 +678,7 @@ session_patterns *
 workload_patterns(workload *w)
 {
 	workload_finish_sessions(w);
+	query_table_complete(w);
 	return w->patterns;
 }
 

@@ -12,6 +12,14 @@
  * bounded by the number of distinct fingerprints and open sessions, never
  * by the length of the log.
  *
+ * The per-fingerprint table is bounded (max_fingerprints): past the bound
+ * the lightest entries are evicted into an exact "other" row, in the
+ * manner of space-saving (Metwally, Agrawal and El Abbadi, 2005), so that
+ * a log of millions of distinct statements runs in bounded memory and the
+ * statements that carry the time stay exact, and each listed entry states
+ * how much it may have missed (query_stats.error_ms and error_calls).
+ * Totals and counts of the whole log stay exact.  See query_table.c.
+ *
  * Two models of consecutive parts of a log can be merged (parallel
  * ingestion, and runs resumed from a store).
  *-------------------------------------------------------------------------
@@ -29,6 +37,7 @@
 #include "src/model/session_window.h"
 #include "src/sql/fingerprint.h"
 
+#include <stddef.h>
 #include <stdint.h>
 
 /*
@@ -101,6 +110,26 @@ typedef struct workload_summary
 	uint64_t	latency[LATENCY_BUCKETS];	/* timed statements by duration (latency.h) */
 } workload_summary;
 
+/*
+ * What the bounded table evicted, exactly, and the bound on what a
+ * fingerprint outside the table may have had.
+ */
+typedef struct workload_other
+{
+	uint64_t	fingerprints_evicted;	/* evictions (a fingerprint evicted twice counts twice) */
+	uint64_t	statements;		/* their timed executions */
+	uint64_t	untimed_statements;
+	double		total_ms;
+	double		error_ms;		/* time a fingerprint not in the table may have had, at most */
+	uint64_t	error_calls;	/* and statements */
+	uint64_t	max_fingerprints;	/* the smallest bound these figures were kept under (0: none) */
+} workload_other;
+
+/* Entries kept when workload_filter.max_fingerprints is 0. */
+#define WORKLOAD_MAX_FINGERPRINTS	20000
+/* workload_filter.max_fingerprints: no bound. */
+#define WORKLOAD_UNBOUNDED			SIZE_MAX
+
 typedef struct workload_filter
 {
 	int64_t		since_ms;		/* LOG_TS_UNKNOWN: no bound */
@@ -109,6 +138,7 @@ typedef struct workload_filter
 	const char *user;
 	const char *app;
 	const session_pattern_options *patterns;	/* sequence thresholds; NULL: defaults */
+	size_t		max_fingerprints;	/* 0: WORKLOAD_MAX_FINGERPRINTS */
 } workload_filter;
 
 typedef struct workload workload;
@@ -134,10 +164,45 @@ void		workload_merge(workload *dst, workload *src);
 /*
  * Read access for reports and the store.  workload_queries returns the
  * fingerprints sorted by total_ms descending (then calls, then fingerprint);
- * the array is owned by the model and valid until the next change.
+ * the array is owned by the model and valid until the next change.  Every
+ * entry is heavy (query_stats.h) from then on.
  */
 const workload_summary *workload_get_summary(const workload *w);
 query_stats **workload_queries(workload *w, size_t *n);
+
+/* The evicted entries' figures and the bound outside the table. */
+const workload_other *workload_other_row(const workload *w);
+workload_other *workload_other_mut(workload *w);
+
+/*
+ * What a fingerprint not in w's table may have had in w's part of the log,
+ * at most: what its entry had when it was last evicted, if the model still
+ * knows it, else workload_other.error_ms and error_calls, or less.
+ */
+void		workload_unlisted_bound(const workload *w, uint64_t fingerprint, int parsed, double *ms,
+									uint64_t *calls);
+
+/*
+ * Drop the record of what each evicted fingerprint had: from then on every
+ * fingerprint outside the table is bounded by workload_other's error_ms
+ * and error_calls (after a merge, the record covers one part only).
+ */
+void		workload_forget_evicted(workload *w);
+
+/* The table's bound (WORKLOAD_UNBOUNDED: none). */
+size_t		workload_max_fingerprints(const workload *w);
+
+/*
+ * The largest error_ms and error_calls of an entry in the table: how far
+ * off a listed figure may be (0 and 0: every one is exact).
+ */
+void		workload_max_error(const workload *w, double *ms, uint64_t *calls);
+
+/*
+ * Evict down to the bound now (workload_merge does at its end, and the
+ * store once a model is loaded); ingestion does it as entries come.
+ */
+void		workload_bound(workload *w);
 const session_figures *workload_sessions(const workload *w);
 const event_figures *workload_events(const workload *w);
 /* pgBouncer's figures (pooler.h); records == 0 when no pgBouncer log was read. */
@@ -176,8 +241,16 @@ void		workload_share_shapes(workload *w, shape_resolver *r);
  */
 void		workload_shift_lines(workload *w, uint64_t offset);
 
-/* Store support: find-or-create a fingerprint's stats by value. */
+/*
+ * Store and merge support: find-or-create a fingerprint's stats by value
+ * (normalized is copied; a light entry found is made heavy, keeping its
+ * own text).  Never evicts.  A new entry's error bound is the model's
+ * bound outside the table (workload_other.error_ms, error_calls).
+ */
 query_stats *workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, int parsed);
+
+/* The entry of a fingerprint, or NULL. */
+query_stats *workload_query_find(const workload *w, uint64_t fingerprint, int parsed);
 const char *workload_intern(workload *w, const char *s);
 void		workload_add_sample(query_stats *q, const query_sample *s);
 void		workload_add_minute(workload *w, const minute_stats *m);

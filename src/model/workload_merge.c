@@ -9,6 +9,12 @@
  * recent past of one part of the log.  The runs open in either part are
  * closed at the boundary (workload_patterns), so a run cut by it counts
  * as two shorter ones and may fall under the sequence thresholds.
+ *
+ * Bounded tables (workload.h) merge with their bounds: the other rows
+ * add up, and a fingerprint's error is what it may have missed in each
+ * part, its entry's error there or, absent from a part's table, that
+ * part's bound outside its table; the parts' bounds outside add up too.
+ * The merged table is then evicted down to its own bound.
  *-------------------------------------------------------------------------
  */
 #include "src/lib/arena.h"
@@ -46,9 +52,41 @@ merge_names(workload *dst, name_count *to, int *nto, const name_count *from, int
 	}
 }
 
+#define MERGED_MARK UINT32_MAX	/* query_stats.mark of dst's entries that src had too */
+
+/*
+ * The error bounds of d, dst's entry of s's fingerprint, once merged: what
+ * it may have missed in each part (a new entry of dst starts with what
+ * the fingerprint may have had outside dst's table).
+ */
 static void
-merge_query(workload *dst, query_stats *s)
+merge_bounds(query_stats *d, const query_stats *s)
 {
+	d->error_ms += s->error_ms;
+	d->error_calls += s->error_calls;
+	d->mark = MERGED_MARK;
+}
+
+/*
+ * s's one execution of its part, seen while light and in no TTL cache yet
+ * (session_patterns.h): d keeps it for a later statement or merge when it
+ * is new, else it is counted now, after d's own.
+ */
+static void
+merge_first_seen(session_patterns *patterns, query_stats *d, const query_stats *s, int fresh)
+{
+	if (s->seq || !s->first_seen.known)
+		return;
+	if (fresh)
+		d->first_seen = s->first_seen;
+	else
+		session_patterns_add_first_seen(patterns, d, &s->first_seen);
+}
+
+static void
+merge_query(workload *dst, session_patterns *patterns, query_stats *s)
+{
+	int			fresh = workload_query_find(dst, s->fingerprint, s->parsed) == NULL;
 	query_stats *d = workload_query_for(dst, s->fingerprint, s->normalized, s->parsed);
 
 	if (d->traits_kind == SEQ_KIND_UNKNOWN)
@@ -60,6 +98,8 @@ merge_query(workload *dst, query_stats *s)
 	d->total_ms += s->total_ms;
 	d->min_ms = fmin(d->min_ms, s->min_ms);
 	d->max_ms = fmax(d->max_ms, s->max_ms);
+	merge_bounds(d, s);
+	merge_first_seen(patterns, d, s, fresh);
 	sketch_merge(d->sketch, s->sketch);
 	d->untimed_calls += s->untimed_calls;
 	d->parse_count += s->parse_count;
@@ -78,20 +118,13 @@ merge_query(workload *dst, query_stats *s)
 	{
 		query_sample copy = s->samples[i];
 
+		if (d->nsamples == WORKLOAD_SAMPLES && copy.duration_ms <= d->samples[WORKLOAD_SAMPLES - 1].duration_ms)
+			continue;
 		copy.query = dup_or_null(copy.query);
 		copy.params = dup_or_null(copy.params);
-		copy.database = dup_or_null(copy.database);
-		copy.user = dup_or_null(copy.user);
-		copy.file = dup_or_null(copy.file);
-		if (d->nsamples == WORKLOAD_SAMPLES && copy.duration_ms <= d->samples[WORKLOAD_SAMPLES - 1].duration_ms)
-		{
-			free(copy.query);
-			free(copy.params);
-			free(copy.database);
-			free(copy.user);
-			free(copy.file);
-			continue;
-		}
+		copy.database = workload_intern(dst, copy.database);
+		copy.user = workload_intern(dst, copy.user);
+		copy.file = workload_intern(dst, copy.file);
 		workload_add_sample(d, &copy);
 	}
 	if (s->plan && (d->plan == NULL || s->plan_ms > d->plan_ms))
@@ -130,14 +163,56 @@ map_to_model(void *model, const query_stats *q)
 	return workload_query_for(model, q->fingerprint, q->normalized, q->parsed);
 }
 
+/* After src's entries are merged: dst's entries src did not have may have had some outside src's table. */
+static void
+bound_absent_from_src(workload *dst, const workload *src)
+{
+	size_t		n;
+	query_stats **queries = workload_queries(dst, &n);
+
+	for (size_t i = 0; i < n; i++)
+	{
+		if (queries[i]->mark != MERGED_MARK)
+		{
+			double		ms;
+			uint64_t	calls;
+
+			workload_unlisted_bound(src, queries[i]->fingerprint, queries[i]->parsed, &ms, &calls);
+			queries[i]->error_ms += ms;
+			queries[i]->error_calls += calls;
+		}
+		queries[i]->mark = 0;
+	}
+}
+
+static void
+merge_other(workload_other *d, const workload_other *s)
+{
+	d->fingerprints_evicted += s->fingerprints_evicted;
+	d->statements += s->statements;
+	d->untimed_statements += s->untimed_statements;
+	d->total_ms += s->total_ms;
+	d->error_ms += s->error_ms;
+	d->error_calls += s->error_calls;
+	if (s->max_fingerprints && (d->max_fingerprints == 0 || s->max_fingerprints < d->max_fingerprints))
+		d->max_fingerprints = s->max_fingerprints;
+}
+
 void
 workload_merge(workload *dst, workload *src)
 {
 	size_t		n;
 	query_stats **queries = workload_queries(src, &n);
+	const workload_other *src_out = workload_other_row(src);
+
+	session_patterns *patterns = workload_patterns(dst);
 
 	for (size_t i = 0; i < n; i++)
-		merge_query(dst, queries[i]);
+		merge_query(dst, patterns, queries[i]);
+	bound_absent_from_src(dst, src);
+	merge_other(workload_other_mut(dst), src_out);
+	/* what dst knew of each evicted fingerprint no longer covers both parts */
+	workload_forget_evicted(dst);
 
 	minute_stats *minutes = workload_minutes(src, &n);
 
@@ -155,7 +230,7 @@ workload_merge(workload *dst, workload *src)
 	for (int i = 0; i < from->nsqlstates; i++)
 		workload_add_sqlstate(dst, from->sqlstates[i].sqlstate, from->sqlstates[i].count,
 							  from->sqlstates[i].example);
-	session_patterns_merge(workload_patterns(dst), map_to_model, dst, workload_patterns(src));
+	session_patterns_merge(patterns, map_to_model, dst, workload_patterns(src));
 	into->lock_wait_ms += from->lock_wait_ms;
 	into->lock_wait_max_ms = fmax(into->lock_wait_max_ms, from->lock_wait_max_ms);
 	into->temp_file_bytes += from->temp_file_bytes;
@@ -184,5 +259,6 @@ workload_merge(workload *dst, workload *src)
 		d->first_ts = s->first_ts;
 	if (s->last_ts != LOG_TS_UNKNOWN && (d->last_ts == LOG_TS_UNKNOWN || s->last_ts > d->last_ts))
 		d->last_ts = s->last_ts;
+	workload_bound(dst);
 }
 

@@ -139,6 +139,8 @@ query_json(const query_stats *q, double total_ms)
 	json_object_set_new(o, "p95_ms", json_ms(query_stats_quantile(q, 0.95)));
 	json_object_set_new(o, "p99_ms", json_ms(query_stats_quantile(q, 0.99)));
 	json_object_set_new(o, "untimed_calls", json_integer((json_int_t) q->untimed_calls));
+	json_object_set_new(o, "error_bound_ms", json_ms(q->error_ms));
+	json_object_set_new(o, "error_bound_calls", json_integer((json_int_t) q->error_calls));
 	json_object_set_new(o, "parse", json_pack("{s:I, s:o}", "count", (json_int_t) q->parse_count, "total_ms", json_ms(q->parse_ms)));
 	json_object_set_new(o, "bind", json_pack("{s:I, s:o}", "count", (json_int_t) q->bind_count, "total_ms", json_ms(q->bind_ms)));
 	json_object_set_new(o, "first_seen", json_ts(q->first_ts));
@@ -158,14 +160,35 @@ query_json(const query_stats *q, double total_ms)
 	return o;
 }
 
+/* What the bounded table evicted (docs/json-schema.md, summary.other). */
+static json_t *
+other_json(const workload *w)
+{
+	const workload_other *o = workload_other_row(w);
+	double		total = workload_get_summary(w)->total_duration_ms;
+
+	return json_pack("{s:I, s:I, s:I, s:o, s:o, s:o, s:I}",
+					 "fingerprints_evicted", (json_int_t) o->fingerprints_evicted,
+					 "statements", (json_int_t) o->statements,
+					 "untimed_statements", (json_int_t) o->untimed_statements,
+					 "total_ms", json_ms(o->total_ms),
+					 "percent", json_ms(total > 0 ? 100.0 * o->total_ms / total : 0),
+					 "unlisted_max_ms", json_ms(o->error_ms),
+					 "unlisted_max_calls", (json_int_t) o->error_calls);
+}
+
 static json_t *
 summary_json(workload *w)
 {
 	const workload_summary *s = workload_get_summary(w);
 	size_t		nq;
+	double		max_error_ms;
+	uint64_t	max_error_calls;
+	json_t	   *o;
 
 	workload_queries(w, &nq);
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
+	workload_max_error(w, &max_error_ms, &max_error_calls);
+	o = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
 					 "files", (json_int_t) s->files,
 					 "lines", (json_int_t) s->lines,
 					 "records", (json_int_t) s->records,
@@ -179,6 +202,11 @@ summary_json(workload *w)
 					 "first_timestamp", json_ts(s->first_ts),
 					 "last_timestamp", json_ts(s->last_ts),
 					 "total_duration_ms", json_ms(s->total_duration_ms));
+	json_object_set_new(o, "max_fingerprints", json_integer((json_int_t) workload_other_row(w)->max_fingerprints));
+	json_object_set_new(o, "other", other_json(w));
+	json_object_set_new(o, "max_error_ms", json_ms(max_error_ms));
+	json_object_set_new(o, "max_error_calls", json_integer((json_int_t) max_error_calls));
+	return o;
 }
 
 /* Session times as a histogram with fixed upper bounds (the last is open). */

@@ -225,6 +225,8 @@ write_queries(FILE *out, const report_input *in)
 		fprintf(out, "| %s |\n", esc(&sb, line.data));
 	}
 	fputc('\n', out);
+	if (report_other_sentence(in->model, &line))
+		fprintf(out, "%s.\n\n", esc(&sb, line.data));
 	strbuf_free(&sb);
 	strbuf_free(&line);
 }

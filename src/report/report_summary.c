@@ -387,6 +387,29 @@ report_format_figure(double v, const char *unit, char *buf, size_t size)
 	return buf;
 }
 
+int
+report_other_sentence(workload *w, strbuf *out)
+{
+	const workload_other *o = workload_other_row(w);
+	double		total = workload_get_summary(w)->total_duration_ms,
+				max_ms;
+	uint64_t	max_calls;
+	char		t[32],
+				e[32];
+
+	strbuf_reset(out);
+	if (o->fingerprints_evicted == 0)
+		return 0;
+	workload_max_error(w, &max_ms, &max_calls);
+	strbuf_printf(out, "Other: %llu statements, %s (%.1f%% of the time), in %llu fingerprints evicted"
+				  " past --max-fingerprints %llu; a listed figure may miss up to %s and %llu statements",
+				  (unsigned long long) (o->statements + o->untimed_statements),
+				  report_format_figure(o->total_ms, "ms", t, sizeof(t)), total > 0 ? 100.0 * o->total_ms / total : 0.0,
+				  (unsigned long long) o->fingerprints_evicted, (unsigned long long) o->max_fingerprints,
+				  report_format_figure(max_ms, "ms", e, sizeof(e)), (unsigned long long) max_calls);
+	return 1;
+}
+
 void
 report_one_line(const char *s, size_t width, strbuf *out)
 {

@@ -78,6 +78,13 @@ const char *recommendation_horizon_title(recommendation_horizon h);
  */
 const char *report_format_figure(double v, const char *unit, char *buf, size_t size);
 
+/*
+ * The sentence on what the bounded table evicted (workload.h) into out:
+ * the other row's statements and time, and the largest error of a listed
+ * figure.  Returns 0 (out empty) when nothing was evicted.
+ */
+int			report_other_sentence(workload *w, strbuf *out);
+
 /* Text folded onto one line and cut to width bytes (UTF-8 safe), "..." when cut. */
 void		report_one_line(const char *s, size_t width, strbuf *out);
 

@@ -164,6 +164,8 @@ write_profile(FILE *out, const report_input *in)
 				fmt_ms(query_stats_quantile(s, 0.95), p, sizeof(p)),
 				fmt_ms(s->calls ? s->max_ms : NAN, x, sizeof(x)), s->parsed ? "" : "[unparsed] ", q.data);
 	}
+	if (report_other_sentence(in->model, &q))
+		fprintf(out, "  %s.\n", q.data);
 	strbuf_free(&q);
 	fputc('\n', out);
 }

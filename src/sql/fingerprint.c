@@ -1,12 +1,8 @@
 /*-------------------------------------------------------------------------
  * fingerprint.c
- *    Shape keys, and the cache from shape to libpg_query fingerprint.
- *
- * shape_key is a small SQL lexer: it must agree with PostgreSQL's scanner
- * on what is a literal (strings in all their forms, numbers, dollar-quoted
- * bodies) and what is not (identifiers like t1, quoted identifiers, $n
- * parameters), because a literal mistaken for syntax only costs a cache
- * miss, but syntax mistaken for a literal would merge different queries.
+ *    The cache from a statement's shape (shape_key.h) to its libpg_query
+ *    fingerprint, the resolver parallel workers share, and the shapes a
+ *    bounded model forgets.
  *-------------------------------------------------------------------------
  */
 #include "src/sql/fingerprint.h"
@@ -18,15 +14,43 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+/*
+ * A forgotten shape (fingerprint_cache_forget) stays in the tables, its
+ * owner_data cleared, until there are as many forgotten ones as the
+ * cache was told to keep (fingerprint_cache_lazy); a
+ * lookup that finds one takes it back as it is.  Then the tables are
+ * rebuilt without them (fingerprint_cache_purge), their memory freed,
+ * and their keys remembered in a direct-mapped table so that a shape
+ * seen again still needs no libpg_query call: a key is known there by two
+ * independent 64-bit hashes (its slot's and a check), so two keys are
+ * confused only if both collide (about 2^-128 for a pair).  A newer shape
+ * in the same slot overwrites an older one.  Only parsed shapes are
+ * remembered: a parse error has a message to give again.
+ */
+
+typedef struct forgotten_shape
+{
+	uint64_t	hash;			/* hash_fast of the key */
+	uint64_t	check;			/* hash_bytes of the key, 0: empty slot */
+	uint64_t	fingerprint;
+	int32_t		values_width;	/* and what its owner learned of its kind */
+	int32_t		kind;			/* a seq_kind */
+} forgotten_shape;
 
 struct fingerprint_cache
 {
 	hashmap    *by_key;			/* shape key -> query_shape */
-	hashmap    *by_fp;			/* fingerprint -> query_shape (one per fingerprint) */
-	arena	   *mem;
+	hashmap    *by_fp;			/* fingerprint -> query_shape (one per fingerprint; owns it) */
 	strbuf		key;
 	strbuf		sql;
 	int			want_traits;	/* classify each new fingerprint (fingerprint_cache_want_traits) */
+	int			lazy;			/* fingerprint_cache_lazy */
+	size_t		remember;		/* slots of forgotten (a power of two), 0: forgets for good */
+	size_t		keep_forgotten; /* forgotten shapes kept whole before a purge frees them */
+	size_t		nforgotten;		/* forgotten shapes still in by_fp */
+	forgotten_shape *forgotten; /* remember slots, allocated by the first purge */
 	shape_resolver *shared;		/* consulted on a miss, or NULL */
 	fingerprint_cache_stats stats;
 };
@@ -38,8 +62,12 @@ struct fingerprint_cache
  * meeting the same new shape at once may both parse it, and the first to
  * insert wins (both found the same answer).  The normalized text is not
  * shared: each cache keeps that of the first statement it saw, so a
- * parallel run reports the same text as a serial one.
+ * parallel run reports the same text as a serial one.  It is a cache and
+ * nothing else: past RESOLVER_MAX_SHAPES entries it starts again empty, so
+ * a log of millions of distinct statements does not grow it without end.
  */
+#define RESOLVER_MAX_SHAPES	65536
+
 struct shape_resolver
 {
 	pthread_mutex_t lock;
@@ -61,307 +89,6 @@ typedef struct shared_traits
 	int			values_width;
 } shared_traits;
 
-/* Skip a quoted string starting at s[i] == '\''; backslash escapes if esc. */
-static size_t
-skip_string(const char *s, size_t len, size_t i, int esc)
-{
-	i++;
-	while (i < len)
-	{
-		if (esc && s[i] == '\\' && i + 1 < len)
-			i += 2;
-		else if (s[i] == '\'')
-		{
-			if (i + 1 < len && s[i + 1] == '\'')
-				i += 2;
-			else
-				return i + 1;
-		}
-		else
-			i++;
-	}
-	return len;
-}
-
-/* Past the block comment starting at s[i] == '/', '*' (they nest, as in PostgreSQL). */
-static size_t
-skip_block_comment(const char *s, size_t len, size_t i)
-{
-	int			depth = 0;
-
-	do
-	{
-		if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
-			depth++, i += 2;
-		else if (s[i] == '*' && i + 1 < len && s[i + 1] == '/')
-			depth--, i += 2;
-		else
-			i++;
-	} while (i < len && depth > 0);
-	return i;
-}
-
-/* Past the quoted identifier starting at s[i] == '"', doubled quotes and all. */
-static size_t
-skip_quoted_ident(const char *s, size_t len, size_t i)
-{
-	for (i++;;)
-	{
-		const char *q = memchr(s + i, '"', len - i);
-
-		if (q == NULL)
-			return len;
-		i = (size_t) (q - s) + 1;
-		if (i < len && s[i] == '"')
-			i++;				/* "" inside: go on */
-		else
-			return i;
-	}
-}
-
-/* If s[i] starts a dollar-quote tag ($$ or $tag$), return the body's end. */
-static size_t
-skip_dollar_quote(const char *s, size_t len, size_t i)
-{
-	size_t		t = i + 1;
-
-	while (t < len && (isalnum((unsigned char) s[t]) || s[t] == '_' || (unsigned char) s[t] >= 0x80))
-		t++;
-	if (t >= len || s[t] != '$' || isdigit((unsigned char) s[i + 1]))
-		return 0;
-	size_t		taglen = t - i + 1;
-
-	for (size_t j = t + 1; j + taglen <= len; j++)
-		if (s[j] == '$' && memcmp(s + j, s + i, taglen) == 0)
-			return j + taglen;
-	return len;
-}
-
-static size_t
-skip_number(const char *s, size_t len, size_t i)
-{
-	while (i < len && (isdigit((unsigned char) s[i]) || s[i] == '_'))
-		i++;
-	if (i < len && s[i] == '.' && !(i + 1 < len && s[i + 1] == '.'))
-	{
-		i++;
-		while (i < len && isdigit((unsigned char) s[i]))
-			i++;
-	}
-	if (i < len && (s[i] == 'e' || s[i] == 'E'))
-	{
-		size_t		j = i + 1;
-
-		if (j < len && (s[j] == '+' || s[j] == '-'))
-			j++;
-		if (j < len && isdigit((unsigned char) s[j]))
-		{
-			i = j;
-			while (i < len && isdigit((unsigned char) s[i]))
-				i++;
-		}
-	}
-	return i;
-}
-
-/*
- * Character classes of the shape scan, one table lookup per byte instead
- * of the <ctype.h> calls (which also follow the locale; SQL's do not).
- */
-#define SK_SPACE	1
-#define SK_IDENT	2			/* letters, digits, '_', '$', bytes >= 0x80 */
-#define SK_DIGIT	4
-
-static const unsigned char sk_class[256] = {
-	[' '] = SK_SPACE, ['\t'] = SK_SPACE, ['\n'] = SK_SPACE, ['\r'] = SK_SPACE, ['\f'] = SK_SPACE,
-	['\v'] = SK_SPACE,
-	['a' ... 'z'] = SK_IDENT, ['A' ... 'Z'] = SK_IDENT, ['_'] = SK_IDENT, ['$'] = SK_IDENT,
-	['0' ... '9'] = SK_IDENT | SK_DIGIT,
-	[0x80 ... 0xff] = SK_IDENT,
-};
-
-/* Emit a '?' unless the key already ends in a literal list "?, ?" or "(?), (?)". */
-static char *
-emit_literal(char *start, char *o)
-{
-	size_t		n = (size_t) (o - start);
-
-	if (n >= 3 && o[-1] == ' ' && o[-2] == ',' && o[-3] == '?')
-		return o - 2;			/* "?, " + "?" -> "?" */
-	if (n >= 2 && o[-1] == ',' && o[-2] == '?')
-		return o - 1;
-	*o++ = '?';
-	return o;
-}
-
-/* After a ')' closes "(?)", fold a preceding "(?), " or "(?)," into one. */
-static char *
-fold_row_list(char *start, char *o)
-{
-	size_t		n = (size_t) (o - start);
-
-	if (n >= 8 && memcmp(o - 8, "(?), (?)", 8) == 0)
-		return o - 5;
-	if (n >= 7 && memcmp(o - 7, "(?),(?)", 7) == 0)
-		return o - 4;
-	return o;
-}
-
-/*
- * sql[0..len) into out with every string literal and dollar-quoted body
- * longer than LONG_LITERAL bytes replaced by an empty one (its prefix,
- * E, B, X, U&, stays).  libpg_query's fingerprint and normalization ignore
- * what a literal holds, so they give the same answer for the short text;
- * but parsing a statement costs it several copies of every literal, which
- * for a 50 MB string is most of the memory a run would take.
- */
-#define LONG_STATEMENT (64 * 1024)	/* shorter statements are parsed as they are */
-#define LONG_LITERAL 64
-
-static void
-short_literal_text(const char *s, size_t len, strbuf *out)
-{
-	size_t		i = 0,
-				copied = 0;		/* s[copied..i) is still to be copied */
-
-	strbuf_reset(out);
-	while (i < len)
-	{
-		size_t		end = 0;	/* end of a literal starting at i */
-
-		if (s[i] == '-' && i + 1 < len && s[i + 1] == '-')
-		{
-			const char *nl = memchr(s + i, '\n', len - i);
-
-			i = nl ? (size_t) (nl - s) : len;
-			continue;
-		}
-		if (s[i] == '/' && i + 1 < len && s[i + 1] == '*')
-		{
-			i = skip_block_comment(s, len, i);
-			continue;
-		}
-		if (s[i] == '"')
-		{
-			/* a quoted identifier: copied as it is */
-			i = skip_quoted_ident(s, len, i);
-			continue;
-		}
-		if (s[i] == '\'')
-			end = skip_string(s, len, i, i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e'));
-		else if (s[i] == '$' && (i == 0 || !(sk_class[(unsigned char) s[i - 1]] & SK_IDENT)))
-			end = skip_dollar_quote(s, len, i);
-		if (end == 0)
-		{
-			i++;
-			continue;
-		}
-		if (end - i > LONG_LITERAL)
-		{
-			strbuf_append(out, s + copied, i - copied);
-			strbuf_append(out, "''", 2);
-			copied = end;
-		}
-		i = end;
-	}
-	strbuf_append(out, s + copied, len - copied);
-}
-
-/*
- * The key is written straight into out's buffer: it is never longer than
- * the statement (a literal becomes one '?', blanks fold into one space).
- */
-void
-shape_key(const char *s, size_t len, strbuf *out)
-{
-	size_t		i = 0,
-				dollar_end;
-	int			pending_space = 0;
-	char	   *start,
-			   *o;
-
-	strbuf_reset(out);
-	strbuf_reserve(out, len + 1);
-	start = o = out->data;
-	while (i < len)
-	{
-		unsigned char c = (unsigned char) s[i];
-		unsigned char k = sk_class[c];
-
-		if (k & SK_SPACE)
-		{
-			pending_space = o > start;
-			i++;
-			continue;
-		}
-		if (c == '-' && i + 1 < len && s[i + 1] == '-')
-		{
-			while (i < len && s[i] != '\n')
-				i++;
-			pending_space = o > start;
-			continue;
-		}
-		if (c == '/' && i + 1 < len && s[i + 1] == '*')
-		{
-			i = skip_block_comment(s, len, i);
-			pending_space = o > start;
-			continue;
-		}
-		if (pending_space)
-		{
-			*o++ = ' ';
-			pending_space = 0;
-		}
-		if (c == '\'')
-		{
-			int			esc = o > start && (o[-1] == 'E' || o[-1] == 'e');
-
-			i = skip_string(s, len, i, esc);
-			o = emit_literal(start, o);
-		}
-		else if (c == '"')
-		{
-			/* a quoted identifier: copied whole */
-			size_t		j = skip_quoted_ident(s, len, i);
-
-			memcpy(o, s + i, j - i);
-			o += j - i;
-			i = j;
-		}
-		else if (c == '$' && (o == start || !(sk_class[(unsigned char) o[-1]] & SK_IDENT)) &&
-				 (dollar_end = skip_dollar_quote(s, len, i)) != 0)
-		{
-			i = dollar_end;
-			o = emit_literal(start, o);
-		}
-		else if (((k & SK_DIGIT) || (c == '.' && i + 1 < len && (sk_class[(unsigned char) s[i + 1]] & SK_DIGIT))) &&
-				 (o == start || !(sk_class[(unsigned char) o[-1]] & SK_IDENT)))
-		{
-			i = skip_number(s, len, i);
-			o = emit_literal(start, o);
-		}
-		else if (k & SK_IDENT)
-		{
-			size_t		j = i + 1;
-
-			while (j < len && (sk_class[(unsigned char) s[j]] & SK_IDENT))
-				j++;
-			memcpy(o, s + i, j - i);
-			o += j - i;
-			i = j;
-		}
-		else
-		{
-			*o++ = (char) c;
-			if (c == ')')
-				o = fold_row_list(start, o);
-			i++;
-		}
-	}
-	*o = '\0';
-	out->len = (size_t) (o - start);
-}
-
 void
 fingerprint_hex(uint64_t fp, char buf[17])
 {
@@ -382,10 +109,17 @@ fingerprint_cache_create(void)
 
 	c->by_key = hashmap_create(1024);
 	c->by_fp = hashmap_create(1024);
-	c->mem = arena_create(0);
 	strbuf_init(&c->key);
 	strbuf_init(&c->sql);
 	return c;
+}
+
+static void
+shape_free(query_shape *shape)
+{
+	free((char *) shape->normalized);
+	free((char *) shape->parse_error);
+	free(shape);
 }
 
 void
@@ -393,9 +127,14 @@ fingerprint_cache_destroy(fingerprint_cache *c)
 {
 	if (c == NULL)
 		return;
+	size_t		pos = 0;
+	void	   *v;
+
+	while (hashmap_next(c->by_fp, &pos, NULL, NULL, &v))
+		shape_free(v);
 	hashmap_destroy(c->by_key);
 	hashmap_destroy(c->by_fp);
-	arena_destroy(c->mem);
+	free(c->forgotten);
 	strbuf_free(&c->key);
 	strbuf_free(&c->sql);
 	free(c);
@@ -405,6 +144,16 @@ void
 fingerprint_cache_want_traits(fingerprint_cache *c)
 {
 	c->want_traits = 1;
+}
+
+void
+fingerprint_cache_lazy(fingerprint_cache *c, size_t keep_forgotten, size_t remember)
+{
+	c->lazy = 1;
+	c->keep_forgotten = keep_forgotten;
+	c->remember = remember > 0;
+	while (c->remember > 0 && c->remember < remember && c->remember < ((size_t) 1 << 24))
+		c->remember *= 2;
 }
 
 void
@@ -435,6 +184,20 @@ shape_resolver_destroy(shape_resolver *r)
 	hashmap_destroy(r->by_fp);
 	arena_destroy(r->mem);
 	free(r);
+}
+
+/* Start r again empty once it holds RESOLVER_MAX_SHAPES of either kind; r->lock held. */
+static void
+resolver_bound(shape_resolver *r)
+{
+	if (hashmap_count(r->by_key) < RESOLVER_MAX_SHAPES && hashmap_count(r->by_fp) < RESOLVER_MAX_SHAPES)
+		return;
+	hashmap_destroy(r->by_key);
+	hashmap_destroy(r->by_fp);
+	arena_destroy(r->mem);
+	r->by_key = hashmap_create(1024);
+	r->by_fp = hashmap_create(1024);
+	r->mem = arena_create(0);
 }
 
 /* Fallback fingerprint: the shape key folded to lower case outside quotes. */
@@ -484,23 +247,57 @@ fingerprint_key(uint64_t fp, int parsed)
 	return fp ^ (parsed ? 0 : 0x5a5a5a5a5a5a5a5aULL);
 }
 
-/* The normalized text of a new fingerprint's first statement, into c's arena. */
-static const char *
-normalized_text(fingerprint_cache *c, int parsed)
+/* pg_query_normalize's text of a NUL-terminated statement (malloc'd); the statement itself if it fails. */
+static char *
+normalize_sql(const char *sql)
 {
-	const char *text;
+	PgQueryNormalizeResult nr = pg_query_normalize(sql);
+	char	   *text = xstrdup(nr.error ? sql : nr.normalized_query);
 
-	if (!parsed)
-		return arena_strndup(c->mem, c->key.data, c->key.len);
-
-	PgQueryNormalizeResult nr = pg_query_normalize(c->sql.data);
-
-	text = arena_strdup(c->mem, nr.error ? c->sql.data : nr.normalized_query);
 	pg_query_free_normalize_result(nr);
 	return text;
 }
 
-/* The fingerprint the resolver holds for c's current key; 0 if none yet. */
+char *
+fingerprint_normalize(const char *sql, size_t len)
+{
+	strbuf		sb;
+	char	   *text;
+
+	strbuf_init(&sb);
+	if (len > SHAPE_LONG_STATEMENT)
+		shape_short_literals(sql, len, &sb);
+	else
+		strbuf_append(&sb, sql, len);
+	text = normalize_sql(sb.data);
+	strbuf_free(&sb);
+	return text;
+}
+
+/*
+ * Whether a shape key starts with a word that begins transaction control
+ * (BEGIN, START, COMMIT, END, ROLLBACK, ABORT, PREPARE TRANSACTION): a lazy
+ * cache classifies those at once, since the sequence detectors need the
+ * bounds of a transaction from its first statement on.
+ */
+static int
+may_be_transaction_control(const char *key, size_t len)
+{
+	static const char *const words[] = {"begin", "start", "commit", "end", "rollback", "abort", "prepare"};
+	size_t		n = 0;
+
+	while (n < len && isalpha((unsigned char) key[n]))
+		n++;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (strlen(words[i]) == n && strncasecmp(key, words[i], n) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The fingerprint the resolver holds for c's current key into *out, its
+ * parse error copied (malloc'd); 0 if none yet.
+ */
 static int
 shared_fingerprint(fingerprint_cache *c, uint64_t keyhash, shared_shape *out)
 {
@@ -510,7 +307,11 @@ shared_fingerprint(fingerprint_cache *c, uint64_t keyhash, shared_shape *out)
 	pthread_mutex_lock(&r->lock);
 	found = hashmap_get(r->by_key, c->key.data, c->key.len, keyhash);
 	if (found)
+	{
 		*out = *found;
+		/* copied under the lock: the resolver may start again empty once it is released */
+		out->parse_error = found->parse_error ? xstrdup(found->parse_error) : NULL;
+	}
 	pthread_mutex_unlock(&r->lock);
 	return found != NULL;
 }
@@ -523,6 +324,7 @@ share_fingerprint(fingerprint_cache *c, uint64_t keyhash, const shared_shape *in
 	int			inserted;
 
 	pthread_mutex_lock(&r->lock);
+	resolver_bound(r);
 	void	  **slot = hashmap_put(r->by_key, c->key.data, c->key.len, keyhash, &inserted);
 
 	if (inserted)
@@ -563,6 +365,7 @@ classify_shape(fingerprint_cache *c, query_shape *shape, uint64_t fpkey)
 		int			inserted;
 
 		pthread_mutex_lock(&r->lock);
+		resolver_bound(r);
 		void	  **slot = hashmap_put(r->by_fp, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
 
 		if (inserted)
@@ -577,19 +380,61 @@ classify_shape(fingerprint_cache *c, query_shape *shape, uint64_t fpkey)
 	}
 }
 
+/* A forgotten shape found again: it is c's as before. */
+static query_shape *
+recall(fingerprint_cache *c, query_shape *shape)
+{
+	if (shape->forgotten)
+	{
+		shape->forgotten = 0;
+		c->nforgotten--;
+		c->stats.recalled++;
+	}
+	return shape;
+}
+
+/* The slot of a forgotten key, by its hash. */
+static forgotten_shape *
+forgotten_slot(const fingerprint_cache *c, uint64_t keyhash)
+{
+	return &c->forgotten[keyhash & (c->remember - 1)];
+}
+
+/* What c remembers of its current key, forgotten and purged, if anything. */
+static const forgotten_shape *
+recall_forgotten(fingerprint_cache *c, uint64_t keyhash)
+{
+	forgotten_shape *f;
+
+	if (c->forgotten == NULL || (f = forgotten_slot(c, keyhash))->check == 0 || f->hash != keyhash ||
+		f->check != (hash_bytes(c->key.data, c->key.len) | 1))
+		return NULL;
+	c->stats.remembered++;
+	return f;
+}
+
 /*
  * The shape of c->sql (key c->key, hash keyhash), not in c yet: its
- * fingerprint from the resolver or libpg_query, and the one shape per
- * fingerprint, created with its normalized text (and traits, if wanted)
- * when the fingerprint is new to c.
+ * fingerprint from what c forgot, the resolver or libpg_query, and the one
+ * shape per fingerprint, created when the fingerprint is new to c with
+ * its normalized text and traits (if wanted), unless c is lazy and the
+ * statement neither is long nor may be transaction control.
  */
 static query_shape *
-resolve_new_shape(fingerprint_cache *c, uint64_t keyhash)
+resolve_new_shape(fingerprint_cache *c, uint64_t keyhash, size_t len)
 {
 	shared_shape fresh = {0};
 	char	   *error = NULL;
+	const forgotten_shape *known = recall_forgotten(c, keyhash);
 
-	if (c->shared == NULL || !shared_fingerprint(c, keyhash, &fresh))
+	if (known)
+	{
+		fresh.fingerprint = known->fingerprint;
+		fresh.parsed = 1;
+	}
+	else if (c->shared && shared_fingerprint(c, keyhash, &fresh))
+		error = (char *) fresh.parse_error;
+	else
 	{
 		error = fingerprint_of(c, &fresh.fingerprint);
 		fresh.parsed = error == NULL;
@@ -606,30 +451,41 @@ resolve_new_shape(fingerprint_cache *c, uint64_t keyhash)
 
 	if (inserted)
 	{
-		query_shape *shape = arena_zalloc(c->mem, sizeof(query_shape));
+		query_shape *shape = xcalloc(1, sizeof(query_shape));
+		int			eager = !c->lazy || !fresh.parsed || len > SHAPE_LONG_STATEMENT ||
+			may_be_transaction_control(c->key.data, c->key.len);
 
 		shape->fingerprint = fresh.fingerprint;
 		shape->parsed = fresh.parsed;
-		shape->parse_error = fresh.parse_error ? arena_strdup(c->mem, fresh.parse_error) : NULL;
-		shape->normalized = normalized_text(c, fresh.parsed);
-		if (c->want_traits)
+		shape->parse_error = error;
+		error = NULL;
+		if (!fresh.parsed)
+			shape->normalized = xstrndup(c->key.data, c->key.len);
+		else if (eager)
+			shape->normalized = normalize_sql(c->sql.data);
+		if (c->want_traits && eager)
 			classify_shape(c, shape, fpkey);
+		else if (known)
+		{
+			shape->kind = (seq_kind) known->kind;
+			shape->values_width = known->values_width;
+		}
 		*slot = shape;
 	}
 	free(error);
-	return *slot;
+	return recall(c, *slot);
 }
 
 query_shape *
 fingerprint_lookup(fingerprint_cache *c, const char *sql, size_t len)
 {
-	int			shortened = len > LONG_STATEMENT;
+	int			shortened = len > SHAPE_LONG_STATEMENT;
 
 	c->stats.lookups++;
 	if (shortened)
 	{
 		/* the same key, from a text without its long literals */
-		short_literal_text(sql, len, &c->sql);
+		shape_short_literals(sql, len, &c->sql);
 		shape_key(c->sql.data, c->sql.len, &c->key);
 	}
 	else
@@ -639,15 +495,98 @@ fingerprint_lookup(fingerprint_cache *c, const char *sql, size_t len)
 	query_shape *shape = hashmap_get(c->by_key, c->key.data, c->key.len, h);
 
 	if (shape)
-		return shape;
+		return recall(c, shape);
 	if (!shortened)
 	{
 		strbuf_reset(&c->sql);
 		strbuf_append(&c->sql, sql, len);
 	}
-	shape = resolve_new_shape(c, h);
+	shape = resolve_new_shape(c, h, len);
 	*hashmap_put(c->by_key, c->key.data, c->key.len, h, NULL) = shape;
 	return shape;
+}
+
+char *
+fingerprint_shape_take_normalized(query_shape *shape)
+{
+	char	   *text = (char *) shape->normalized;
+
+	shape->normalized = NULL;
+	return text;
+}
+
+void
+fingerprint_cache_forget(fingerprint_cache *c, query_shape *shape, char *normalized, seq_kind kind,
+						 int values_width)
+{
+	if (shape->normalized == NULL)
+		shape->normalized = normalized;
+	else
+		free(normalized);
+	if (shape->kind == SEQ_KIND_UNKNOWN)
+	{
+		shape->kind = kind;
+		shape->values_width = values_width;
+	}
+	if (shape->forgotten)
+		return;
+	shape->forgotten = 1;
+	shape->owner_data = NULL;
+	c->nforgotten++;
+	c->stats.forgotten++;
+}
+
+/* hashmap_retain over by_key: drop a forgotten shape's keys, remembering each. */
+static int
+keep_key(void *ctx, const char *key, size_t keylen, void *value)
+{
+	fingerprint_cache *c = ctx;
+	const query_shape *shape = value;
+
+	if (!shape->forgotten)
+		return 1;
+	if (shape->parsed && c->forgotten)
+	{
+		uint64_t	h = hash_fast(key, keylen);
+		forgotten_shape *f = forgotten_slot(c, h);
+
+		f->hash = h;
+		f->check = hash_bytes(key, keylen) | 1;
+		f->fingerprint = shape->fingerprint;
+		f->kind = (int32_t) shape->kind;
+		f->values_width = shape->values_width;
+	}
+	return 0;
+}
+
+/* hashmap_retain over by_fp, after by_key: free a forgotten shape. */
+static int
+keep_shape(void *ctx, const char *key, size_t keylen, void *value)
+{
+	query_shape *shape = value;
+
+	if (!shape->forgotten)
+		return 1;
+	shape_free(shape);
+	return 0;
+}
+
+void
+fingerprint_cache_purge(fingerprint_cache *c)
+{
+	if (c->nforgotten == 0 || c->nforgotten < c->keep_forgotten)
+		return;
+	if (c->forgotten == NULL && c->remember > 0)
+		c->forgotten = xcalloc(c->remember, sizeof(forgotten_shape));
+	hashmap_retain(c->by_key, keep_key, c);
+	c->stats.purged += hashmap_retain(c->by_fp, keep_shape, c);
+	c->nforgotten = 0;
+}
+
+size_t
+fingerprint_cache_count(const fingerprint_cache *c)
+{
+	return hashmap_count(c->by_fp) - c->nforgotten;
 }
 
 fingerprint_cache_stats

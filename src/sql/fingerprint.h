@@ -22,12 +22,20 @@
  * back to a fingerprint of the shape key itself, case-folded outside quoted
  * identifiers; their normalized text is the shape key.  They are flagged
  * (parsed = 0) and counted.
+ *
+ * For a bounded model (the workload's --max-fingerprints table) a cache
+ * can be lazy and forgetful: a lazy cache leaves a new fingerprint's
+ * normalized text and traits to its owner, who computes them only for the
+ * fingerprints that matter (fingerprint_normalize); a forgotten shape is
+ * dropped, its memory given back, and its key remembered in a fixed-size
+ * table so that seeing it again costs no libpg_query call.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_FINGERPRINT_H
 #define PGSIFT_FINGERPRINT_H
 
 #include "src/lib/strbuf.h"
+#include "src/sql/shape_key.h"
 #include "src/sql/statement_traits.h"
 
 #include <stddef.h>
@@ -36,12 +44,14 @@
 typedef struct query_shape
 {
 	uint64_t	fingerprint;
-	const char *normalized;		/* owned by the cache; lives as long as it */
+	const char *normalized;		/* owned by the cache; lives as long as the shape;
+								 * NULL when a lazy cache left it to the caller */
 	int			parsed;			/* 0: libpg_query failed, fallback used */
 	const char *parse_error;	/* libpg_query's message when parsed == 0 */
 	seq_kind	kind;			/* statement_traits_classify of normalized, when wanted */
 	int			values_width;	/* its VALUES width (SEQ_KIND_SINGLE_INSERT) */
 	void	   *owner_data;		/* free for the caller (the model keeps its stats here) */
+	int			forgotten;		/* fingerprint_cache_forget was called on it */
 } query_shape;
 
 typedef struct fingerprint_cache fingerprint_cache;
@@ -59,6 +69,10 @@ typedef struct fingerprint_cache_stats
 	uint64_t	lookups;
 	uint64_t	misses;			/* shapes sent to libpg_query */
 	uint64_t	parse_errors;	/* shapes libpg_query could not parse */
+	uint64_t	forgotten;		/* fingerprint_cache_forget calls that forgot a shape */
+	uint64_t	recalled;		/* forgotten shapes found again before a purge freed them */
+	uint64_t	purged;			/* forgotten shapes freed by a purge */
+	uint64_t	remembered;		/* new shapes whose fingerprint was remembered, not parsed */
 } fingerprint_cache_stats;
 
 fingerprint_cache *fingerprint_cache_create(void);
@@ -71,6 +85,26 @@ void		fingerprint_cache_destroy(fingerprint_cache *c);
 void		fingerprint_cache_want_traits(fingerprint_cache *c);
 
 /*
+ * Have c leave a new fingerprint's normalized text NULL and its kind
+ * SEQ_KIND_UNKNOWN (the caller computes them when it needs them, with
+ * fingerprint_normalize), except for a statement that libpg_query cannot
+ * parse (its text is its shape key, which costs nothing), one longer than
+ * SHAPE_LONG_STATEMENT, and one whose first word may begin transaction
+ * control: those are done at once, as in a cache that is not lazy.  Up to
+ * keep_forgotten forgotten shapes (fingerprint_cache_forget) are kept
+ * whole, with what their owner taught them, before a purge frees them (a
+ * few hundred bytes each); up to remember of their keys (rounded up to a
+ * power of two, 32 bytes each) are remembered after.
+ */
+void		fingerprint_cache_lazy(fingerprint_cache *c, size_t keep_forgotten, size_t remember);
+
+/*
+ * The normalized text of sql[0..len), as a cache gives it for a new
+ * fingerprint whose first statement this is (malloc'd).
+ */
+char	   *fingerprint_normalize(const char *sql, size_t len);
+
+/*
  * On a miss, have c ask r before libpg_query (NULL: stop asking).  c itself
  * stays single-threaded; r may be shared by caches on other threads.
  */
@@ -81,17 +115,43 @@ void		shape_resolver_destroy(shape_resolver *r);
 
 /*
  * The shape of sql[0..len) (need not be NUL-terminated).  Never NULL.  The
- * returned struct is owned by the cache and stays put until destroy.
+ * returned struct is owned by the cache and stays put until destroy, or
+ * until it is forgotten and purged.
  */
 query_shape *fingerprint_lookup(fingerprint_cache *c, const char *sql, size_t len);
 
-fingerprint_cache_stats fingerprint_cache_get_stats(const fingerprint_cache *c);
+/*
+ * The shape's normalized text, now the caller's (malloc'd; NULL if it has
+ * none): the owner of a shape takes it rather than copy it.
+ */
+char	   *fingerprint_shape_take_normalized(query_shape *shape);
 
 /*
- * Write the shape key of sql[0..len) into out (reset first).  Exposed for
- * tests: equal keys must imply equal fingerprints.
+ * Forget shape, a fingerprint of c, and every shape key that leads to it:
+ * its owner_data is cleared at once (the caller's data is gone), and a
+ * lookup that meets it again takes it back, owner_data NULL, with what its
+ * owner learned of it: normalized (malloc'd, taken over; NULL: none) and
+ * its kind (SEQ_KIND_UNKNOWN: not classified) and values_width, kept if
+ * the shape had none.  Its memory goes at a purge.
  */
-void		shape_key(const char *sql, size_t len, strbuf *out);
+void		fingerprint_cache_forget(fingerprint_cache *c, query_shape *shape, char *normalized,
+									 seq_kind kind, int values_width);
+
+/*
+ * Once keep_forgotten shapes are forgotten (fingerprint_cache_lazy): free
+ * them and drop their keys, in one pass over c's tables (so amortised O(1)
+ * a shape when keep_forgotten is of the order of the shapes kept).
+ * Their keys are remembered (as many as fingerprint_cache_lazy said, in a
+ * direct-mapped table: a newer key may take an older one's slot) with
+ * their fingerprint and kind, so that meeting one again costs a hash, not
+ * libpg_query.  Otherwise nothing.
+ */
+void		fingerprint_cache_purge(fingerprint_cache *c);
+
+/* The fingerprints c holds, forgotten ones left out. */
+size_t		fingerprint_cache_count(const fingerprint_cache *c);
+
+fingerprint_cache_stats fingerprint_cache_get_stats(const fingerprint_cache *c);
 
 /* 16 lower-case hex digits of a fingerprint into buf[17]. */
 void		fingerprint_hex(uint64_t fp, char buf[17]);

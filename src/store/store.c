@@ -31,7 +31,7 @@
 
 /* "pgsf": marks the SQLite file as a pgsift store (PRAGMA application_id). */
 #define STORE_APPLICATION_ID	1885827942
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 
 #define STRINGIFY_(x)			#x
 #define STRINGIFY(x)			STRINGIFY_(x)
@@ -168,6 +168,16 @@ static const char *const migrations[STORE_SCHEMA_VERSION] = {
 	"  PRIMARY KEY (owner, owner_position, position));"
 	"UPDATE meta SET value = 2 WHERE key = 'schema_version';"
 	"PRAGMA user_version = 2;",
+
+	/*
+	 * 3: the bounded fingerprint table (--max-fingerprints): each query's
+	 * error bounds; the "other" row is in model_state.  A store of version 2
+	 * was kept without a bound, so its figures are exact: 0.
+	 */
+	"ALTER TABLE queries ADD COLUMN error_ms REAL NOT NULL DEFAULT 0;"
+	"ALTER TABLE queries ADD COLUMN error_calls INTEGER NOT NULL DEFAULT 0;"
+	"UPDATE meta SET value = 3 WHERE key = 'schema_version';"
+	"PRAGMA user_version = 3;",
 };
 
 static int
@@ -398,6 +408,8 @@ store_load(store *s, workload *w)
 		rollback(s);
 		return -1;
 	}
+	/* a store kept under a larger bound than this run's: evicted down to it */
+	workload_bound(w);
 	return exec_sql(s, "COMMIT", "read");
 }
 

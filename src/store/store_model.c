@@ -31,7 +31,8 @@ typedef enum state_part
 	PART_SUMMARY,
 	PART_SESSIONS,
 	PART_EVENTS,
-	PART_POOLER
+	PART_POOLER,
+	PART_OTHER
 } state_part;
 
 typedef enum state_type
@@ -55,6 +56,7 @@ typedef struct state_field
 #define SESSIONS_FIELD(f, t) {"sessions." #f, PART_SESSIONS, offsetof(session_figures, f), t}
 #define EVENTS_FIELD(f, t) {"events." #f, PART_EVENTS, offsetof(event_figures, f), t}
 #define POOLER_FIELD(f, t) {"pooler." #f, PART_POOLER, offsetof(pooler_figures, f), t}
+#define OTHER_FIELD(f, t) {"other." #f, PART_OTHER, offsetof(workload_other, f), t}
 
 static const state_field state_fields[] = {
 	SUMMARY_FIELD(files, STATE_U64),
@@ -103,6 +105,13 @@ static const state_field state_fields[] = {
 	POOLER_FIELD(wait_us_max, STATE_REAL),
 	POOLER_FIELD(in_bytes_per_s_sum, STATE_REAL),
 	POOLER_FIELD(out_bytes_per_s_sum, STATE_REAL),
+	OTHER_FIELD(fingerprints_evicted, STATE_U64),
+	OTHER_FIELD(statements, STATE_U64),
+	OTHER_FIELD(untimed_statements, STATE_U64),
+	OTHER_FIELD(total_ms, STATE_REAL),
+	OTHER_FIELD(error_ms, STATE_REAL),
+	OTHER_FIELD(error_calls, STATE_U64),
+	OTHER_FIELD(max_fingerprints, STATE_U64),
 };
 
 #define NSTATE_FIELDS (sizeof(state_fields) / sizeof(state_fields[0]))
@@ -223,6 +232,8 @@ write_query(model_writer *mw, int64_t id, const query_stats *q)
 	store_bind_text(st, 18, q->plan);
 	sqlite3_bind_int(st, 19, q->plan_is_json != 0);
 	sqlite3_bind_double(st, 20, q->plan_ms);
+	sqlite3_bind_double(st, 21, q->error_ms);
+	store_bind_u64(st, 22, q->error_calls);
 	if (store_step_done(mw->s, st, "write") != 0 ||
 		write_names(mw, id, name_kinds[0], q->databases, q->ndatabases) != 0 ||
 		write_names(mw, id, name_kinds[1], q->users, q->nusers) != 0 ||
@@ -241,9 +252,9 @@ write_queries(store *s, workload *w)
 
 	mw.query = store_prepare(s, "INSERT INTO queries (id, fingerprint, parsed, normalized, calls, total_ms,"
 							 " min_ms, max_ms, sketch, untimed_calls, parse_count, parse_ms, bind_count,"
-							 " bind_ms, errors, first_ts, last_ts, plan, plan_is_json, plan_ms)"
+							 " bind_ms, errors, first_ts, last_ts, plan, plan_is_json, plan_ms, error_ms, error_calls)"
 							 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15,"
-							 " ?16, ?17, ?18, ?19, ?20)", "write");
+							 " ?16, ?17, ?18, ?19, ?20, ?21, ?22)", "write");
 	mw.name = store_prepare(s, "INSERT INTO query_names (query_id, kind, position, name, count)"
 							" VALUES (?1, ?2, ?3, ?4, ?5)", "write");
 	mw.sample = store_prepare(s, "INSERT INTO samples (query_id, position, duration_ms, ts_ms, query, params,"
@@ -325,6 +336,8 @@ part_base(workload *w, state_part part)
 			return workload_events_mut(w);
 		case PART_POOLER:
 			return workload_pooler_mut(w);
+		case PART_OTHER:
+			return workload_other_mut(w);
 	}
 	return NULL;
 }
@@ -521,9 +534,9 @@ read_samples(model_reader *mr, int64_t id, query_stats *q)
 			.ts_ms = store_column_ts(st, 1),
 			.query = store_column_strdup(st, 2),
 			.params = store_column_strdup(st, 3),
-			.database = store_column_strdup(st, 4),
-			.user = store_column_strdup(st, 5),
-			.file = store_column_strdup(st, 6),
+			.database = workload_intern(mr->w, (const char *) sqlite3_column_text(st, 4)),
+			.user = workload_intern(mr->w, (const char *) sqlite3_column_text(st, 5)),
+			.file = workload_intern(mr->w, (const char *) sqlite3_column_text(st, 6)),
 			.line = store_column_u64(st, 7),
 		};
 
@@ -562,6 +575,8 @@ read_query(model_reader *mr, sqlite3_stmt *st)
 	q->plan = store_column_strdup(st, 17);
 	q->plan_is_json = sqlite3_column_int(st, 18);
 	q->plan_ms = sqlite3_column_double(st, 19);
+	q->error_ms = sqlite3_column_double(st, 20);
+	q->error_calls = store_column_u64(st, 21);
 	if (read_names(mr, id, q) != 0)
 		return -1;
 	return read_samples(mr, id, q);
@@ -576,7 +591,8 @@ read_queries(store *s, workload *w)
 
 	st = store_prepare(s, "SELECT id, fingerprint, parsed, normalized, calls, total_ms, min_ms, max_ms,"
 					   " sketch, untimed_calls, parse_count, parse_ms, bind_count, bind_ms, errors,"
-					   " first_ts, last_ts, plan, plan_is_json, plan_ms FROM queries ORDER BY id", "read");
+					   " first_ts, last_ts, plan, plan_is_json, plan_ms, error_ms, error_calls FROM queries ORDER BY id",
+					   "read");
 	mr.names = store_prepare(s, "SELECT kind, name, count FROM query_names WHERE query_id = ?1"
 							 " ORDER BY kind, position", "read");
 	mr.samples = store_prepare(s, "SELECT duration_ms, ts_ms, query, params, database, user_name, file, line"

@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  * test_hashmap.c
  *    The byte-key hash map: insert and find, copied keys, colliding
- *    hashes, growth and iteration.
+ *    hashes, growth and iteration, dropping entries in a batch.
  *-------------------------------------------------------------------------
  */
 #include "src/lib/hashmap.h"
@@ -98,6 +98,59 @@ test_growth_and_iteration(void)
 	CU_ASSERT_NOT_EQUAL(hash_mix64(1), hash_mix64(2));
 }
 
+static int
+keep_odd(void *ctx, const char *key, size_t keylen, void *value)
+{
+	(*(int *) ctx)++;
+	/* the key is the entry's own */
+	CU_ASSERT(keylen > 4 && memcmp(key, "key-", 4) == 0 && atoi(key + 4) == (int) (intptr_t) value);
+	return ((intptr_t) value) % 2 == 1;
+}
+
+/* A batch drop keeps exactly the entries asked for, findable, and the map goes on growing. */
+static void
+test_retain(void)
+{
+	hashmap    *m = hashmap_create(8);
+	char		key[16];
+	int			asked = 0;
+
+	for (int i = 0; i < 5000; i++)
+	{
+		snprintf(key, sizeof(key), "key-%d", i);
+		/* colliding hashes for a tenth of them: probing must survive the rebuild */
+		uint64_t	h = i % 10 == 0 ? 7 : hash_bytes(key, strlen(key));
+
+		*hashmap_put(m, key, strlen(key), h, NULL) = (void *) (intptr_t) i;
+	}
+	CU_ASSERT_EQUAL(hashmap_retain(m, keep_odd, &asked), 2500);
+	CU_ASSERT_EQUAL(asked, 5000);	/* once per entry */
+	CU_ASSERT_EQUAL(hashmap_count(m), 2500);
+	for (int i = 0; i < 5000; i++)
+	{
+		snprintf(key, sizeof(key), "key-%d", i);
+		uint64_t	h = i % 10 == 0 ? 7 : hash_bytes(key, strlen(key));
+		void	   *v = hashmap_get(m, key, strlen(key), h);
+
+		CU_ASSERT_EQUAL((intptr_t) v, i % 2 ? i : 0);
+	}
+	/* nothing to drop: nothing changes */
+	asked = 0;
+	CU_ASSERT_EQUAL(hashmap_retain(m, keep_odd, &asked), 0);
+	CU_ASSERT_EQUAL(hashmap_count(m), 2500);
+	/* a dropped key can come back, and the rebuilt table grows as before */
+	for (int i = 0; i < 5000; i += 2)
+	{
+		int			inserted;
+
+		snprintf(key, sizeof(key), "key-%d", i);
+		*hashmap_put(m, key, strlen(key), hash_bytes(key, strlen(key)), &inserted) = (void *) (intptr_t) i;
+		CU_ASSERT_TRUE(inserted);
+	}
+	CU_ASSERT_EQUAL(hashmap_count(m), 5000);
+	hashmap_destroy(m);
+}
+
 PGSIFT_TEST_SUITE(add_hashmap_suite)
 {
 	CU_pSuite	s = CU_add_suite("lib/hashmap", NULL, NULL);
@@ -105,4 +158,5 @@ PGSIFT_TEST_SUITE(add_hashmap_suite)
 	CU_add_test(s, "put, get, copied keys", test_put_get);
 	CU_add_test(s, "colliding hashes", test_colliding_hashes);
 	CU_add_test(s, "growth and iteration", test_growth_and_iteration);
+	CU_add_test(s, "entries dropped in a batch", test_retain);
 }

@@ -635,6 +635,85 @@ test_count_at_most(void)
 	sketch_free(s);
 }
 
+/*
+ * The answer the sketch's documented rule gives for the value of a rank:
+ * the value of its bucket ceil(log v / log gamma), 2 gamma^i / (gamma + 1),
+ * clamped to the exact [min, max]; worked out here from the rule alone.
+ */
+static double
+rule_answer(double v, double min, double max)
+{
+	double		gamma = (1 + SKETCH_ALPHA) / (1 - SKETCH_ALPHA);
+	double		i = ceil(log(v) / log(gamma) - 1e-12);
+	double		answer = 2 * pow(gamma, i) / (gamma + 1);
+
+	return answer < min ? min : answer > max ? max : answer;
+}
+
+/*
+ * Few buckets are kept as pairs, many as a window (sketch.c): the answers
+ * follow the same rule whichever form, one value at a time across the
+ * change, and a sketch of few values stays small.  Halves merged and blobs
+ * decoded are the same sketch as the whole in either form.
+ */
+static void
+test_sparse_and_dense(void)
+{
+	enum
+	{
+		N = 90
+	};
+	double		v[N],
+				sorted[N];
+	quantile_sketch *s = sketch_create();
+
+	rng_seed(11);
+	for (int n = 1; n <= N; n++)
+	{
+		/* durations of a few ms to a few seconds: a new bucket nearly every time */
+		v[n - 1] = rng_log_uniform(0.05, 4000.0);
+		sketch_add(s, v[n - 1]);
+		memcpy(sorted, v, n * sizeof(double));
+		qsort(sorted, n, sizeof(double), cmp_double);
+		for (double q = 0.0; q <= 1.0; q += 0.05)
+		{
+			double		exact = exact_quantile(sorted, n, q);
+			double		want = q == 0.0 || exact == sorted[0] ? sorted[0] :
+				exact == sorted[n - 1] ? sorted[n - 1] : rule_answer(exact, sorted[0], sorted[n - 1]);
+
+			CU_ASSERT_DOUBLE_EQUAL(sketch_quantile(s, q), want, 1e-9 * want);
+		}
+		if (n == 20)
+			CU_ASSERT_TRUE(sketch_memory(s) <= 32 * sizeof(uint64_t) + 128);
+	}
+	/* halves of it merged are the same sketch (but for the sum's rounding), its blob decoded byte for byte */
+	for (int split = 1; split < N; split += 29)
+	{
+		quantile_sketch *a = sketch_of(v, split),
+				   *b = sketch_of(v + split, N - split);
+		unsigned char *whole,
+				   *merged,
+				   *decoded;
+		size_t		lw = sketch_serialize(s, &whole),
+					lm;
+
+		sketch_merge(a, b);
+		lm = sketch_serialize(a, &merged);
+		CU_ASSERT_TRUE(blobs_equal_but_sum(whole, lw, merged, lm));
+		sketch_free(a);
+		a = sketch_deserialize(whole, lw);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+		free(merged);
+		lm = sketch_serialize(a, &decoded);
+		CU_ASSERT_TRUE(lw == lm && memcmp(whole, decoded, lw) == 0);
+		free(whole);
+		free(decoded);
+		sketch_free(a);
+		sketch_free(b);
+	}
+	sketch_free(s);
+}
+
 PGSIFT_TEST_SUITE(sketch_suite)
 {
 	CU_pSuite	s = CU_add_suite("sketch", NULL, NULL);
@@ -653,4 +732,5 @@ PGSIFT_TEST_SUITE(sketch_suite)
 	CU_add_test(s, "bounded memory over 12 decades", test_bounded_memory);
 	CU_add_test(s, "collapse keeps p95/p99", test_collapse);
 	CU_add_test(s, "counting values at most a bound", test_count_at_most);
+	CU_add_test(s, "few buckets as pairs, many as a window: the same answers", test_sparse_and_dense);
 }

@@ -215,6 +215,9 @@ test_cache_across_sessions(void)
 	workload_test_statement(w, T0 + 70002, 10, "SELECT now() FROM settings", NULL, 1.0);
 	workload_test_statement(w, T0 + 70003, 10, "SELECT now() FROM settings", NULL, 1.0);
 	workload_test_statement(w, T0 + 70004, 10, "SELECT * FROM settings FOR UPDATE", NULL, 1.0);
+	workload_test_statement(w, T0 + 70005, 10, "SELECT * FROM settings FOR UPDATE", NULL, 1.0);
+	/* seen once: a light entry, never classified, with no figures */
+	workload_test_statement(w, T0 + 70006, 10, "SELECT name FROM settings WHERE id = 1", NULL, 1.0);
 
 	const seq_fingerprint *f = fingerprint_named(w, q);
 
@@ -225,6 +228,7 @@ test_cache_across_sessions(void)
 	CU_ASSERT_DOUBLE_EQUAL(f->cache_hit_ms, 5.0, 1e-9);
 	CU_ASSERT_EQUAL(fingerprint_named(w, "SELECT now() FROM settings")->kind, SEQ_KIND_OTHER);
 	CU_ASSERT_EQUAL(fingerprint_named(w, "SELECT * FROM settings FOR UPDATE")->kind, SEQ_KIND_OTHER);
+	CU_ASSERT_PTR_NULL(fingerprint_named(w, "SELECT name FROM settings WHERE id = $1"));
 	workload_destroy(w);
 }
 

@@ -8,6 +8,7 @@
  * of statements whose literals vary.
  *-------------------------------------------------------------------------
  */
+#include "src/lib/arena.h"
 #include "src/sql/fingerprint.h"
 #include "tests/test_registry.h"
 
@@ -348,6 +349,139 @@ test_traits_only_when_wanted(void)
 	fingerprint_cache_destroy(c);
 }
 
+/*
+ * A lazy cache leaves a new fingerprint's text and kind to its owner,
+ * which fingerprint_normalize gives as an eager cache would; statements
+ * that may be transaction control, that do not parse or that are long
+ * are done at once.
+ */
+static void
+test_lazy(void)
+{
+	fingerprint_cache *lazy = fingerprint_cache_create(),
+			   *eager = fingerprint_cache_create();
+	const char *statements[] = {
+		"SELECT name FROM users WHERE id = 42 AND kind IN ('a', 'b')",
+		"begin", "COMMIT", "ROLLBACK", "START TRANSACTION", "SELEC oops", "INSERT INTO t VALUES (1, 'x')",
+	};
+
+	fingerprint_cache_want_traits(lazy);
+	fingerprint_cache_want_traits(eager);
+	fingerprint_cache_lazy(lazy, 0, 0);
+	for (size_t i = 0; i < sizeof(statements) / sizeof(statements[0]); i++)
+	{
+		const char *sql = statements[i];
+		query_shape *l = fingerprint_lookup(lazy, sql, strlen(sql)),
+				   *e = fingerprint_lookup(eager, sql, strlen(sql));
+		char	   *normalized = fingerprint_normalize(sql, strlen(sql));
+		int			at_once = i >= 1 && i <= 5;
+
+		CU_ASSERT_EQUAL(l->fingerprint, e->fingerprint);
+		CU_ASSERT_EQUAL(l->parsed, e->parsed);
+		if (at_once)
+		{
+			ASSERT_STR(l->normalized, e->normalized);
+			CU_ASSERT_EQUAL(l->kind, e->kind);
+		}
+		else
+		{
+			CU_ASSERT_PTR_NULL(l->normalized);
+			CU_ASSERT_EQUAL(l->kind, SEQ_KIND_UNKNOWN);
+			CU_ASSERT_STRING_EQUAL(normalized, e->normalized);
+		}
+		free(normalized);
+	}
+	CU_ASSERT_EQUAL(fingerprint_lookup(lazy, "begin", 5)->kind, SEQ_KIND_BEGIN);
+
+	/* a long statement: normalized from its text without its long literals, as the eager cache does */
+	strbuf		big;
+
+	strbuf_init(&big);
+	strbuf_append(&big, "SELECT * FROM docs WHERE body = '", 33);
+	for (int i = 0; i < 70000; i++)
+		strbuf_append(&big, "x", 1);
+	strbuf_append(&big, "' AND id = 1", 12);
+
+	query_shape *e = fingerprint_lookup(eager, big.data, big.len);
+	char	   *normalized = fingerprint_normalize(big.data, big.len);
+
+	CU_ASSERT_STRING_EQUAL(normalized, e->normalized);
+	ASSERT_STR(fingerprint_lookup(lazy, big.data, big.len)->normalized, e->normalized);
+	free(normalized);
+	strbuf_free(&big);
+	fingerprint_cache_destroy(lazy);
+	fingerprint_cache_destroy(eager);
+}
+
+/*
+ * A forgotten shape is taken back as it is, with what its owner taught
+ * it; once more are forgotten than it keeps a purge frees them, and a
+ * key met again costs no libpg_query call: its fingerprint and kind are
+ * remembered.
+ */
+static void
+test_forget(void)
+{
+	fingerprint_cache *c = fingerprint_cache_create();
+	char		sql[128];
+	uint64_t	fps[200];
+	int			owner;
+
+	fingerprint_cache_want_traits(c);
+	fingerprint_cache_lazy(c, 100, 1 << 18);
+	for (int i = 0; i < 200; i++)
+	{
+		snprintf(sql, sizeof(sql), "SELECT v FROM t WHERE id = %d AND c%d = 'z'", i, i);
+
+		query_shape *shape = fingerprint_lookup(c, sql, strlen(sql));
+
+		shape->owner_data = &owner;
+		fps[i] = shape->fingerprint;
+	}
+	CU_ASSERT_EQUAL(fingerprint_cache_count(c), 200);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(c).misses, 200);
+
+	/* forgotten, then met again before a purge: the same shape, ownerless, taught */
+	snprintf(sql, sizeof(sql), "SELECT v FROM t WHERE id = %d AND c%d = 'z'", 0, 0);
+
+	query_shape *first = fingerprint_lookup(c, sql, strlen(sql));
+
+	fingerprint_cache_forget(c, first, xstrdup("SELECT v FROM t WHERE id = $1 AND c0 = $2"), SEQ_KIND_CACHEABLE, 0);
+	CU_ASSERT_PTR_NULL(first->owner_data);
+	CU_ASSERT_EQUAL(fingerprint_cache_count(c), 199);
+	fingerprint_cache_purge(c);	/* 1 forgotten, fewer than the 100 kept: nothing to free yet */
+	CU_ASSERT_PTR_EQUAL(fingerprint_lookup(c, sql, strlen(sql)), first);
+	ASSERT_STR(first->normalized, "SELECT v FROM t WHERE id = $1 AND c0 = $2");
+	CU_ASSERT_EQUAL(first->kind, SEQ_KIND_CACHEABLE);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(c).recalled, 1);
+	CU_ASSERT_EQUAL(fingerprint_cache_count(c), 200);
+
+	/* 150 forgotten, more than the 100 kept: purged, freed, and their keys remembered */
+	for (int i = 0; i < 150; i++)
+	{
+		snprintf(sql, sizeof(sql), "SELECT v FROM t WHERE id = %d AND c%d = 'z'", i, i);
+		fingerprint_cache_forget(c, fingerprint_lookup(c, sql, strlen(sql)), NULL, i % 2 ? SEQ_KIND_OTHER : SEQ_KIND_CACHEABLE, 0);
+	}
+	fingerprint_cache_purge(c);
+	CU_ASSERT_EQUAL(fingerprint_cache_count(c), 50);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(c).purged, 150);
+	for (int i = 0; i < 150; i++)
+	{
+		/* other literals: the same shape key */
+		snprintf(sql, sizeof(sql), "SELECT v FROM t WHERE id = %d AND c%d = 'other'", i + 7, i);
+
+		query_shape *shape = fingerprint_lookup(c, sql, strlen(sql));
+
+		CU_ASSERT_EQUAL(shape->fingerprint, fps[i]);
+		CU_ASSERT_PTR_NULL(shape->owner_data);
+		CU_ASSERT_EQUAL(shape->kind, i % 2 ? SEQ_KIND_OTHER : SEQ_KIND_CACHEABLE);
+	}
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(c).misses, 200);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(c).remembered, 150);
+	CU_ASSERT_EQUAL(fingerprint_cache_count(c), 200);
+	fingerprint_cache_destroy(c);
+}
+
 static void
 test_hex(void)
 {
@@ -371,5 +505,7 @@ PGSIFT_TEST_SUITE(fingerprint_suite)
 	CU_add_test(s, "long statements are parsed without their long literals", test_long_literals);
 	CU_add_test(s, "caches sharing a resolver on two threads", test_shared_resolver);
 	CU_add_test(s, "traits only when wanted", test_traits_only_when_wanted);
+	CU_add_test(s, "lazy: text and traits left to the owner", test_lazy);
+	CU_add_test(s, "forgotten shapes: taken back, purged, remembered", test_forget);
 	CU_add_test(s, "fingerprint hex", test_hex);
 }

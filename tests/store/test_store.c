@@ -268,6 +268,8 @@ compare_query(const query_stats *a, const query_stats *b)
 	CU_ASSERT(same_str(a->plan, b->plan));
 	CU_ASSERT_EQUAL(a->plan_is_json, b->plan_is_json);
 	CU_ASSERT(a->plan_ms == b->plan_ms);
+	CU_ASSERT(a->error_ms == b->error_ms);
+	CU_ASSERT_EQUAL(a->error_calls, b->error_calls);
 	compare_samples(a, b);
 }
 
@@ -318,6 +320,7 @@ compare_models(workload *a, workload *b)
 			   *mb;
 
 	CU_ASSERT(memcmp(s, t, sizeof(*s)) == 0);
+	CU_ASSERT(memcmp(workload_other_row(a), workload_other_row(b), sizeof(workload_other)) == 0);
 	CU_ASSERT_EQUAL_FATAL(na, nb);
 	for (size_t i = 0; i < na; i++)
 		compare_query(qa[i], qb[i]);
@@ -523,6 +526,60 @@ test_resume_equals_whole(void)
 	}
 }
 
+static workload *
+bounded_model(size_t max)
+{
+	workload_filter f = {.since_ms = LOG_TS_UNKNOWN, .until_ms = LOG_TS_UNKNOWN, .max_fingerprints = max};
+
+	return workload_create(&f);
+}
+
+/*
+ * A model kept under a bound round-trips with its other row and its
+ * entries' error bounds; loaded by a run of a smaller bound, it is
+ * evicted down to that one, its other row and bounds grown as they must.
+ */
+static void
+test_bounded_round_trip(void)
+{
+	char		path[4096];
+	workload   *w = bounded_model(6);
+	workload   *back;
+	store	   *st;
+	size_t		n;
+
+	store_test_path(path, sizeof(path), "bounded.db");
+	feed_events(w, 0, NEVENTS);
+	CU_ASSERT_TRUE_FATAL(workload_other_row(w)->fingerprints_evicted > 0);
+	store_test_save(path, w, NULL, 0);
+	back = store_test_load(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(back);
+	compare_models(w, back);
+	CU_ASSERT_EQUAL(workload_other_row(back)->max_fingerprints, 6);
+	workload_destroy(back);
+
+	back = bounded_model(3);
+	st = store_open(path, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(st);
+	CU_ASSERT_EQUAL(store_load(st, back), 0);
+	store_close(st);
+
+	query_stats **qs = workload_queries(back, &n);
+	const workload_other *o = workload_other_row(back),
+			   *was = workload_other_row(w);
+	uint64_t	calls = 0;
+
+	CU_ASSERT_TRUE(n <= 3);
+	CU_ASSERT_TRUE(o->fingerprints_evicted > was->fingerprints_evicted);
+	CU_ASSERT_TRUE(o->error_ms >= was->error_ms);
+	CU_ASSERT_EQUAL(o->max_fingerprints, 3);
+	for (size_t i = 0; i < n; i++)
+		calls += qs[i]->calls;
+	CU_ASSERT_EQUAL(calls + o->statements, workload_get_summary(back)->statements);
+	workload_destroy(back);
+	workload_destroy(w);
+}
+
 static void
 test_concurrent_runs(void)
 {
@@ -564,4 +621,5 @@ PGSIFT_TEST_SUITE(store_suite)
 	CU_add_test(s, "every counter round-trips", test_every_counter);
 	CU_add_test(s, "resuming from a store equals one run over everything", test_resume_equals_whole);
 	CU_add_test(s, "a run does not overwrite another run's save", test_concurrent_runs);
+	CU_add_test(s, "a bounded model round-trips with its other row and bounds", test_bounded_round_trip);
 }

@@ -225,7 +225,10 @@ test_rotated_during_run(void)
 	workload_destroy(w);
 }
 
-/* The session-sequence tables of schema version 2. */
+/* The session-sequence tables of schema version 2, the error bounds of version 3. */
+#define ERROR_COLUMNS_SQL "SELECT count(*) FROM pragma_table_info('queries') WHERE name IN ('error_ms', 'error_calls')"
+#define DROP_V3_SQL "ALTER TABLE queries DROP COLUMN error_ms; ALTER TABLE queries DROP COLUMN error_calls;" \
+	" DELETE FROM model_state WHERE key LIKE 'other.%';"
 #define SEQ_TABLES_SQL "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN" \
 	" ('seq_fingerprints', 'seq_loops', 'seq_example_values')"
 
@@ -239,13 +242,14 @@ test_schema(void)
 	s = store_open(path, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	store_close(s);
-	CU_ASSERT_EQUAL(store_test_sql_int(path, "PRAGMA user_version"), 2);
-	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT count(*) FROM meta WHERE key = 'pgsift_version' AND value = '" PGSIFT_VERSION "'"), 1);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT count(*) FROM meta WHERE key IN ('created_at', 'updated_at') AND value LIKE '20%Z'"), 2);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 							" ('meta', 'files', 'queries', 'query_names', 'samples', 'minutes', 'sqlstates', 'model_state')"), 8);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, SEQ_TABLES_SQL), 3);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, ERROR_COLUMNS_SQL), 2);
 	/* opening again neither fails nor migrates twice */
 	s = store_open(path, 1);
 	CU_ASSERT_PTR_NOT_NULL(s);
@@ -269,15 +273,15 @@ test_migrates_version_1(void)
 	workload_summary_mut(w)->statements = 77;
 	store_test_save(path, w, NULL, 0);
 	workload_destroy(w);
-	store_test_sql_exec(path, "DROP TABLE seq_example_values; DROP TABLE seq_loops; DROP TABLE seq_fingerprints;"
+	store_test_sql_exec(path, DROP_V3_SQL "DROP TABLE seq_example_values; DROP TABLE seq_loops; DROP TABLE seq_fingerprints;"
 						" DELETE FROM model_state WHERE key LIKE 'sequences.%';"
 						" UPDATE meta SET value = 1 WHERE key = 'schema_version'; PRAGMA user_version = 1;");
 	CU_ASSERT_EQUAL(store_test_sql_int(path, SEQ_TABLES_SQL), 0);
 	s = store_open(path, 0);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
 	store_close(s);
-	CU_ASSERT_EQUAL(store_test_sql_int(path, "PRAGMA user_version"), 2);
-	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 2);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "SELECT value FROM meta WHERE key = 'schema_version'"), 3);
 	CU_ASSERT_EQUAL(store_test_sql_int(path, SEQ_TABLES_SQL), 3);
 	w = store_test_load(path);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
@@ -287,6 +291,47 @@ test_migrates_version_1(void)
 
 	session_patterns_loops(workload_patterns(w), &nloops);
 	CU_ASSERT_EQUAL(nloops, 0);
+	workload_destroy(w);
+}
+
+/*
+ * A store of schema version 2 (forged: the version 3 columns and keys
+ * dropped), kept without a bound, is migrated with exact figures: every
+ * query's error bound 0 and nothing in the other row.
+ */
+static void
+test_migrates_version_2(void)
+{
+	char		path[4096];
+	workload   *w = workload_create(NULL);
+	query_stats *q;
+	store	   *s;
+	size_t		n;
+
+	store_test_path(path, sizeof(path), "v2.db");
+	q = workload_query_for(w, 0xabc, "SELECT 1", 1);
+	q->calls = 3;
+	q->total_ms = 7.5;
+	store_test_save(path, w, NULL, 0);
+	workload_destroy(w);
+	store_test_sql_exec(path, DROP_V3_SQL " UPDATE meta SET value = 2 WHERE key = 'schema_version'; PRAGMA user_version = 2;");
+	CU_ASSERT_EQUAL(store_test_sql_int(path, ERROR_COLUMNS_SQL), 0);
+	s = store_open(path, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	store_close(s);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, "PRAGMA user_version"), 3);
+	CU_ASSERT_EQUAL(store_test_sql_int(path, ERROR_COLUMNS_SQL), 2);
+	w = store_test_load(path);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+
+	query_stats **qs = workload_queries(w, &n);
+
+	CU_ASSERT_EQUAL_FATAL(n, 1);
+	CU_ASSERT_EQUAL(qs[0]->calls, 3);
+	CU_ASSERT_DOUBLE_EQUAL(qs[0]->total_ms, 7.5, 1e-12);
+	CU_ASSERT_DOUBLE_EQUAL(qs[0]->error_ms, 0, 0);
+	CU_ASSERT_EQUAL(qs[0]->error_calls, 0);
+	CU_ASSERT_EQUAL(workload_other_row(w)->fingerprints_evicted, 0);
 	workload_destroy(w);
 }
 
@@ -361,7 +406,8 @@ PGSIFT_TEST_SUITE(store_files_suite)
 	CU_add_test(s, "ingested offsets are recorded and found", test_ingested_offset);
 	CU_add_test(s, "a short log that grew is still recognised", test_growing_file);
 	CU_add_test(s, "a log rotated during the run is recorded as read", test_rotated_during_run);
-	CU_add_test(s, "schema version 2 and its meta rows", test_schema);
+	CU_add_test(s, "schema version 3 and its meta rows", test_schema);
 	CU_add_test(s, "a version 1 store is migrated and keeps its model", test_migrates_version_1);
+	CU_add_test(s, "a version 2 store is migrated with exact bounds", test_migrates_version_2);
 	CU_add_test(s, "files that are not pgsift stores are refused", test_refuses_other_files);
 }
