@@ -147,6 +147,26 @@ test_write_file(const char *name, const char *text)
 	return path;
 }
 
+char *
+test_read_file(const char *path)
+{
+	FILE	   *f = fopen(path, "rb");
+	char	   *text;
+	long		n;
+
+	if (f == NULL)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = malloc((size_t) (n > 0 ? n : 0) + 1);
+	if (n < 0 || fread(text, 1, (size_t) n, f) != (size_t) n)
+		n = 0;
+	text[n] = '\0';
+	fclose(f);
+	return text;
+}
+
 int
 test_run(const char *cmd, char **out)
 {

@@ -75,6 +75,9 @@ const char *test_tmpdir(void);
  */
 const char *test_write_file(const char *name, const char *text);
 
+/* The whole file at path as a malloc'd string, or NULL when it cannot be opened. */
+char	   *test_read_file(const char *path);
+
 /*
  * Run a shell command; capture stdout into *out (malloc'd, may be NULL) and
  * return its exit status (or -1).

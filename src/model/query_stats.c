@@ -54,6 +54,7 @@ query_stats_free(query_stats *q)
 	free((char *) q->normalized);
 	free(q->pending_text);
 	sketch_free(q->sketch);
+	free(q->series);
 	for (int i = 0; i < q->nsamples; i++)
 		query_sample_free(&q->samples[i]);
 	free(q->plan);

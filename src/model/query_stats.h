@@ -22,6 +22,7 @@
 #define PGSIFT_QUERY_STATS_H
 
 #include "src/lib/sketch.h"
+#include "src/model/query_series.h"
 #include "src/model/session_run.h"
 #include "src/sql/statement_traits.h"
 
@@ -75,6 +76,7 @@ typedef struct query_stats
 	double		min_ms;
 	double		max_ms;
 	quantile_sketch *sketch;	/* NULL while the entry is light */
+	query_series *series;		/* calls over time; NULL while the entry is light */
 	uint64_t	parse_count;
 	double		parse_ms;
 	uint64_t	bind_count;

@@ -265,6 +265,9 @@ query_table_promote(query_stats *q)
 	/* a light entry has at most one timed call, whose duration is its min */
 	if (q->calls == 1)
 		sketch_add(q->sketch, q->min_ms);
+	/* and one statement, at its first time */
+	q->series = xcalloc(1, sizeof(query_series));
+	query_series_add(q->series, q->first_ts, (uint32_t) (q->calls + q->untimed_calls));
 }
 
 query_stats *
@@ -280,6 +283,7 @@ workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, in
 	q = entry_new(w, fingerprint, parsed);
 	q->normalized = xstrdup(normalized ? normalized : "");
 	q->sketch = sketch_create();
+	q->series = xcalloc(1, sizeof(query_series));
 	/* the caller sets its figures */
 	w->counts_stale = 1;
 	return q;

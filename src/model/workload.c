@@ -295,6 +295,8 @@ add_statement(workload *w, const log_event *ev)
 		}
 	}
 	query_table_counted(w, q);
+	if (q->series)
+		query_series_add(q->series, rec->ts_ms, 1);
 	if (rec->ts_ms != LOG_TS_UNKNOWN)
 	{
 		if (q->first_ts == LOG_TS_UNKNOWN || rec->ts_ms < q->first_ts)

@@ -101,6 +101,12 @@ merge_query(workload *dst, session_patterns *patterns, query_stats *s)
 	merge_bounds(d, s);
 	merge_first_seen(patterns, d, s, fresh);
 	sketch_merge(d->sketch, s->sketch);
+	if (s->series)
+	{
+		if (d->series == NULL)
+			d->series = xcalloc(1, sizeof(query_series));
+		query_series_merge(d->series, s->series);
+	}
 	d->untimed_calls += s->untimed_calls;
 	d->parse_count += s->parse_count;
 	d->parse_ms += s->parse_ms;

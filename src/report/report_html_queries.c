@@ -17,8 +17,10 @@
 #include "src/report/html_escape.h"
 #include "src/report/html_plan.h"
 #include "src/report/report_html.h"
+#include "src/report/svg_chart.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Width of a statement's one-line summary. */
@@ -152,6 +154,47 @@ samples(strbuf *out, const html_report *r, const query_stats *q)
 	strbuf_puts(out, "</ol>\n");
 }
 
+/*
+ * The buckets every listed query's sparkline is drawn in: the log's period
+ * in buckets of an hour << k, no narrower than the widest series listed, so
+ * that the sparklines line up and each series maps into them exactly.
+ */
+static int
+sparkline_buckets(const html_report *r, int64_t *from_ms, int64_t *width_ms)
+{
+	int64_t		widest = 0;
+
+	for (size_t i = 0; i < r->nlisted; i++)
+		if (r->queries[i]->series && r->queries[i]->series->width_ms > widest)
+			widest = r->queries[i]->series->width_ms;
+	return query_series_display_width(r->s->first_ts, r->s->last_ts, widest, from_ms, width_ms);
+}
+
+/* A sparkline of q's calls per bucket over the log's period. */
+static void
+activity(strbuf *out, const html_report *r, const query_stats *q)
+{
+	int64_t		from,
+				width;
+	int			n;
+	double		calls[QUERY_SERIES_BUCKETS];
+	char		label[160];
+
+	if (q->series == NULL || q->series->width_ms == 0 || (n = sparkline_buckets(r, &from, &width)) < 2)
+		return;
+	query_series_rebin(q->series, from, width, n, calls);
+	if (width == QUERY_SERIES_HOUR_MS)
+		snprintf(label, sizeof(label), "calls per hour over the log's %d hours", n);
+	else
+		snprintf(label, sizeof(label), "calls per %lld hours over the log's period (%d buckets)",
+				 (long long) (width / QUERY_SERIES_HOUR_MS), n);
+	strbuf_puts(out, "<dt>activity</dt><dd>");
+	svg_sparkline(out, calls, n, label);
+	strbuf_puts(out, " <span class=\"note\">");
+	html_escape(out, label);
+	strbuf_puts(out, "</span></dd>\n");
+}
+
 /* What the row opens on. */
 static void
 query_details(strbuf *out, const html_report *r, const query_stats *q, const char *hex)
@@ -176,6 +219,16 @@ query_details(strbuf *out, const html_report *r, const query_stats *q, const cha
 	strbuf_puts(out, " to ");
 	html_time(out, r, q->last_ts);
 	strbuf_puts(out, "</dd>\n");
+	activity(out, r, q);
+	if (q->error_ms > 0 || q->error_calls > 0)
+	{
+		/* what the bounded table may have missed of it before it was admitted */
+		strbuf_puts(out, "<dt>error bound</dt><dd>up to ");
+		html_ms(out, q->error_ms);
+		strbuf_puts(out, " and ");
+		html_count(out, q->error_calls);
+		strbuf_puts(out, " statements more than listed (evicted before it was kept)</dd>\n");
+	}
 	if (q->untimed_calls || q->errors)
 	{
 		strbuf_puts(out, "<dt>also</dt><dd>");
@@ -221,30 +274,66 @@ query_row(strbuf *out, const html_report *r, size_t rank, const query_stats *q)
 	strbuf_printf(out, "<td><code class=\"fp\">%s</code></td></tr>\n", hex);
 }
 
-/* The fingerprints beyond the table, summed. */
+/* The fingerprints beyond the table, summed, and those the bound evicted. */
 static void
-rest_row(strbuf *out, const html_report *r)
+rest_rows(strbuf *out, const html_report *r)
 {
+	const workload_other *o = workload_other_row(r->in->model);
 	double		total = 0;
 	uint64_t	calls = 0;
 
-	if (r->nlisted >= r->nqueries)
+	if (r->nlisted >= r->nqueries && o->fingerprints_evicted == 0)
 		return;
-	for (size_t i = r->nlisted; i < r->nqueries; i++)
+	strbuf_puts(out, "<tfoot>");
+	if (r->nlisted < r->nqueries)
 	{
-		total += r->queries[i]->total_ms;
-		calls += r->queries[i]->calls;
+		for (size_t i = r->nlisted; i < r->nqueries; i++)
+		{
+			total += r->queries[i]->total_ms;
+			calls += r->queries[i]->calls;
+		}
+		strbuf_puts(out, "<tr class=\"rest\"><td></td><td>rest: ");
+		html_count(out, (uint64_t) (r->nqueries - r->nlisted));
+		strbuf_puts(out, " other fingerprints</td>");
+		ms_cell(out, total);
+		strbuf_puts(out, "<td class=\"num\">");
+		html_percent(out, total, r->s->total_duration_ms);
+		strbuf_puts(out, "</td>");
+		count_cell(out, calls);
+		ms_cell(out, calls ? total / (double) calls : NAN);
+		strbuf_puts(out, "<td></td><td></td><td></td><td></td><td></td><td></td></tr>\n");
 	}
-	strbuf_puts(out, "<tfoot><tr class=\"rest\"><td></td><td>rest: ");
-	html_count(out, (uint64_t) (r->nqueries - r->nlisted));
-	strbuf_puts(out, " other fingerprints</td>");
-	ms_cell(out, total);
-	strbuf_puts(out, "<td class=\"num\">");
-	html_percent(out, total, r->s->total_duration_ms);
-	strbuf_puts(out, "</td>");
-	count_cell(out, calls);
-	ms_cell(out, calls ? total / (double) calls : NAN);
-	strbuf_puts(out, "<td></td><td></td><td></td><td></td><td></td><td></td></tr></tfoot>\n");
+	if (o->fingerprints_evicted > 0)
+	{
+		strbuf_puts(out, "<tr class=\"rest other\"><td></td><td>other: ");
+		html_count(out, o->fingerprints_evicted);
+		strbuf_printf(out, " fingerprints evicted past <code>--max-fingerprints %llu</code></td>",
+					  (unsigned long long) o->max_fingerprints);
+		ms_cell(out, o->total_ms);
+		strbuf_puts(out, "<td class=\"num\">");
+		html_percent(out, o->total_ms, r->s->total_duration_ms);
+		strbuf_puts(out, "</td>");
+		count_cell(out, o->statements);
+		ms_cell(out, o->statements ? o->total_ms / (double) o->statements : NAN);
+		strbuf_puts(out, "<td></td><td></td><td></td><td></td><td></td><td></td></tr>\n");
+	}
+	strbuf_puts(out, "</tfoot>\n");
+}
+
+/* The bounded table's sentence under the query table: what "other" holds and the largest error. */
+static void
+other_note(strbuf *out, const html_report *r)
+{
+	strbuf		line;
+
+	strbuf_init(&line);
+	if (report_other_sentence(r->in->model, &line))
+	{
+		strbuf_puts(out, "<p class=\"note\" id=\"other-row\">");
+		html_escape(out, line.data);
+		strbuf_puts(out, ". A listed query's own bound is under \"error bound\" when it has one.</p>\n");
+	}
+	strbuf_free(&line);
 }
 
 void
@@ -273,7 +362,8 @@ html_section_queries(strbuf *out, const html_report *r)
 	for (size_t i = 0; i < r->nlisted; i++)
 		query_row(out, r, i + 1, r->queries[i]);
 	strbuf_puts(out, "</tbody>\n");
-	rest_row(out, r);
+	rest_rows(out, r);
 	strbuf_puts(out, "</table></div>\n");
+	other_note(out, r);
 	html_close_section(out);
 }

@@ -463,7 +463,7 @@ store_model_write(store *s, workload *w)
 	}
 	if (write_queries(s, w) != 0 || write_minutes(s, w) != 0 ||
 		write_sqlstates(s, workload_events(w)) != 0 || write_state(s, w) != 0 ||
-		store_minute_latency_write(s, w) != 0)
+		store_minute_latency_write(s, w) != 0 || store_query_series_write(s, w) != 0)
 		return -1;
 	return store_sequences_write(s, w);
 }
@@ -796,7 +796,7 @@ int
 store_model_read(store *s, workload *w)
 {
 	if (read_queries(s, w) != 0 || read_minutes(s, w) != 0 || store_minute_latency_read(s, w) != 0 ||
-		read_sqlstates(s, w) != 0 || read_state(s, w) != 0)
+		store_query_series_read(s, w) != 0 || read_sqlstates(s, w) != 0 || read_state(s, w) != 0)
 		return -1;
 	return store_sequences_read(s, w);
 }

@@ -50,6 +50,14 @@ int			store_sequences_read(store *s, workload *w);
 int			store_minute_latency_write(store *s, workload *w);
 int			store_minute_latency_read(store *s, workload *w);
 
+/*
+ * Each query's calls over time (store_query_series.c), as model_state
+ * pairs: writing after the model_state rows were emptied, reading after
+ * the queries' rows.  0 or -1.
+ */
+int			store_query_series_write(store *s, workload *w);
+int			store_query_series_read(store *s, workload *w);
+
 /* Record the opened files of a run in the files table; 0 or -1. */
 int			store_files_write(store *s, const ingest_file *files, int nfiles);
 

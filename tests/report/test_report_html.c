@@ -26,26 +26,6 @@
 #define GOLDEN PGSIFT_SOURCE_DIR "/tests/report/golden/workload.html"
 
 static char *
-read_all(const char *path)
-{
-	FILE	   *f = fopen(path, "rb");
-	char	   *text = NULL;
-	long		n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = malloc((size_t) n + 1);
-	if (fread(text, 1, (size_t) n, f) != (size_t) n)
-		n = 0;
-	text[n] = '\0';
-	fclose(f);
-	return text;
-}
-
-static char *
 render(const char *path)
 {
 	html_run	r;
@@ -75,7 +55,7 @@ test_golden(void)
 		fclose(f);
 		fprintf(stderr, "\nwrote %s\n", GOLDEN);
 	}
-	golden = read_all(GOLDEN);
+	golden = test_read_file(GOLDEN);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(golden);
 	if (strcmp(html, golden) != 0)
 	{
@@ -271,7 +251,7 @@ test_assets(void)
 static const char *
 shifted_log(void)
 {
-	char	   *text = read_all(test_fixture("workload.log"));
+	char	   *text = test_read_file(test_fixture("workload.log"));
 	int			changed = 0,
 				timed = 0;
 	const char *path;
