@@ -23,10 +23,11 @@ write_log(void)
 	static char path[4096];
 	size_t		cap = NSTATEMENTS * 128,
 				len = 0;
-	char	   *text = malloc(cap);
+	char	   *text;
 
 	if (path[0])
 		return path;
+	text = malloc(cap);
 	for (int i = 0; i < NSTATEMENTS; i++)
 	{
 		int			s = i * STEP_S;
