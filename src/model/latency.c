@@ -22,24 +22,30 @@ static const double bounds[LATENCY_BUCKETS - 1] = {
 };
 
 int
-latency_bucket(double ms)
+latency_bucket_in(const double *lower_bounds, int nbounds, double ms)
 {
 	int			lo = 0,
-				hi = LATENCY_BUCKETS - 1;
+				hi = nbounds;
 
-	if (!(ms >= bounds[0]))
+	if (!(ms >= lower_bounds[0]))
 		return 0;
 	/* the last bucket whose lower bound is <= ms */
 	while (lo < hi)
 	{
 		int			mid = (lo + hi + 1) / 2;
 
-		if (bounds[mid - 1] <= ms)
+		if (lower_bounds[mid - 1] <= ms)
 			lo = mid;
 		else
 			hi = mid - 1;
 	}
 	return lo;
+}
+
+int
+latency_bucket(double ms)
+{
+	return latency_bucket_in(bounds, LATENCY_BUCKETS - 1, ms);
 }
 
 double

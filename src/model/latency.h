@@ -18,6 +18,14 @@
 /* Bucket 0: below 10^-3 ms; bucket i: [10^((i-7)/2), 10^((i-6)/2)) ms; the last: 10^7 ms and more. */
 #define LATENCY_BUCKETS 22
 
+/*
+ * The bucket of ms among nbounds + 1 buckets whose lower bounds, after
+ * bucket 0's, are lower_bounds[0..nbounds) ascending: 0 below the first
+ * (and for a NaN), i for lower_bounds[i - 1] <= ms < lower_bounds[i].
+ * A binary search, shared by the histograms of durations.
+ */
+int			latency_bucket_in(const double *lower_bounds, int nbounds, double ms);
+
 /* The bucket of a duration in ms (a NaN or negative one counts in bucket 0). */
 int			latency_bucket(double ms);
 

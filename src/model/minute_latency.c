@@ -11,6 +11,8 @@
  */
 #include "src/model/minute_latency.h"
 
+#include "src/model/latency.h"
+
 #include <math.h>
 #include <string.h>
 
@@ -43,22 +45,7 @@ static const double bounds[NBOUNDS] = {
 int
 minute_latency_bucket(double ms)
 {
-	int			lo = 0,
-				hi = NBOUNDS;
-
-	if (!(ms >= bounds[0]))
-		return 0;
-	/* the last bucket whose lower bound is <= ms */
-	while (lo < hi)
-	{
-		int			mid = (lo + hi + 1) / 2;
-
-		if (bounds[mid - 1] <= ms)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	return lo;
+	return latency_bucket_in(bounds, NBOUNDS, ms);
 }
 
 double
