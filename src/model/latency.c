@@ -11,13 +11,17 @@
 
 #include <math.h>
 
-/* bounds[i] is the lower bound of bucket i + 1, in ms: 10^(i/2 - 3). */
+/*
+ * bounds[i] is the lower bound of bucket i + 1, in ms: 10^(i/2 - 3), as
+ * the same doubles as every fifth bound of minute_latency.c's finer scale
+ * up to 10^6, so that minute_latency_coarse and this agree to the last bit.
+ */
 static const double bounds[LATENCY_BUCKETS - 1] = {
-	1e-3, 3.1622776601683795e-3, 1e-2, 3.1622776601683795e-2,
-	1e-1, 3.1622776601683795e-1, 1e0, 3.1622776601683795e0,
-	1e1, 3.1622776601683795e1, 1e2, 3.1622776601683795e2,
-	1e3, 3.1622776601683795e3, 1e4, 3.1622776601683795e4,
-	1e5, 3.1622776601683795e5, 1e6, 3.1622776601683795e6,
+	0.001, 0.0031622776601683794, 0.01, 0.03162277660168379,
+	0.1, 0.31622776601683794, 1.0, 3.1622776601683795,
+	10.0, 31.622776601683793, 100.0, 316.22776601683796,
+	1000.0, 3162.2776601683795, 10000.0, 31622.776601683792,
+	100000.0, 316227.7660168379, 1000000.0, 3.1622776601683795e6,
 	1e7
 };
 

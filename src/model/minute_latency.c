@@ -73,6 +73,22 @@ minute_latency_add(minute_latency *h, double ms)
 }
 
 void
+minute_latency_add_bucket(minute_latency *h, int bucket)
+{
+	add_count(&h->counts[bucket], 1);
+}
+
+int
+minute_latency_coarse(int bucket, double ms)
+{
+	if (bucket <= 0)
+		return 0;
+	if (bucket >= MINUTE_LATENCY_BUCKETS - 1)
+		return latency_bucket(ms);
+	return (bucket - 1) / (MINUTE_LATENCY_PER_DECADE / 2) + 1;
+}
+
+void
 minute_latency_merge(minute_latency *dst, const minute_latency *src)
 {
 	for (int i = 0; i < MINUTE_LATENCY_BUCKETS; i++)

@@ -54,6 +54,17 @@ double		minute_latency_upper(int i);
 /* Count one duration in ms; a count that would pass UINT32_MAX stays there. */
 void		minute_latency_add(minute_latency *h, double ms);
 
+/* The same for a duration whose bucket (minute_latency_bucket) is known. */
+void		minute_latency_add_bucket(minute_latency *h, int bucket);
+
+/*
+ * The half-decade bucket (latency.h) of a duration ms that falls in bucket
+ * of this scale: five of these buckets make one of those below 1000 s, so
+ * it is a division, and only the overflow bucket reads ms.  A statement's
+ * duration is then looked up once for both histograms.
+ */
+int			minute_latency_coarse(int bucket, double ms);
+
 /* Add src's counts to dst's (saturating like minute_latency_add). */
 void		minute_latency_merge(minute_latency *dst, const minute_latency *src);
 

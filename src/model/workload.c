@@ -272,6 +272,7 @@ add_statement(workload *w, const log_event *ev)
 	else
 	{
 		double		d = ev->duration_ms;
+		int			bucket = minute_latency_bucket(d);
 
 		q->calls++;
 		q->total_ms += d;
@@ -284,14 +285,14 @@ add_statement(workload *w, const log_event *ev)
 		sample_statement(w, q, ev);
 		w->summary.statements++;
 		w->summary.total_duration_ms += d;
-		w->summary.latency[latency_bucket(d)]++;
+		w->summary.latency[minute_latency_coarse(bucket, d)]++;
 		minute_stats *m = minute_for(w, rec->ts_ms);
 
 		if (m)
 		{
 			m->statements++;
 			m->total_ms += d;
-			minute_latency_add(&m->latency, d);
+			minute_latency_add_bucket(&m->latency, bucket);
 		}
 	}
 	query_table_counted(w, q);

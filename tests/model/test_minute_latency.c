@@ -11,6 +11,7 @@
  * the definition the histogram states.
  *-------------------------------------------------------------------------
  */
+#include "src/model/latency.h"
 #include "src/model/minute_latency.h"
 #include "tests/model/workload_testing.h"
 #include "tests/test_registry.h"
@@ -137,6 +138,33 @@ test_quantile_edges(void)
 	CU_ASSERT_EQUAL(h.counts[5], UINT32_MAX);
 }
 
+/* One lookup gives both histograms' buckets: the half-decade one is latency_bucket's. */
+static void
+test_coarse_bucket(void)
+{
+	static const double edges[] = {NAN, -1, 0, 1e-4, 1e-3, 3.1622776601683795e-3, 0.5, 1, 3.1622776601683795,
+	10, 999.99, 1e5, 3.1622776601683795e5, 999999.9, 1e6, 3e6, 3.1622776601683795e6, 1e7, 1e9, INFINITY};
+
+	for (size_t i = 0; i < sizeof(edges) / sizeof(edges[0]); i++)
+		CU_ASSERT_EQUAL(minute_latency_coarse(minute_latency_bucket(edges[i]), edges[i]), latency_bucket(edges[i]));
+	/* and every bucket's own bounds, and random durations over the whole range */
+	for (int b = 1; b < MINUTE_LATENCY_BUCKETS; b++)
+	{
+		double		lo = minute_latency_lower(b);
+
+		CU_ASSERT_EQUAL(minute_latency_coarse(b, lo), latency_bucket(lo));
+		CU_ASSERT_EQUAL(minute_latency_coarse(minute_latency_bucket(nextafter(lo, 0)), nextafter(lo, 0)),
+						latency_bucket(nextafter(lo, 0)));
+	}
+	srand(5);
+	for (int i = 0; i < 100000; i++)
+	{
+		double		ms = pow(10, -4 + 12.0 * rand() / RAND_MAX);
+
+		CU_ASSERT_EQUAL(minute_latency_coarse(minute_latency_bucket(ms), ms), latency_bucket(ms));
+	}
+}
+
 static void
 test_merge_adds(void)
 {
@@ -243,6 +271,7 @@ PGSIFT_TEST_SUITE(minute_latency_suite)
 	CU_add_test(s, "bounds: ten buckets per decade, each holding its lower bound", test_bounds);
 	CU_add_test(s, "quantiles of random data within one bucket's ratio", test_quantile_within_bound);
 	CU_add_test(s, "quantile by nearest rank, the range's ends, saturation", test_quantile_edges);
+	CU_add_test(s, "the half-decade bucket follows from this scale's", test_coarse_bucket);
 	CU_add_test(s, "merging equals adding both inputs", test_merge_adds);
 	CU_add_test(s, "the stored form round-trips and damaged ones are refused", test_encoding);
 	CU_add_test(s, "workload_merge keeps each minute's histogram", test_workload_merge);
