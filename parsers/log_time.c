@@ -8,6 +8,7 @@
  */
 #include "parsers/log_time.h"
 #include "src/core/diag.h"
+#include "src/lib/civil_time.h"
 
 #include <string.h>
 
@@ -118,19 +119,6 @@ log_time_span(const char *s, size_t len, int *frac, int *zone)
 	return j;
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (Hinnant). */
-static int64_t
-days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t		era = (y >= 0 ? y : y - 399) / 400;
-	int64_t		yoe = y - era * 400;
-	int64_t		doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t		doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-
-	return era * 146097 + doe - 719468;
-}
-
 static int
 days_in_month(int y, int m)
 {
@@ -155,7 +143,7 @@ civil_seconds(const char *s, int64_t *secs)
 	if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) ||
 		h > 23 || mi > 59 || sec > 60)
 		return -1;
-	*secs = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
+	*secs = civil_days(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec;
 	return 0;
 }
 

@@ -9,6 +9,7 @@
  */
 #include "parsers/log_event.h"
 #include "src/lib/arena.h"
+#include "src/lib/civil_time.h"
 #include "src/lib/json_out.h"
 #include "src/report/report.h"
 #include "src/report/report_pooler.h"
@@ -19,60 +20,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /*
- * The civil date of a day count from 1970-01-01 (the proleptic Gregorian
- * calendar; H. Hinnant's days-to-civil).  The report formats a time for
- * every sample it lists: gmtime_r and strftime take glibc's time-zone lock
- * on every call, which the two threads writing a -j 2 report would queue on.
+ * "2024-01-02T03:04:05.123Z".  The report formats a time for every sample
+ * it lists, from two threads with -j 2: civil_time_from_ms, not gmtime_r
+ * and strftime, which take glibc's time-zone lock on every call.
  */
-static void
-civil_from_days(int64_t days, int64_t *year, int *month, int *day)
-{
-	int64_t		z = days + 719468;
-	int64_t		era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t		doe = z - era * 146097;
-	int64_t		yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t		doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t		mp = (5 * doy + 2) / 153;
-
-	*day = (int) (doy - (153 * mp + 2) / 5 + 1);
-	*month = (int) (mp < 10 ? mp + 3 : mp - 9);
-	*year = yoe + era * 400 + (*month <= 2);
-}
-
 void
 report_format_ts(int64_t ts_ms, char buf[32])
 {
+	civil_time	t;
+
 	if (ts_ms == LOG_TS_UNKNOWN)
 	{
 		buf[0] = '\0';
 		return;
 	}
-	int64_t		secs = ts_ms >= 0 ? ts_ms / 1000 : (ts_ms - 999) / 1000;
-	int			ms = (int) (ts_ms - secs * 1000);
-	int64_t		days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;
-	int			sod = (int) (secs - days * 86400);
-	int64_t		year;
-	int			month,
-				day;
-
-	civil_from_days(days, &year, &month, &day);
-	if (year < 0 || year > 9999)
-	{
-		/* no log is dated there: the C library's way, lock and all */
-		time_t		t = (time_t) secs;
-		struct tm	tm;
-		size_t		n;
-
-		gmtime_r(&t, &tm);
-		n = strftime(buf, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-		snprintf(buf + n, 32 - n, ".%03dZ", ms);
-		return;
-	}
-	snprintf(buf, 32, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", (int) year, month, day, sod / 3600,
-			 sod / 60 % 60, sod % 60, ms);
+	civil_time_from_ms(ts_ms, &t);
+	snprintf(buf, 32, "%04lld-%02d-%02dT%02d:%02d:%02d.%03dZ", (long long) t.year, t.month, t.day, t.hour,
+			 t.minute, t.second, t.ms);
 }
 
 static json_t *

@@ -9,7 +9,8 @@
  * (every 5 minutes, every hour, at midnight, ...), picked from a fixed
  * list so that at most MAX_X_TICKS fit; a tick label shows the date too
  * where the date changes.  Local times are UTC times shifted by the
- * offset and formatted with gmtime_r, so the machine's TZ never matters.
+ * offset and formatted with civil_time_from_ms, so the machine's TZ never
+ * matters.
  *
  * Numbers in the output go through put_coord (one decimal, never "-0.0")
  * or put_value ("%.4g"), the only two formats, so the bytes do not depend
@@ -18,12 +19,12 @@
  */
 #include "src/report/svg_chart.h"
 #include "parsers/log_record.h"
+#include "src/lib/civil_time.h"
 #include "src/report/html_escape.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define CHART_W			720
 #define CHART_H			200
@@ -97,21 +98,20 @@ floor_div(int64_t a, int64_t b)
 static const char *
 local_format(int64_t local_ms, svg_time_format fmt, char *buf)
 {
-	time_t		secs = (time_t) floor_div(local_ms, 1000);
-	struct tm	tm;
+	civil_time	t;
 	unsigned	y,
 				mo,
 				d,
 				h,
 				mi,
 				sec,
-				ms = (unsigned) (local_ms - floor_div(local_ms, 1000) * 1000) % 1000u;
+				ms;
 
-	gmtime_r(&secs, &tm);
+	civil_time_from_ms(local_ms, &t);
 	/* the moduli bound the widths for the compiler; the fields are in range */
-	y = (unsigned) (tm.tm_year + 1900) % 10000u, mo = (unsigned) (tm.tm_mon + 1) % 100u;
-	d = (unsigned) tm.tm_mday % 100u, h = (unsigned) tm.tm_hour % 100u;
-	mi = (unsigned) tm.tm_min % 100u, sec = (unsigned) tm.tm_sec % 100u;
+	y = (unsigned) t.year % 10000u, mo = (unsigned) t.month % 100u, d = (unsigned) t.day % 100u;
+	h = (unsigned) t.hour % 100u, mi = (unsigned) t.minute % 100u, sec = (unsigned) t.second % 100u;
+	ms = (unsigned) t.ms % 1000u;
 	switch (fmt)
 	{
 		case SVG_TIME_DATE:
