@@ -20,16 +20,10 @@
 static char *
 tmp_contents(const char *name)
 {
-	char		cmd[4096];
-	char	   *out = NULL;
+	char		path[4096];
 
-	snprintf(cmd, sizeof(cmd), "cat '%s/%s' 2>/dev/null", test_tmpdir(), name);
-	if (test_run(cmd, &out) != 0)
-	{
-		free(out);
-		return NULL;
-	}
-	return out;
+	snprintf(path, sizeof(path), "%s/%s", test_tmpdir(), name);
+	return test_read_file(path);
 }
 
 static void

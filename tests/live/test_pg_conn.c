@@ -397,28 +397,6 @@ test_connect_malformed(void)
  * ---------------------------------------------------------------------------
  */
 
-static char *
-read_file(const char *path)
-{
-	FILE	   *f = fopen(path, "r");
-	char	   *text;
-	long		n;
-
-	if (f == NULL)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	text = calloc(1, (size_t) n + 1);
-	if (fread(text, 1, (size_t) n, f) != (size_t) n)
-	{
-		free(text);
-		text = NULL;
-	}
-	fclose(f);
-	return text;
-}
-
 static int
 write_file(const char *path, const char *prefix, const char *text)
 {
@@ -483,7 +461,7 @@ test_connect_password(void)
 
 	PGconn	   *admin = pg_test_admin("postgres");
 	char	   *hba = admin ? pg_test_value(admin, "SHOW hba_file") : NULL;
-	char	   *saved = hba ? read_file(hba) : NULL;
+	char	   *saved = hba ? test_read_file(hba) : NULL;
 
 	if (saved == NULL)
 	{
