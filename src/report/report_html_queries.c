@@ -154,42 +154,49 @@ samples(strbuf *out, const html_report *r, const query_stats *q)
 	strbuf_puts(out, "</ol>\n");
 }
 
-/*
- * The buckets every listed query's sparkline is drawn in: the log's period
- * in buckets of an hour << k, no narrower than the widest series listed, so
- * that the sparklines line up and each series maps into them exactly.
- */
-static int
-sparkline_buckets(const html_report *r, int64_t *from_ms, int64_t *width_ms)
+/* The buckets every listed query's sparkline is drawn in (sparkline_buckets). */
+typedef struct spark_buckets
 {
+	int64_t		from_ms;
+	int64_t		width_ms;
+	int			n;				/* < 2: no sparklines */
+} spark_buckets;
+
+/*
+ * The log's period in buckets of an hour << k, no narrower than the widest
+ * series listed, so that the sparklines line up and each series maps into
+ * them exactly.
+ */
+static spark_buckets
+sparkline_buckets(const html_report *r)
+{
+	spark_buckets b;
 	int64_t		widest = 0;
 
 	for (size_t i = 0; i < r->nlisted; i++)
 		if (r->queries[i]->series && r->queries[i]->series->width_ms > widest)
 			widest = r->queries[i]->series->width_ms;
-	return query_series_display_width(r->s->first_ts, r->s->last_ts, widest, from_ms, width_ms);
+	b.n = query_series_display_width(r->s->first_ts, r->s->last_ts, widest, &b.from_ms, &b.width_ms);
+	return b;
 }
 
 /* A sparkline of q's calls per bucket over the log's period. */
 static void
-activity(strbuf *out, const html_report *r, const query_stats *q)
+activity(strbuf *out, const spark_buckets *b, const query_stats *q)
 {
-	int64_t		from,
-				width;
-	int			n;
 	double		calls[QUERY_SERIES_BUCKETS];
 	char		label[160];
 
-	if (q->series == NULL || q->series->width_ms == 0 || (n = sparkline_buckets(r, &from, &width)) < 2)
+	if (q->series == NULL || q->series->width_ms == 0 || b->n < 2)
 		return;
-	query_series_rebin(q->series, from, width, n, calls);
-	if (width == QUERY_SERIES_HOUR_MS)
-		snprintf(label, sizeof(label), "calls per hour over the log's %d hours", n);
+	query_series_rebin(q->series, b->from_ms, b->width_ms, b->n, calls);
+	if (b->width_ms == QUERY_SERIES_HOUR_MS)
+		snprintf(label, sizeof(label), "calls per hour over the log's %d hours", b->n);
 	else
 		snprintf(label, sizeof(label), "calls per %lld hours over the log's period (%d buckets)",
-				 (long long) (width / QUERY_SERIES_HOUR_MS), n);
+				 (long long) (b->width_ms / QUERY_SERIES_HOUR_MS), b->n);
 	strbuf_puts(out, "<dt>activity</dt><dd>");
-	svg_sparkline(out, calls, n, label);
+	svg_sparkline(out, calls, b->n, label);
 	strbuf_puts(out, " <span class=\"note\">");
 	html_escape(out, label);
 	strbuf_puts(out, "</span></dd>\n");
@@ -197,7 +204,7 @@ activity(strbuf *out, const html_report *r, const query_stats *q)
 
 /* What the row opens on. */
 static void
-query_details(strbuf *out, const html_report *r, const query_stats *q, const char *hex)
+query_details(strbuf *out, const html_report *r, const spark_buckets *b, const query_stats *q, const char *hex)
 {
 	strbuf		line;
 
@@ -219,7 +226,7 @@ query_details(strbuf *out, const html_report *r, const query_stats *q, const cha
 	strbuf_puts(out, " to ");
 	html_time(out, r, q->last_ts);
 	strbuf_puts(out, "</dd>\n");
-	activity(out, r, q);
+	activity(out, b, q);
 	if (q->error_ms > 0 || q->error_calls > 0)
 	{
 		/* what the bounded table may have missed of it before it was admitted */
@@ -251,14 +258,14 @@ query_details(strbuf *out, const html_report *r, const query_stats *q, const cha
 }
 
 static void
-query_row(strbuf *out, const html_report *r, size_t rank, const query_stats *q)
+query_row(strbuf *out, const html_report *r, const spark_buckets *b, size_t rank, const query_stats *q)
 {
 	char		hex[17];
 	double		total = r->s->total_duration_ms;
 
 	fingerprint_hex(q->fingerprint, hex);
 	strbuf_printf(out, "<tr id=\"q-%s\"><td class=\"num\" data-v=\"%zu\">%zu</td><td class=\"q\">", hex, rank, rank);
-	query_details(out, r, q, hex);
+	query_details(out, r, b, q, hex);
 	strbuf_puts(out, "</td>");
 	ms_cell(out, q->total_ms);
 	strbuf_printf(out, "<td class=\"num\" data-v=\"%.3f\">", total > 0 ? 100.0 * q->total_ms / total : 0.0);
@@ -359,8 +366,10 @@ html_section_queries(strbuf *out, const html_report *r)
 				"<th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">p99</th>"
 				"<th class=\"num\">max</th><th class=\"num\">rows</th><th data-type=\"text\">fingerprint</th>"
 				"</tr></thead>\n<tbody>\n");
+	spark_buckets b = sparkline_buckets(r);
+
 	for (size_t i = 0; i < r->nlisted; i++)
-		query_row(out, r, i + 1, r->queries[i]);
+		query_row(out, r, &b, i + 1, r->queries[i]);
 	strbuf_puts(out, "</tbody>\n");
 	rest_rows(out, r);
 	strbuf_puts(out, "</table></div>\n");

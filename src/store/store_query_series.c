@@ -94,8 +94,7 @@ store_query_series_read(store *s, workload *w)
 			continue;
 		if (q->series == NULL)
 			q->series = xcalloc(1, sizeof(query_series));
-		memset(q->series, 0, sizeof(query_series));
-		query_series_merge(q->series, &series);
+		*q->series = series;
 	}
 	sqlite3_finalize(st);
 	return rc;
