@@ -448,6 +448,21 @@ input_open_range(const char *path, uint64_t start, uint64_t end, uint64_t first_
 }
 
 uint64_t
+input_range_end(const input_file *in)
+{
+	return in->limit;
+}
+
+void
+input_set_range_end(input_file *in, uint64_t end)
+{
+	if (end < in->offset || end >= in->limit)
+		return;
+	in->limit = end;
+	in->raw_size = end - in->range_start;
+}
+
+uint64_t
 input_line_number(const input_file *in)
 {
 	return in->lineno;

@@ -71,6 +71,19 @@ input_file *input_open(const char *path);
 input_file *input_open_range(const char *path, uint64_t start, uint64_t end, uint64_t first_line);
 
 /*
+ * Where a range opened by input_open_range stops: lines starting at or
+ * after it are not read (UINT64_MAX for an input opened whole).
+ */
+uint64_t	input_range_end(const input_file *in);
+
+/*
+ * Stop a range earlier: at end, which must be a line start at or after
+ * input_offset() (where the next line starts) and not past the current
+ * end; a later end is ignored.  For the thread reading `in` only.
+ */
+void		input_set_range_end(input_file *in, uint64_t end);
+
+/*
  * Next line: 1 with *line and *len set, 0 at end of input, -1 on a read or
  * decompression error (see input_error; the input is then at its end).
  */

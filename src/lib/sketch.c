@@ -329,6 +329,21 @@ bucket_add(quantile_sketch *s, int32_t i, uint64_t n)
 }
 
 void
+sketch_prefetch(const quantile_sketch *s, double v)
+{
+	if (s->sparse || !(v > SKETCH_MIN_INDEXABLE && v <= DBL_MAX))
+	{
+		__builtin_prefetch(s->counts, 1);
+		return;
+	}
+
+	uint32_t	k = (uint32_t) bucket_index(v) - (uint32_t) s->offset;
+
+	if (k < (uint32_t) s->cap)
+		__builtin_prefetch(&s->counts[k], 1);
+}
+
+void
 sketch_add(quantile_sketch *s, double v)
 {
 	if (v > SKETCH_MIN_INDEXABLE && v <= DBL_MAX)
@@ -417,19 +432,29 @@ sketch_merge(quantile_sketch *dst, const quantile_sketch *src)
 	if (bucket_range(src, &lo, &hi))
 	{
 		/* the two ends first, so that a dense window grows at most twice */
-		while (next_bucket(src, &pos, &i, &c))
+		if (src->sparse)
 		{
-			if (i == lo)
-				clo = c;
-			if (i == hi)
-				chi = c;
+			clo = pair_count(src->counts[0]);
+			chi = pair_count(src->counts[src->npairs - 1]);
+		}
+		else
+		{
+			clo = src->counts[lo - src->offset];
+			chi = src->counts[hi - src->offset];
 		}
 		bucket_add(dst, hi, chi);
 		if (lo < hi)
 			bucket_add(dst, lo, clo);
-		for (pos = 0; next_bucket(src, &pos, &i, &c);)
-			if (i != lo && i != hi)
-				bucket_add(dst, i, c);
+		if (!src->sparse && !dst->sparse && lo >= dst->offset && hi < dst->offset + dst->cap)
+		{
+			/* both dense and dst's window holds src's range: add the counters as they lie */
+			for (i = lo + 1; i < hi; i++)
+				dst->counts[i - dst->offset] += src->counts[i - src->offset];
+		}
+		else
+			for (pos = 0; next_bucket(src, &pos, &i, &c);)
+				if (i != lo && i != hi)
+					bucket_add(dst, i, c);
 	}
 	dst->zero_count += src->zero_count;
 	dst->count += src->count;

@@ -5,10 +5,21 @@
  * Work is cut into tasks: a whole file, or for a large plain file with
  * jobs > 1, a byte range that begins at a record boundary.  Each task
  * builds its own workload model; tasks are merged into the caller's model
- * strictly in log order (file order, then range order) as they complete,
- * so at most `jobs` partial models are alive at once and the result does
- * not depend on thread timing.  With one job the caller's model is fed
- * directly and nothing is merged.
+ * strictly in log order (file order, then range order).  With one job the
+ * caller's model is fed directly and nothing is merged.
+ *
+ * A worker with nothing left to read takes the second half of the part
+ * with most left to read: that part's own thread, asked between two
+ * lines, moves its end to a record start near the middle of what it has
+ * left and queues the rest as a new task next to it in log order.  So
+ * threads slowed by a busy machine, or parts that cost more than others,
+ * do not leave a core idle while the last part finishes.  A finished
+ * task takes in the finished tasks that follow it (their models merged
+ * into its own) while the others still read, so that the caller's thread
+ * has one merge left at the end.  Counts, samples and line numbers do not
+ * depend on where parts are cut; the cacheable-query simulation, which
+ * sees each part's first executions as misses until the merge, can
+ * differ by a few hits at each cut (docs/performance.md).
  *-------------------------------------------------------------------------
  */
 #include "src/model/ingest.h"
@@ -21,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -30,13 +42,24 @@
 #define DETECT_LINES		64
 #define SPLIT_MIN_BYTES		(32u * 1024 * 1024)
 #define PROGRESS_EVERY		65536	/* lines between clock checks */
+#define CUT_MIN_BYTES		(4u * 1024 * 1024)	/* the least a cut leaves on either side */
+#define CUT_HANDICAP_BYTES	(1u * 1024 * 1024)	/* what a new part's start and its merge cost, in reading */
+#define CUTS_PER_JOB		8	/* room for cut-off tasks, per thread */
+#define AT_EVERY			1024	/* lines between two updates of a part's position */
 
 typedef struct ingest_task
 {
 	ingest_file *file;
 	uint64_t	start;			/* byte range for a chunk; end 0: whole file */
-	uint64_t	end;
+	uint64_t	end;			/* a chunk's end: moved earlier when its rest is cut off */
 	int			is_chunk;
+	int			next;			/* the task after it in log order; -1 for the last */
+	/* cutting, with -j > 1: an idle worker asks, the task's own thread answers */
+	atomic_int	cut_wanted;
+	_Atomic uint64_t at;		/* where its reading is, updated every AT_EVERY lines */
+	int			running;
+	int			uncuttable;		/* refused a cut: too little left */
+	int			held;			/* its model is being merged (into or from it) */
 	/* results */
 	workload   *model;
 	diag_tally	tally;
@@ -45,6 +68,9 @@ typedef struct ingest_task
 	uint64_t	records;
 	uint64_t	end_offset;
 	int			read_error;
+	int			parts;			/* read parts in it: 1, more once it took in its successors */
+	int			opened;
+	input_compression compression;
 	int			done;
 } ingest_task;
 
@@ -53,7 +79,9 @@ typedef struct ingest_run
 	const ingest_options *opts;
 	ingest_task *tasks;
 	int			ntasks;
+	int			cap;			/* room in tasks; cuts stop when it is full */
 	int			next_task;
+	shape_resolver *shapes;		/* shared by the tasks' models */
 	pthread_mutex_t lock;
 	pthread_cond_t task_done;
 	uint64_t	bytes_done;		/* raw bytes of finished tasks, for progress */
@@ -199,6 +227,42 @@ detect_file(ingest_file *f, const ingest_options *opts)
 	return 0;
 }
 
+static uint64_t record_start_after(ingest_file *f, uint64_t from);
+
+/*
+ * Answer an idle worker's request to cut t, which is at the line start
+ * input_offset(in): when enough is left, end t at a record start near the
+ * middle of the rest and queue the rest as a new task after t in log
+ * order; else mark t uncuttable.  Runs in t's own thread.
+ */
+static void
+offer_cut(ingest_run *run, ingest_task *t, input_file *in)
+{
+	uint64_t	at = input_offset(in);
+	uint64_t	end = input_range_end(in);
+	uint64_t	cut = 0;
+
+	if (end > at && end - at >= 2 * (uint64_t) CUT_MIN_BYTES)
+		cut = record_start_after(t->file, at + (end - at - CUT_HANDICAP_BYTES) / 2);
+	pthread_mutex_lock(&run->lock);
+	if (cut > at && cut < end && run->ntasks < run->cap)
+	{
+		int			rest = run->ntasks++;
+
+		run->tasks[rest] = (ingest_task) {.file = t->file, .start = cut, .end = end, .is_chunk = 1, .next = t->next};
+		atomic_init(&run->tasks[rest].at, cut);
+		atomic_init(&run->tasks[rest].cut_wanted, 0);
+		t->next = rest;
+		t->end = cut;
+		input_set_range_end(in, cut);
+	}
+	else
+		t->uncuttable = 1;
+	atomic_store(&t->cut_wanted, 0);
+	pthread_cond_broadcast(&run->task_done);
+	pthread_mutex_unlock(&run->lock);
+}
+
 /* Run one task: read its lines into its model. */
 static void
 run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_progress)
@@ -211,8 +275,8 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 
 	if (in == NULL)
 		return;
-	f->opened = 1;
-	f->compression = input_get_compression(in);
+	t->opened = 1;				/* the file's fields are the merging thread's: absorb_task */
+	t->compression = input_get_compression(in);
 	if (!t->is_chunk && f->start_offset > 0 && input_skip(in, f->start_offset) != 0)
 	{
 		diag_detail("The file is shorter than the part already ingested, so it was read from its start.");
@@ -251,6 +315,13 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 		ops->feed(r, line, len, input_line_number(in));
 		if (show_progress && (input_line_number(in) % PROGRESS_EVERY) == 0)
 			print_progress(run, input_raw_offset(in));
+		if (t->is_chunk)
+		{
+			if ((input_line_number(in) % AT_EVERY) == 0)
+				atomic_store_explicit(&t->at, input_offset(in), memory_order_relaxed);
+			if (atomic_load_explicit(&t->cut_wanted, memory_order_relaxed))
+				offer_cut(run, t, in);
+		}
 	}
 	ops->finish(r);
 	ops->destroy(r);
@@ -270,7 +341,8 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 	if (input_lines_too_long(in) > 0)
 		diag_warning("log file \"%s\": %llu lines longer than %u bytes were cut", f->path, (unsigned long long) input_lines_too_long(in), INPUT_MAX_LINE);
 	input_close(in);
-	f->stdin_input = NULL;
+	if (f->stdin_input)
+		f->stdin_input = NULL;	/* stdin is one task: no other thread has this file */
 }
 
 static void
@@ -315,9 +387,13 @@ record_start_after(ingest_file *f, uint64_t from)
 	return found;
 }
 
-/* Cut a large plain file into up to `jobs` tasks at record starts. */
+/*
+ * Cut a large plain file into up to `jobs` tasks at record starts: even
+ * parts, or a first part of first_percent of the file (for tests) and
+ * even parts after it.
+ */
 static int
-plan_file_tasks(ingest_file *f, int jobs, ingest_task *out)
+plan_file_tasks(ingest_file *f, int jobs, int first_percent, ingest_task *out)
 {
 	struct stat st;
 	int			n = 0;
@@ -335,11 +411,13 @@ plan_file_tasks(ingest_file *f, int jobs, ingest_task *out)
 		return 1;
 
 	uint64_t	size = (uint64_t) st.st_size;
+	uint64_t	first = first_percent > 0 && first_percent < 100 ? size / 100 * (uint64_t) first_percent
+		: size / (uint64_t) jobs;
 	uint64_t	prev = 0;
 
 	for (int k = 1; k < jobs; k++)
 	{
-		uint64_t	start = record_start_after(f, size / (uint64_t) jobs * (uint64_t) k);
+		uint64_t	start = record_start_after(f, first + (size - first) / (uint64_t) (jobs - 1) * (uint64_t) (k - 1));
 
 		if (start <= prev)
 			continue;
@@ -347,9 +425,97 @@ plan_file_tasks(ingest_file *f, int jobs, ingest_task *out)
 		n++;
 		prev = start;
 	}
-	out[n] = (ingest_task) {.file = f, .start = prev, .end = 0, .is_chunk = n > 0};
+	out[n] = (ingest_task) {.file = f, .start = prev, .end = n > 0 ? size : 0, .is_chunk = n > 0};
 	n++;
 	return n;
+}
+
+/*
+ * The running part with most left to read, if that is enough to cut
+ * (run->lock held), else NULL.
+ */
+static ingest_task *
+part_to_cut(ingest_run *run)
+{
+	ingest_task *best = NULL;
+	uint64_t	most = 2 * (uint64_t) CUT_MIN_BYTES;
+
+	if (run->ntasks >= run->cap)
+		return NULL;
+	for (int i = 0; i < run->ntasks; i++)
+	{
+		ingest_task *t = &run->tasks[i];
+		uint64_t	at = atomic_load_explicit(&t->at, memory_order_relaxed);
+
+		if (t->running && t->is_chunk && !t->uncuttable && !atomic_load(&t->cut_wanted) &&
+			t->end > at && t->end - at > most)
+		{
+			best = t;
+			most = t->end - at;
+		}
+	}
+	return best;
+}
+
+/*
+ * The next task for an idle worker (run->lock held): a queued one, or
+ * the rest of a running part, cut off for it; -1 when nothing is left.
+ */
+static int
+take_task(ingest_run *run)
+{
+	for (;;)
+	{
+		if (run->next_task < run->ntasks)
+			return run->next_task++;
+
+		ingest_task *victim = part_to_cut(run);
+
+		if (victim == NULL)
+			return -1;
+		atomic_store(&victim->cut_wanted, 1);
+		while (atomic_load(&victim->cut_wanted))
+			pthread_cond_wait(&run->task_done, &run->lock);
+	}
+}
+
+/*
+ * Fold a finished part's finished successors in the same file into it
+ * (run->lock held, released around each merge): the successor's lines
+ * are numbered after the part's, and its model, figures and tally join
+ * the part's, so that the caller's thread has them in one merge.
+ */
+static void
+take_in_successors(ingest_run *run, ingest_task *t)
+{
+	while (t->next >= 0 && !t->held)
+	{
+		ingest_task *s = &run->tasks[t->next];
+
+		if (!s->done || s->held || s->file != t->file || t->model == NULL || s->model == NULL)
+			break;
+		t->held = s->held = 1;
+		pthread_mutex_unlock(&run->lock);
+		workload_shift_lines(s->model, t->lines);
+		diag_tally_shift_lines(&s->tally, t->lines);
+		workload_merge(t->model, s->model);
+		workload_destroy(s->model);
+		s->model = NULL;
+		diag_tally_merge(&t->tally, &s->tally);
+		diag_tally_free(&s->tally);
+		t->lines += s->lines;
+		t->skipped_lines += s->skipped_lines;
+		t->records += s->records;
+		t->read_error |= s->read_error;
+		if (s->end_offset > t->end_offset)
+			t->end_offset = s->end_offset;
+		t->parts += s->parts;
+		pthread_mutex_lock(&run->lock);
+		t->next = s->next;
+		t->end = s->end;
+		t->held = 0;
+		s->held = 1;			/* gone: nothing takes it in again */
+	}
 }
 
 static void *
@@ -360,15 +526,33 @@ worker_main(void *arg)
 	for (;;)
 	{
 		pthread_mutex_lock(&run->lock);
-		int			i = run->next_task++;
+		int			i = take_task(run);
 
+		if (i >= 0)
+			run->tasks[i].running = 1;
 		pthread_mutex_unlock(&run->lock);
-		if (i >= run->ntasks)
+		if (i < 0)
 			break;
-		run_task(&run->tasks[i], run->opts, run, 0);
+
+		ingest_task *t = &run->tasks[i];
+
+		if (t->model == NULL)
+		{
+			t->model = workload_create(run->opts->filter);
+			workload_share_shapes(t->model, run->shapes);
+		}
+		t->parts = 1;
+		run_task(t, run->opts, run, 0);
 		pthread_mutex_lock(&run->lock);
-		run->tasks[i].done = 1;
-		run->bytes_done += run->tasks[i].end_offset - run->tasks[i].start;
+		t->running = 0;
+		t->done = 1;
+		atomic_store(&t->cut_wanted, 0);	/* asked too late: nothing is left to cut */
+		run->bytes_done += t->end_offset - t->start;
+		take_in_successors(run, t);
+		/* and this part into a finished predecessor that is not taken */
+		for (int k = 0; k < run->ntasks; k++)
+			if (run->tasks[k].next == i && run->tasks[k].done && !run->tasks[k].held)
+				take_in_successors(run, &run->tasks[k]);
 		pthread_cond_broadcast(&run->task_done);
 		pthread_mutex_unlock(&run->lock);
 	}
@@ -441,6 +625,12 @@ absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge, uint64_t 
 		workload_destroy(t->model);
 		t->model = NULL;
 	}
+	if (t->opened)
+	{
+		f->opened = 1;
+		f->compression = t->compression;
+	}
+	f->parts += t->parts;
 	f->lines += t->lines + t->skipped_lines;
 	f->lines_read += t->lines;
 	f->records += t->records;
@@ -455,18 +645,24 @@ absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge, uint64_t 
 	diag_tally_free(&t->tally);
 }
 
-/* Wait for tasks in order and merge each as soon as it and all before it are done. */
+/*
+ * Wait for tasks in log order (the chain from the first) and merge each
+ * as soon as it and all before it are done and no worker is merging into
+ * it.  A task taken here stays held: nothing is merged into it later.
+ */
 static void
 merge_in_order(workload *w, ingest_run *run, diag_tally *tally)
 {
 	uint64_t	lines_before = 0;	/* in the current file, before task i's part */
+	const ingest_file *file = NULL;
 
-	for (int i = 0; i < run->ntasks; i++)
+	for (int i = 0; i >= 0;)
 	{
-		if (i > 0 && run->tasks[i].file != run->tasks[i - 1].file)
+		if (run->tasks[i].file != file)
 			lines_before = 0;
+		file = run->tasks[i].file;
 		pthread_mutex_lock(&run->lock);
-		while (!run->tasks[i].done)
+		while (!run->tasks[i].done || run->tasks[i].held)
 		{
 			struct timespec until;
 
@@ -478,9 +674,13 @@ merge_in_order(workload *w, ingest_run *run, diag_tally *tally)
 			if (run->opts->progress && !run->tasks[i].done)
 				print_progress(run, run->bytes_done);
 		}
+		run->tasks[i].held = 1;
 		pthread_mutex_unlock(&run->lock);
 		absorb_task(w, &run->tasks[i], tally, run->tasks[i].model != w, lines_before);
 		lines_before += run->tasks[i].lines;
+		pthread_mutex_lock(&run->lock);
+		i = run->tasks[i].next;
+		pthread_mutex_unlock(&run->lock);
 	}
 }
 
@@ -489,9 +689,9 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 {
 	int			jobs = opts->jobs > 1 ? opts->jobs : 1;
 	ingest_run	run = {.opts = opts};
-	int			cap = n * jobs + 1;
 
-	run.tasks = xcalloc((size_t) cap, sizeof(ingest_task));
+	run.cap = n * jobs + 1 + (jobs > 1 ? jobs * CUTS_PER_JOB : 0);
+	run.tasks = xcalloc((size_t) run.cap, sizeof(ingest_task));
 	clock_gettime(CLOCK_MONOTONIC, &run.started);
 	for (int i = 0; i < n; i++)
 	{
@@ -500,13 +700,20 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 		if (strcmp(files[i].path, "-") != 0 && stat(files[i].path, &st) == 0)
 			run.bytes_total += (uint64_t) st.st_size;
 		if (detect_file(&files[i], opts) == 0 || files[i].format != LOG_FORMAT_AUTO)
-			run.ntasks += plan_file_tasks(&files[i], jobs, run.tasks + run.ntasks);
+			run.ntasks += plan_file_tasks(&files[i], jobs, opts->first_part_percent, run.tasks + run.ntasks);
+	}
+	for (int i = 0; i < run.ntasks; i++)
+	{
+		run.tasks[i].next = i + 1 < run.ntasks ? i + 1 : -1;
+		atomic_init(&run.tasks[i].at, run.tasks[i].start);
+		atomic_init(&run.tasks[i].cut_wanted, 0);
 	}
 	if (jobs == 1 || run.ntasks <= 1)
 	{
 		for (int i = 0; i < run.ntasks; i++)
 		{
 			run.tasks[i].model = w;
+			run.tasks[i].parts = 1;
 			run_task(&run.tasks[i], opts, &run, opts->progress);
 			absorb_task(w, &run.tasks[i], tally, 0, 0);
 		}
@@ -518,14 +725,10 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 
 		if (nthreads > 64)
 			nthreads = 64;
-		shape_resolver *shapes = shape_resolver_create();
-
-		/* the first task reads into w itself, as a serial run would */
-		for (int i = 0; i < run.ntasks; i++)
-		{
-			run.tasks[i].model = i == 0 ? w : workload_create(opts->filter);
-			workload_share_shapes(run.tasks[i].model, shapes);
-		}
+		run.shapes = shape_resolver_create();
+		/* the first task reads into w itself, as a serial run would; the others get theirs when taken */
+		run.tasks[0].model = w;
+		workload_share_shapes(w, run.shapes);
 		pthread_mutex_init(&run.lock, NULL);
 		pthread_cond_init(&run.task_done, NULL);
 		for (int i = 0; i < nthreads; i++)
@@ -536,7 +739,7 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 		pthread_mutex_destroy(&run.lock);
 		pthread_cond_destroy(&run.task_done);
 		workload_share_shapes(w, NULL);
-		shape_resolver_destroy(shapes);
+		shape_resolver_destroy(run.shapes);
 	}
 	if (opts->progress)
 		fputs("\r\033[K", stderr);

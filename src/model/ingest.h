@@ -26,6 +26,7 @@ typedef struct ingest_options
 	int			progress;		/* print a progress line on stderr */
 	int			syslog_year;	/* 0: current year */
 	const workload_filter *filter;
+	int			first_part_percent; /* for tests: a split file's first part, in percent; 0: even parts */
 } ingest_options;
 
 /* What happened to one file. */
@@ -43,6 +44,7 @@ typedef struct ingest_file
 	uint64_t	lines_read;		/* of which read in this run (not skipped) */
 	uint64_t	records;
 	uint64_t	end_offset;		/* uncompressed bytes consumed in total */
+	int			parts;			/* parts it was read in: 1, more with -j when split or cut */
 	uint64_t	malformed;
 	uint64_t	fallback_lines; /* read without the prefix: time, pid and severity only */
 	uint64_t	fallback_first; /* the first of them (line number) */

@@ -2,10 +2,16 @@
  * session_cache.c
  *    The cacheable-query detector's simulated TTL cache (session_cache.h).
  *
- * The hot path is ttl_cache_observe: one lookup, and on a miss an entry
- * from the free list, the current chunk or the least recently used key.
- * A fingerprint's keys are a doubly linked list from its seq_fingerprint,
- * so forgetting a fingerprint costs its own keys, not a pass over all.
+ * The hot path is ttl_cache_observe, once per execution of a cacheable
+ * query: most of its cost is memory that is not in the CPU's caches, so
+ * the layout is made for that.  An entry is one 64-byte line; the index
+ * is open addressing (linear probing) over 64-bit slots holding the top
+ * half of the key's hash and the entry's number, so that a key that is
+ * not there costs one line of the index and no entry; and a hit touches
+ * nothing but its entry, since a hit does not change the eviction order
+ * (keys go in fill order).  A fingerprint's keys are a doubly linked list
+ * from its seq_fingerprint, so forgetting a fingerprint costs its own
+ * keys, not a pass over all.
  *-------------------------------------------------------------------------
  */
 #include "src/model/session_cache.h"
@@ -16,142 +22,287 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* One key of the simulated cache: fingerprint and parameters hash. */
+/* One key of the simulated cache: fingerprint and parameters hash.  64 bytes. */
 struct cache_entry
 {
-	keyed_entry entry;			/* key: key[] */
 	uint64_t	key[2];
 	int64_t		filled_ts;		/* when the cache was (re)filled */
 	int64_t		first_ts;		/* first execution seen in this part of the log */
 	double		first_ms;
-	seq_fingerprint *fp;
-	cache_entry *fp_prev,		/* fp's other keys (fp->cache_keys) */
-			   *fp_next;
-	cache_entry *next_free;		/* on the free list */
+	seq_fingerprint *fp;		/* NULL: a free entry */
+	uint32_t	older,			/* fill order; entry numbers + 1, 0: none */
+				newer;			/* (a free entry: the next free one) */
+	uint32_t	fp_prev,		/* fp's other keys (fp->cache_keys) */
+				fp_next;
 };
 
-#define CACHE_CHUNK 4096		/* cache entries per allocation */
+_Static_assert(sizeof(struct cache_entry) == 64, "a cache entry is one cache line");
+
+#define CACHE_CHUNK_BITS	12
+#define CACHE_CHUNK			(1u << CACHE_CHUNK_BITS)	/* entries per allocation */
+#define MIN_SLOTS			1024u
+
+static inline cache_entry *
+entry_at(const ttl_cache *c, uint32_t ref)	/* ref: number + 1, not 0 */
+{
+	uint32_t	n = ref - 1;
+
+	return &c->chunks[n >> CACHE_CHUNK_BITS][n & (CACHE_CHUNK - 1)];
+}
+
+static inline uint64_t
+key_hash(const uint64_t key[2])
+{
+	return hash_mix64(key[0] ^ hash_mix64(key[1]));
+}
+
+/* The slot a tag's probe starts at: its top bits, so that growing needs no hash. */
+static inline uint32_t
+home_slot(const ttl_cache *c, uint32_t tag)
+{
+	return (uint32_t) (((uint64_t) tag * c->nslots) >> 32);
+}
 
 void
 ttl_cache_init(ttl_cache *c, double ttl_ms)
 {
 	memset(c, 0, sizeof(*c));
-	keyed_table_init(&c->table);
 	c->ttl_ms = ttl_ms;
-}
-
-static void
-free_chunks(ttl_cache *c)
-{
-	for (int i = 0; i < c->nchunks; i++)
-		free(c->chunks[i]);
-	free(c->chunks);
-	c->chunks = NULL;
-	c->nchunks = c->chunk_used = 0;
-	c->free_entries = NULL;
 }
 
 void
 ttl_cache_free(ttl_cache *c)
 {
-	/* the whole table goes with its chunks: no entry is unlinked or freed alone */
-	free_chunks(c);
-	keyed_table_free(&c->table);
+	/* the whole cache goes with its chunks: no entry is unlinked or freed alone */
+	for (int i = 0; i < c->nchunks; i++)
+		free(c->chunks[i]);
+	free(c->chunks);
+	free(c->slots);
+	ttl_cache_init(c, c->ttl_ms);
+}
+
+/* Place ref under tag in slots (no growing). */
+static void
+slot_put(ttl_cache *c, uint32_t tag, uint32_t ref)
+{
+	uint32_t	mask = c->nslots - 1;
+	uint32_t	i = home_slot(c, tag);
+
+	while (c->slots[i] != 0)
+		i = (i + 1) & mask;
+	c->slots[i] = (uint64_t) tag << 32 | ref;
 }
 
 static void
-link_to_fp(cache_entry *e, seq_fingerprint *f)
+grow_slots(ttl_cache *c)
+{
+	uint64_t   *old = c->slots;
+	uint32_t	old_n = c->nslots;
+
+	c->nslots = old_n ? old_n * 2 : MIN_SLOTS;
+	c->slots = xcalloc(c->nslots, sizeof(uint64_t));
+	for (uint32_t i = 0; i < old_n; i++)
+		if (old[i] != 0)
+			slot_put(c, (uint32_t) (old[i] >> 32), (uint32_t) old[i]);
+	free(old);
+}
+
+/* The slot holding ref (which is in the index under hash). */
+static uint32_t
+slot_of(const ttl_cache *c, uint64_t hash, uint32_t ref)
+{
+	uint32_t	mask = c->nslots - 1;
+	uint32_t	i = home_slot(c, (uint32_t) (hash >> 32));
+
+	while ((uint32_t) c->slots[i] != ref)
+		i = (i + 1) & mask;
+	return i;
+}
+
+/* Empty slot i, moving back the entries of its probe run that may take its place. */
+static void
+slot_delete(ttl_cache *c, uint32_t i)
+{
+	uint32_t	mask = c->nslots - 1;
+	uint32_t	j = i;
+
+	for (;;)
+	{
+		j = (j + 1) & mask;
+		if (c->slots[j] == 0)
+			break;
+
+		uint32_t	home = home_slot(c, (uint32_t) (c->slots[j] >> 32));
+
+		/* j's entry may move to i when its home is not in (i, j], cyclically */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
+		{
+			c->slots[i] = c->slots[j];
+			i = j;
+		}
+	}
+	c->slots[i] = 0;
+}
+
+/* The entry of key (hash its key_hash), or 0. */
+static uint32_t
+find(const ttl_cache *c, const uint64_t key[2], uint64_t hash)
+{
+	uint32_t	tag = (uint32_t) (hash >> 32);
+	uint32_t	mask = c->nslots - 1;
+
+	if (c->nslots == 0)
+		return 0;
+	for (uint32_t i = home_slot(c, tag); c->slots[i] != 0; i = (i + 1) & mask)
+	{
+		if ((uint32_t) (c->slots[i] >> 32) != tag)
+			continue;
+
+		uint32_t	ref = (uint32_t) c->slots[i];
+		const cache_entry *e = entry_at(c, ref);
+
+		if (e->key[0] == key[0] && e->key[1] == key[1])
+			return ref;
+	}
+	return 0;
+}
+
+/* Fill order: unlink and link as the newest. */
+static void
+order_unlink(ttl_cache *c, cache_entry *e)
+{
+	if (e->older)
+		entry_at(c, e->older)->newer = e->newer;
+	else
+		c->oldest = e->newer;
+	if (e->newer)
+		entry_at(c, e->newer)->older = e->older;
+	else
+		c->newest = e->older;
+	e->older = e->newer = 0;
+}
+
+static void
+order_append(ttl_cache *c, cache_entry *e, uint32_t ref)
+{
+	e->older = c->newest;
+	e->newer = 0;
+	if (c->newest)
+		entry_at(c, c->newest)->newer = ref;
+	else
+		c->oldest = ref;
+	c->newest = ref;
+}
+
+static void
+link_to_fp(ttl_cache *c, cache_entry *e, uint32_t ref, seq_fingerprint *f)
 {
 	e->fp = f;
-	e->fp_prev = NULL;
+	e->fp_prev = 0;
 	e->fp_next = f->cache_keys;
 	if (f->cache_keys)
-		f->cache_keys->fp_prev = e;
-	f->cache_keys = e;
+		entry_at(c, f->cache_keys)->fp_prev = ref;
+	f->cache_keys = ref;
 }
 
 static void
-unlink_from_fp(cache_entry *e)
+unlink_from_fp(ttl_cache *c, cache_entry *e)
 {
 	if (e->fp_prev)
-		e->fp_prev->fp_next = e->fp_next;
+		entry_at(c, e->fp_prev)->fp_next = e->fp_next;
 	else
 		e->fp->cache_keys = e->fp_next;
 	if (e->fp_next)
-		e->fp_next->fp_prev = e->fp_prev;
+		entry_at(c, e->fp_next)->fp_prev = e->fp_prev;
 	e->fp = NULL;
 }
 
-/* An entry to fill (zeroed): a free one, a new one, or the least recently used key. */
-static cache_entry *
+/* Take e (ref) out of the cache: index, fill order and its fingerprint's keys. */
+static void
+drop(ttl_cache *c, cache_entry *e, uint32_t ref)
+{
+	slot_delete(c, slot_of(c, key_hash(e->key), ref));
+	order_unlink(c, e);
+	unlink_from_fp(c, e);
+	c->count--;
+}
+
+/* An entry to fill: a free one, a new one, or the one filled longest ago. */
+static uint32_t
 entry_slot(ttl_cache *c)
 {
-	cache_entry *e;
+	uint32_t	ref;
 
 	if (c->free_entries)
 	{
-		e = c->free_entries;
-		c->free_entries = e->next_free;
+		ref = c->free_entries;
+		c->free_entries = entry_at(c, ref)->newer;
 	}
-	else if (c->table.count < SEQ_CACHE_KEYS)
+	else if (c->used < SEQ_CACHE_KEYS)
 	{
-		if (c->nchunks == 0 || c->chunk_used == CACHE_CHUNK)
+		if ((c->used & (CACHE_CHUNK - 1)) == 0)
 		{
 			c->chunks = xrealloc(c->chunks, (size_t) (c->nchunks + 1) * sizeof(cache_entry *));
-			c->chunks[c->nchunks++] = xcalloc(CACHE_CHUNK, sizeof(cache_entry));
-			c->chunk_used = 0;
+			c->chunks[c->nchunks++] = aligned_alloc(64, CACHE_CHUNK * sizeof(cache_entry));
+			if (c->chunks[c->nchunks - 1] == NULL)
+				c->chunks[c->nchunks - 1] = xmalloc(CACHE_CHUNK * sizeof(cache_entry));
 		}
-		return &c->chunks[c->nchunks - 1][c->chunk_used++];
+		ref = ++c->used;
 	}
 	else
 	{
-		e = keyed_container(c->table.oldest, cache_entry, entry);
-		keyed_table_remove(&c->table, &e->entry);
-		unlink_from_fp(e);
+		ref = c->oldest;
+		drop(c, entry_at(c, ref), ref);
 		c->evictions++;
 	}
-	memset(e, 0, sizeof(*e));
-	return e;
+	memset(entry_at(c, ref), 0, sizeof(cache_entry));
+	return ref;
 }
 
-/* Link e (its key and times set) into the table and its fingerprint's keys. */
-static void
-insert(ttl_cache *c, cache_entry *e, seq_fingerprint *f)
+/* Add a new key (absent from c) with its times, as the newest fill. */
+static cache_entry *
+insert(ttl_cache *c, const uint64_t key[2], uint64_t hash, seq_fingerprint *f)
 {
-	e->entry.key = (const char *) e->key;
-	e->entry.keylen = sizeof(e->key);
-	keyed_table_insert(&c->table, &e->entry);
-	link_to_fp(e, f);
+	uint32_t	ref = entry_slot(c);
+	cache_entry *e = entry_at(c, ref);
+
+	if (2 * (c->count + 1) > c->nslots)
+		grow_slots(c);
+	memcpy(e->key, key, sizeof(e->key));
+	slot_put(c, (uint32_t) (hash >> 32), ref);
+	order_append(c, e, ref);
+	link_to_fp(c, e, ref, f);
+	c->count++;
+	return e;
 }
 
 void
 ttl_cache_observe(ttl_cache *c, seq_fingerprint *f, uint64_t h, int64_t ts, double ms)
 {
 	uint64_t	key[2] = {f->query->fingerprint, h};
-	uint64_t	hash = hash_mix64(key[0] ^ hash_mix64(h));
-	keyed_entry *found = keyed_table_find(&c->table, (const char *) key, sizeof(key), hash);
+	uint64_t	hash = key_hash(key);
+	uint32_t	ref = find(c, key, hash);
 	cache_entry *e;
 
-	if (found)
+	if (ref)
 	{
-		e = keyed_container(found, cache_entry, entry);
-		keyed_table_touch(&c->table, found);
+		e = entry_at(c, ref);
 		if (ts - e->filled_ts <= (int64_t) c->ttl_ms)
 		{
 			f->cache_hits++;
 			f->cache_hit_ms += ms;
 			return;
 		}
+		/* expired: refilled, so it is now the newest fill */
 		e->filled_ts = ts;
+		order_unlink(c, e);
+		order_append(c, e, ref);
 		f->cache_misses++;
 		return;
 	}
-	e = entry_slot(c);
-	memcpy(e->key, key, sizeof(key));
-	e->entry.hash = hash;
+	e = insert(c, key, hash, f);
 	e->filled_ts = e->first_ts = ts;
 	e->first_ms = ms;
-	insert(c, e, f);
 	f->cache_misses++;
 }
 
@@ -160,25 +311,26 @@ ttl_cache_forget(ttl_cache *c, seq_fingerprint *f)
 {
 	while (f->cache_keys)
 	{
-		cache_entry *e = f->cache_keys;
+		uint32_t	ref = f->cache_keys;
+		cache_entry *e = entry_at(c, ref);
 
-		keyed_table_remove(&c->table, &e->entry);
-		unlink_from_fp(e);
-		e->next_free = c->free_entries;
-		c->free_entries = e;
+		drop(c, e, ref);
+		e->newer = c->free_entries;
+		c->free_entries = ref;
 	}
 }
 
 /*
- * dst's entry for the key of src's entry s (looked up), or NULL; when dst
- * filled it within the TTL of s's first execution, that execution was a
- * hit, not the miss src counted (f: the fingerprint's figures in dst).
+ * dst's entry for the key of src's entry s, or NULL; when dst filled it
+ * within the TTL of s's first execution, that execution was a hit, not
+ * the miss src counted (f: the fingerprint's figures in dst).
  */
 static cache_entry *
-boundary_hit(ttl_cache *dst, const cache_entry *s, seq_fingerprint *f)
+boundary_hit(ttl_cache *dst, const cache_entry *s, seq_fingerprint *f, uint32_t *ref)
 {
-	keyed_entry *found = keyed_table_find(&dst->table, (const char *) s->key, sizeof(s->key), s->entry.hash);
-	cache_entry *e = found ? keyed_container(found, cache_entry, entry) : NULL;
+	*ref = find(dst, s->key, key_hash(s->key));
+
+	cache_entry *e = *ref ? entry_at(dst, *ref) : NULL;
 
 	if (e && s->first_ts - e->filled_ts <= (int64_t) dst->ttl_ms && f->cache_misses > 0)
 	{
@@ -193,91 +345,123 @@ boundary_hit(ttl_cache *dst, const cache_entry *s, seq_fingerprint *f)
 static void
 merge_entry(ttl_cache *dst, const cache_entry *s, seq_fingerprint *f)
 {
-	cache_entry *e = boundary_hit(dst, s, f);
+	uint32_t	ref;
+	cache_entry *e = boundary_hit(dst, s, f, &ref);
 
 	if (e)
 	{
+		/* src's last fill is the key's: the newest in dst */
 		e->filled_ts = s->filled_ts;
-		keyed_table_touch(&dst->table, &e->entry);
+		order_unlink(dst, e);
+		order_append(dst, e, ref);
 		return;
 	}
-	e = entry_slot(dst);
-	memcpy(e->key, s->key, sizeof(e->key));
-	e->entry.hash = s->entry.hash;
+	e = insert(dst, s->key, key_hash(s->key), f);
 	e->filled_ts = s->filled_ts;
 	e->first_ts = s->first_ts;
 	e->first_ms = s->first_ms;
-	insert(dst, e, f);
 }
 
-/* dst's every key goes (src's table takes its place): unlink them from their fingerprints. */
+/* Call fn on every key of c, in memory order (not in fill order): a pass over its chunks. */
 static void
-drop_all(ttl_cache *c)
+each_entry(ttl_cache *c, void (*fn) (cache_entry *e, uint32_t ref, void *arg), void *arg)
 {
-	for (keyed_entry *k = c->table.oldest; k; k = k->newer)
-		unlink_from_fp(keyed_container(k, cache_entry, entry));
-	free_chunks(c);
-	keyed_table_free(&c->table);
+	for (int i = 0; i < c->nchunks; i++)
+	{
+		uint32_t	used = (uint32_t) (i + 1) * CACHE_CHUNK <= c->used ? CACHE_CHUNK
+			: c->used - (uint32_t) i * CACHE_CHUNK;
+
+		for (uint32_t k = 0; k < used; k++)
+			if (c->chunks[i][k].fp)	/* NULL: free */
+				fn(&c->chunks[i][k], (uint32_t) i * CACHE_CHUNK + k + 1, arg);
+	}
+}
+
+static void
+note_earliest(cache_entry *e, uint32_t ref, void *arg)
+{
+	int64_t    *start = arg;
+
+	(void) ref;
+	if (e->first_ts < *start)
+		*start = e->first_ts;
+}
+
+/* dst's keys all go: their fingerprints' lists are emptied at once, not key by key. */
+static void
+forget_list(cache_entry *e, uint32_t ref, void *arg)
+{
+	(void) ref;
+	(void) arg;
+	e->fp->cache_keys = 0;
+}
+
+typedef struct moving_keys
+{
+	ttl_cache  *dst;
+	ttl_cache_map map;
+	void	   *ctx;
+	int64_t		start;			/* src's earliest first execution */
+} moving_keys;
+
+/*
+ * A key of src's moves to dst's fingerprint; its first execution, when
+ * near src's start, may have been a hit on dst's key.  The lists of one
+ * fingerprint's keys keep their links (numbers within src's chunks, which
+ * move whole): only the fingerprint changes, and the list's head becomes
+ * the new fingerprint's.
+ */
+static void
+move_key(cache_entry *s, uint32_t ref, void *arg)
+{
+	moving_keys *mk = arg;
+	seq_fingerprint *f = mk->map(mk->ctx, s->fp);
+	uint32_t	found;
+
+	if (s->first_ts - mk->start <= (int64_t) mk->dst->ttl_ms)
+		(void) boundary_hit(mk->dst, s, f, &found);
+	if (s->fp_prev == 0)
+	{
+		s->fp->cache_keys = 0;
+		f->cache_keys = ref;
+	}
+	s->fp = f;
 }
 
 /*
  * Only keys src first saw within the TTL of its own start can be hits at
  * the boundary, so only those are looked up.  When src's cache is full,
- * the least recently used rule would evict every older entry of dst's,
- * so src's table simply takes the place of dst's, its entries moved to
- * dst's fingerprints; else src's entries are added to dst's, newest last.
+ * its keys are all filled after dst's and filling them would evict every
+ * key of dst's, so src's cache simply takes the place of dst's, its
+ * entries moved to dst's fingerprints in three passes over the chunks;
+ * else src's keys are added to dst's in fill order.
  */
 void
 ttl_cache_merge(ttl_cache *dst, ttl_cache *src, ttl_cache_map map, void *ctx)
 {
-	int64_t		start = INT64_MAX;
+	moving_keys mk = {.dst = dst, .map = map, .ctx = ctx, .start = INT64_MAX};
 
-	if (src->table.count < SEQ_CACHE_KEYS)
+	if (src->count < SEQ_CACHE_KEYS)
 	{
-		for (keyed_entry *k = src->table.oldest; k; k = k->newer)
+		for (uint32_t ref = src->oldest; ref; ref = entry_at(src, ref)->newer)
 		{
-			cache_entry *s = keyed_container(k, cache_entry, entry);
+			cache_entry *s = entry_at(src, ref);
 
 			merge_entry(dst, s, map(ctx, s->fp));
 		}
 		dst->evictions += src->evictions;
 		ttl_cache_free(src);
-		ttl_cache_init(src, src->ttl_ms);
 		return;
 	}
-	for (keyed_entry *k = src->table.oldest; k; k = k->newer)
-	{
-		int64_t		ts = keyed_container(k, cache_entry, entry)->first_ts;
+	each_entry(src, note_earliest, &mk.start);
+	/* dst's lists go first: the map may add fingerprints to dst, whose lists move_key then starts */
+	each_entry(dst, forget_list, NULL);
+	each_entry(src, move_key, &mk);
 
-		if (ts < start)
-			start = ts;
-	}
-	/* src's keys move to dst's fingerprints, mapped before dst's keys go (the map may add to dst) */
-	for (keyed_entry *k = src->table.oldest; k; k = k->newer)
-	{
-		cache_entry *s = keyed_container(k, cache_entry, entry);
-		seq_fingerprint *f = map(ctx, s->fp);
+	uint64_t	evictions = dst->evictions + dst->count + src->evictions;	/* what filling src's would have evicted */
 
-		if (s->first_ts - start <= (int64_t) dst->ttl_ms)
-			(void) boundary_hit(dst, s, f);
-		unlink_from_fp(s);
-		s->fp = f;				/* linked to it once dst's keys are gone */
-	}
-	dst->evictions += dst->table.count + src->evictions;	/* what inserting src's would have evicted */
-	drop_all(dst);
-	for (keyed_entry *k = src->table.oldest; k; k = k->newer)
-	{
-		cache_entry *s = keyed_container(k, cache_entry, entry);
-
-		link_to_fp(s, s->fp);
-	}
-	dst->table = src->table;
-	dst->chunks = src->chunks;
-	dst->nchunks = src->nchunks;
-	dst->chunk_used = src->chunk_used;
-	dst->free_entries = src->free_entries;
-	src->chunks = NULL;
-	src->nchunks = src->chunk_used = 0;
-	src->free_entries = NULL;
-	keyed_table_init(&src->table);
+	ttl_cache_free(dst);
+	*dst = *src;
+	dst->evictions = evictions;
+	ttl_cache_init(src, src->ttl_ms);
 }

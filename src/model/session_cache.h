@@ -5,18 +5,19 @@
  *    the database would have answered.
  *
  * One key per (fingerprint, parameters hash), filled by a miss and valid
- * for ttl_ms; SEQ_CACHE_KEYS keys at most, the least recently used
- * evicted (hits on an evicted key are missed: the figures err low).  Hits
- * and misses are counted in the fingerprint's seq_fingerprint.  Entries
- * come from chunks freed whole, and a fingerprint's keys are linked from
- * its seq_fingerprint, so that the bounded table (query_table.c) can drop
- * one fingerprint's keys alone and reuse their memory.
+ * for ttl_ms; SEQ_CACHE_KEYS keys at most, the one filled longest ago
+ * evicted first: it is the first to expire, and a hit does not make a
+ * filled key live longer (hits on an evicted key are missed: the figures
+ * err low).  Hits and misses are counted in the fingerprint's
+ * seq_fingerprint.  Entries come from chunks freed whole, and a
+ * fingerprint's keys are linked from its seq_fingerprint, so that the
+ * bounded table (query_table.c) can drop one fingerprint's keys alone and
+ * reuse their memory.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_SESSION_CACHE_H
 #define PGSIFT_SESSION_CACHE_H
 
-#include "src/lib/keyed_table.h"
 #include "src/model/session_patterns.h"
 
 #include <stdint.h>
@@ -25,12 +26,17 @@ typedef struct cache_entry cache_entry;
 
 typedef struct ttl_cache
 {
-	keyed_table table;			/* keys, least recently used first */
 	double		ttl_ms;
+	/* the keys: an open-addressing index of entry numbers, and the entries in fill order */
+	uint64_t   *slots;			/* hash tag << 32 | entry number + 1; 0: empty */
+	uint32_t	nslots;			/* a power of two, at least twice count */
+	uint32_t	count;
+	uint32_t	oldest,			/* entry numbers + 1; 0: none */
+				newest;
 	cache_entry **chunks;		/* entries come from chunks, freed whole */
 	int			nchunks;
-	int			chunk_used;		/* entries handed out of the last chunk */
-	cache_entry *free_entries;	/* entries of forgotten fingerprints, reused first */
+	uint32_t	used;			/* entry numbers handed out */
+	uint32_t	free_entries;	/* entries of forgotten fingerprints, reused first (number + 1) */
 	uint64_t	evictions;		/* keys evicted because SEQ_CACHE_KEYS were kept */
 } ttl_cache;
 

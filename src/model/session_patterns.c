@@ -548,6 +548,7 @@ merge_fingerprint(session_patterns *dst, const query_mapping *m, seq_fingerprint
 {
 	seq_fingerprint *d = map_query(dst, m, s->query)->seq;
 
+	s->merged_into = d;			/* for the TTL cache's keys, merged next */
 	d->insert_runs += s->insert_runs;
 	d->insert_rows += s->insert_rows;
 	d->insert_runs_own_xact += s->insert_runs_own_xact;
@@ -571,7 +572,7 @@ map_fingerprint(void *ctx, const seq_fingerprint *f)
 {
 	merge_target *t = ctx;
 
-	return map_query(t->dst, t->m, f->query)->seq;
+	return f->merged_into ? f->merged_into : map_query(t->dst, t->m, f->query)->seq;
 }
 
 static void

@@ -27,8 +27,8 @@
  * model is created (workload_filter.patterns).  Memory caps: the per-run
  * state is embedded in the session's window (a few hundred bytes);
  * SEQ_MAX_LOOPS pairs; one entry per (heavy) fingerprint of the bounded
- * table; SEQ_CACHE_KEYS cache keys, least recently used evicted (hits on
- * evicted keys are missed, so the cache figures err low).
+ * table; SEQ_CACHE_KEYS cache keys, the one filled longest ago evicted
+ * first (hits on evicted keys are missed, so the cache figures err low).
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_SESSION_PATTERNS_H
@@ -104,8 +104,9 @@ typedef struct seq_fingerprint
 	uint64_t	cache_misses;
 	double		cache_hit_ms;
 	/* the tables' own: its keys in the TTL cache (session_cache.h), its place in the list */
-	struct cache_entry *cache_keys;
+	uint32_t	cache_keys;		/* its first key: entry number + 1 in the cache, 0: none */
 	size_t		index;
+	struct seq_fingerprint *merged_into;	/* while merged into other tables: its entry there */
 } seq_fingerprint;
 
 typedef struct session_patterns session_patterns;

@@ -264,6 +264,11 @@ add_statement(workload *w, const log_event *ev)
 		query_table_promote(q);
 	if (!q->parsed)
 		w->summary.parse_errors++;
+	/* the sketch and the series are added to last: their memory is fetched meanwhile */
+	if (q->sketch)
+		__builtin_prefetch(q->sketch, 0);
+	if (q->series)
+		__builtin_prefetch(q->series, 1);
 	if (ev->kind == EV_STATEMENT_UNTIMED)
 	{
 		q->untimed_calls++;
@@ -280,8 +285,6 @@ add_statement(workload *w, const log_event *ev)
 			q->min_ms = d;
 		if (d > q->max_ms)
 			q->max_ms = d;
-		if (q->sketch)
-			sketch_add(q->sketch, d);
 		sample_statement(w, q, ev);
 		w->summary.statements++;
 		w->summary.total_duration_ms += d;
@@ -296,8 +299,8 @@ add_statement(workload *w, const log_event *ev)
 		}
 	}
 	query_table_counted(w, q);
-	if (q->series)
-		query_series_add(q->series, rec->ts_ms, 1);
+	if (q->sketch && ev->kind != EV_STATEMENT_UNTIMED)
+		sketch_prefetch(q->sketch, ev->duration_ms);
 	if (rec->ts_ms != LOG_TS_UNKNOWN)
 	{
 		if (q->first_ts == LOG_TS_UNKNOWN || rec->ts_ms < q->first_ts)
@@ -309,6 +312,10 @@ add_statement(workload *w, const log_event *ev)
 	count_name(q->users, &q->nusers, intern_repeated(w, 1, rec->user));
 	count_name(q->apps, &q->napps, intern_repeated(w, 2, rec->app));
 	push_session_statement(w, ev, q);
+	if (q->sketch && ev->kind != EV_STATEMENT_UNTIMED)
+		sketch_add(q->sketch, ev->duration_ms);
+	if (q->series)
+		query_series_add(q->series, rec->ts_ms, 1);
 }
 
 static void

@@ -1,0 +1,194 @@
+/*-------------------------------------------------------------------------
+ * test_ingest.c
+ *    Parallel reading (src/model/ingest.c) when a part is cut for an idle
+ *    worker: the run must equal a serial one.
+ *
+ * The log is 800 copies of a real server's log (fixtures/workload-debian.log),
+ * 38 MB, with a malformed line and the slowest statement of all planted
+ * at 70% of it.  Read with a first part of 90% of the file, the second
+ * worker is done with its 10% long before the first is, and cuts off the
+ * rest of the first part: the file is then read in three parts or more,
+ * merged in log order, whichever thread finishes first.  Counts, line
+ * numbers, samples and the malformed line's place must be the serial
+ * run's.
+ *-------------------------------------------------------------------------
+ */
+#include "src/model/ingest.h"
+#include "src/model/workload.h"
+#include "tests/test_registry.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define SLOW_TEXT "SELECT 987654"
+
+/* What one read of the log gave. */
+typedef struct log_read
+{
+	workload   *model;
+	ingest_file file;
+	diag_tally	tally;
+} log_read;
+
+static const char *
+big_log(void)
+{
+	static char path[4096];
+
+	if (path[0])
+		return path;
+	snprintf(path, sizeof(path), "%s/ingest-big.log", test_tmpdir());
+
+	char		cmd[12288];
+
+	snprintf(cmd, sizeof(cmd),
+			 "F='%s' P='%s'; for i in $(seq 1 800); do cat \"$F\"; done > \"$P.copies\" && "
+			 "n=$(wc -l < \"$P.copies\") && head -n $((n * 7 / 10)) \"$P.copies\" > \"$P\" && "
+			 "echo '@@@ not a log line' >> \"$P\" && grep -m1 'duration: .* ms  statement: ' \"$F\" | "
+			 "sed -E 's/duration: [0-9.]+ ms  statement: .*/duration: 987654.321 ms  statement: " SLOW_TEXT "/' >> \"$P\" && "
+			 "tail -n +$((n * 7 / 10 + 1)) \"$P.copies\" >> \"$P\" && rm \"$P.copies\"",
+			 test_fixture("workload-debian.log"), path);
+	CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+	return path;
+}
+
+/* Statements in one copy of the fixture. */
+static uint64_t
+fixture_statements(void)
+{
+	workload   *w = workload_create(NULL);
+	ingest_file f = {.path = test_fixture("workload-debian.log")};
+	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = 1};
+	diag_tally	t = {0};
+	uint64_t	n;
+
+	CU_ASSERT(ingest_files(w, &f, 1, &o, &t) > 0);
+	n = workload_get_summary(w)->statements;
+	ingest_file_clear(&f);
+	diag_tally_free(&t);
+	workload_destroy(w);
+	return n;
+}
+
+static void
+read_log(log_read *r, int jobs, int first_percent)
+{
+	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = jobs, .first_part_percent = first_percent};
+
+	memset(r, 0, sizeof(*r));
+	r->model = workload_create(NULL);
+	r->file.path = big_log();
+	CU_ASSERT(ingest_files(r->model, &r->file, 1, &o, &r->tally) > 0);
+}
+
+static void
+log_read_free(log_read *r)
+{
+	ingest_file_clear(&r->file);
+	diag_tally_free(&r->tally);
+	workload_destroy(r->model);
+}
+
+/* The line of the sample of q whose text holds part, or 0. */
+static uint64_t
+sample_line(const query_stats *q, const char *part)
+{
+	for (int i = 0; i < q->nsamples; i++)
+		if (q->samples[i].query && strstr(q->samples[i].query, part))
+			return q->samples[i].line;
+	return 0;
+}
+
+static void
+assert_same_queries(workload *serial, workload *parallel)
+{
+	size_t		n,
+				m;
+	query_stats **a = workload_queries(serial, &n);
+
+	(void) workload_queries(parallel, &m);
+	CU_ASSERT_EQUAL(n, m);
+	for (size_t i = 0; i < n; i++)
+	{
+		query_stats *b = workload_query_find(parallel, a[i]->fingerprint, a[i]->parsed);
+
+		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+		CU_ASSERT_EQUAL(a[i]->calls, b->calls);
+		CU_ASSERT(fabs(a[i]->total_ms - b->total_ms) <= 1e-6 * fmax(1.0, a[i]->total_ms));
+		CU_ASSERT_DOUBLE_EQUAL(a[i]->min_ms, b->min_ms, 1e-9);
+		CU_ASSERT_DOUBLE_EQUAL(a[i]->max_ms, b->max_ms, 1e-9);
+		CU_ASSERT_EQUAL(a[i]->nsamples, b->nsamples);
+		for (int k = 0; k < a[i]->nsamples && k < b->nsamples; k++)
+		{
+			CU_ASSERT_DOUBLE_EQUAL(a[i]->samples[k].duration_ms, b->samples[k].duration_ms, 1e-9);
+			CU_ASSERT_EQUAL(a[i]->samples[k].line, b->samples[k].line);
+		}
+	}
+}
+
+static void
+check_cut_run(int jobs, int first_percent)
+{
+	log_read	serial,
+				parallel;
+
+	read_log(&serial, 1, 0);
+	read_log(&parallel, jobs, first_percent);
+	/* the rest of the long first part was cut off for the idle worker */
+	CU_ASSERT_EQUAL(serial.file.parts, 1);
+	CU_ASSERT(parallel.file.parts > jobs);
+	if (parallel.file.parts <= jobs)
+		fprintf(stderr, "\n-j %d: read in %d parts, no cut\n", jobs, parallel.file.parts);
+
+	const workload_summary *a = workload_get_summary(serial.model),
+			   *b = workload_get_summary(parallel.model);
+
+	CU_ASSERT_EQUAL(a->statements, 800 * fixture_statements() + 1);
+	CU_ASSERT_EQUAL(a->statements, b->statements);
+	CU_ASSERT_EQUAL(a->records, b->records);
+	CU_ASSERT_EQUAL(a->lines, b->lines);
+	CU_ASSERT_EQUAL(a->malformed_lines, 1);
+	CU_ASSERT_EQUAL(b->malformed_lines, 1);
+	CU_ASSERT_EQUAL(serial.file.lines, parallel.file.lines);
+	CU_ASSERT_EQUAL(serial.file.records, parallel.file.records);
+	CU_ASSERT_EQUAL(serial.file.end_offset, parallel.file.end_offset);
+	CU_ASSERT_EQUAL(parallel.file.opened, 1);
+
+	/* the malformed line where it is in the file, and the slow statement just after it */
+	CU_ASSERT_EQUAL_FATAL(serial.tally.nsamples, 1);
+	CU_ASSERT_EQUAL_FATAL(parallel.tally.nsamples, 1);
+	CU_ASSERT_EQUAL(serial.tally.samples[0].line, parallel.tally.samples[0].line);
+	CU_ASSERT(serial.tally.samples[0].line > serial.file.lines / 2);
+	assert_same_queries(serial.model, parallel.model);
+
+	size_t		n;
+	query_stats **qs = workload_queries(parallel.model, &n);
+	uint64_t	slow = 0;
+
+	for (size_t i = 0; i < n && slow == 0; i++)
+		slow = sample_line(qs[i], SLOW_TEXT);
+	CU_ASSERT_EQUAL(slow, serial.tally.samples[0].line + 1);
+	log_read_free(&serial);
+	log_read_free(&parallel);
+}
+
+static void
+test_cut_two_threads(void)
+{
+	check_cut_run(2, 90);
+}
+
+static void
+test_cut_three_threads(void)
+{
+	check_cut_run(3, 80);
+}
+
+PGSIFT_TEST_SUITE(ingest_suite)
+{
+	CU_pSuite	s = CU_add_suite("model/ingest", NULL, NULL);
+
+	CU_add_test(s, "-j 2, an idle worker cuts the long part: the serial run's figures", test_cut_two_threads);
+	CU_add_test(s, "-j 3, parts cut and merged in log order: the serial run's figures", test_cut_three_threads);
+}
