@@ -154,6 +154,260 @@ json_write_piece(const char *piece, size_t size, void *data)
 	return json_write_raw(piece, size, b);
 }
 
+/*
+ * The writer of json_write_indented: jansson's layout under the flags the
+ * reports use, written straight into the buffer.  jansson's own dump hands
+ * a document over in pieces of a byte or two and formats every real with
+ * snprintf, which made it most of the cost of a large report.
+ */
+#define OWN_FLAGS	(JSON_MAX_INDENT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY | JSON_REAL_PRECISION(31))
+
+static inline void
+put(json_write_buffer *b, const char *s, size_t n)
+{
+	if (n <= sizeof(b->data) - b->used)
+	{
+		memcpy(b->data + b->used, s, n);
+		b->used += n;
+	}
+	else
+		json_write_raw(s, n, b);
+}
+
+static inline void
+put_char(json_write_buffer *b, char c)
+{
+	if (b->used == sizeof(b->data))
+		json_write_flush(b);
+	b->data[b->used++] = c;
+}
+
+/* A line break and the indentation of depth: the document's levels and the caller's offset. */
+static void
+put_break(json_write_buffer *b, int per_level, int depth)
+{
+	static const char spaces[64] = "                                                               ";
+
+	put_char(b, '\n');
+	for (int left = b->indent + per_level * depth; left > 0; left -= (int) sizeof(spaces) - 1)
+		put(b, spaces, left < (int) sizeof(spaces) - 1 ? (size_t) left : sizeof(spaces) - 1);
+}
+
+/* A JSON string as jansson escapes it: quote, backslash and control characters; UTF-8 as it is. */
+static void
+put_string(json_write_buffer *b, const char *s, size_t len)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t		run = 0;
+
+	put_char(b, '"');
+	for (size_t i = 0; i < len; i++)
+	{
+		unsigned char c = (unsigned char) s[i];
+		char		esc[6];
+		size_t		n = 2;
+
+		if (c >= 0x20 && c != '"' && c != '\\')
+			continue;
+		put(b, s + run, i - run);
+		run = i + 1;
+		esc[0] = '\\';
+		switch (c)
+		{
+			case '"':
+			case '\\':
+				esc[1] = (char) c;
+				break;
+			case '\b':
+				esc[1] = 'b';
+				break;
+			case '\f':
+				esc[1] = 'f';
+				break;
+			case '\n':
+				esc[1] = 'n';
+				break;
+			case '\r':
+				esc[1] = 'r';
+				break;
+			case '\t':
+				esc[1] = 't';
+				break;
+			default:
+				memcpy(esc + 1, "u00", 3);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 0xF];
+				n = 6;
+		}
+		put(b, esc, n);
+	}
+	put(b, s + run, len - run);
+	put_char(b, '"');
+}
+
+/*
+ * A real as jansson writes it: "%.*g", ".0" when that shows no point or
+ * exponent, the exponent without '+' or leading zeros.  The reports'
+ * figures are milliseconds rounded to the microsecond (json_ms): such a
+ * value under 10^9 is written from its integer count of thousandths, which
+ * is what "%.12g" prints for it (twelve significant digits hold all of it,
+ * and a double is far closer to it than half the last digit).
+ */
+static void
+put_real(json_write_buffer *b, double v, int precision)
+{
+	char		buf[40];
+	int			n;
+
+	if (precision == 0)
+		precision = 17;
+	if (precision == 12 && v > -1e9 && v < 1e9 && v != 0.0)
+	{
+		long long	m = llround(v * 1000.0);
+
+		if ((double) m / 1000.0 == v)
+		{
+			unsigned long long a = (unsigned long long) (m < 0 ? -m : m);
+			unsigned	frac = (unsigned) (a % 1000);
+			char	   *p = buf + sizeof(buf);
+
+			/* the fraction's digits without trailing zeros, at least ".0" */
+			if (frac == 0)
+			{
+				*--p = '0';
+				*--p = '.';
+			}
+			else
+			{
+				int			digits = 3;
+
+				while (frac % 10 == 0)
+					frac /= 10, digits--;
+				for (int d = 0; d < digits; d++, frac /= 10)
+					*--p = (char) ('0' + frac % 10);
+				*--p = '.';
+			}
+			a /= 1000;
+			do
+				*--p = (char) ('0' + a % 10);
+			while ((a /= 10) > 0);
+			if (m < 0)
+				*--p = '-';
+			put(b, p, (size_t) (buf + sizeof(buf) - p));
+			return;
+		}
+	}
+	n = snprintf(buf, sizeof(buf) - 3, "%.*g", precision, v);
+	if (n < 0 || n >= (int) sizeof(buf) - 3)
+		n = (int) strlen(buf);
+	if (strchr(buf, '.') == NULL && strchr(buf, 'e') == NULL)
+	{
+		memcpy(buf + n, ".0", 3);
+		n += 2;
+	}
+
+	char	   *e = strchr(buf, 'e');
+
+	if (e)
+	{
+		char	   *start = e + 1,
+				   *end;
+
+		if (*start == '-')
+			start++;
+		end = *start == '+' ? start + 1 : start;
+		while (*end == '0' && end[1] != '\0')
+			end++;
+		memmove(start, end, strlen(end) + 1);
+		n = (int) strlen(buf);
+	}
+	put(b, buf, (size_t) n);
+}
+
+static void
+emit(json_write_buffer *b, const json_t *v, size_t flags, int depth)
+{
+	int			per_level = (int) (flags & JSON_MAX_INDENT);
+	char		num[32];
+
+	switch (json_typeof(v))
+	{
+		case JSON_OBJECT:
+			{
+				const char *key;
+				json_t	   *value;
+				int			first = 1;
+
+				if (json_object_size(v) == 0)
+				{
+					put(b, "{}", 2);
+					return;
+				}
+				put_char(b, '{');
+				json_object_foreach((json_t *) v, key, value)
+				{
+					if (!first)
+						put_char(b, ',');
+					if (per_level > 0)
+						put_break(b, per_level, depth + 1);
+					else if (!first)
+						put_char(b, ' ');
+					first = 0;
+					put_string(b, key, strlen(key));
+					put(b, ": ", 2);
+					emit(b, value, flags, depth + 1);
+				}
+				if (per_level > 0)
+					put_break(b, per_level, depth);
+				put_char(b, '}');
+				return;
+			}
+		case JSON_ARRAY:
+			{
+				size_t		n = json_array_size(v);
+
+				if (n == 0)
+				{
+					put(b, "[]", 2);
+					return;
+				}
+				put_char(b, '[');
+				for (size_t i = 0; i < n; i++)
+				{
+					if (i > 0)
+						put_char(b, ',');
+					if (per_level > 0)
+						put_break(b, per_level, depth + 1);
+					else if (i > 0)
+						put_char(b, ' ');
+					emit(b, json_array_get(v, i), flags, depth + 1);
+				}
+				if (per_level > 0)
+					put_break(b, per_level, depth);
+				put_char(b, ']');
+				return;
+			}
+		case JSON_STRING:
+			put_string(b, json_string_value(v), json_string_length(v));
+			return;
+		case JSON_INTEGER:
+			put(b, num, (size_t) snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT, json_integer_value(v)));
+			return;
+		case JSON_REAL:
+			put_real(b, json_real_value(v), (int) ((flags >> 11) & 0x1F));
+			return;
+		case JSON_TRUE:
+			put(b, "true", 4);
+			return;
+		case JSON_FALSE:
+			put(b, "false", 5);
+			return;
+		case JSON_NULL:
+			put(b, "null", 4);
+			return;
+	}
+}
+
 int
 json_write(FILE *out, const json_t *v, size_t flags)
 {
@@ -170,7 +424,15 @@ json_write_indented(FILE *out, const json_t *v, size_t flags, int indent)
 	b->used = 0;
 	b->failed = 0;
 	b->indent = indent;
-	rc = json_dump_callback(v, json_write_piece, b, flags);
+	if ((flags & ~(size_t) OWN_FLAGS) != 0)
+		rc = json_dump_callback(v, json_write_piece, b, flags);
+	else if (!(flags & JSON_ENCODE_ANY) && !json_is_object(v) && !json_is_array(v))
+		rc = -1;
+	else
+	{
+		emit(b, v, flags, 0);
+		rc = 0;
+	}
 	json_write_flush(b);
 	rc = rc == 0 && !b->failed ? 0 : -1;
 	free(b);

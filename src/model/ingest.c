@@ -42,8 +42,8 @@
 #define DETECT_LINES		64
 #define SPLIT_MIN_BYTES		(32u * 1024 * 1024)
 #define PROGRESS_EVERY		65536	/* lines between clock checks */
-#define CUT_MIN_BYTES		(4u * 1024 * 1024)	/* the least a cut leaves on either side */
-#define CUT_HANDICAP_BYTES	(1u * 1024 * 1024)	/* what a new part's start and its merge cost, in reading */
+#define CUT_MIN_BYTES		(8u * 1024 * 1024)	/* the least a cut leaves on either side */
+#define CUT_HANDICAP_BYTES	(2u * 1024 * 1024)	/* what a new part's cold start and its merge cost, in reading */
 #define CUTS_PER_JOB		8	/* room for cut-off tasks, per thread */
 #define AT_EVERY			1024	/* lines between two updates of a part's position */
 

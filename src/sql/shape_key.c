@@ -266,12 +266,19 @@ shape_key(const char *s, size_t len, strbuf *out)
 		}
 		else if (c == '"')
 		{
-			/* a quoted identifier: copied whole */
-			size_t		j = skip_quoted_ident(s, len, i);
-
-			memcpy(o, s + i, j - i);
-			o += j - i;
-			i = j;
+			/* a quoted identifier, copied whole ("" inside it included) as it is scanned: most are short */
+			*o++ = s[i++];
+			for (;;)
+			{
+				while (i < len && s[i] != '"')
+					*o++ = s[i++];
+				if (i >= len)
+					break;
+				*o++ = s[i++];
+				if (i >= len || s[i] != '"')
+					break;
+				*o++ = s[i++];
+			}
 		}
 		else if (c == '$' && (o == start || !(sk_class[(unsigned char) o[-1]] & SK_IDENT)) &&
 				 (dollar_end = skip_dollar_quote(s, len, i)) != 0)
@@ -287,13 +294,9 @@ shape_key(const char *s, size_t len, strbuf *out)
 		}
 		else if (k & SK_IDENT)
 		{
-			size_t		j = i + 1;
-
-			while (j < len && (sk_class[(unsigned char) s[j]] & SK_IDENT))
-				j++;
-			memcpy(o, s + i, j - i);
-			o += j - i;
-			i = j;
+			do
+				*o++ = s[i++];
+			while (i < len && (sk_class[(unsigned char) s[i]] & SK_IDENT));
 		}
 		else
 		{

@@ -9,8 +9,9 @@
 #      -s 10, then pgbench runs alternating -M simple and -M extended until
 #      the log is big enough.  The log is kept in build/bench/ and reused.
 #   2. makes a >= 1 GiB log by concatenating copies of it (also kept);
-#   3. times pgsift (one thread, and -j 2) and pgBadger (-j 1, its default,
-#      and -j 2) on the 100 MiB log, with /usr/bin/time -v for peak RSS;
+#   3. times pgsift (one thread and -j 2, alternately, the best of five of
+#      each) and pgBadger (-j 1, its default, and -j 2, once each) on the
+#      100 MiB log, with /usr/bin/time -v for peak RSS;
 #   4. checks that pgsift's statement count (.summary.statements) equals
 #      pgBadger's query count (.overall_stat.queries_number);
 #   5. times pgsift on the 1 GiB log;
@@ -134,39 +135,72 @@ echo "$log_big: $big_bytes bytes ($copies copies)"
 declare -A WALL RSS MBPS
 rows=()
 
-# timed NAME BYTES CMD...: run CMD under /usr/bin/time -v; record the wall
-# seconds and peak RSS (MiB) under NAME and print them.  Returns CMD's status.
-# With BENCH_REPEAT=N (pgsift's runs: 3), the best of N runs is kept: on a
-# shared 2-core VM a single run of a second is noisy by ±25%; pgBadger's
-# runs of a minute average that out and run once.
-timed() {
-	local name=$1 bytes=$2 tf=$bench/time-$1.txt out=$bench/$1.out t0 t1 rc best= wall
-	local repeat=${BENCH_REPEAT:-1}
-	shift 2
-	for _ in $(seq "$repeat"); do
-		t0=$(date +%s.%N)
-		/usr/bin/time -v -o "$tf.try" "$@" >"$out" 2>&1
-		rc=$?
-		t1=$(date +%s.%N)
-		if [ $rc -ne 0 ]; then
-			echo "FAILED (exit $rc): $*"
-			tail -n 5 "$out" | sed 's/^/    /'
-			failed=1
-			return $rc
-		fi
-		wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-		if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-			best=$wall
-			mv "$tf.try" "$tf"
-		fi
-	done
+# try_run NAME CMD...: one run of CMD under /usr/bin/time -v; kept as NAME's
+# when it is NAME's fastest yet (BEST, its /usr/bin/time output).  Returns
+# CMD's status.
+declare -A BEST
+try_run() {
+	local name=$1 tf=$bench/time-$1.txt out=$bench/$1.out t0 t1 rc wall
+	shift
+	t0=$(date +%s.%N)
+	/usr/bin/time -v -o "$tf.try" "$@" >"$out" 2>&1
+	rc=$?
+	t1=$(date +%s.%N)
+	if [ $rc -ne 0 ]; then
+		echo "FAILED (exit $rc): $*"
+		tail -n 5 "$out" | sed 's/^/    /'
+		failed=1
+		rm -f "$tf.try"
+		return $rc
+	fi
+	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+	if [ -z "${BEST[$name]:-}" ] || awk -v a="$wall" -v b="${BEST[$name]}" 'BEGIN { exit !(a < b) }'; then
+		BEST[$name]=$wall
+		mv "$tf.try" "$tf"
+	fi
 	rm -f "$tf.try"
-	WALL[$name]=$best
+	return 0
+}
+
+# settle NAME BYTES: record NAME's best wall seconds, peak RSS (MiB) and MB/s, and print them.
+settle() {
+	local name=$1 bytes=$2 tf=$bench/time-$1.txt
+	WALL[$name]=${BEST[$name]}
 	RSS[$name]=$(awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$tf")
 	MBPS[$name]=$(awk -v b="$bytes" -v s="${WALL[$name]}" 'BEGIN { printf "%.1f", (s > 0 ? b / 1e6 / s : 0) }')
-	printf '%-14s %8s s  %8s MB/s  peak RSS %6s MiB\n' "$name" "${WALL[$name]}" \
+	printf '%-18s %8s s  %8s MB/s  peak RSS %6s MiB\n' "$name" "${WALL[$name]}" \
 		"${MBPS[$name]}" "${RSS[$name]}"
-	return 0
+}
+
+# timed NAME BYTES CMD...: run CMD under /usr/bin/time -v; record the wall
+# seconds and peak RSS (MiB) under NAME and print them.  Returns CMD's status.
+# With BENCH_REPEAT=N the best of N runs is kept.  pgBadger's runs of a
+# minute run once: they average out a VM whose speed drifts.
+timed() {
+	local name=$1 bytes=$2 rc
+	shift 2
+	unset "BEST[$name]"
+	for _ in $(seq "${BENCH_REPEAT:-1}"); do
+		try_run "$name" "$@" || return $?
+	done
+	settle "$name" "$bytes"
+}
+
+# timed_pair NAME_A NAME_B BYTES: the commands in the arrays CMD_A and CMD_B
+# (pgsift with one thread and with two), run one after the other
+# BENCH_PAIRS times (default 5), the best of each kept.  Side by side, the
+# two see the same minutes of this shared 2-core VM, whose speed drifts by
+# 10-20% within an hour and by ±25% between two runs of a second: the
+# speed-up of -j 2 is the ratio of the two bests.
+timed_pair() {
+	local a=$1 b=$2 bytes=$3
+	unset "BEST[$a]" "BEST[$b]"
+	for _ in $(seq "${BENCH_PAIRS:-5}"); do
+		try_run "$a" "${CMD_A[@]}" || return $?
+		try_run "$b" "${CMD_B[@]}" || return $?
+	done
+	settle "$a" "$bytes"
+	settle "$b" "$bytes"
 }
 
 # row TOOL INPUT JOBS NAME: a table row for a timed run; the speed-up is
@@ -188,8 +222,9 @@ timed pgbadger-j1 "$small_bytes" pgbadger -q -f stderr --prefix "$PREFIX" \
 	-o "$bench/pgbadger.json" -x json "$log_small"
 timed pgbadger-j2 "$small_bytes" pgbadger -q -j 2 -f stderr --prefix "$PREFIX" \
 	-o "$bench/pgbadger-j2.json" -x json "$log_small"
-BENCH_REPEAT=3 timed pgsift-j1 "$small_bytes" "$pgsift" analyze --format json -o "$bench/pgsift.json" "$log_small"
-BENCH_REPEAT=3 timed pgsift-j2 "$small_bytes" "$pgsift" analyze --format json -o "$bench/pgsift-j2.json" -j 2 "$log_small"
+CMD_A=("$pgsift" analyze --format json -o "$bench/pgsift.json" "$log_small")
+CMD_B=("$pgsift" analyze --format json -o "$bench/pgsift-j2.json" -j 2 "$log_small")
+timed_pair pgsift-j1 pgsift-j2 "$small_bytes"
 
 # ------------------------------------------------------------ 4. counts
 
@@ -213,8 +248,9 @@ fi
 # ------------------------------------------------------------ 5. 1 GiB
 
 section "5. pgsift on the 1 GiB log"
-BENCH_REPEAT=3 timed pgsift-1g-j1 "$big_bytes" "$pgsift" analyze --format json -o "$bench/pgsift-1g.json" "$log_big"
-BENCH_REPEAT=3 timed pgsift-1g-j2 "$big_bytes" "$pgsift" analyze --format json -o "$bench/pgsift-1g-j2.json" -j 2 "$log_big"
+CMD_A=("$pgsift" analyze --format json -o "$bench/pgsift-1g.json" "$log_big")
+CMD_B=("$pgsift" analyze --format json -o "$bench/pgsift-1g-j2.json" -j 2 "$log_big")
+BENCH_PAIRS=3 timed_pair pgsift-1g-j1 pgsift-1g-j2 "$big_bytes"
 c_big=$(count .summary.statements "$bench/pgsift-1g.json")
 if [ "$c_pgsift" != "?" ] && [ "$c_big" = "$((c_pgsift * copies))" ]; then
 	echo "ok: $c_big statements = $copies × $c_pgsift"
@@ -250,10 +286,12 @@ timed orm-pgbadger-j1 "$orm_bytes" pgbadger -q -f stderr --prefix "$ORM_PREFIX" 
 	-o "$bench/orm-pgbadger.json" -x json "$orm_small"
 timed orm-pgbadger-j2 "$orm_bytes" pgbadger -q -j 2 -f stderr --prefix "$ORM_PREFIX" \
 	-o "$bench/orm-pgbadger-j2.json" -x json "$orm_small"
-BENCH_REPEAT=3 timed orm-pgsift-j1 "$orm_bytes" "$pgsift" analyze --format json -o "$bench/orm-pgsift.json" "$orm_small"
-BENCH_REPEAT=3 timed orm-pgsift-j2 "$orm_bytes" "$pgsift" analyze --format json -o "$bench/orm-pgsift-j2.json" -j 2 "$orm_small"
-BENCH_REPEAT=3 timed orm-pgsift-1g-j1 "$orm_big_bytes" "$pgsift" analyze --format json -o "$bench/orm-pgsift-1g.json" "$orm_big"
-BENCH_REPEAT=3 timed orm-pgsift-1g-j2 "$orm_big_bytes" "$pgsift" analyze --format json -o "$bench/orm-pgsift-1g-j2.json" -j 2 "$orm_big"
+CMD_A=("$pgsift" analyze --format json -o "$bench/orm-pgsift.json" "$orm_small")
+CMD_B=("$pgsift" analyze --format json -o "$bench/orm-pgsift-j2.json" -j 2 "$orm_small")
+timed_pair orm-pgsift-j1 orm-pgsift-j2 "$orm_bytes"
+CMD_A=("$pgsift" analyze --format json -o "$bench/orm-pgsift-1g.json" "$orm_big")
+CMD_B=("$pgsift" analyze --format json -o "$bench/orm-pgsift-1g-j2.json" -j 2 "$orm_big")
+BENCH_PAIRS=3 timed_pair orm-pgsift-1g-j1 orm-pgsift-1g-j2 "$orm_big_bytes"
 o_pgsift=$(count .summary.statements "$bench/orm-pgsift.json")
 o_pgsift2=$(count .summary.statements "$bench/orm-pgsift-j2.json")
 o_pgbadger=$(count .overall_stat.queries_number "$bench/orm-pgbadger.json")
@@ -269,7 +307,8 @@ fi
 ratio() {
 	awk -v a="${WALL[$1]:-0}" -v b="${WALL[$2]:-0}" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 }
-echo "speed-up of -j 2: pgbench $(ratio pgsift-j1 pgsift-j2)×, ORM $(ratio orm-pgsift-j1 orm-pgsift-j2)×"
+echo "speed-up of -j 2: pgbench $(ratio pgsift-j1 pgsift-j2)× (1 GiB: $(ratio pgsift-1g-j1 pgsift-1g-j2)×)," \
+	"ORM $(ratio orm-pgsift-j1 orm-pgsift-j2)× (1 GiB: $(ratio orm-pgsift-1g-j1 orm-pgsift-1g-j2)×)"
 
 # ------------------------------------------------------------ 7. distinct statements
 
