@@ -9,7 +9,7 @@
 #      -s 10, then pgbench runs alternating -M simple and -M extended until
 #      the log is big enough.  The log is kept in build/bench/ and reused.
 #   2. makes a >= 1 GiB log by concatenating copies of it (also kept);
-#   3. times pgsift (one thread and -j 2, alternately, the best of five of
+#   3. times pgsift (one thread and -j 2, alternately, the best of seven of
 #      each) and pgBadger (-j 1, its default, and -j 2, once each) on the
 #      100 MiB log, with /usr/bin/time -v for peak RSS;
 #   4. checks that pgsift's statement count (.summary.statements) equals
@@ -188,14 +188,14 @@ timed() {
 
 # timed_pair NAME_A NAME_B BYTES: the commands in the arrays CMD_A and CMD_B
 # (pgsift with one thread and with two), run one after the other
-# BENCH_PAIRS times (default 5), the best of each kept.  Side by side, the
+# BENCH_PAIRS times (default 7), the best of each kept.  Side by side, the
 # two see the same minutes of this shared 2-core VM, whose speed drifts by
 # 10-20% within an hour and by ±25% between two runs of a second: the
 # speed-up of -j 2 is the ratio of the two bests.
 timed_pair() {
 	local a=$1 b=$2 bytes=$3
 	unset "BEST[$a]" "BEST[$b]"
-	for _ in $(seq "${BENCH_PAIRS:-5}"); do
+	for _ in $(seq "${BENCH_PAIRS:-7}"); do
 		try_run "$a" "${CMD_A[@]}" || return $?
 		try_run "$b" "${CMD_B[@]}" || return $?
 	done
@@ -250,7 +250,7 @@ fi
 section "5. pgsift on the 1 GiB log"
 CMD_A=("$pgsift" analyze --format json -o "$bench/pgsift-1g.json" "$log_big")
 CMD_B=("$pgsift" analyze --format json -o "$bench/pgsift-1g-j2.json" -j 2 "$log_big")
-BENCH_PAIRS=3 timed_pair pgsift-1g-j1 pgsift-1g-j2 "$big_bytes"
+BENCH_PAIRS=5 timed_pair pgsift-1g-j1 pgsift-1g-j2 "$big_bytes"
 c_big=$(count .summary.statements "$bench/pgsift-1g.json")
 if [ "$c_pgsift" != "?" ] && [ "$c_big" = "$((c_pgsift * copies))" ]; then
 	echo "ok: $c_big statements = $copies × $c_pgsift"
@@ -291,7 +291,7 @@ CMD_B=("$pgsift" analyze --format json -o "$bench/orm-pgsift-j2.json" -j 2 "$orm
 timed_pair orm-pgsift-j1 orm-pgsift-j2 "$orm_bytes"
 CMD_A=("$pgsift" analyze --format json -o "$bench/orm-pgsift-1g.json" "$orm_big")
 CMD_B=("$pgsift" analyze --format json -o "$bench/orm-pgsift-1g-j2.json" -j 2 "$orm_big")
-BENCH_PAIRS=3 timed_pair orm-pgsift-1g-j1 orm-pgsift-1g-j2 "$orm_big_bytes"
+BENCH_PAIRS=5 timed_pair orm-pgsift-1g-j1 orm-pgsift-1g-j2 "$orm_big_bytes"
 o_pgsift=$(count .summary.statements "$bench/orm-pgsift.json")
 o_pgsift2=$(count .summary.statements "$bench/orm-pgsift-j2.json")
 o_pgbadger=$(count .overall_stat.queries_number "$bench/orm-pgbadger.json")
