@@ -459,7 +459,8 @@ part_to_cut(ingest_run *run)
 
 /*
  * The next task for an idle worker (run->lock held): a queued one, or
- * the rest of a running part, cut off for it; -1 when nothing is left.
+ * the rest of a running part, cut off for it; -1 when nothing is left
+ * and no cut is being answered.
  */
 static int
 take_task(ingest_run *run)
@@ -472,7 +473,17 @@ take_task(ingest_run *run)
 		ingest_task *victim = part_to_cut(run);
 
 		if (victim == NULL)
-			return -1;
+		{
+			/* another worker's cut may be about to queue a task: wait for its answer */
+			int			pending = 0;
+
+			for (int i = 0; i < run->ntasks && !pending; i++)
+				pending = atomic_load(&run->tasks[i].cut_wanted);
+			if (!pending)
+				return -1;
+			pthread_cond_wait(&run->task_done, &run->lock);
+			continue;
+		}
 		atomic_store(&victim->cut_wanted, 1);
 		while (atomic_load(&victim->cut_wanted))
 			pthread_cond_wait(&run->task_done, &run->lock);
