@@ -15,6 +15,7 @@
  */
 #include "src/model/ingest.h"
 #include "src/model/workload.h"
+#include "tests/model/workload_testing.h"
 #include "tests/test_registry.h"
 
 #include <math.h>
@@ -57,14 +58,11 @@ big_log(void)
 static uint64_t
 fixture_statements(void)
 {
-	workload   *w = workload_create(NULL);
-	ingest_file f = {.path = test_fixture("workload-debian.log")};
-	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = 1};
-	diag_tally	t = {0};
-	uint64_t	n;
+	ingest_file f;
+	diag_tally	t;
+	workload   *w = workload_test_read(test_fixture("workload-debian.log"), 1, 0, &f, &t);
+	uint64_t	n = workload_get_summary(w)->statements;
 
-	CU_ASSERT(ingest_files(w, &f, 1, &o, &t) > 0);
-	n = workload_get_summary(w)->statements;
 	ingest_file_clear(&f);
 	diag_tally_free(&t);
 	workload_destroy(w);
@@ -74,12 +72,7 @@ fixture_statements(void)
 static void
 read_log(log_read *r, int jobs, int first_percent)
 {
-	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = jobs, .first_part_percent = first_percent};
-
-	memset(r, 0, sizeof(*r));
-	r->model = workload_create(NULL);
-	r->file.path = big_log();
-	CU_ASSERT(ingest_files(r->model, &r->file, 1, &o, &r->tally) > 0);
+	r->model = workload_test_read(big_log(), jobs, first_percent, &r->file, &r->tally);
 }
 
 static void

@@ -88,14 +88,11 @@ test_histogram_merge(void)
 static int32_t
 zone_of(const char *path, int jobs)
 {
-	workload   *w = workload_create(NULL);
-	ingest_file f = {.path = path};
-	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = jobs, .syslog_year = 2026};
-	diag_tally	t = {0};
-	int32_t		zone;
+	ingest_file f;
+	diag_tally	t;
+	workload   *w = workload_test_read(path, jobs, 0, &f, &t);
+	int32_t		zone = workload_get_summary(w)->utc_offset_min;
 
-	CU_ASSERT(ingest_files(w, &f, 1, &o, &t) > 0);
-	zone = workload_get_summary(w)->utc_offset_min;
 	ingest_file_clear(&f);
 	diag_tally_free(&t);
 	workload_destroy(w);

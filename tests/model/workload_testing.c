@@ -4,8 +4,23 @@
  *-------------------------------------------------------------------------
  */
 #include "tests/model/workload_testing.h"
+#include "tests/test_registry.h"
 
 #include <string.h>
+
+workload *
+workload_test_read(const char *path, int jobs, int first_percent, ingest_file *f, diag_tally *t)
+{
+	workload   *w = workload_create(NULL);
+	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = jobs, .syslog_year = 2026,
+	.first_part_percent = first_percent};
+
+	memset(f, 0, sizeof(*f));
+	memset(t, 0, sizeof(*t));
+	f->path = path;
+	CU_ASSERT(ingest_files(w, f, 1, &o, t) > 0);
+	return w;
+}
 
 void
 workload_test_feed(workload *w, log_event_kind kind, int64_t ts, int pid, const char *query,
