@@ -42,8 +42,8 @@
 #define DETECT_LINES		64
 #define SPLIT_MIN_BYTES		(32u * 1024 * 1024)
 #define PROGRESS_EVERY		65536	/* lines between clock checks */
-#define CUT_MIN_BYTES		(8u * 1024 * 1024)	/* the least a cut leaves on either side */
-#define CUT_HANDICAP_BYTES	(2u * 1024 * 1024)	/* what a new part's cold start and its merge cost, in reading */
+#define CUT_MIN_BYTES		(4u * 1024 * 1024)	/* a part is cut only with twice this left */
+#define CUT_HANDICAP_BYTES	(3u * 1024 * 1024)	/* what a new part's cold start and its merge cost, in reading */
 #define CUTS_PER_JOB		8	/* room for cut-off tasks, per thread */
 #define AT_EVERY			1024	/* lines between two updates of a part's position */
 
@@ -231,9 +231,10 @@ static uint64_t record_start_after(ingest_file *f, uint64_t from);
 
 /*
  * Answer an idle worker's request to cut t, which is at the line start
- * input_offset(in): when enough is left, end t at a record start near the
- * middle of the rest and queue the rest as a new task after t in log
- * order; else mark t uncuttable.  Runs in t's own thread.
+ * input_offset(in): when enough is left, end t at a record start a little
+ * past the middle of the rest (the new task starts cold and adds a merge)
+ * and queue the rest as a new task after t in log order; else mark t
+ * uncuttable.  Runs in t's own thread.
  */
 static void
 offer_cut(ingest_run *run, ingest_task *t, input_file *in)
@@ -243,7 +244,7 @@ offer_cut(ingest_run *run, ingest_task *t, input_file *in)
 	uint64_t	cut = 0;
 
 	if (end > at && end - at >= 2 * (uint64_t) CUT_MIN_BYTES)
-		cut = record_start_after(t->file, at + (end - at - CUT_HANDICAP_BYTES) / 2);
+		cut = record_start_after(t->file, at + (end - at + CUT_HANDICAP_BYTES) / 2);
 	pthread_mutex_lock(&run->lock);
 	if (cut > at && cut < end && run->ntasks < run->cap)
 	{
