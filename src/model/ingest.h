@@ -6,8 +6,9 @@
  * log_line_prefix from its first lines unless given, feed every line to the
  * format's reader, classify records into events, and add them to the
  * model.  With jobs > 1, large plain files are split at record boundaries
- * and read by several threads, each into a model of its own; the models
- * are merged in log order.  Several files are read in parallel too.
+ * and read by several threads, each into a model of its own (a thread left
+ * without work cuts off part of what another has left); the models are
+ * merged in log order.  Several files are read in parallel too.
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_INGEST_H
