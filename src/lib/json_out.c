@@ -113,10 +113,9 @@ json_write_flush(json_write_buffer *b)
 	b->used = 0;
 }
 
-static int
+static inline int
 json_write_raw(const char *piece, size_t size, json_write_buffer *b)
 {
-
 	if (size > sizeof(b->data) - b->used)
 		json_write_flush(b);
 	if (size > sizeof(b->data))
@@ -132,11 +131,19 @@ json_write_raw(const char *piece, size_t size, json_write_buffer *b)
 	return b->failed ? -1 : 0;
 }
 
+static void
+json_write_spaces(json_write_buffer *b, int n)
+{
+	static const char spaces[64] = "                                                               ";
+
+	for (; n > 0; n -= (int) sizeof(spaces) - 1)
+		json_write_raw(spaces, n < (int) sizeof(spaces) - 1 ? (size_t) n : sizeof(spaces) - 1, b);
+}
+
 static int
 json_write_piece(const char *piece, size_t size, void *data)
 {
 	json_write_buffer *b = data;
-	static const char spaces[64] = "                                                               ";
 	const char *nl;
 
 	if (b->indent == 0)
@@ -146,8 +153,7 @@ json_write_piece(const char *piece, size_t size, void *data)
 		size_t		upto = (size_t) (nl - piece) + 1;
 
 		json_write_raw(piece, upto, b);
-		for (int left = b->indent; left > 0; left -= (int) sizeof(spaces) - 1)
-			json_write_raw(spaces, left < (int) sizeof(spaces) - 1 ? (size_t) left : sizeof(spaces) - 1, b);
+		json_write_spaces(b, b->indent);
 		piece += upto;
 		size -= upto;
 	}
@@ -165,13 +171,7 @@ json_write_piece(const char *piece, size_t size, void *data)
 static inline void
 put(json_write_buffer *b, const char *s, size_t n)
 {
-	if (n <= sizeof(b->data) - b->used)
-	{
-		memcpy(b->data + b->used, s, n);
-		b->used += n;
-	}
-	else
-		json_write_raw(s, n, b);
+	(void) json_write_raw(s, n, b);
 }
 
 static inline void
@@ -182,15 +182,35 @@ put_char(json_write_buffer *b, char c)
 	b->data[b->used++] = c;
 }
 
-/* A line break and the indentation of depth: the document's levels and the caller's offset. */
+/*
+ * What comes before a container's member at depth: a comma after the
+ * first, then a line break and the indentation (the document's levels and
+ * the caller's offset), or without indentation a space.
+ */
 static void
-put_break(json_write_buffer *b, int per_level, int depth)
+put_member_start(json_write_buffer *b, int per_level, int depth, int first)
 {
-	static const char spaces[64] = "                                                               ";
+	if (!first)
+		put_char(b, ',');
+	if (per_level > 0)
+	{
+		put_char(b, '\n');
+		json_write_spaces(b, b->indent + per_level * depth);
+	}
+	else if (!first)
+		put_char(b, ' ');
+}
 
-	put_char(b, '\n');
-	for (int left = b->indent + per_level * depth; left > 0; left -= (int) sizeof(spaces) - 1)
-		put(b, spaces, left < (int) sizeof(spaces) - 1 ? (size_t) left : sizeof(spaces) - 1);
+/* A container's end at depth: on a line of its own when indented. */
+static void
+put_end(json_write_buffer *b, int per_level, int depth, char c)
+{
+	if (per_level > 0)
+	{
+		put_char(b, '\n');
+		json_write_spaces(b, b->indent + per_level * depth);
+	}
+	put_char(b, c);
 }
 
 /* A JSON string as jansson escapes it: quote, backslash and control characters; UTF-8 as it is. */
@@ -245,6 +265,15 @@ put_string(json_write_buffer *b, const char *s, size_t len)
 	put_char(b, '"');
 }
 
+/* Write v's decimal digits before p, at least `least` of them (zeros in front); the new start. */
+static char *
+prepend_digits(char *p, unsigned long long v, int least)
+{
+	for (int n = 0; n < least || v > 0; n++, v /= 10)
+		*--p = (char) ('0' + v % 10);
+	return p;
+}
+
 /*
  * A real as jansson writes it: "%.*g", ".0" when that shows no point or
  * exponent, the exponent without '+' or leading zeros.  The reports'
@@ -268,29 +297,16 @@ put_real(json_write_buffer *b, double v, int precision)
 		if ((double) m / 1000.0 == v)
 		{
 			unsigned long long a = (unsigned long long) (m < 0 ? -m : m);
-			unsigned	frac = (unsigned) (a % 1000);
+			unsigned long long frac = a % 1000;
+			int			digits = 3;
 			char	   *p = buf + sizeof(buf);
 
-			/* the fraction's digits without trailing zeros, at least ".0" */
-			if (frac == 0)
-			{
-				*--p = '0';
-				*--p = '.';
-			}
-			else
-			{
-				int			digits = 3;
-
-				while (frac % 10 == 0)
-					frac /= 10, digits--;
-				for (int d = 0; d < digits; d++, frac /= 10)
-					*--p = (char) ('0' + frac % 10);
-				*--p = '.';
-			}
-			a /= 1000;
-			do
-				*--p = (char) ('0' + a % 10);
-			while ((a /= 10) > 0);
+			/* the fraction's digits without trailing zeros, at least ".0"; then the integer's */
+			while (digits > 1 && frac % 10 == 0)
+				frac /= 10, digits--;
+			p = prepend_digits(p, frac, digits);
+			*--p = '.';
+			p = prepend_digits(p, a / 1000, 1);
 			if (m < 0)
 				*--p = '-';
 			put(b, p, (size_t) (buf + sizeof(buf) - p));
@@ -346,20 +362,13 @@ emit(json_write_buffer *b, const json_t *v, size_t flags, int depth)
 				put_char(b, '{');
 				json_object_foreach((json_t *) v, key, value)
 				{
-					if (!first)
-						put_char(b, ',');
-					if (per_level > 0)
-						put_break(b, per_level, depth + 1);
-					else if (!first)
-						put_char(b, ' ');
+					put_member_start(b, per_level, depth + 1, first);
 					first = 0;
 					put_string(b, key, strlen(key));
 					put(b, ": ", 2);
 					emit(b, value, flags, depth + 1);
 				}
-				if (per_level > 0)
-					put_break(b, per_level, depth);
-				put_char(b, '}');
+				put_end(b, per_level, depth, '}');
 				return;
 			}
 		case JSON_ARRAY:
@@ -374,17 +383,10 @@ emit(json_write_buffer *b, const json_t *v, size_t flags, int depth)
 				put_char(b, '[');
 				for (size_t i = 0; i < n; i++)
 				{
-					if (i > 0)
-						put_char(b, ',');
-					if (per_level > 0)
-						put_break(b, per_level, depth + 1);
-					else if (i > 0)
-						put_char(b, ' ');
+					put_member_start(b, per_level, depth + 1, i == 0);
 					emit(b, json_array_get(v, i), flags, depth + 1);
 				}
-				if (per_level > 0)
-					put_break(b, per_level, depth);
-				put_char(b, ']');
+				put_end(b, per_level, depth, ']');
 				return;
 			}
 		case JSON_STRING:

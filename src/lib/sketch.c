@@ -328,26 +328,32 @@ bucket_add(quantile_sketch *s, int32_t i, uint64_t n)
 		bucket_add_slow(s, i, n);
 }
 
-void
+#define NOT_INDEXABLE	INT32_MIN	/* the "bucket" of a value kept in zero_count, or not a duration */
+
+static inline int32_t
+value_bucket(double v)
+{
+	return v > SKETCH_MIN_INDEXABLE && v <= DBL_MAX ? bucket_index(v) : NOT_INDEXABLE;
+}
+
+int32_t
 sketch_prefetch(const quantile_sketch *s, double v)
 {
-	if (s->sparse || !(v > SKETCH_MIN_INDEXABLE && v <= DBL_MAX))
-	{
-		__builtin_prefetch(s->counts, 1);
-		return;
-	}
+	int32_t		i = value_bucket(v);
+	uint32_t	k = (uint32_t) i - (uint32_t) s->offset;
 
-	uint32_t	k = (uint32_t) bucket_index(v) - (uint32_t) s->offset;
-
-	if (k < (uint32_t) s->cap)
+	if (!s->sparse && i != NOT_INDEXABLE && k < (uint32_t) s->cap)
 		__builtin_prefetch(&s->counts[k], 1);
+	else
+		__builtin_prefetch(s->counts, 1);
+	return i;
 }
 
 void
-sketch_add(quantile_sketch *s, double v)
+sketch_add_bucket(quantile_sketch *s, double v, int32_t bucket)
 {
-	if (v > SKETCH_MIN_INDEXABLE && v <= DBL_MAX)
-		bucket_add(s, bucket_index(v), 1);
+	if (bucket != NOT_INDEXABLE)
+		bucket_add(s, bucket, 1);
 	else if (v >= -DBL_MAX && v <= SKETCH_MIN_INDEXABLE)
 		s->zero_count++;
 	else
@@ -358,6 +364,12 @@ sketch_add(quantile_sketch *s, double v)
 		s->min = v;
 	if (v > s->max)
 		s->max = v;
+}
+
+void
+sketch_add(quantile_sketch *s, double v)
+{
+	sketch_add_bucket(s, v, value_bucket(v));
 }
 
 double

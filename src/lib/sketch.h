@@ -34,12 +34,14 @@ typedef struct quantile_sketch quantile_sketch;
 quantile_sketch *sketch_create(void);
 
 /*
- * Ask the CPU to fetch, ahead of a sketch_add(s, v) to come, the memory
- * that call will touch: for a model of many queries their sketches are
- * rarely in cache, and the fetch can then overlap other work.  No effect
- * on s.
+ * sketch_add in two steps, for a hot path with other work to do between
+ * them: for a model of many queries their sketches are rarely in cache.
+ * sketch_prefetch asks the CPU to fetch the counter v will go to and
+ * returns v's bucket; sketch_add_bucket(s, v, that bucket) then counts v
+ * as sketch_add would, without working the bucket out again.
  */
-void		sketch_prefetch(const quantile_sketch *s, double v);
+int32_t		sketch_prefetch(const quantile_sketch *s, double v);
+void		sketch_add_bucket(quantile_sketch *s, double v, int32_t bucket);
 
 /*
  * Count one value.  NaN and infinities are ignored (they are not

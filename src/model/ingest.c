@@ -8,10 +8,11 @@
  * strictly in log order (file order, then range order).  With one job the
  * caller's model is fed directly and nothing is merged.
  *
- * A worker with nothing left to read takes the second half of the part
- * with most left to read: that part's own thread, asked between two
- * lines, moves its end to a record start near the middle of what it has
- * left and queues the rest as a new task next to it in log order.  So
+ * A worker with nothing left to read takes about the second half of the
+ * part with most left to read: that part's own thread, which looks for
+ * such a request every AT_EVERY lines, moves its end to a record start
+ * near the middle of what it has left and queues the rest as a new task
+ * next to it in log order.  So
  * threads slowed by a busy machine, or parts that cost more than others,
  * do not leave a core idle while the last part finishes.  A finished
  * task takes in the finished tasks that follow it (their models merged
@@ -41,11 +42,11 @@
 
 #define DETECT_LINES		64
 #define SPLIT_MIN_BYTES		(32u * 1024 * 1024)
-#define PROGRESS_EVERY		65536	/* lines between clock checks */
+#define PROGRESS_EVERY		65536	/* lines between clock checks (a multiple of AT_EVERY) */
 #define CUT_MIN_BYTES		(4u * 1024 * 1024)	/* a part is cut only with twice this left */
 #define CUT_HANDICAP_BYTES	(3u * 1024 * 1024)	/* what a new part's cold start and its merge cost, in reading */
 #define CUTS_PER_JOB		8	/* room for cut-off tasks, per thread */
-#define AT_EVERY			1024	/* lines between two updates of a part's position */
+#define AT_EVERY			1024	/* lines between a part's looks outside: its position, a cut asked */
 
 typedef struct ingest_task
 {
@@ -250,7 +251,8 @@ offer_cut(ingest_run *run, ingest_task *t, input_file *in)
 	{
 		int			rest = run->ntasks++;
 
-		run->tasks[rest] = (ingest_task) {.file = t->file, .start = cut, .end = end, .is_chunk = 1, .next = t->next};
+		run->tasks[rest] = (ingest_task) {.file = t->file, .start = cut, .end = end, .is_chunk = 1, .next = t->next,
+		.parts = 1};
 		atomic_init(&run->tasks[rest].at, cut);
 		atomic_init(&run->tasks[rest].cut_wanted, 0);
 		t->next = rest;
@@ -313,13 +315,17 @@ run_task(ingest_task *t, const ingest_options *opts, ingest_run *run, int show_p
 		ops->feed(r, f->head_lines[i], f->head_lens[i], (uint64_t) i + 1);
 	while ((rc = input_next_line(in, &line, &len)) == 1)
 	{
-		ops->feed(r, line, len, input_line_number(in));
-		if (show_progress && (input_line_number(in) % PROGRESS_EVERY) == 0)
+		uint64_t	lineno = input_line_number(in);
+
+		ops->feed(r, line, len, lineno);
+		/* one test per line; the rest every AT_EVERY lines (a cut waits about a millisecond) */
+		if ((lineno % AT_EVERY) != 0)
+			continue;
+		if (show_progress && (lineno % PROGRESS_EVERY) == 0)
 			print_progress(run, input_raw_offset(in));
 		if (t->is_chunk)
 		{
-			if ((input_line_number(in) % AT_EVERY) == 0)
-				atomic_store_explicit(&t->at, input_offset(in), memory_order_relaxed);
+			atomic_store_explicit(&t->at, input_offset(in), memory_order_relaxed);
 			if (atomic_load_explicit(&t->cut_wanted, memory_order_relaxed))
 				offer_cut(run, t, in);
 		}
@@ -524,7 +530,6 @@ take_in_successors(ingest_run *run, ingest_task *t)
 		t->parts += s->parts;
 		pthread_mutex_lock(&run->lock);
 		t->next = s->next;
-		t->end = s->end;
 		t->held = 0;
 		s->held = 1;			/* gone: nothing takes it in again */
 	}
@@ -553,7 +558,6 @@ worker_main(void *arg)
 			t->model = workload_create(run->opts->filter);
 			workload_share_shapes(t->model, run->shapes);
 		}
-		t->parts = 1;
 		run_task(t, run->opts, run, 0);
 		pthread_mutex_lock(&run->lock);
 		t->running = 0;
@@ -717,6 +721,7 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 	for (int i = 0; i < run.ntasks; i++)
 	{
 		run.tasks[i].next = i + 1 < run.ntasks ? i + 1 : -1;
+		run.tasks[i].parts = 1;
 		atomic_init(&run.tasks[i].at, run.tasks[i].start);
 		atomic_init(&run.tasks[i].cut_wanted, 0);
 	}
@@ -725,7 +730,6 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 		for (int i = 0; i < run.ntasks; i++)
 		{
 			run.tasks[i].model = w;
-			run.tasks[i].parts = 1;
 			run_task(&run.tasks[i], opts, &run, opts->progress);
 			absorb_task(w, &run.tasks[i], tally, 0, 0);
 		}

@@ -194,6 +194,15 @@ order_append(ttl_cache *c, cache_entry *e, uint32_t ref)
 	c->newest = ref;
 }
 
+/* A key filled again at ts: the newest fill. */
+static void
+refill(ttl_cache *c, cache_entry *e, uint32_t ref, int64_t ts)
+{
+	e->filled_ts = ts;
+	order_unlink(c, e);
+	order_append(c, e, ref);
+}
+
 static void
 link_to_fp(ttl_cache *c, cache_entry *e, uint32_t ref, seq_fingerprint *f)
 {
@@ -243,9 +252,8 @@ entry_slot(ttl_cache *c)
 		if ((c->used & (CACHE_CHUNK - 1)) == 0)
 		{
 			c->chunks = xrealloc(c->chunks, (size_t) (c->nchunks + 1) * sizeof(cache_entry *));
-			c->chunks[c->nchunks++] = aligned_alloc(64, CACHE_CHUNK * sizeof(cache_entry));
-			if (c->chunks[c->nchunks - 1] == NULL)
-				c->chunks[c->nchunks - 1] = xmalloc(CACHE_CHUNK * sizeof(cache_entry));
+			/* aligned, so that an entry is one line */
+			c->chunks[c->nchunks++] = xcheck_alloc(aligned_alloc(64, CACHE_CHUNK * sizeof(cache_entry)));
 		}
 		ref = ++c->used;
 	}
@@ -293,10 +301,7 @@ ttl_cache_observe(ttl_cache *c, seq_fingerprint *f, uint64_t h, int64_t ts, doub
 			f->cache_hit_ms += ms;
 			return;
 		}
-		/* expired: refilled, so it is now the newest fill */
-		e->filled_ts = ts;
-		order_unlink(c, e);
-		order_append(c, e, ref);
+		refill(c, e, ref, ts);	/* expired */
 		f->cache_misses++;
 		return;
 	}
@@ -350,10 +355,7 @@ merge_entry(ttl_cache *dst, const cache_entry *s, seq_fingerprint *f)
 
 	if (e)
 	{
-		/* src's last fill is the key's: the newest in dst */
-		e->filled_ts = s->filled_ts;
-		order_unlink(dst, e);
-		order_append(dst, e, ref);
+		refill(dst, e, ref, s->filled_ts);	/* src's last fill is the key's */
 		return;
 	}
 	e = insert(dst, s->key, key_hash(s->key), f);

@@ -258,6 +258,8 @@ add_statement(workload *w, const log_event *ev)
 {
 	query_stats *q = stats_for_text(w, ev->query, ev->query_len);
 	const log_record *rec = ev->rec;
+	int			timed = ev->kind != EV_STATEMENT_UNTIMED;
+	int32_t		sketch_bucket = 0;
 
 	/* a second statement: the entry is among those that matter */
 	if (query_stats_is_light(q) && q->calls + q->untimed_calls > 0)
@@ -269,7 +271,7 @@ add_statement(workload *w, const log_event *ev)
 		__builtin_prefetch(q->sketch, 0);
 	if (q->series)
 		__builtin_prefetch(q->series, 1);
-	if (ev->kind == EV_STATEMENT_UNTIMED)
+	if (!timed)
 	{
 		q->untimed_calls++;
 		w->summary.untimed_statements++;
@@ -299,8 +301,8 @@ add_statement(workload *w, const log_event *ev)
 		}
 	}
 	query_table_counted(w, q);
-	if (q->sketch && ev->kind != EV_STATEMENT_UNTIMED)
-		sketch_prefetch(q->sketch, ev->duration_ms);
+	if (q->sketch && timed)
+		sketch_bucket = sketch_prefetch(q->sketch, ev->duration_ms);
 	if (rec->ts_ms != LOG_TS_UNKNOWN)
 	{
 		if (q->first_ts == LOG_TS_UNKNOWN || rec->ts_ms < q->first_ts)
@@ -312,8 +314,8 @@ add_statement(workload *w, const log_event *ev)
 	count_name(q->users, &q->nusers, intern_repeated(w, 1, rec->user));
 	count_name(q->apps, &q->napps, intern_repeated(w, 2, rec->app));
 	push_session_statement(w, ev, q);
-	if (q->sketch && ev->kind != EV_STATEMENT_UNTIMED)
-		sketch_add(q->sketch, ev->duration_ms);
+	if (q->sketch && timed)
+		sketch_add_bucket(q->sketch, ev->duration_ms, sketch_bucket);
 	if (q->series)
 		query_series_add(q->series, rec->ts_ms, 1);
 }

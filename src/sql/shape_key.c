@@ -266,7 +266,13 @@ shape_key(const char *s, size_t len, strbuf *out)
 		}
 		else if (c == '"')
 		{
-			/* a quoted identifier, copied whole ("" inside it included) as it is scanned: most are short */
+			/*
+			 * A quoted identifier, copied whole as it is scanned: the rule of
+			 * skip_quoted_ident ("" inside goes on), fused with the copy
+			 * because identifiers are short and a memchr and a memcpy call
+			 * for each cost more than the bytes (ORM statements quote every
+			 * name); skipping first and copying after took 4% more.
+			 */
 			*o++ = s[i++];
 			for (;;)
 			{

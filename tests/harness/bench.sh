@@ -177,7 +177,7 @@ settle() {
 # With BENCH_REPEAT=N the best of N runs is kept.  pgBadger's runs of a
 # minute run once: they average out a VM whose speed drifts.
 timed() {
-	local name=$1 bytes=$2 rc
+	local name=$1 bytes=$2
 	shift 2
 	unset "BEST[$name]"
 	for _ in $(seq "${BENCH_REPEAT:-1}"); do
