@@ -25,7 +25,10 @@ DEFS     := -D_GNU_SOURCE -DPGSIFT_VERSION=\"$(VERSION)\" \
             -DPGSIFT_DOCS_DIR=\"$(CURDIR)/docs\" -DPGSIFT_SOURCE_DIR=\"$(CURDIR)\"
 BASEFLAGS:= -std=gnu11 -g -pthread $(WARN) $(INCLUDES) $(DEFS)
 CFLAGS   ?= -O2
-LIBS     := -lpg_query -lpq -lpcre2-8 -ljansson -lsqlite3 -lcrypto -lz -lbz2 -lzstd -lpthread -lm
+# libpq and libcrypto are loaded when first needed (src/live/libpq_loader.h),
+# not at every start; the test runner calls libpq itself, so it links it.
+LIBS     := -lpg_query -lpcre2-8 -ljansson -lsqlite3 -lz -lbz2 -lzstd -lpthread -lm -ldl
+TEST_LIBS:= -lcunit -lpq $(LIBS)
 
 SAN_FLAGS:= -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
@@ -69,13 +72,13 @@ $(BUILD)/pgsift: $(OBJ) $(BUILD)/obj/$(MAIN_SRC:.c=.o)
 	$(CC) $(BASEFLAGS) $(CFLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/test_runner: $(OBJ) $(TEST_OBJ)
-	$(CC) $(BASEFLAGS) $(CFLAGS) $^ -lcunit $(LIBS) -o $@
+	$(CC) $(BASEFLAGS) $(CFLAGS) $^ $(TEST_LIBS) -o $@
 
 $(BUILD)/san/pgsift: $(SAN_OBJ) $(BUILD)/san/$(MAIN_SRC:.c=.o)
 	$(CC) $(BASEFLAGS) $(SAN_FLAGS) $^ $(LIBS) -o $@
 
 $(BUILD)/san/test_runner: $(SAN_OBJ) $(SAN_TOBJ)
-	$(CC) $(BASEFLAGS) $(SAN_FLAGS) $^ -lcunit $(LIBS) -o $@
+	$(CC) $(BASEFLAGS) $(SAN_FLAGS) $^ $(TEST_LIBS) -o $@
 
 $(BUILD)/workload: $(HARNESS)/workload.c
 	@mkdir -p $(BUILD)

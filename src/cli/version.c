@@ -12,6 +12,7 @@
  */
 #include "src/cli/cli.h"
 #include "src/core/diag.h"
+#include "src/live/libpq_loader.h"
 
 #include <bzlib.h>
 #include <jansson.h>
@@ -37,14 +38,19 @@ int
 cli_version(void)
 {
 	char		pcre2[64] = "";
-	char		libpq[32];
-	int			v = PQlibVersion();
+	char		libpq[32] = "";
+	const char *libpq_missing = NULL;
 
-	snprintf(libpq, sizeof(libpq), "%d.%d", v / 10000, v % 10000);
+	/* loading libpq is the point here: its version is the one a --dsn run uses */
+	if (libpq_load(&libpq_missing) == 0)
+		snprintf(libpq, sizeof(libpq), "%d.%d", PQlibVersion() / 10000, PQlibVersion() % 10000);
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre2);
 	printf("pgsift %s\n", PGSIFT_VERSION);
 	printf("libpg_query %s (PostgreSQL's parser)\n", PG_VERSION);
-	put_library("libpq", libpq);
+	if (libpq_missing)
+		printf("libpq not found (%s)\n", libpq_missing);
+	else
+		put_library("libpq", libpq);
 	put_library("PCRE2", pcre2);
 	put_library("Jansson", jansson_version_str());
 	put_library("SQLite", sqlite3_libversion());

@@ -20,6 +20,7 @@
 #include "src/core/diag.h"
 #include "src/lib/arena.h"
 #include "src/lib/strbuf.h"
+#include "src/live/libpq_loader.h"
 #include "src/model/workload.h"
 
 #include <ctype.h>
@@ -528,6 +529,10 @@ pgc_connect(const char *dsn)
 {
 	const char *const keywords[] = {"dbname", "application_name", "fallback_application_name", NULL};
 	const char *const values[] = {dsn && dsn[0] != '\0' ? dsn : NULL, "pgsift", "pgsift", NULL};
+
+	if (libpq_require("connect to a database") != 0)
+		return NULL;
+
 	PGconn	   *conn = PQconnectdbParams(keywords, values, 1);
 
 	if (conn == NULL)

@@ -7,7 +7,8 @@
  * ('sha256-...' sources) and nothing else: no inline style attribute, no
  * event handler attribute, no other script can run even if some log text
  * slipped through escaping.  The hashes are computed with libcrypto's
- * EVP_Digest, once per process.
+ * EVP_Digest, once per process; libcrypto is loaded then (dlopen), not
+ * at every start (see src/live/libpq_loader.h for why).
  *
  * The style sheet has a dark variant (prefers-color-scheme) and a print
  * variant; the script only sorts tables, filters the query table, copies
@@ -19,7 +20,9 @@
  *-------------------------------------------------------------------------
  */
 #include "src/report/html_assets.h"
+#include "src/core/diag.h"
 
+#include <dlfcn.h>
 #include <openssl/evp.h>
 #include <pthread.h>
 #include <string.h>
@@ -202,28 +205,64 @@ static char css_hash[HTML_ASSET_HASH_LEN];
 static char js_hash[HTML_ASSET_HASH_LEN];
 static pthread_once_t hashes_once = PTHREAD_ONCE_INIT;
 
+/* libcrypto's soname in OpenSSL 3, whose headers the build uses */
+#define LIBCRYPTO_SONAME "libcrypto.so.3"
+
+/* The libcrypto functions the hashes use, loaded by load_libcrypto. */
+typedef struct crypto_api
+{
+	typeof(EVP_Digest) *digest;
+	typeof(EVP_sha256) *sha256;
+	typeof(EVP_EncodeBlock) *encode_block;
+} crypto_api;
+
+/* Load libcrypto and its three functions into api; 0, or -1 when any is missing. */
+static int
+load_libcrypto(crypto_api *api)
+{
+	void	   *h = dlopen(LIBCRYPTO_SONAME, RTLD_NOW | RTLD_LOCAL);
+
+	if (h == NULL)
+		return -1;
+	api->digest = (typeof(EVP_Digest) *) dlsym(h, "EVP_Digest");
+	api->sha256 = (typeof(EVP_sha256) *) dlsym(h, "EVP_sha256");
+	api->encode_block = (typeof(EVP_EncodeBlock) *) dlsym(h, "EVP_EncodeBlock");
+	/* the handle stays open: the process may hash again, and libpq may use the library */
+	return api->digest && api->sha256 && api->encode_block ? 0 : -1;
+}
+
 /* "sha256-" and the base64 of text's SHA-256 into out. */
 static void
-hash_source(const char *text, char out[HTML_ASSET_HASH_LEN])
+hash_source(const crypto_api *api, const char *text, char out[HTML_ASSET_HASH_LEN])
 {
 	unsigned char digest[EVP_MAX_MD_SIZE];
 	unsigned int n = 0;
 
 	memcpy(out, "sha256-", 7);
-	if (EVP_Digest(text, strlen(text), digest, &n, EVP_sha256(), NULL) != 1 || n != 32)
+	if (api == NULL || api->digest(text, strlen(text), digest, &n, api->sha256(), NULL) != 1 || n != 32)
 	{
 		/* no digest, no source: the CSP then allows no style or script at all */
 		strcpy(out, "sha256-unavailable");
 		return;
 	}
-	EVP_EncodeBlock((unsigned char *) out + 7, digest, (int) n);
+	api->encode_block((unsigned char *) out + 7, digest, (int) n);
 }
 
 static void
 compute_hashes(void)
 {
-	hash_source(css, css_hash);
-	hash_source(js, js_hash);
+	crypto_api	api;
+	int			loaded = load_libcrypto(&api) == 0;
+
+	if (!loaded)
+	{
+		diag_detail("The page's Content-Security-Policy allows its style sheet and script by their SHA-256, which libcrypto computes: without it the page shows unstyled, without sorting or filtering.");
+		diag_hint("Install OpenSSL's library (Debian and Ubuntu: apt-get install libssl3).");
+		diag_warning("could not load %s for the HTML report", LIBCRYPTO_SONAME);
+	}
+
+	hash_source(loaded ? &api : NULL, css, css_hash);
+	hash_source(loaded ? &api : NULL, js, js_hash);
 }
 
 const char *
