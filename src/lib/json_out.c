@@ -213,56 +213,85 @@ put_end(json_write_buffer *b, int per_level, int depth, char c)
 	put_char(b, c);
 }
 
-/* A JSON string as jansson escapes it: quote, backslash and control characters; UTF-8 as it is. */
+/*
+ * How put_string writes each byte: 0 as it is, else the letter after the
+ * backslash ('u' for \u00XX).
+ */
+static const char json_escape_letter[256] = {
+	['"'] = '"', ['\\'] = '\\', ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+	[0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u', [0x05] = 'u', [0x06] = 'u', [0x07] = 'u',
+	[0x0B] = 'u', [0x0E] = 'u', [0x0F] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u', [0x13] = 'u', [0x14] = 'u',
+	[0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u', [0x19] = 'u', [0x1A] = 'u', [0x1B] = 'u', [0x1C] = 'u',
+	[0x1D] = 'u', [0x1E] = 'u', [0x1F] = 'u',
+};
+
+/* The escape of c (json_escape_letter[c] != 0) at o; returns the end. */
+static inline char *
+escape_at(char *o, unsigned char c)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char		letter = json_escape_letter[c];
+
+	*o++ = '\\';
+	*o++ = letter;
+	if (letter == 'u')
+	{
+		memcpy(o, "00", 2);
+		o[2] = hex[c >> 4];
+		o[3] = hex[c & 0xF];
+		o += 4;
+	}
+	return o;
+}
+
+/*
+ * A JSON string as jansson escapes it: quote, backslash and control
+ * characters; UTF-8 as it is.  Written straight into the buffer (room for
+ * the worst case, every byte as \u00XX, made first), runs of plain bytes
+ * copied whole; a string too long for that goes through in pieces.
+ */
 static void
 put_string(json_write_buffer *b, const char *s, size_t len)
 {
-	static const char hex[] = "0123456789ABCDEF";
-	size_t		run = 0;
+	const unsigned char *u = (const unsigned char *) s;
+	size_t		i = 0;
 
-	put_char(b, '"');
-	for (size_t i = 0; i < len; i++)
+	if (len > (sizeof(b->data) - 2) / 6)
 	{
-		unsigned char c = (unsigned char) s[i];
-		char		esc[6];
-		size_t		n = 2;
-
-		if (c >= 0x20 && c != '"' && c != '\\')
-			continue;
-		put(b, s + run, i - run);
-		run = i + 1;
-		esc[0] = '\\';
-		switch (c)
+		put_char(b, '"');
+		while (i < len)
 		{
-			case '"':
-			case '\\':
-				esc[1] = (char) c;
-				break;
-			case '\b':
-				esc[1] = 'b';
-				break;
-			case '\f':
-				esc[1] = 'f';
-				break;
-			case '\n':
-				esc[1] = 'n';
-				break;
-			case '\r':
-				esc[1] = 'r';
-				break;
-			case '\t':
-				esc[1] = 't';
-				break;
-			default:
-				memcpy(esc + 1, "u00", 3);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 0xF];
-				n = 6;
+			size_t		from = i;
+			char		esc[6];
+
+			while (i < len && json_escape_letter[u[i]] == 0)
+				i++;
+			put(b, s + from, i - from);
+			if (i < len)
+				put(b, esc, (size_t) (escape_at(esc, u[i++]) - esc));
 		}
-		put(b, esc, n);
+		put_char(b, '"');
+		return;
 	}
-	put(b, s + run, len - run);
-	put_char(b, '"');
+	if (len * 6 + 2 > sizeof(b->data) - b->used)
+		json_write_flush(b);
+
+	char	   *o = b->data + b->used;
+
+	*o++ = '"';
+	while (i < len)
+	{
+		size_t		from = i;
+
+		while (i < len && json_escape_letter[u[i]] == 0)
+			i++;
+		memcpy(o, s + from, i - from);
+		o += i - from;
+		if (i < len)
+			o = escape_at(o, u[i++]);
+	}
+	*o++ = '"';
+	b->used = (size_t) (o - b->data);
 }
 
 /* Write v's decimal digits before p, at least `least` of them (zeros in front); the new start. */

@@ -154,6 +154,39 @@ next_bucket(const quantile_sketch *s, int32_t *pos, int32_t *index, uint64_t *co
 }
 
 /*
+ * The next non-empty bucket before *pos (start at bucket_end(s)), in
+ * descending index order: its index and count; returns 0 past the first.
+ */
+static int
+prev_bucket(const quantile_sketch *s, int32_t *pos, int32_t *index, uint64_t *count)
+{
+	if (s->sparse)
+	{
+		if (*pos <= 0)
+			return 0;
+		(*pos)--;
+		*index = pair_index(s->counts[*pos]);
+		*count = pair_count(s->counts[*pos]);
+		return 1;
+	}
+	while (*pos > 0 && s->counts[*pos - 1] == 0)
+		(*pos)--;
+	if (*pos <= 0)
+		return 0;
+	(*pos)--;
+	*index = s->offset + *pos;
+	*count = s->counts[*pos];
+	return 1;
+}
+
+/* Where prev_bucket starts: past the last pair or counter. */
+static int32_t
+bucket_end(const quantile_sketch *s)
+{
+	return s->sparse ? s->npairs : s->cap;
+}
+
+/*
  * The lowest and highest non-empty bucket; returns 0 when every counter
  * is zero.
  */
@@ -390,12 +423,37 @@ sketch_quantile(const quantile_sketch *s, double q)
 		return s->min;
 	if (rank >= s->count - 1)
 		return s->max;
-	seen = s->zero_count;
-	for (int32_t pos = 0, i; seen <= rank && next_bucket(s, &pos, &i, &n);)
+	if (rank < s->count / 2)
 	{
-		seen += n;
-		if (seen > rank)
-			v = bucket_value(i);
+		/* from the bottom: the first bucket that takes the count past rank */
+		seen = s->zero_count;
+		for (int32_t pos = 0, i; seen <= rank && next_bucket(s, &pos, &i, &n);)
+		{
+			seen += n;
+			if (seen > rank)
+				v = bucket_value(i);
+		}
+	}
+	else
+	{
+		/*
+		 * From the top, the same bucket: the first whose count takes the
+		 * values above it past the count - 1 - rank ranked above rank
+		 * (p95 and p99 look at a few buckets, not all).  None: rank is in
+		 * zero_count, whose value is 0 as above.
+		 */
+		uint64_t	above = 0,
+					wanted = s->count - 1 - rank;
+
+		for (int32_t pos = bucket_end(s), i; prev_bucket(s, &pos, &i, &n);)
+		{
+			above += n;
+			if (above > wanted)
+			{
+				v = bucket_value(i);
+				break;
+			}
+		}
 	}
 	if (v < s->min)
 		v = s->min;

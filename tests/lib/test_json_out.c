@@ -189,6 +189,16 @@ test_own_writer_like_jansson(void)
 	json_array_append_new(strings, json_stringn("nul \0 inside", 13));
 	json_array_append_new(strings, json_string(""));
 	json_array_append_new(strings, json_string("caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x80\xa8 SELECT \"t\".\"id\" FROM \"t\" WHERE a = 'x'"));
+	/* strings with escapes: past the size written in one go, and many across the buffer's end */
+	char	   *mixed = malloc(30001);
+
+	for (int i = 0; i < 30000; i++)
+		mixed[i] = "ab\"c\\\n\x01" "def"[i % 10];
+	mixed[30000] = '\0';
+	json_array_append_new(strings, json_string(mixed));
+	for (int i = 0; i < 3000; i++)
+		json_array_append_new(strings, json_stringn(mixed + i % 10, (size_t) (i % 97)));
+	free(mixed);
 	json_array_append_new(nested, json_object());
 	json_array_append_new(nested, json_array());
 	json_array_append_new(nested, json_pack("{s:{s:[i,{},[]]}, s:n, s:b, s:b}", "a", "b", 1, "null", "yes", 1, "no", 0));

@@ -195,6 +195,63 @@ test_bucket_value_error(void)
 	CU_ASSERT_EQUAL(bad, 0);
 }
 
+/*
+ * Every rank's answer is the bucket that takes the count past the rank:
+ * counting the values at most the answer (sketch_count_at_most, which
+ * walks the buckets upward) gives more than the rank, and at most the
+ * rank just below the answer.  Quantiles above the median are found
+ * walking down from the top; this pins both walks to the same bucket, on
+ * sparse and dense sketches, with and without zeros, merged or not.
+ */
+static void
+test_quantile_rank_bucket(void)
+{
+	int			bad = 0,
+				checked = 0;
+
+	rng_seed(91);
+	for (int set = 0; set < 40; set++)
+	{
+		quantile_sketch *s = sketch_create();
+		quantile_sketch *other = sketch_create();
+		int			n = 1 + (int) (rng_next() % (set < 20 ? 300 : 6000));
+		int			distinct = set % 4 == 0 ? 5 : 0;	/* few values: a sparse sketch */
+
+		for (int i = 0; i < n; i++)
+		{
+			double		v = distinct ? (double) (1 + rng_next() % (uint64_t) distinct)
+				: rng_log_uniform(1e-3, set % 3 == 0 ? 1e6 : 50.0);
+
+			if (set % 5 == 1 && rng_next() % 7 == 0)
+				v = 0.0;		/* counted as zeros */
+			sketch_add(i % 2 && set % 2 ? other : s, v);
+		}
+		sketch_merge(s, other);
+		CU_ASSERT_EQUAL(sketch_count(s), (uint64_t) n);
+		for (int r = 0; r < n; r++)
+		{
+			double		q = (r + 0.5) / n;	/* nearest rank r (0-based) */
+			double		got = sketch_quantile(s, q);
+			double		lo = sketch_quantile(s, 0.0),
+						hi = sketch_quantile(s, 1.0);
+
+			if (!(got >= lo && got <= hi))
+				bad++;
+			else if (got > lo && got < hi)
+			{
+				checked++;
+				if (sketch_count_at_most(s, got) <= (uint64_t) r ||
+					sketch_count_at_most(s, nextafter(got, 0.0)) > (uint64_t) r)
+					bad++;
+			}
+		}
+		sketch_free(s);
+		sketch_free(other);
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	CU_ASSERT_TRUE(checked > 10000);
+}
+
 static void
 test_empty(void)
 {
@@ -726,6 +783,7 @@ PGSIFT_TEST_SUITE(sketch_suite)
 	CU_add_test(s, "NaN, infinities, zeros, bad q", test_edge_values);
 	CU_add_test(s, "q=0 and q=1 are exact", test_min_max_exact);
 	CU_add_test(s, "nearest rank", test_nearest_rank);
+	CU_add_test(s, "every rank's answer is the bucket that takes the count past it", test_quantile_rank_bucket);
 	CU_add_test(s, "merge of halves equals the whole", test_merge_halves);
 	CU_add_test(s, "serialize round trip", test_serialize_round_trip);
 	CU_add_test(s, "corrupt blob rejected", test_corrupt_blob);
