@@ -43,8 +43,9 @@
 #define DETECT_LINES		64
 #define SPLIT_MIN_BYTES		(32u * 1024 * 1024)
 #define PROGRESS_EVERY		65536	/* lines between clock checks (a multiple of AT_EVERY) */
-#define CUT_MIN_BYTES		(4u * 1024 * 1024)	/* a part is cut only with twice this left */
-#define CUT_HANDICAP_BYTES	(3u * 1024 * 1024)	/* what a new part's cold start and its merge cost, in reading */
+#define CUT_MIN_BYTES		(3u * 1024 * 1024)	/* a part is cut only with twice this left */
+#define CUT_LEAST_BYTES		(1u * 1024 * 1024)	/* nor when the new part would be smaller */
+#define CUT_HANDICAP_BYTES	(1u * 1024 * 1024)	/* what a new part's cold start costs, in reading */
 #define CUTS_PER_JOB		8	/* room for cut-off tasks, per thread */
 #define AT_EVERY			1024	/* lines between a part's looks outside: its position, a cut asked */
 
@@ -61,6 +62,8 @@ typedef struct ingest_task
 	int			running;
 	int			uncuttable;		/* refused a cut: too little left */
 	int			held;			/* its model is being merged (into or from it) */
+	struct timespec began;		/* when its thread started reading it */
+	double		thief_rate;		/* the asking worker's bytes per second, 0 if unknown (run->lock) */
 	/* results */
 	workload   *model;
 	diag_tally	tally;
@@ -78,6 +81,7 @@ typedef struct ingest_task
 typedef struct ingest_run
 {
 	const ingest_options *opts;
+	ingest_file *files;			/* the run's files: a task's file is one of them */
 	ingest_task *tasks;
 	int			ntasks;
 	int			cap;			/* room in tasks; cuts stop when it is full */
@@ -232,9 +236,10 @@ static uint64_t record_start_after(ingest_file *f, uint64_t from);
 
 /*
  * Answer an idle worker's request to cut t, which is at the line start
- * input_offset(in): when enough is left, end t at a record start a little
- * past the middle of the rest (the new task starts cold and adds a merge)
- * and queue the rest as a new task after t in log order; else mark t
+ * input_offset(in): when enough is left, end t at a record start such
+ * that both threads finish together, reading at the rates they have read
+ * so far (the new task starts cold: it gets CUT_HANDICAP_BYTES less), and
+ * queue the rest as a new task after t in log order; else mark t
  * uncuttable.  Runs in t's own thread.
  */
 static void
@@ -243,9 +248,28 @@ offer_cut(ingest_run *run, ingest_task *t, input_file *in)
 	uint64_t	at = input_offset(in);
 	uint64_t	end = input_range_end(in);
 	uint64_t	cut = 0;
+	double		elapsed = seconds_since(&t->began);
+	double		own_rate = elapsed > 0 && at > t->start ? (double) (at - t->start) / elapsed : 0;
+	double		thief_rate;
 
+	pthread_mutex_lock(&run->lock);
+	thief_rate = t->thief_rate;
+	pthread_mutex_unlock(&run->lock);
+	if (own_rate <= 0 || thief_rate <= 0)
+		own_rate = thief_rate = 1;	/* unknown: as fast as each other */
 	if (end > at && end - at >= 2 * (uint64_t) CUT_MIN_BYTES)
-		cut = record_start_after(t->file, at + (end - at + CUT_HANDICAP_BYTES) / 2);
+	{
+		/*
+		 * The two threads of this VM (or any machine) need not read as
+		 * fast as each other: give the new part the share of the rest,
+		 * less its cold start, that ends both together.
+		 */
+		uint64_t	rest = end - at;
+		double		share = (double) (rest - CUT_HANDICAP_BYTES) * thief_rate / (thief_rate + own_rate);
+
+		if (share >= CUT_LEAST_BYTES)
+			cut = record_start_after(t->file, end - (uint64_t) share);
+	}
 	pthread_mutex_lock(&run->lock);
 	if (cut > at && cut < end && run->ntasks < run->cap)
 	{
@@ -466,11 +490,12 @@ part_to_cut(ingest_run *run)
 
 /*
  * The next task for an idle worker (run->lock held): a queued one, or
- * the rest of a running part, cut off for it; -1 when nothing is left
- * and no cut is being answered.
+ * the rest of a running part, cut off for it (rate: the worker's bytes per
+ * second so far, 0 if unknown, for the size of the cut); -1 when nothing
+ * is left and no cut is being answered.
  */
 static int
-take_task(ingest_run *run)
+take_task(ingest_run *run, double rate)
 {
 	for (;;)
 	{
@@ -491,6 +516,7 @@ take_task(ingest_run *run)
 			pthread_cond_wait(&run->task_done, &run->lock);
 			continue;
 		}
+		victim->thief_rate = rate;
 		atomic_store(&victim->cut_wanted, 1);
 		while (atomic_load(&victim->cut_wanted))
 			pthread_cond_wait(&run->task_done, &run->lock);
@@ -535,15 +561,28 @@ take_in_successors(ingest_run *run, ingest_task *t)
 	}
 }
 
+/*
+ * Where t's part stands in the log, for the shape resolver: its file's
+ * place in the run, then its offset (files up to 2^40 bytes; the first
+ * part of the first file is 0).
+ */
+static uint64_t
+task_order(const ingest_run *run, const ingest_task *t)
+{
+	return ((uint64_t) (t->file - run->files) << 40) | (t->start & (((uint64_t) 1 << 40) - 1));
+}
+
 static void *
 worker_main(void *arg)
 {
 	ingest_run *run = arg;
+	uint64_t	bytes_read = 0;
+	double		seconds_read = 0;
 
 	for (;;)
 	{
 		pthread_mutex_lock(&run->lock);
-		int			i = take_task(run);
+		int			i = take_task(run, seconds_read > 0 ? (double) bytes_read / seconds_read : 0);
 
 		if (i >= 0)
 			run->tasks[i].running = 1;
@@ -556,9 +595,12 @@ worker_main(void *arg)
 		if (t->model == NULL)
 		{
 			t->model = workload_create(run->opts->filter);
-			workload_share_shapes(t->model, run->shapes);
+			workload_share_shapes(t->model, run->shapes, task_order(run, t));
 		}
+		clock_gettime(CLOCK_MONOTONIC, &t->began);
 		run_task(t, run->opts, run, 0);
+		seconds_read += seconds_since(&t->began);
+		bytes_read += t->end_offset > t->start ? t->end_offset - t->start : 0;
 		pthread_mutex_lock(&run->lock);
 		t->running = 0;
 		t->done = 1;
@@ -704,7 +746,7 @@ uint64_t
 ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts, diag_tally *tally)
 {
 	int			jobs = opts->jobs > 1 ? opts->jobs : 1;
-	ingest_run	run = {.opts = opts};
+	ingest_run	run = {.opts = opts, .files = files};
 
 	run.cap = n * jobs + 1 + (jobs > 1 ? jobs * CUTS_PER_JOB : 0);
 	run.tasks = xcalloc((size_t) run.cap, sizeof(ingest_task));
@@ -744,7 +786,7 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 		run.shapes = shape_resolver_create();
 		/* the first task reads into w itself, as a serial run would; the others get theirs when taken */
 		run.tasks[0].model = w;
-		workload_share_shapes(w, run.shapes);
+		workload_share_shapes(w, run.shapes, 0);
 		pthread_mutex_init(&run.lock, NULL);
 		pthread_cond_init(&run.task_done, NULL);
 		for (int i = 0; i < nthreads; i++)
@@ -754,7 +796,7 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 			pthread_join(threads[i], NULL);
 		pthread_mutex_destroy(&run.lock);
 		pthread_cond_destroy(&run.task_done);
-		workload_share_shapes(w, NULL);
+		workload_share_shapes(w, NULL, 0);
 		shape_resolver_destroy(run.shapes);
 	}
 	if (opts->progress)

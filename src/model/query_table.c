@@ -254,11 +254,12 @@ entry_new(workload *w, uint64_t fingerprint, int parsed)
 }
 
 void
-query_table_promote(query_stats *q)
+query_table_promote(workload *w, query_stats *q)
 {
 	if (!query_stats_is_light(q))
 		return;
-	q->normalized = fingerprint_normalize(q->pending_text, q->pending_len);
+	q->normalized = fingerprint_cache_normalize(w->fingerprints, q->fingerprint, q->parsed, q->pending_text,
+												q->pending_len);
 	free(q->pending_text);
 	q->pending_text = NULL;
 	q->sketch = sketch_create();
@@ -277,7 +278,7 @@ workload_query_for(workload *w, uint64_t fingerprint, const char *normalized, in
 
 	if (q)
 	{
-		query_table_promote(q);
+		query_table_promote(w, q);
 		return q;
 	}
 	q = entry_new(w, fingerprint, parsed);
@@ -554,7 +555,7 @@ query_table_complete(workload *w)
 
 	while (hashmap_next(w->by_fp, &pos, NULL, NULL, &v))
 		if (v && query_stats_is_light(v))
-			query_table_promote(v);
+			query_table_promote(w, v);
 	session_patterns_complete(w->patterns);
 }
 

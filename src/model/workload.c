@@ -98,9 +98,9 @@ stats_for_text(workload *w, const char *sql, size_t len)
 }
 
 void
-workload_share_shapes(workload *w, shape_resolver *r)
+workload_share_shapes(workload *w, shape_resolver *r, uint64_t order)
 {
-	fingerprint_cache_share(w->fingerprints, r);
+	fingerprint_cache_share(w->fingerprints, r, order);
 }
 
 /*
@@ -263,7 +263,7 @@ add_statement(workload *w, const log_event *ev)
 
 	/* a second statement: the entry is among those that matter */
 	if (query_stats_is_light(q) && q->calls + q->untimed_calls > 0)
-		query_table_promote(q);
+		query_table_promote(w, q);
 	if (!q->parsed)
 		w->summary.parse_errors++;
 	/* the sketch and the series are added to last: their memory is fetched meanwhile */

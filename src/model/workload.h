@@ -231,8 +231,11 @@ double		workload_span_hours(const workload *w);
 /*
  * Have w's shape cache consult r (shared with the models of other ingest
  * workers) before libpg_query; NULL stops it.  r must outlive the sharing.
+ * order is where w's part of the log starts among the models sharing r
+ * (0 for the first; a later part a higher one): w takes normalized texts
+ * only from models of lower order (fingerprint_cache_share).
  */
-void		workload_share_shapes(workload *w, shape_resolver *r);
+void		workload_share_shapes(workload *w, shape_resolver *r, uint64_t order);
 
 /*
  * Add offset to the line number of every sample in w: for a model read

@@ -91,7 +91,7 @@ query_table_counted(workload *w, const query_stats *q)
 }
 
 /* Make q heavy (query_stats.h): its text normalized, its sketch started. */
-void		query_table_promote(query_stats *q);
+void		query_table_promote(workload *w, query_stats *q);
 
 /* Make every entry heavy: before anything outside the model reads it. */
 void		query_table_complete(workload *w);

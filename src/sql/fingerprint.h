@@ -73,6 +73,7 @@ typedef struct fingerprint_cache_stats
 	uint64_t	recalled;		/* forgotten shapes found again before a purge freed them */
 	uint64_t	purged;			/* forgotten shapes freed by a purge */
 	uint64_t	remembered;		/* new shapes whose fingerprint was remembered, not parsed */
+	uint64_t	texts_shared;	/* normalized texts taken from an earlier part's cache */
 } fingerprint_cache_stats;
 
 fingerprint_cache *fingerprint_cache_create(void);
@@ -105,10 +106,24 @@ void		fingerprint_cache_lazy(fingerprint_cache *c, size_t keep_forgotten, size_t
 char	   *fingerprint_normalize(const char *sql, size_t len);
 
 /*
+ * fingerprint_normalize of sql[0..len), whose fingerprint is (fingerprint,
+ * parsed), through c's resolver: the text a cache of lower order
+ * normalized for that fingerprint is copied rather than computed again
+ * (what wins when the models merge, the earlier part's); else sql is
+ * normalized and offered to the caches after c.  Without a resolver the
+ * same as fingerprint_normalize.  malloc'd.
+ */
+char	   *fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql,
+										size_t len);
+
+/*
  * On a miss, have c ask r before libpg_query (NULL: stop asking).  c itself
  * stays single-threaded; r may be shared by caches on other threads.
+ * order says where c's part of the log starts among the caches sharing r
+ * (a lower order for an earlier part; the first part's is 0): c takes
+ * normalized texts only from caches of lower order.
  */
-void		fingerprint_cache_share(fingerprint_cache *c, shape_resolver *r);
+void		fingerprint_cache_share(fingerprint_cache *c, shape_resolver *r, uint64_t order);
 
 shape_resolver *shape_resolver_create(void);
 void		shape_resolver_destroy(shape_resolver *r);

@@ -93,6 +93,13 @@ sample_line(const query_stats *q, const char *part)
 	return 0;
 }
 
+/* Equal durations: within 1e-9 ms, or both the same infinity (an entry without timed calls). */
+static int
+same_ms(double a, double b)
+{
+	return a == b || fabs(a - b) <= 1e-9;
+}
+
 static void
 assert_same_queries(workload *serial, workload *parallel)
 {
@@ -109,8 +116,8 @@ assert_same_queries(workload *serial, workload *parallel)
 		CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 		CU_ASSERT_EQUAL(a[i]->calls, b->calls);
 		CU_ASSERT(fabs(a[i]->total_ms - b->total_ms) <= 1e-6 * fmax(1.0, a[i]->total_ms));
-		CU_ASSERT_DOUBLE_EQUAL(a[i]->min_ms, b->min_ms, 1e-9);
-		CU_ASSERT_DOUBLE_EQUAL(a[i]->max_ms, b->max_ms, 1e-9);
+		CU_ASSERT(same_ms(a[i]->min_ms, b->min_ms));
+		CU_ASSERT(same_ms(a[i]->max_ms, b->max_ms));
 		CU_ASSERT_EQUAL(a[i]->nsamples, b->nsamples);
 		for (int k = 0; k < a[i]->nsamples && k < b->nsamples; k++)
 		{
@@ -178,10 +185,89 @@ test_cut_three_threads(void)
 	check_cut_run(3, 80);
 }
 
+/* Two texts of one fingerprint (whitespace and list length apart) that normalize differently. */
+#define TEXT_FIRST	"SELECT 424242 AS marker WHERE 1 IN (1, 2)"
+#define TEXT_LATER	"SELECT   424242 AS marker WHERE 1 IN (3)"
+
+/*
+ * A log of 800 copies of the fixture with TEXT_FIRST twice at 60% of its
+ * lines and TEXT_LATER twice at 70%: with -j 3 the first is in the second
+ * part, near its end, and the other a little into the third.
+ */
+static const char *
+texts_log(void)
+{
+	static char path[4096];
+
+	if (path[0])
+		return path;
+	snprintf(path, sizeof(path), "%s/ingest-texts.log", test_tmpdir());
+
+	char		cmd[12288];
+
+	snprintf(cmd, sizeof(cmd),
+			 "F='%s' P='%s'; for i in $(seq 1 800); do cat \"$F\"; done > \"$P.copies\" && "
+			 "n=$(wc -l < \"$P.copies\") && line=$(grep -m1 'duration: .* ms  statement: ' \"$F\") && "
+			 "say() { for k in 1 2; do echo \"$line\" | sed -E \"s/statement: .*/statement: $1/\"; done; } && "
+			 "{ head -n $((n * 6 / 10)) \"$P.copies\"; say '" TEXT_FIRST "'; "
+			 "sed -n \"$((n * 6 / 10 + 1)),$((n * 7 / 10))p\" \"$P.copies\"; say '" TEXT_LATER "'; "
+			 "tail -n +$((n * 7 / 10 + 1)) \"$P.copies\"; } > \"$P\" && rm \"$P.copies\"",
+			 test_fixture("workload-debian.log"), path);
+	CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+	return path;
+}
+
+/* The normalized text of the query with a sample holding part, or NULL. */
+static const char *
+text_with_sample(workload *w, const char *part)
+{
+	size_t		n;
+	query_stats **qs = workload_queries(w, &n);
+
+	for (size_t i = 0; i < n; i++)
+		if (sample_line(qs[i], part))
+			return qs[i]->normalized;
+	return NULL;
+}
+
+/*
+ * Parts share normalized texts only forward.  The third part meets
+ * TEXT_LATER and normalizes it before the second meets TEXT_FIRST, the
+ * first text of that fingerprint in the log: the second part must not
+ * take the third's text, and the run reports TEXT_FIRST's, as the serial
+ * run does.
+ */
+static void
+test_texts_shared_forward_only(void)
+{
+	ingest_file sf,
+				pf;
+	diag_tally	st,
+				pt;
+	workload   *serial = workload_test_read(texts_log(), 1, 0, &sf, &st);
+	workload   *parallel = workload_test_read(texts_log(), 3, 0, &pf, &pt);
+	const char *want = text_with_sample(serial, "424242 AS marker");
+	const char *got = text_with_sample(parallel, "424242 AS marker");
+
+	CU_ASSERT(pf.parts >= 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
+	CU_ASSERT_STRING_EQUAL(want, "SELECT $1 AS marker WHERE $2 IN ($3, $4)");
+	CU_ASSERT_STRING_EQUAL(got, want);
+	assert_same_queries(serial, parallel);
+	ingest_file_clear(&sf);
+	ingest_file_clear(&pf);
+	diag_tally_free(&st);
+	diag_tally_free(&pt);
+	workload_destroy(serial);
+	workload_destroy(parallel);
+}
+
 PGSIFT_TEST_SUITE(ingest_suite)
 {
 	CU_pSuite	s = CU_add_suite("model/ingest", NULL, NULL);
 
 	CU_add_test(s, "-j 2, an idle worker cuts the long part: the serial run's figures", test_cut_two_threads);
 	CU_add_test(s, "-j 3, parts cut and merged in log order: the serial run's figures", test_cut_three_threads);
+	CU_add_test(s, "-j 3, a later part's normalized text is not taken by an earlier one", test_texts_shared_forward_only);
 }

@@ -293,7 +293,7 @@ test_shared_resolver(void)
 	for (int t = 0; t < 2; t++)
 	{
 		fingerprint_cache_want_traits(w[t].cache);
-		fingerprint_cache_share(w[t].cache, r);
+		fingerprint_cache_share(w[t].cache, r, (uint64_t) t);
 		CU_ASSERT_EQUAL_FATAL(pthread_create(&threads[t], NULL, shared_worker_main, &w[t]), 0);
 	}
 	for (int t = 0; t < 2; t++)
@@ -331,7 +331,7 @@ test_shared_resolver(void)
 	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(alone).misses, 40);
 	for (int t = 0; t < 2; t++)
 	{
-		fingerprint_cache_share(w[t].cache, NULL);
+		fingerprint_cache_share(w[t].cache, NULL, 0);
 		fingerprint_cache_destroy(w[t].cache);
 	}
 	shape_resolver_destroy(r);
