@@ -63,6 +63,8 @@ typedef struct workload_context
 	int			spindles;		/* --spindles (effective), default 1 */
 	const finding_list *earlier;	/* findings of the plan, advisor and catalog
 									 * rules, for cross-reference; may be NULL */
+	int			jobs;			/* --jobs: threads a rule may use for its own
+								 * reading of the model (0 or 1: none) */
 } workload_context;
 
 /*

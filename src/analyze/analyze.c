@@ -423,7 +423,7 @@ analyze_live(const analyze_options *opts, workload *w, finding_list *out, analyz
 		.model = w, .log_hours = workload_span_hours(w),
 		.pgss = ss, .pgss_hours = pgss_hours, .conn = c,
 		.measure = opts->measure, .server_cores = opts->server_cores,
-		.spindles = opts->spindles > 0 ? opts->spindles : 1, .earlier = out,
+		.spindles = opts->spindles > 0 ? opts->spindles : 1, .earlier = out, .jobs = opts->jobs,
 	};
 
 	explain_all(c, opts, cands, n, cat, out, res);
@@ -464,6 +464,7 @@ analyze_offline(const analyze_options *opts, workload *w, finding_list *out)
 	workload_context wc = {
 		.model = w, .log_hours = workload_span_hours(w), .measure = MEASURE_MODE_OFF,
 		.server_cores = opts->server_cores, .spindles = opts->spindles > 0 ? opts->spindles : 1,
+		.jobs = opts->jobs,
 	};
 	rule_context rc = {.scope = RULE_WORKLOAD, .workload = &wc, .config = opts->config, .out = out};
 

@@ -98,6 +98,57 @@ test_large_offset_constant(void)
 	workload_destroy(w);
 }
 
+/*
+ * With jobs, large-offset reads the samples of its candidates on several
+ * threads: 60 paging queries of three samples each (deep pages, near
+ * pages, constants and parameters) give the findings of one thread, in
+ * the same order, word for word.
+ */
+static void
+test_large_offset_threads(void)
+{
+	workload   *w = workload_create(NULL);
+	finding_list one,
+				three;
+
+	for (int i = 0; i < 60; i++)
+	{
+		char		normalized[160],
+					sql[160],
+					params[80];
+		query_stats *q;
+
+		snprintf(normalized, sizeof(normalized), "SELECT id FROM items_%d WHERE owner = $1 ORDER BY id LIMIT $2 OFFSET $3", i);
+		snprintf(sql, sizeof(sql), "SELECT id FROM items_%d WHERE owner = 'x' ORDER BY id LIMIT 20 OFFSET %d", i, i * 300);
+		q = add_query(w, 100 + (uint64_t) i, normalized, sql, NULL, 10 + (uint64_t) i, 100.0 + i);
+		for (int k = 1; k < 3; k++)
+		{
+			query_sample smp = {.duration_ms = 1.0 + k, .query = strdup(normalized)};
+
+			snprintf(params, sizeof(params), "$1 = 'x', $2 = '20', $3 = '%d'", (i % 7) * 1000 * k);
+			smp.params = strdup(params);
+			workload_add_sample(q, &smp);
+		}
+	}
+
+	workload_context wc1 = {.model = w, .log_hours = 1, .jobs = 1};
+	workload_context wc3 = {.model = w, .log_hours = 1, .jobs = 3};
+
+	run_rule("large-offset", &wc1, NULL, &one);
+	run_rule("large-offset", &wc3, NULL, &three);
+	CU_ASSERT(one.count > 30);
+	CU_ASSERT_EQUAL_FATAL(one.count, three.count);
+	for (int i = 0; i < one.count; i++)
+	{
+		ASSERT_STR(three.items[i]->fingerprints[0], one.items[i]->fingerprints[0]);
+		ASSERT_STR(three.items[i]->detail, one.items[i]->detail);
+		ASSERT_STR(three.items[i]->fix_sql, one.items[i]->fix_sql);
+	}
+	finding_list_free(&one);
+	finding_list_free(&three);
+	workload_destroy(w);
+}
+
 static void
 test_large_offset_param(void)
 {
@@ -386,6 +437,7 @@ PGSIFT_TEST_SUITE(query_rules_suite)
 
 	CU_add_test(s, "large-offset with a constant OFFSET", test_large_offset_constant);
 	CU_add_test(s, "large-offset with a logged $n OFFSET", test_large_offset_param);
+	CU_add_test(s, "large-offset read on three threads: one thread's findings", test_large_offset_threads);
 	CU_add_test(s, "many-rows-per-call from pg_stat_statements", test_many_rows_per_call);
 	CU_add_test(s, "select-star-hot on wide tables only", test_select_star_hot);
 	test_add_server_test(s, "the three rules end to end", test_end_to_end);
