@@ -32,26 +32,39 @@ typedef struct log_read
 	diag_tally	tally;
 } log_read;
 
+/*
+ * test_tmpdir()/name made once per run: 800 copies of the fixture, with
+ * `lines` (a shell script that writes to stdout; $F is the fixture, $C the
+ * copies and $n their line count) in their place.  Returns the path.
+ */
+static const char *
+copies_log(char *path, size_t size, const char *name, const char *lines)
+{
+	if (path[0])
+		return path;
+	snprintf(path, size, "%s/%s", test_tmpdir(), name);
+
+	char		cmd[12288];
+
+	snprintf(cmd, sizeof(cmd),
+			 "F='%s' P='%s' C='%s.copies'; for i in $(seq 1 800); do cat \"$F\"; done > \"$C\" && "
+			 "n=$(wc -l < \"$C\") && { %s; } > \"$P\" && rm \"$C\"",
+			 test_fixture("workload-debian.log"), path, path, lines);
+	CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
+	return path;
+}
+
+/* The copies with a malformed line at 70% of them, and the slowest statement after it. */
 static const char *
 big_log(void)
 {
 	static char path[4096];
 
-	if (path[0])
-		return path;
-	snprintf(path, sizeof(path), "%s/ingest-big.log", test_tmpdir());
-
-	char		cmd[12288];
-
-	snprintf(cmd, sizeof(cmd),
-			 "F='%s' P='%s'; for i in $(seq 1 800); do cat \"$F\"; done > \"$P.copies\" && "
-			 "n=$(wc -l < \"$P.copies\") && head -n $((n * 7 / 10)) \"$P.copies\" > \"$P\" && "
-			 "echo '@@@ not a log line' >> \"$P\" && grep -m1 'duration: .* ms  statement: ' \"$F\" | "
-			 "sed -E 's/duration: [0-9.]+ ms  statement: .*/duration: 987654.321 ms  statement: " SLOW_TEXT "/' >> \"$P\" && "
-			 "tail -n +$((n * 7 / 10 + 1)) \"$P.copies\" >> \"$P\" && rm \"$P.copies\"",
-			 test_fixture("workload-debian.log"), path);
-	CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
-	return path;
+	return copies_log(path, sizeof(path), "ingest-big.log",
+					  "head -n $((n * 7 / 10)) \"$C\"; echo '@@@ not a log line'; "
+					  "grep -m1 'duration: .* ms  statement: ' \"$F\" | "
+					  "sed -E 's/duration: [0-9.]+ ms  statement: .*/duration: 987654.321 ms  statement: " SLOW_TEXT "/'; "
+					  "tail -n +$((n * 7 / 10 + 1)) \"$C\"");
 }
 
 /* Statements in one copy of the fixture. */
@@ -199,22 +212,12 @@ texts_log(void)
 {
 	static char path[4096];
 
-	if (path[0])
-		return path;
-	snprintf(path, sizeof(path), "%s/ingest-texts.log", test_tmpdir());
-
-	char		cmd[12288];
-
-	snprintf(cmd, sizeof(cmd),
-			 "F='%s' P='%s'; for i in $(seq 1 800); do cat \"$F\"; done > \"$P.copies\" && "
-			 "n=$(wc -l < \"$P.copies\") && line=$(grep -m1 'duration: .* ms  statement: ' \"$F\") && "
-			 "say() { for k in 1 2; do echo \"$line\" | sed -E \"s/statement: .*/statement: $1/\"; done; } && "
-			 "{ head -n $((n * 6 / 10)) \"$P.copies\"; say '" TEXT_FIRST "'; "
-			 "sed -n \"$((n * 6 / 10 + 1)),$((n * 7 / 10))p\" \"$P.copies\"; say '" TEXT_LATER "'; "
-			 "tail -n +$((n * 7 / 10 + 1)) \"$P.copies\"; } > \"$P\" && rm \"$P.copies\"",
-			 test_fixture("workload-debian.log"), path);
-	CU_ASSERT_EQUAL(test_run(cmd, NULL), 0);
-	return path;
+	return copies_log(path, sizeof(path), "ingest-texts.log",
+					  "line=$(grep -m1 'duration: .* ms  statement: ' \"$F\"); "
+					  "say() { for k in 1 2; do echo \"$line\" | sed -E \"s/statement: .*/statement: $1/\"; done; }; "
+					  "head -n $((n * 6 / 10)) \"$C\"; say '" TEXT_FIRST "'; "
+					  "sed -n \"$((n * 6 / 10 + 1)),$((n * 7 / 10))p\" \"$C\"; say '" TEXT_LATER "'; "
+					  "tail -n +$((n * 7 / 10 + 1)) \"$C\"");
 }
 
 /* The normalized text of the query with a sample holding part, or NULL. */
