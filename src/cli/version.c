@@ -43,7 +43,11 @@ cli_version(void)
 
 	/* loading libpq is the point here: its version is the one a --dsn run uses */
 	if (libpq_load(&libpq_missing) == 0)
-		snprintf(libpq, sizeof(libpq), "%d.%d", PQlibVersion() / 10000, PQlibVersion() % 10000);
+	{
+		int			v = PQlibVersion();
+
+		snprintf(libpq, sizeof(libpq), "%d.%d", v / 10000, v % 10000);
+	}
 	pcre2_config(PCRE2_CONFIG_VERSION, pcre2);
 	printf("pgsift %s\n", PGSIFT_VERSION);
 	printf("libpg_query %s (PostgreSQL's parser)\n", PG_VERSION);

@@ -244,54 +244,50 @@ escape_at(char *o, unsigned char c)
 	return o;
 }
 
+/* Bytes whose escapes, six at most each, fit the buffer: put_escaped's most at once. */
+#define ESCAPED_PIECE	(sizeof(((json_write_buffer *) 0)->data) / 6)
+
+/*
+ * s[0..len) (len <= ESCAPED_PIECE) escaped straight into the buffer, room
+ * for the worst case (every byte as \u00XX) made first, runs of plain
+ * bytes copied whole.
+ */
+static void
+put_escaped(json_write_buffer *b, const unsigned char *s, size_t len)
+{
+	if (len * 6 > sizeof(b->data) - b->used)
+		json_write_flush(b);
+
+	char	   *o = b->data + b->used;
+
+	for (size_t i = 0; i < len;)
+	{
+		size_t		from = i;
+
+		while (i < len && json_escape_letter[s[i]] == 0)
+			i++;
+		memcpy(o, s + from, i - from);
+		o += i - from;
+		if (i < len)
+			o = escape_at(o, s[i++]);
+	}
+	b->used = (size_t) (o - b->data);
+}
+
 /*
  * A JSON string as jansson escapes it: quote, backslash and control
- * characters; UTF-8 as it is.  Written straight into the buffer (room for
- * the worst case, every byte as \u00XX, made first), runs of plain bytes
- * copied whole; a string too long for that goes through in pieces.
+ * characters; UTF-8 as it is (escapes are per byte, so a long string goes
+ * in pieces cut anywhere).
  */
 static void
 put_string(json_write_buffer *b, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *) s;
-	size_t		i = 0;
 
-	if (len > (sizeof(b->data) - 2) / 6)
-	{
-		put_char(b, '"');
-		while (i < len)
-		{
-			size_t		from = i;
-			char		esc[6];
-
-			while (i < len && json_escape_letter[u[i]] == 0)
-				i++;
-			put(b, s + from, i - from);
-			if (i < len)
-				put(b, esc, (size_t) (escape_at(esc, u[i++]) - esc));
-		}
-		put_char(b, '"');
-		return;
-	}
-	if (len * 6 + 2 > sizeof(b->data) - b->used)
-		json_write_flush(b);
-
-	char	   *o = b->data + b->used;
-
-	*o++ = '"';
-	while (i < len)
-	{
-		size_t		from = i;
-
-		while (i < len && json_escape_letter[u[i]] == 0)
-			i++;
-		memcpy(o, s + from, i - from);
-		o += i - from;
-		if (i < len)
-			o = escape_at(o, u[i++]);
-	}
-	*o++ = '"';
-	b->used = (size_t) (o - b->data);
+	put_char(b, '"');
+	for (size_t i = 0; i < len; i += ESCAPED_PIECE)
+		put_escaped(b, u + i, len - i < ESCAPED_PIECE ? len - i : ESCAPED_PIECE);
+	put_char(b, '"');
 }
 
 /* Write v's decimal digits before p, at least `least` of them (zeros in front); the new start. */

@@ -84,7 +84,7 @@ libpq_symbol(const char *name)
 }
 
 /* The function pointer for `name`, looked up on the first call. */
-#define LIBPQ_POINTER(ret, name, params) \
+#define LIBPQ_POINTER(name) \
 	static void *_Atomic name##_fn; \
 	void	   *fn = atomic_load_explicit(&name##_fn, memory_order_acquire); \
 	if (fn == NULL) \
@@ -97,7 +97,7 @@ libpq_symbol(const char *name)
 	ret \
 	name params \
 	{ \
-		LIBPQ_POINTER(ret, name, params) \
+		LIBPQ_POINTER(name) \
 		return ((ret (*) params) fn) args; \
 	}
 
@@ -105,7 +105,7 @@ libpq_symbol(const char *name)
 	void \
 	name params \
 	{ \
-		LIBPQ_POINTER(void, name, params) \
+		LIBPQ_POINTER(name) \
 		((void (*) params) fn) args; \
 	}
 

@@ -599,13 +599,16 @@ worker_main(void *arg)
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t->began);
 		run_task(t, run->opts, run, 0);
+
+		uint64_t	part_bytes = t->end_offset > t->start ? t->end_offset - t->start : 0;
+
 		seconds_read += seconds_since(&t->began);
-		bytes_read += t->end_offset > t->start ? t->end_offset - t->start : 0;
+		bytes_read += part_bytes;
 		pthread_mutex_lock(&run->lock);
 		t->running = 0;
 		t->done = 1;
 		atomic_store(&t->cut_wanted, 0);	/* asked too late: nothing is left to cut */
-		run->bytes_done += t->end_offset - t->start;
+		run->bytes_done += part_bytes;
 		take_in_successors(run, t);
 		/* and this part into a finished predecessor that is not taken */
 		for (int k = 0; k < run->ntasks; k++)

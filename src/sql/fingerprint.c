@@ -176,16 +176,32 @@ fingerprint_cache_share(fingerprint_cache *c, shape_resolver *r, uint64_t order)
 	c->order = order;
 }
 
+/* r's maps and arena, new and empty. */
+static void
+resolver_open(shape_resolver *r)
+{
+	r->by_key = hashmap_create(1024);
+	r->by_fp = hashmap_create(1024);
+	r->texts = hashmap_create(1024);
+	r->mem = arena_create(0);
+}
+
+static void
+resolver_close(shape_resolver *r)
+{
+	hashmap_destroy(r->by_key);
+	hashmap_destroy(r->by_fp);
+	hashmap_destroy(r->texts);
+	arena_destroy(r->mem);
+}
+
 shape_resolver *
 shape_resolver_create(void)
 {
 	shape_resolver *r = xcalloc(1, sizeof(shape_resolver));
 
 	pthread_mutex_init(&r->lock, NULL);
-	r->by_key = hashmap_create(1024);
-	r->by_fp = hashmap_create(1024);
-	r->texts = hashmap_create(1024);
-	r->mem = arena_create(0);
+	resolver_open(r);
 	return r;
 }
 
@@ -195,28 +211,19 @@ shape_resolver_destroy(shape_resolver *r)
 	if (r == NULL)
 		return;
 	pthread_mutex_destroy(&r->lock);
-	hashmap_destroy(r->by_key);
-	hashmap_destroy(r->by_fp);
-	hashmap_destroy(r->texts);
-	arena_destroy(r->mem);
+	resolver_close(r);
 	free(r);
 }
 
-/* Start r again empty once it holds RESOLVER_MAX_SHAPES of either kind; r->lock held. */
+/* Start r again empty once it holds RESOLVER_MAX_SHAPES of any kind; r->lock held. */
 static void
 resolver_bound(shape_resolver *r)
 {
 	if (hashmap_count(r->by_key) < RESOLVER_MAX_SHAPES && hashmap_count(r->by_fp) < RESOLVER_MAX_SHAPES &&
 		hashmap_count(r->texts) < RESOLVER_MAX_SHAPES)
 		return;
-	hashmap_destroy(r->by_key);
-	hashmap_destroy(r->by_fp);
-	hashmap_destroy(r->texts);
-	arena_destroy(r->mem);
-	r->by_key = hashmap_create(1024);
-	r->by_fp = hashmap_create(1024);
-	r->texts = hashmap_create(1024);
-	r->mem = arena_create(0);
+	resolver_close(r);
+	resolver_open(r);
 }
 
 /* Fallback fingerprint: the shape key folded to lower case outside quotes. */
