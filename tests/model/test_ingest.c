@@ -24,14 +24,6 @@
 
 #define SLOW_TEXT "SELECT 987654"
 
-/* What one read of the log gave. */
-typedef struct log_read
-{
-	workload   *model;
-	ingest_file file;
-	diag_tally	tally;
-} log_read;
-
 /*
  * test_tmpdir()/name made once per run: 800 copies of the fixture, with
  * `lines` (a shell script that writes to stdout; $F is the fixture, $C the
@@ -71,29 +63,14 @@ big_log(void)
 static uint64_t
 fixture_statements(void)
 {
-	ingest_file f;
-	diag_tally	t;
-	workload   *w = workload_test_read(test_fixture("workload-debian.log"), 1, 0, &f, &t);
-	uint64_t	n = workload_get_summary(w)->statements;
+	workload_test_log r;
 
-	ingest_file_clear(&f);
-	diag_tally_free(&t);
-	workload_destroy(w);
+	workload_test_read(&r, test_fixture("workload-debian.log"), 1, 0);
+
+	uint64_t	n = workload_get_summary(r.model)->statements;
+
+	workload_test_log_free(&r);
 	return n;
-}
-
-static void
-read_log(log_read *r, int jobs, int first_percent)
-{
-	r->model = workload_test_read(big_log(), jobs, first_percent, &r->file, &r->tally);
-}
-
-static void
-log_read_free(log_read *r)
-{
-	ingest_file_clear(&r->file);
-	diag_tally_free(&r->tally);
-	workload_destroy(r->model);
 }
 
 /* The line of the sample of q whose text holds part, or 0. */
@@ -143,11 +120,11 @@ assert_same_queries(workload *serial, workload *parallel)
 static void
 check_cut_run(int jobs, int first_percent)
 {
-	log_read	serial,
+	workload_test_log serial,
 				parallel;
 
-	read_log(&serial, 1, 0);
-	read_log(&parallel, jobs, first_percent);
+	workload_test_read(&serial, big_log(), 1, 0);
+	workload_test_read(&parallel, big_log(), jobs, first_percent);
 	/* the rest of the long first part was cut off for the idle worker */
 	CU_ASSERT_EQUAL(serial.file.parts, 1);
 	CU_ASSERT(parallel.file.parts > jobs);
@@ -182,8 +159,8 @@ check_cut_run(int jobs, int first_percent)
 	for (size_t i = 0; i < n && slow == 0; i++)
 		slow = sample_line(qs[i], SLOW_TEXT);
 	CU_ASSERT_EQUAL(slow, serial.tally.samples[0].line + 1);
-	log_read_free(&serial);
-	log_read_free(&parallel);
+	workload_test_log_free(&serial);
+	workload_test_log_free(&parallel);
 }
 
 static void
@@ -243,27 +220,23 @@ text_with_sample(workload *w, const char *part)
 static void
 test_texts_shared_forward_only(void)
 {
-	ingest_file sf,
-				pf;
-	diag_tally	st,
-				pt;
-	workload   *serial = workload_test_read(texts_log(), 1, 0, &sf, &st);
-	workload   *parallel = workload_test_read(texts_log(), 3, 0, &pf, &pt);
-	const char *want = text_with_sample(serial, "424242 AS marker");
-	const char *got = text_with_sample(parallel, "424242 AS marker");
+	workload_test_log serial,
+				parallel;
 
-	CU_ASSERT(pf.parts >= 3);
+	workload_test_read(&serial, texts_log(), 1, 0);
+	workload_test_read(&parallel, texts_log(), 3, 0);
+
+	const char *want = text_with_sample(serial.model, "424242 AS marker");
+	const char *got = text_with_sample(parallel.model, "424242 AS marker");
+
+	CU_ASSERT(parallel.file.parts >= 3);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(want);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(got);
 	CU_ASSERT_STRING_EQUAL(want, "SELECT $1 AS marker WHERE $2 IN ($3, $4)");
 	CU_ASSERT_STRING_EQUAL(got, want);
-	assert_same_queries(serial, parallel);
-	ingest_file_clear(&sf);
-	ingest_file_clear(&pf);
-	diag_tally_free(&st);
-	diag_tally_free(&pt);
-	workload_destroy(serial);
-	workload_destroy(parallel);
+	assert_same_queries(serial.model, parallel.model);
+	workload_test_log_free(&serial);
+	workload_test_log_free(&parallel);
 }
 
 PGSIFT_TEST_SUITE(ingest_suite)

@@ -88,14 +88,13 @@ test_histogram_merge(void)
 static int32_t
 zone_of(const char *path, int jobs)
 {
-	ingest_file f;
-	diag_tally	t;
-	workload   *w = workload_test_read(path, jobs, 0, &f, &t);
-	int32_t		zone = workload_get_summary(w)->utc_offset_min;
+	workload_test_log r;
 
-	ingest_file_clear(&f);
-	diag_tally_free(&t);
-	workload_destroy(w);
+	workload_test_read(&r, path, jobs, 0);
+
+	int32_t		zone = workload_get_summary(r.model)->utc_offset_min;
+
+	workload_test_log_free(&r);
 	return zone;
 }
 

@@ -8,18 +8,24 @@
 
 #include <string.h>
 
-workload *
-workload_test_read(const char *path, int jobs, int first_percent, ingest_file *f, diag_tally *t)
+void
+workload_test_read(workload_test_log *r, const char *path, int jobs, int first_percent)
 {
-	workload   *w = workload_create(NULL);
 	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = jobs, .syslog_year = 2026,
 	.first_part_percent = first_percent};
 
-	memset(f, 0, sizeof(*f));
-	memset(t, 0, sizeof(*t));
-	f->path = path;
-	CU_ASSERT(ingest_files(w, f, 1, &o, t) > 0);
-	return w;
+	memset(r, 0, sizeof(*r));
+	r->model = workload_create(NULL);
+	r->file.path = path;
+	CU_ASSERT(ingest_files(r->model, &r->file, 1, &o, &r->tally) > 0);
+}
+
+void
+workload_test_log_free(workload_test_log *r)
+{
+	ingest_file_clear(&r->file);
+	diag_tally_free(&r->tally);
+	workload_destroy(r->model);
 }
 
 void

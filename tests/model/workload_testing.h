@@ -27,13 +27,22 @@ void		workload_test_feed(workload *w, log_event_kind kind, int64_t ts, int pid, 
 void		workload_test_statement(workload *w, int64_t ts, int pid, const char *query,
 									const char *params, double ms);
 
+/* A log read into a model: the model, the file's record, its malformed lines. */
+typedef struct workload_test_log
+{
+	workload   *model;
+	ingest_file file;
+	diag_tally	tally;
+} workload_test_log;
+
 /*
- * A new model of the log at path, its format detected, read with jobs
- * threads (first_percent: ingest_options.first_part_percent; syslog
- * timestamps in 2026), asserting that it gave records.  The file's record
- * goes to *f and its malformed lines to *t, which the caller frees
- * (ingest_file_clear, diag_tally_free) with the model.
+ * A new model of the log at path in *r, its format detected, read with
+ * jobs threads (first_percent: ingest_options.first_part_percent; syslog
+ * timestamps in 2026), asserting that it gave records.  Freed with
+ * workload_test_log_free.
  */
-workload   *workload_test_read(const char *path, int jobs, int first_percent, ingest_file *f, diag_tally *t);
+void		workload_test_read(workload_test_log *r, const char *path, int jobs, int first_percent);
+
+void		workload_test_log_free(workload_test_log *r);
 
 #endif
