@@ -8,11 +8,12 @@
  * strictly in log order (file order, then range order).  With one job the
  * caller's model is fed directly and nothing is merged.
  *
- * A worker with nothing left to read takes about the second half of the
- * part with most left to read: that part's own thread, which looks for
- * such a request every AT_EVERY lines, moves its end to a record start
- * near the middle of what it has left and queues the rest as a new task
- * next to it in log order.  So
+ * A worker with nothing left to read takes the end of the part with most
+ * left to read: that part's own thread, which looks for such a request
+ * every AT_EVERY lines, moves its end to a record start where both
+ * threads, at the rates they have read so far, would finish together
+ * (offer_cut), and queues the rest as a new task next to it in log order.
+ * So
  * threads slowed by a busy machine, or parts that cost more than others,
  * do not leave a core idle while the last part finishes.  A finished
  * task takes in the finished tasks that follow it (their models merged
