@@ -611,6 +611,7 @@ cmd_analyze(int argc, char **argv)
 		goto done;
 	}
 	json_t	   *live_json = NULL;
+	report_json_ahead *json_ahead = NULL;
 
 	if (o.live.dsn)
 	{
@@ -622,13 +623,20 @@ cmd_analyze(int argc, char **argv)
 		live_json = live_section(&live);
 	}
 	else
+	{
+		/* the rules change no query's figures: the JSON report's queries render meanwhile */
+		if (o.ingest.jobs > 1 && cli_outputs_top(&o.outputs, REPORT_JSON, o.top) >= 0)
+			json_ahead = report_json_start_ahead(w, cli_outputs_top(&o.outputs, REPORT_JSON, o.top));
 		analyze_offline(&o.live, w, &findings);
+	}
 
 	report_input in = {.model = w, .files = files, .nfiles = nfiles, .tally = &tally,
 		.store_path = o.store_path, .findings = &findings, .live = live_json, .jobs = o.ingest.jobs,
-	.dsn = o.live.dsn, .generated_ms = report_clock_ms(), .html_max_bytes = o.html_max_bytes};
+		.json_ahead = json_ahead, .dsn = o.live.dsn, .generated_ms = report_clock_ms(),
+	.html_max_bytes = o.html_max_bytes};
 
 	rc = cli_outputs_write(&o.outputs, &in, o.top, stdout_color);
+	report_json_ahead_free(json_ahead);
 	json_decref(live_json);
 	if (rc == PGSIFT_EXIT_OK)
 		rc = fail_on_gate(&o, &findings);

@@ -110,7 +110,7 @@ cli_outputs_write(const cli_outputs *o, report_input *in, int top, int stdout_co
 			rc = PGSIFT_EXIT_WRITE;
 			continue;
 		}
-		in->top = top > 0 ? top : report_default_top(fmt);
+		in->top = cli_outputs_top(o, fmt, top);
 		in->color = fmt == REPORT_TEXT && is_stdout(out->path) && stdout_color;
 		/* a failed write stays in the stream, for output_finish to report with the path */
 		(void) report_write(f, fmt, in);
@@ -119,6 +119,15 @@ cli_outputs_write(const cli_outputs *o, report_input *in, int top, int stdout_co
 	}
 	in->color = 0;
 	return rc;
+}
+
+int
+cli_outputs_top(const cli_outputs *o, report_format fmt, int top)
+{
+	for (int i = 0; i < o->count; i++)
+		if (o->items[i].format == (int) fmt)
+			return top > 0 ? top : report_default_top(fmt);
+	return -1;
 }
 
 void

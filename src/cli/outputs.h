@@ -59,6 +59,12 @@ void		cli_outputs_resolve(cli_outputs *o, report_format fmt);
  */
 int			cli_outputs_write(const cli_outputs *o, report_input *in, int top, int stdout_color);
 
+/*
+ * The queries a report in format fmt lists given --top (as
+ * cli_outputs_write sets them), or -1 when no output is in that format.
+ */
+int			cli_outputs_top(const cli_outputs *o, report_format fmt, int top);
+
 void		cli_outputs_free(cli_outputs *o);
 
 #endif

@@ -39,6 +39,12 @@ int			report_format_from_name(const char *name);
 /* --top's default for fmt: 20 queries, 50 in HTML, 0 (all) in JSON. */
 int			report_default_top(report_format fmt);
 
+/*
+ * The JSON report's queries rendered ahead on a second thread, so that
+ * the rules and that rendering overlap (report_json_start_ahead).
+ */
+typedef struct report_json_ahead report_json_ahead;
+
 typedef struct report_input
 {
 	workload   *model;
@@ -50,6 +56,7 @@ typedef struct report_input
 	const finding_list *findings;	/* may be NULL: no rule ran */
 	json_t	   *live;			/* live-database section (borrowed), or NULL */
 	int			jobs;			/* threads the report may use (-j); <= 1: one */
+	report_json_ahead *json_ahead;	/* or NULL: the JSON report's queries rendered ahead */
 	int			color;			/* text only: colours for a terminal (src/core/color.h) */
 	/* the HTML report only */
 	const char *dsn;			/* the live database's DSN as given (shown
@@ -64,6 +71,22 @@ json_t	   *report_build_json(const report_input *in);
 
 /* Write the JSON report (indented) to out; 0 on success, -1 on a write error. */
 int			report_write_json(FILE *out, const report_input *in);
+
+/*
+ * Start rendering the JSON report's queries (the first top of model's; <= 0:
+ * all) on a second thread, a bounded number of blocks ahead of the report,
+ * while the caller goes on (with the rules).  The caller must not change
+ * the queries' figures until the report is written: a report whose queries
+ * are those writes the blocks, any other renders its own.  NULL when there
+ * are too few queries to share.
+ */
+report_json_ahead *report_json_start_ahead(workload *model, int top);
+
+/* Did a report write a's blocks?  (Each rendering ahead serves one report.) */
+int			report_json_ahead_used(const report_json_ahead *a);
+
+/* Stop the helper and free what it rendered; NULL is allowed. */
+void		report_json_ahead_free(report_json_ahead *a);
 
 /* Write the text report to out; 0 on success, -1 on a write error. */
 int			report_write_text(FILE *out, const report_input *in);

@@ -442,15 +442,19 @@ write_query(FILE *out, query_stats *const *qs, size_t i, double total)
 }
 
 /*
- * With -j 2 or more, a second thread writes every other block of queries
- * into memory while the first writes the blocks between them to the
- * report, so that the queries, most of a big report, take half the time
- * after a parallel read.  The helper stays at most QUERY_BLOCK_LEAD blocks
- * ahead, which bounds the memory held.  The bytes are those of a serial
- * run: each block is the same calls, written to a memory stream.
+ * With -j 2 or more, a second thread renders blocks of queries into
+ * memory while the first renders them too and writes the report in order.
+ * Each takes the next block not yet taken, so that neither waits on a
+ * fixed share (the first blocks, the busiest queries, cost most); the
+ * first writes a block it took straight to the report when every block
+ * before it is written.  No block is taken more than QUERY_BLOCK_LEAD
+ * ahead of the report, which bounds the memory held (a helper started
+ * before the rules, report_json_start_ahead, has that many ready when the
+ * report begins).  The bytes are those of a serial run: each block is the
+ * same calls, in memory.
  */
-#define QUERY_BLOCK			32
-#define QUERY_BLOCK_LEAD	4
+#define QUERY_BLOCK			16
+#define QUERY_BLOCK_LEAD	8
 
 typedef struct query_blocks
 {
@@ -458,106 +462,222 @@ typedef struct query_blocks
 	size_t		nqueries;
 	size_t		nblocks;
 	double		total;
-	char	  **text;			/* per odd block: the helper's bytes, or NULL */
+	char	  **text;			/* per block rendered in memory: its bytes */
 	size_t	   *len;
-	int		   *ready;
-	size_t		written;		/* blocks the first thread has written */
+	int		   *ready;			/* 1: rendered in memory, -1: that failed */
+	size_t		taken;			/* blocks taken by either thread */
+	size_t		written;		/* blocks written to the report */
 	int			failed;
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 } query_blocks;
 
+/* Write block b's queries to out; 0 or -1. */
+static int
+write_block(FILE *out, const query_blocks *qb, size_t b)
+{
+	int			rc = 0;
+
+	for (size_t i = b * QUERY_BLOCK; i < (b + 1) * QUERY_BLOCK && i < qb->nqueries && rc == 0; i++)
+		rc = write_query(out, qb->qs, i, qb->total);
+	return rc;
+}
+
+/* Render block b into memory and hand it over (qb->lock not held). */
+static void
+render_block(query_blocks *qb, size_t b)
+{
+	char	   *text = NULL;
+	size_t		len = 0;
+	FILE	   *mem = open_memstream(&text, &len);
+	int			rc = -1;
+
+	if (mem != NULL)
+	{
+		rc = write_block(mem, qb, b);
+		rc |= fclose(mem) != 0 ? -1 : 0;
+	}
+	pthread_mutex_lock(&qb->lock);
+	qb->text[b] = text;
+	qb->len[b] = rc == 0 ? len : 0;
+	qb->ready[b] = rc == 0 ? 1 : -1;
+	pthread_cond_broadcast(&qb->changed);
+	pthread_mutex_unlock(&qb->lock);
+}
+
+/* May another block be taken now?  (qb->lock held) */
+static int
+can_take(const query_blocks *qb)
+{
+	return qb->taken < qb->nblocks && qb->taken <= qb->written + QUERY_BLOCK_LEAD && !qb->failed;
+}
+
 static void *
-odd_blocks_main(void *arg)
+helper_blocks_main(void *arg)
 {
 	query_blocks *qb = arg;
 
-	for (size_t b = 1; b < qb->nblocks; b += 2)
+	for (;;)
 	{
-		char	   *text = NULL;
-		size_t		len = 0;
-		FILE	   *mem;
-		int			rc = -1;
-
 		pthread_mutex_lock(&qb->lock);
-		while (b > qb->written + QUERY_BLOCK_LEAD && !qb->failed)
+		while (!can_take(qb) && qb->taken < qb->nblocks && !qb->failed)
 			pthread_cond_wait(&qb->changed, &qb->lock);
-		int			stop = qb->failed;
+		if (!can_take(qb))
+		{
+			pthread_mutex_unlock(&qb->lock);
+			return NULL;
+		}
+		size_t		b = qb->taken++;
 
 		pthread_mutex_unlock(&qb->lock);
-		if (stop)
-			break;
-		if ((mem = open_memstream(&text, &len)) != NULL)
-		{
-			rc = 0;
-			for (size_t i = b * QUERY_BLOCK; i < (b + 1) * QUERY_BLOCK && i < qb->nqueries && rc == 0; i++)
-				rc = write_query(mem, qb->qs, i, qb->total);
-			rc |= fclose(mem) != 0 ? -1 : 0;
-		}
-		pthread_mutex_lock(&qb->lock);
-		qb->text[b] = text;
-		qb->len[b] = rc == 0 ? len : 0;
-		qb->ready[b] = rc == 0 ? 1 : -1;
-		pthread_cond_broadcast(&qb->changed);
-		pthread_mutex_unlock(&qb->lock);
+		render_block(qb, b);
 	}
-	return NULL;
 }
 
-/* The queries [0, n) in blocks, the odd ones by a helper thread; 0 or -1. */
+/*
+ * The first thread's part: write the next block once rendered, else take
+ * one (straight to out when it is the next to write), else wait; 0 or -1.
+ */
 static int
-write_queries_parallel(FILE *out, query_stats *const *qs, size_t n, double total)
+write_blocks_in_order(FILE *out, query_blocks *qb)
 {
-	query_blocks qb = {.qs = qs, .nqueries = n, .total = total};
-	pthread_t	helper;
 	int			rc = 0;
 
-	qb.nblocks = (n + QUERY_BLOCK - 1) / QUERY_BLOCK;
-	qb.text = xcalloc(qb.nblocks, sizeof(char *));
-	qb.len = xcalloc(qb.nblocks, sizeof(size_t));
-	qb.ready = xcalloc(qb.nblocks, sizeof(int));
-	pthread_mutex_init(&qb.lock, NULL);
-	pthread_cond_init(&qb.changed, NULL);
-	pthread_create(&helper, NULL, odd_blocks_main, &qb);
-	for (size_t b = 0; b < qb.nblocks && rc == 0; b++)
+	pthread_mutex_lock(&qb->lock);
+	while (qb->written < qb->nblocks && rc == 0)
 	{
-		if (b % 2 == 0)
+		size_t		next = qb->written;
+
+		if (qb->ready[next] != 0)
 		{
-			for (size_t i = b * QUERY_BLOCK; i < (b + 1) * QUERY_BLOCK && i < n && rc == 0; i++)
-				rc = write_query(out, qs, i, total);
+			pthread_mutex_unlock(&qb->lock);
+			if (qb->ready[next] < 0 || fwrite(qb->text[next], 1, qb->len[next], out) != qb->len[next])
+				rc = -1;
+			free(qb->text[next]);
+			qb->text[next] = NULL;
+		}
+		else if (can_take(qb))
+		{
+			size_t		b = qb->taken++;
+
+			pthread_mutex_unlock(&qb->lock);
+			if (b != next)
+			{
+				render_block(qb, b);
+				pthread_mutex_lock(&qb->lock);
+				continue;
+			}
+			rc = write_block(out, qb, b);
 		}
 		else
 		{
-			pthread_mutex_lock(&qb.lock);
-			while (qb.ready[b] == 0)
-				pthread_cond_wait(&qb.changed, &qb.lock);
-			pthread_mutex_unlock(&qb.lock);
-			if (qb.ready[b] < 0 || fwrite(qb.text[b], 1, qb.len[b], out) != qb.len[b])
-				rc = -1;
-			free(qb.text[b]);
-			qb.text[b] = NULL;
+			pthread_cond_wait(&qb->changed, &qb->lock);
+			continue;
 		}
-		pthread_mutex_lock(&qb.lock);
-		qb.written = b + 1;
-		qb.failed |= rc != 0;
-		pthread_cond_broadcast(&qb.changed);
-		pthread_mutex_unlock(&qb.lock);
+		pthread_mutex_lock(&qb->lock);
+		qb->written = next + 1;
+		qb->failed |= rc != 0;
+		pthread_cond_broadcast(&qb->changed);
 	}
-	pthread_join(helper, NULL);
-	for (size_t b = 0; b < qb.nblocks; b++)
-		free(qb.text[b]);
-	pthread_mutex_destroy(&qb.lock);
-	pthread_cond_destroy(&qb.changed);
-	free(qb.text);
-	free(qb.len);
-	free(qb.ready);
+	qb->failed |= rc != 0;
+	pthread_cond_broadcast(&qb->changed);
+	pthread_mutex_unlock(&qb->lock);
 	return rc;
+}
+
+/*
+ * Queries rendered ahead (report.h): the blocks of one report's queries
+ * and the helper rendering them, from before the rules run until the
+ * report takes them.
+ */
+struct report_json_ahead
+{
+	query_blocks qb;
+	query_stats **qs;			/* the queries in report order, our own copy */
+	const workload *model;
+	pthread_t	helper;
+	int			helped;			/* the helper runs */
+	int			taken;			/* a report wrote them */
+};
+
+/* Blocks of qs[0, n) with a helper started (a second thread when one can be made). */
+static report_json_ahead *
+ahead_start(const workload *model, query_stats *const *qs, size_t n, double total)
+{
+	report_json_ahead *a = xcalloc(1, sizeof(report_json_ahead));
+	query_blocks *qb = &a->qb;
+
+	a->model = model;
+	a->qs = xmalloc(n * sizeof(query_stats *));
+	memcpy(a->qs, qs, n * sizeof(query_stats *));
+	qb->qs = a->qs;
+	qb->nqueries = n;
+	qb->total = total;
+	qb->nblocks = (n + QUERY_BLOCK - 1) / QUERY_BLOCK;
+	qb->text = xcalloc(qb->nblocks, sizeof(char *));
+	qb->len = xcalloc(qb->nblocks, sizeof(size_t));
+	qb->ready = xcalloc(qb->nblocks, sizeof(int));
+	pthread_mutex_init(&qb->lock, NULL);
+	pthread_cond_init(&qb->changed, NULL);
+	/* without a second thread the report's own takes every block, in order */
+	a->helped = pthread_create(&a->helper, NULL, helper_blocks_main, qb) == 0;
+	return a;
+}
+
+report_json_ahead *
+report_json_start_ahead(workload *model, int top)
+{
+	size_t		nq;
+	query_stats **qs = workload_queries(model, &nq);
+	size_t		limit = top > 0 && (size_t) top < nq ? (size_t) top : nq;
+
+	if (limit <= QUERY_BLOCK)
+		return NULL;
+	return ahead_start(model, qs, limit, workload_get_summary(model)->total_duration_ms);
+}
+
+int
+report_json_ahead_used(const report_json_ahead *a)
+{
+	return a != NULL && a->taken;
+}
+
+void
+report_json_ahead_free(report_json_ahead *a)
+{
+	if (a == NULL)
+		return;
+	pthread_mutex_lock(&a->qb.lock);
+	a->qb.failed = 1;			/* no report takes the rest: the helper stops */
+	pthread_cond_broadcast(&a->qb.changed);
+	pthread_mutex_unlock(&a->qb.lock);
+	if (a->helped)
+		pthread_join(a->helper, NULL);
+	for (size_t b = 0; b < a->qb.nblocks; b++)
+		free(a->qb.text[b]);
+	pthread_mutex_destroy(&a->qb.lock);
+	pthread_cond_destroy(&a->qb.changed);
+	free(a->qb.text);
+	free(a->qb.len);
+	free(a->qb.ready);
+	free(a->qs);
+	free(a);
+}
+
+/* May the report write a's blocks for queries qs[0, n)?  Once only, and the same queries. */
+static int
+ahead_fits(const report_json_ahead *a, const workload *model, query_stats *const *qs, size_t n)
+{
+	return a != NULL && !a->taken && a->model == model && a->qb.nqueries == n &&
+		memcmp(a->qs, qs, n * sizeof(query_stats *)) == 0;
 }
 
 /*
  * The queries array, one query built, written and freed at a time: the
  * JSON of 100,000 queries as one tree is most of a run's memory and its
- * teardown alone takes seconds.  The bytes are json_dumpf's.
+ * teardown alone takes seconds.  With -j 2 or more two threads render the
+ * blocks (those rendered ahead, when they are this report's queries).
+ * The bytes are json_dumpf's.
  */
 static int
 write_queries(FILE *out, const report_input *in)
@@ -571,8 +691,18 @@ write_queries(FILE *out, const report_input *in)
 	if (limit == 0)
 		return fputs("[]", out) == EOF ? -1 : 0;
 	rc |= fputs("[\n    ", out) == EOF;
-	if (in->jobs > 1 && limit > QUERY_BLOCK)
-		rc |= write_queries_parallel(out, qs, limit, total) != 0;
+	if (ahead_fits(in->json_ahead, in->model, qs, limit))
+	{
+		in->json_ahead->taken = 1;
+		rc |= write_blocks_in_order(out, &in->json_ahead->qb) != 0;
+	}
+	else if (in->jobs > 1 && limit > QUERY_BLOCK)
+	{
+		report_json_ahead *a = ahead_start(in->model, qs, limit, total);
+
+		rc |= write_blocks_in_order(out, &a->qb) != 0;
+		report_json_ahead_free(a);
+	}
 	else
 		for (size_t i = 0; i < limit && rc == 0; i++)
 			rc |= write_query(out, qs, i, total) != 0;

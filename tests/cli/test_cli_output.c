@@ -102,9 +102,10 @@ test_writable_output_succeeds(void)
 }
 
 /*
- * With -j 2 a second thread writes every other block of 32 queries of the
- * JSON report: the bytes are a serial run's, and a full device mid-queries
- * is still exit 6.  The fixture has more than one block of queries.
+ * With -j 2 two threads render the JSON report's blocks of 16 queries, a
+ * second one from before the rules run: the bytes are a serial run's, and
+ * a full device mid-queries is still exit 6.  The fixture has more than
+ * two blocks of queries.
  */
 static void
 test_queries_by_two_threads(void)

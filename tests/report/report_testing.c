@@ -13,8 +13,14 @@
 workload *
 report_test_workload(void)
 {
+	return report_test_workload_of("workload.log");
+}
+
+workload *
+report_test_workload_of(const char *fixture)
+{
 	workload   *w = workload_create(NULL);
-	ingest_file f = {.path = test_fixture("workload.log")};
+	ingest_file f = {.path = test_fixture(fixture)};
 	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = 1};
 	diag_tally	t = {0};
 

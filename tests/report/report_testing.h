@@ -1,7 +1,7 @@
 /*-------------------------------------------------------------------------
  * report_testing.h
  *    Helpers shared by the report tests (test_report_summary.c,
- *    test_report_markdown.c).
+ *    test_report_markdown.c, test_report_json_ahead.c).
  *-------------------------------------------------------------------------
  */
 #ifndef PGSIFT_REPORT_TESTING_H
@@ -11,6 +11,9 @@
 
 /* A new model of fixtures/workload.log, read as `pgsift analyze` reads it. */
 workload   *report_test_workload(void);
+
+/* The same of another file of fixtures/. */
+workload   *report_test_workload_of(const char *fixture);
 
 /*
  * A new finding of rule with a score, a title (also its key) and a fix
