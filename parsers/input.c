@@ -134,7 +134,11 @@ refill(input_file *in)
 
 		grow_buffer(in, want < in->max_cap ? want : in->max_cap);
 	}
-	n = fill(in, in->buf + in->end, in->cap - 1 - in->end);
+	size_t		room = in->cap - 1 - in->end;
+
+	if (in->read_max > 0 && room > in->read_max)
+		room = in->read_max;
+	n = fill(in, in->buf + in->end, room);
 	if (n > 0)
 		in->end += (size_t) n;
 }
@@ -281,14 +285,18 @@ input_skip(input_file *in, uint64_t offset)
 /*
  * Read the first bytes into buf, pick the decoder from them, and for a
  * compressed stream move them over to raw.  A pipe may deliver the magic
- * in pieces, hence the loop.
+ * in pieces, hence the loop.  The first read asks for MIN_READ bytes, not
+ * a whole buffer: format detection wants a few lines, and the buffer's
+ * pages are mapped in only as they are filled.
  */
 static int
 sniff_compression(input_file *in)
 {
+	size_t		first = MIN_READ < in->cap - 1 ? MIN_READ : in->cap - 1;
+
 	while (in->end < 4)
 	{
-		ssize_t		n = fill(in, in->buf + in->end, in->cap - 1 - in->end);
+		ssize_t		n = fill(in, in->buf + in->end, first - in->end);
 
 		if (n < 0)
 			return -1;
@@ -445,6 +453,12 @@ input_open_range(const char *path, uint64_t start, uint64_t end, uint64_t first_
 	in->raw_size = end - start;
 	in->lineno = first_line > 0 ? first_line - 1 : 0;
 	return in;
+}
+
+void
+input_limit_reads(input_file *in, size_t bytes)
+{
+	in->read_max = bytes;
 }
 
 uint64_t

@@ -71,6 +71,13 @@ input_file *input_open(const char *path);
 input_file *input_open_range(const char *path, uint64_t start, uint64_t end, uint64_t first_line);
 
 /*
+ * Read at most about `bytes` at a time from now on (0: a buffer's worth),
+ * for a caller that wants a few lines of a large file: a read of a whole
+ * buffer maps in and copies a megabyte.  A longer line is still read whole.
+ */
+void		input_limit_reads(input_file *in, size_t bytes);
+
+/*
  * Where a range opened by input_open_range stops: lines starting at or
  * after it are not read (UINT64_MAX for an input opened whole).
  */

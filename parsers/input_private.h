@@ -33,6 +33,7 @@ struct input_file
 	char	   *buf;
 	size_t		cap;			/* buf[cap - 1] is kept free for a NUL */
 	size_t		max_cap;
+	size_t		read_max;		/* 0, or the most one read asks for (input_limit_reads) */
 	size_t		start;
 	size_t		end;
 	size_t		scan;

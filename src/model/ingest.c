@@ -42,6 +42,7 @@
 #include <unistd.h>
 
 #define DETECT_LINES		64
+#define RECORD_SEARCH_READ	(64 * 1024)	/* bytes per read when looking for a record start */
 #define SPLIT_MIN_BYTES		(32u * 1024 * 1024)
 #define PROGRESS_EVERY		65536	/* lines between clock checks (a multiple of AT_EVERY) */
 #define CUT_MIN_BYTES		(3u * 1024 * 1024)	/* a part is cut only with twice this left */
@@ -395,6 +396,8 @@ record_start_after(ingest_file *f, uint64_t from)
 	const char *line;
 	size_t		len;
 
+	if (in)
+		input_limit_reads(in, RECORD_SEARCH_READ);
 	/* starting one byte early makes the first line the rest of a partial one */
 	if (r && in && input_next_line(in, &line, &len) == 1)
 	{

@@ -455,6 +455,76 @@ test_two_mib_line(void)
 	free(t.data);
 }
 
+/* Bytes this process has asked read() for so far (/proc/self/io's rchar), or -1. */
+static long long
+bytes_read_so_far(void)
+{
+	FILE	   *f = fopen("/proc/self/io", "r");
+	long long	rchar = -1;
+	char		key[64];
+	long long	v;
+
+	while (f && fscanf(f, "%63[^:]: %lld\n", key, &v) == 2)
+		if (strcmp(key, "rchar") == 0)
+			rchar = v;
+	if (f)
+		fclose(f);
+	return rchar;
+}
+
+/*
+ * Opening a file reads a first piece, not a whole buffer, and with
+ * input_limit_reads so does every later read, while a line longer than
+ * the limit still comes back whole: looking for a few lines of a large
+ * log (format detection, a record start to split at) no longer reads
+ * and maps in a megabyte each time.  Without the limit a range reads a
+ * buffer at once (the measure's own check).
+ */
+static void
+test_limited_reads(void)
+{
+	const text *t = get_sample();
+	text		lng = make_long_line_text(300 * 1024, 'r', 1);
+	input_file *in;
+	const char *line;
+	size_t		len;
+	long long	before;
+
+	write_file(tmp_path("sample-limited.log"), t->data, t->len);
+	write_file(tmp_path("long-limited.log"), lng.data, lng.len);
+	CU_ASSERT_FATAL(bytes_read_so_far() >= 0);
+
+	before = bytes_read_so_far();
+	in = input_open(tmp_path("sample-limited.log"));
+	CU_ASSERT_FATAL(in != NULL);
+	CU_ASSERT_EQUAL(input_next_line(in, &line, &len), 1);
+	CU_ASSERT(bytes_read_so_far() - before <= 64 * 1024 + 4096);
+	input_close(in);
+
+	before = bytes_read_so_far();
+	in = input_open_range(tmp_path("sample-limited.log"), 1000, 0, 1);
+	CU_ASSERT_FATAL(in != NULL);
+	input_limit_reads(in, 16 * 1024);
+	for (int i = 0; i < 100; i++)
+		CU_ASSERT_EQUAL(input_next_line(in, &line, &len), 1);
+	CU_ASSERT(bytes_read_so_far() - before <= 64 * 1024);
+	input_close(in);
+
+	before = bytes_read_so_far();
+	in = input_open_range(tmp_path("sample-limited.log"), 1000, 0, 1);
+	CU_ASSERT_FATAL(in != NULL);
+	CU_ASSERT_EQUAL(input_next_line(in, &line, &len), 1);
+	CU_ASSERT(bytes_read_so_far() - before >= 1024 * 1024 - 1000);
+	input_close(in);
+
+	in = input_open_range(tmp_path("long-limited.log"), 0, 0, 1);
+	CU_ASSERT_FATAL(in != NULL);
+	input_limit_reads(in, 16 * 1024);
+	CU_ASSERT_EQUAL(expect_lines(in, &lng), 3);
+	input_close(in);
+	free(lng.data);
+}
+
 /* Lines of `path` with the limit at 16: each cut line is its first 16 bytes. */
 static void
 check_cut(const char *path, size_t long_len, int final_newline)
@@ -691,6 +761,7 @@ PGSIFT_TEST_SUITE(add_input_suite)
 	CU_add_test(s, "CRLF, lone CR and a final line without newline", test_crlf_and_final_line);
 	CU_add_test(s, "an empty file has no lines and no error", test_empty_file);
 	CU_add_test(s, "a 2 MiB line comes back whole", test_two_mib_line);
+	CU_add_test(s, "a first read and limited reads take a piece, long lines still whole", test_limited_reads);
 	CU_add_test(s, "lines over the limit are cut and counted", test_line_limit);
 	CU_add_test(s, "NUL bytes are data", test_nul_bytes);
 	CU_add_test(s, "two ranges return every line exactly once", test_ranges_cover_every_line_once);
