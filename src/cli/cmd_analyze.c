@@ -625,8 +625,10 @@ cmd_analyze(int argc, char **argv)
 	else
 	{
 		/* the rules change no query's figures: the JSON report's queries render meanwhile */
-		if (o.ingest.jobs > 1 && cli_outputs_top(&o.outputs, REPORT_JSON, o.top) >= 0)
-			json_ahead = report_json_start_ahead(w, cli_outputs_top(&o.outputs, REPORT_JSON, o.top));
+		int			json_top = cli_outputs_top(&o.outputs, REPORT_JSON, o.top);
+
+		if (o.ingest.jobs > 1 && json_top >= 0)
+			json_ahead = report_json_start_ahead(w, json_top);
 		analyze_offline(&o.live, w, &findings);
 	}
 

@@ -388,6 +388,13 @@ findings_summary_json(json_t *root, const report_input *in)
  * The report's root object; with_queries = 0 leaves "queries" an empty
  * array for report_write_json to stream.
  */
+/* How many of nq queries a report lists given its top (<= 0: all). */
+static size_t
+listed(int top, size_t nq)
+{
+	return top > 0 && (size_t) top < nq ? (size_t) top : nq;
+}
+
 static json_t *
 build_root(const report_input *in, int with_queries)
 {
@@ -396,7 +403,7 @@ build_root(const report_input *in, int with_queries)
 	query_stats **qs = workload_queries(in->model, &nq);
 	double		total = workload_get_summary(in->model)->total_duration_ms;
 	json_t	   *queries = json_array();
-	size_t		limit = in->top > 0 && (size_t) in->top < nq ? (size_t) in->top : nq;
+	size_t		limit = listed(in->top, nq);
 
 	for (size_t i = 0; with_queries && i < limit; i++)
 		json_array_append_new(queries, query_json(qs[i], total));
@@ -629,7 +636,7 @@ report_json_start_ahead(workload *model, int top)
 {
 	size_t		nq;
 	query_stats **qs = workload_queries(model, &nq);
-	size_t		limit = top > 0 && (size_t) top < nq ? (size_t) top : nq;
+	size_t		limit = listed(top, nq);
 
 	if (limit <= QUERY_BLOCK)
 		return NULL;
@@ -685,7 +692,7 @@ write_queries(FILE *out, const report_input *in)
 	size_t		nq;
 	query_stats **qs = workload_queries(in->model, &nq);
 	double		total = workload_get_summary(in->model)->total_duration_ms;
-	size_t		limit = in->top > 0 && (size_t) in->top < nq ? (size_t) in->top : nq;
+	size_t		limit = listed(in->top, nq);
 	int			rc = 0;
 
 	if (limit == 0)
