@@ -38,6 +38,7 @@ struct session_patterns
 				fps_cap;
 	ttl_cache	cache;			/* the cacheable-query detector's (session_cache.h) */
 	uint64_t	loops_dropped;
+	fingerprint_cache *classifier;	/* classifies new fingerprints, or NULL */
 };
 
 session_pattern_options
@@ -92,6 +93,12 @@ session_patterns_destroy(session_patterns *p)
 	free(p);
 }
 
+void
+session_patterns_classify_through(session_patterns *p, fingerprint_cache *c)
+{
+	p->classifier = c;
+}
+
 const session_pattern_options *
 session_patterns_options(const session_patterns *p)
 {
@@ -121,7 +128,13 @@ fingerprint_info(session_patterns *p, query_stats *q, seq_kind known)
 	}
 	else
 	{
-		f->kind = q->parsed ? statement_traits_classify(q->normalized, &f->values_width) : SEQ_KIND_OTHER;
+		if (!q->parsed)
+			f->kind = SEQ_KIND_OTHER;
+		else if (p->classifier)
+			f->kind = fingerprint_cache_classify(p->classifier, q->fingerprint, q->parsed, q->normalized,
+												 &f->values_width);
+		else
+			f->kind = statement_traits_classify(q->normalized, &f->values_width);
 		/* kept with the entry (and its shape once evicted): classified once */
 		q->traits_kind = f->kind;
 		q->traits_width = f->values_width;

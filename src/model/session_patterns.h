@@ -35,6 +35,7 @@
 #define PGSIFT_SESSION_PATTERNS_H
 
 #include "src/model/session_run.h"
+#include "src/sql/fingerprint.h"
 #include "src/sql/statement_traits.h"
 
 #include <stddef.h>
@@ -117,6 +118,14 @@ session_pattern_options session_pattern_options_default(void);
 /* New empty tables with these options (NULL: the defaults). */
 session_patterns *session_patterns_create(const session_pattern_options *opts);
 void		session_patterns_destroy(session_patterns *p);
+
+/*
+ * Have p classify a fingerprint it meets through c (the model's cache,
+ * which outlives p's use of it): with parallel parts sharing a resolver, a
+ * text another part classified is not parsed again.  NULL: p classifies
+ * on its own.
+ */
+void		session_patterns_classify_through(session_patterns *p, fingerprint_cache *c);
 
 const session_pattern_options *session_patterns_options(const session_patterns *p);
 

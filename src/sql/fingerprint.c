@@ -68,7 +68,9 @@ struct fingerprint_cache
  * normalizes its own first statement, as a serial run does; so a parallel
  * run reports the texts of a serial one, and a part cut off for an idle
  * thread does not normalize again each fingerprint the parts before it
- * did (600 of them were 12 ms of a part's start).  It is a cache and
+ * did (600 of them were 12 ms of a part's start).  A text's traits
+ * (fingerprint_cache_classify) are kept with it, so that a part taking
+ * the text takes them too (classifying the 600 again was another 15 ms).  It is a cache and
  * nothing else: past RESOLVER_MAX_SHAPES entries it starts again empty, so
  * a log of millions of distinct statements does not grow it without end.
  */
@@ -100,6 +102,9 @@ typedef struct shared_text
 {
 	uint64_t	order;			/* of the cache that normalized it */
 	const char *text;			/* in the resolver's arena */
+	int			classified;		/* kind and values_width are the text's traits */
+	seq_kind	kind;
+	int			values_width;
 } shared_text;
 
 void
@@ -332,13 +337,63 @@ fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int pars
 	if (inserted || ((shared_text *) *slot)->order > c->order)
 	{
 		shared_text *t = arena_alloc(r->mem, sizeof(shared_text));
+		const shared_text *was = inserted ? NULL : *slot;
 
 		t->order = c->order;
 		t->text = arena_strdup(r->mem, text);
+		/* the same text keeps what a later part found of it */
+		t->classified = was && was->classified && strcmp(was->text, text) == 0;
+		t->kind = t->classified ? was->kind : SEQ_KIND_UNKNOWN;
+		t->values_width = t->classified ? was->values_width : 0;
 		*slot = t;
 	}
 	pthread_mutex_unlock(&r->lock);
 	return text;
+}
+
+seq_kind
+fingerprint_cache_classify(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *normalized,
+						   int *values_width)
+{
+	shape_resolver *r = c->shared;
+	uint64_t	fpkey = fingerprint_key(fingerprint, parsed);
+	uint64_t	h = hash_mix64(fpkey);
+	shared_text *t;
+	seq_kind	kind = SEQ_KIND_UNKNOWN;
+
+	*values_width = 0;
+	if (r)
+	{
+		pthread_mutex_lock(&r->lock);
+		t = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
+		if (t && t->classified && strcmp(t->text, normalized) == 0)
+		{
+			kind = t->kind;
+			*values_width = t->values_width;
+		}
+		pthread_mutex_unlock(&r->lock);
+		if (kind != SEQ_KIND_UNKNOWN)
+		{
+			c->stats.traits_shared++;
+			return kind;
+		}
+	}
+	kind = statement_traits_classify(normalized, values_width);
+	c->stats.classified++;
+	if (r)
+	{
+		pthread_mutex_lock(&r->lock);
+		/* the lock was let go: the entry may have been replaced, or the resolver emptied */
+		t = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
+		if (t && !t->classified && strcmp(t->text, normalized) == 0)
+		{
+			t->kind = kind;
+			t->values_width = *values_width;
+			t->classified = 1;
+		}
+		pthread_mutex_unlock(&r->lock);
+	}
+	return kind;
 }
 
 /*

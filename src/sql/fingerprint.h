@@ -74,6 +74,8 @@ typedef struct fingerprint_cache_stats
 	uint64_t	purged;			/* forgotten shapes freed by a purge */
 	uint64_t	remembered;		/* new shapes whose fingerprint was remembered, not parsed */
 	uint64_t	texts_shared;	/* normalized texts taken from an earlier part's cache */
+	uint64_t	classified;		/* fingerprint_cache_classify calls that parsed the text */
+	uint64_t	traits_shared;	/* fingerprint_cache_classify answers another cache had found */
 } fingerprint_cache_stats;
 
 fingerprint_cache *fingerprint_cache_create(void);
@@ -115,6 +117,18 @@ char	   *fingerprint_normalize(const char *sql, size_t len);
  */
 char	   *fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql,
 										size_t len);
+
+/*
+ * statement_traits_classify of normalized (into *values_width), the text
+ * of fingerprint (fingerprint, parsed) in c's model.  Through c's
+ * resolver, once a cache sharing it has classified that very text (the
+ * one fingerprint_cache_normalize shares for the fingerprint) the answer
+ * is taken rather than parsed again: a part that starts with the texts of
+ * the parts before it starts with their traits too.  Without a resolver,
+ * or for another text, the same as statement_traits_classify.
+ */
+seq_kind	fingerprint_cache_classify(fingerprint_cache *c, uint64_t fingerprint, int parsed,
+									   const char *normalized, int *values_width);
 
 /*
  * On a miss, have c ask r before libpg_query (NULL: stop asking).  c itself

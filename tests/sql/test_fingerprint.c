@@ -338,6 +338,59 @@ test_shared_resolver(void)
 	fingerprint_cache_destroy(alone);
 }
 
+/*
+ * fingerprint_cache_classify through a resolver: a later part takes the
+ * traits an earlier part found for the very text it was given, parses a
+ * text of its own, and answers as statement_traits_classify in each case;
+ * a cache without a resolver parses every time.
+ */
+static void
+test_classify_shared(void)
+{
+	const char *insert = "INSERT INTO t (a, b) VALUES ($1, $2)";
+	const char *select = "SELECT a FROM t WHERE b = $1";
+	shape_resolver *r = shape_resolver_create();
+	fingerprint_cache *first = fingerprint_cache_create();
+	fingerprint_cache *later = fingerprint_cache_create();
+	fingerprint_cache *alone = fingerprint_cache_create();
+	int			width = -1,
+				ref_width = -1;
+	seq_kind	ref = statement_traits_classify(insert, &ref_width);
+	char	   *text;
+
+	CU_ASSERT_EQUAL(ref, SEQ_KIND_SINGLE_INSERT);
+	fingerprint_cache_share(first, r, 0);
+	fingerprint_cache_share(later, r, 1);
+	/* the first part normalizes and classifies; the later one is handed both */
+	text = fingerprint_cache_normalize(first, 42, 1, insert, strlen(insert));
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(first, 42, 1, text, &width), ref);
+	CU_ASSERT_EQUAL(width, ref_width);
+	free(text);
+	text = fingerprint_cache_normalize(later, 42, 1, insert, strlen(insert));
+	width = -1;
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(later, 42, 1, text, &width), ref);
+	CU_ASSERT_EQUAL(width, ref_width);
+	free(text);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(first).classified, 1);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(later).classified, 0);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(later).traits_shared, 1);
+	/* another text under that fingerprint is the later part's own to classify */
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(later, 42, 1, select, &width), SEQ_KIND_CACHEABLE);
+	CU_ASSERT_EQUAL(width, 0);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(later).classified, 1);
+	/* alone, nothing is shared */
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(alone, 42, 1, insert, &width), ref);
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(alone, 42, 1, insert, &width), ref);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(alone).classified, 2);
+	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(alone).traits_shared, 0);
+	fingerprint_cache_share(first, NULL, 0);
+	fingerprint_cache_share(later, NULL, 0);
+	fingerprint_cache_destroy(first);
+	fingerprint_cache_destroy(later);
+	fingerprint_cache_destroy(alone);
+	shape_resolver_destroy(r);
+}
+
 /* Without want_traits a cache classifies nothing (pg_stat_statements' texts need no traits). */
 static void
 test_traits_only_when_wanted(void)
@@ -504,6 +557,7 @@ PGSIFT_TEST_SUITE(fingerprint_suite)
 	CU_add_test(s, "unparsable statements use the fallback", test_unparsable_fallback);
 	CU_add_test(s, "long statements are parsed without their long literals", test_long_literals);
 	CU_add_test(s, "caches sharing a resolver on two threads", test_shared_resolver);
+	CU_add_test(s, "a text's traits found once for the parts sharing a resolver", test_classify_shared);
 	CU_add_test(s, "traits only when wanted", test_traits_only_when_wanted);
 	CU_add_test(s, "lazy: text and traits left to the owner", test_lazy);
 	CU_add_test(s, "forgotten shapes: taken back, purged, remembered", test_forget);
