@@ -24,12 +24,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *
-dup_or_null(const char *s)
-{
-	return s ? xstrdup(s) : NULL;
-}
-
 static void
 merge_names(workload *dst, name_count *to, int *nto, const name_count *from, int nfrom)
 {
@@ -126,8 +120,9 @@ merge_query(workload *dst, session_patterns *patterns, query_stats *s)
 
 		if (d->nsamples == WORKLOAD_SAMPLES && copy.duration_ms <= d->samples[WORKLOAD_SAMPLES - 1].duration_ms)
 			continue;
-		copy.query = dup_or_null(copy.query);
-		copy.params = dup_or_null(copy.params);
+		/* src is left empty: its texts are taken, not copied */
+		s->samples[i].query = NULL;
+		s->samples[i].params = NULL;
 		copy.database = workload_intern(dst, copy.database);
 		copy.user = workload_intern(dst, copy.user);
 		copy.file = workload_intern(dst, copy.file);
@@ -136,7 +131,8 @@ merge_query(workload *dst, session_patterns *patterns, query_stats *s)
 	if (s->plan && (d->plan == NULL || s->plan_ms > d->plan_ms))
 	{
 		free(d->plan);
-		d->plan = xstrdup(s->plan);
+		d->plan = s->plan;
+		s->plan = NULL;
 		d->plan_is_json = s->plan_is_json;
 		d->plan_ms = s->plan_ms;
 	}
