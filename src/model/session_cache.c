@@ -431,6 +431,52 @@ move_key(cache_entry *s, uint32_t ref, void *arg)
 }
 
 /*
+ * The per-key merge is a walk of random lines of dst: a key's index slot,
+ * its entry when dst has it, and when dst is full the key it evicts, with
+ * that key's slot and its fingerprint's list.  MERGE_AHEAD keys ahead of
+ * the one merged, those lines are asked for (a prefetch, which changes
+ * nothing), so that the walk waits for one miss at a time rather than for
+ * each in turn: 3.2-6.7 ms for 38,000 keys of the pgbench log before.
+ */
+#define MERGE_AHEAD		8
+
+static inline void
+prefetch_slot(const ttl_cache *c, uint64_t hash)
+{
+	if (c->nslots)
+		__builtin_prefetch(&c->slots[home_slot(c, (uint32_t) (hash >> 32))]);
+}
+
+/*
+ * Prefetch for src's key ahead what merging it into dst will touch, and
+ * the next key dst may evict (*oldest, followed along dst's fill order);
+ * src's key after ahead (0: none).
+ */
+static uint32_t
+foresee(const ttl_cache *dst, const ttl_cache *src, uint32_t ahead, uint32_t *oldest)
+{
+	const cache_entry *a = entry_at(src, ahead);
+
+	prefetch_slot(dst, key_hash(a->key));
+	if (dst->count >= SEQ_CACHE_KEYS && *oldest)
+	{
+		const cache_entry *victim = entry_at(dst, *oldest);
+
+		prefetch_slot(dst, key_hash(victim->key));
+		if (victim->fp_prev)
+			__builtin_prefetch(entry_at(dst, victim->fp_prev));
+		if (victim->fp_next)
+			__builtin_prefetch(entry_at(dst, victim->fp_next));
+		*oldest = victim->newer;
+		if (*oldest)
+			__builtin_prefetch(entry_at(dst, *oldest));
+	}
+	if (a->newer)
+		__builtin_prefetch(entry_at(src, a->newer));
+	return a->newer;
+}
+
+/*
  * Only keys src first saw within the TTL of its own start can be hits at
  * the boundary, so only those are looked up.  When src's cache is full,
  * its keys are all filled after dst's and filling them would evict every
@@ -445,10 +491,17 @@ ttl_cache_merge(ttl_cache *dst, ttl_cache *src, ttl_cache_map map, void *ctx)
 
 	if (src->count < SEQ_CACHE_KEYS)
 	{
+		uint32_t	ahead = src->oldest;	/* MERGE_AHEAD keys ahead of ref */
+		uint32_t	oldest = dst->oldest;	/* as far as dst's evictions have been foreseen */
+
+		for (int k = 0; k < MERGE_AHEAD && ahead; k++)
+			ahead = foresee(dst, src, ahead, &oldest);
 		for (uint32_t ref = src->oldest; ref; ref = entry_at(src, ref)->newer)
 		{
 			cache_entry *s = entry_at(src, ref);
 
+			if (ahead)
+				ahead = foresee(dst, src, ahead, &oldest);
 			merge_entry(dst, s, map(ctx, s->fp));
 		}
 		dst->evictions += src->evictions;
