@@ -585,6 +585,13 @@ cmd_analyze(int argc, char **argv)
 	finding_list findings = {0};
 	analyze_result live = {0};
 
+	/*
+	 * The JSON report's second thread (report_json_start_ahead), made now
+	 * so that it is asleep on a core of its own when the rules start.
+	 */
+	int			json_top = cli_outputs_top(&o.outputs, REPORT_JSON, o.top);
+	spare_thread *spare = o.ingest.jobs > 1 && json_top >= 0 && !o.live.dsn ? spare_thread_start() : NULL;
+
 	if (o.store_path)
 	{
 		st = store_open(o.store_path, 1);
@@ -625,10 +632,8 @@ cmd_analyze(int argc, char **argv)
 	else
 	{
 		/* the rules change no query's figures: the JSON report's queries render meanwhile */
-		int			json_top = cli_outputs_top(&o.outputs, REPORT_JSON, o.top);
-
-		if (o.ingest.jobs > 1 && json_top >= 0)
-			json_ahead = report_json_start_ahead(w, json_top);
+		if (spare)
+			json_ahead = report_json_start_ahead(w, json_top, spare);
 		analyze_offline(&o.live, w, &findings);
 	}
 
@@ -643,6 +648,7 @@ cmd_analyze(int argc, char **argv)
 	if (rc == PGSIFT_EXIT_OK)
 		rc = fail_on_gate(&o, &findings);
 done:
+	spare_thread_finish(spare);
 	finding_list_free(&findings);
 	analyze_result_free(&live);
 	store_close(st);

@@ -13,9 +13,10 @@
  * every AT_EVERY lines, moves its end to a record start where both
  * threads, at the rates they have read so far, would finish together
  * (offer_cut), and queues the rest as a new task next to it in log order.
- * So
- * threads slowed by a busy machine, or parts that cost more than others,
- * do not leave a core idle while the last part finishes.  A finished
+ * So threads slowed by a busy machine, or parts that cost more than
+ * others, do not leave a core idle while the last part finishes.  The
+ * asking worker spins for the answer on its own core (await_answer).
+ * A file's format detection and warnings are ingest_file.c's.  A finished
  * task takes in the finished tasks that follow it (their models merged
  * into its own) while the others still read, so that the caller's thread
  * has one merge left at the end.  Counts, samples and line numbers do not
@@ -25,15 +26,15 @@
  *-------------------------------------------------------------------------
  */
 #include "src/model/ingest.h"
+#include "src/model/ingest_private.h"
 #include "parsers/log_event.h"
-#include "parsers/prefix.h"
 #include "src/core/diag.h"
 #include "src/lib/arena.h"
-#include "src/lib/strbuf.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +42,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define DETECT_LINES		64
 #define RECORD_SEARCH_READ	(64 * 1024)	/* bytes per read when looking for a record start */
 #define SPLIT_MIN_BYTES		(32u * 1024 * 1024)
 #define PROGRESS_EVERY		65536	/* lines between clock checks (a multiple of AT_EVERY) */
@@ -50,6 +50,7 @@
 #define CUT_HANDICAP_BYTES	(1u * 1024 * 1024)	/* what a new part's cold start costs, in reading */
 #define CUTS_PER_JOB		8	/* room for cut-off tasks, per thread */
 #define AT_EVERY			1024	/* lines between a part's looks outside: its position, a cut asked */
+#define ANSWER_SPIN_NS		20000000	/* how long a worker asking for a cut spins for the answer */
 
 typedef struct ingest_task
 {
@@ -114,23 +115,6 @@ count_record(void *ctx, const log_record *rec)
 	event_assembler_record(s->assembler, rec);
 }
 
-void
-ingest_file_clear(ingest_file *f)
-{
-	free(f->prefix);
-	f->prefix = NULL;
-	for (int i = 0; i < f->nhead; i++)
-		free(f->head_lines[i]);
-	free(f->head_lines);
-	free(f->head_lens);
-	f->head_lines = NULL;
-	f->head_lens = NULL;
-	f->nhead = 0;
-	if (f->stdin_input)
-		input_close(f->stdin_input);
-	f->stdin_input = NULL;
-}
-
 static double
 seconds_since(const struct timespec *t0)
 {
@@ -152,86 +136,6 @@ print_progress(ingest_run *run, uint64_t bytes)
 				secs > 0 ? mb / secs : 0);
 	else
 		fprintf(stderr, "\rpgsift: read %.0f MB, %.0f MB/s   ", mb, secs > 0 ? mb / secs : 0);
-}
-
-/*
- * Detect format and prefix from the first lines of a file.  On success the
- * file's format/prefix are set; returns 0, or -1 when nothing fits (the
- * file is then read as stderr with PostgreSQL's default prefix, and every
- * line that does not match is counted as malformed).
- */
-static int
-detect_file(ingest_file *f, const ingest_options *opts)
-{
-	input_file *in = input_open(f->path);
-
-	if (in == NULL)
-		return -1;
-	char	   *lines[DETECT_LINES];
-	size_t		lens[DETECT_LINES];
-	int			n = 0;
-	const char *line;
-	size_t		len;
-
-	while (n < DETECT_LINES && input_next_line(in, &line, &len) == 1)
-	{
-		lines[n] = xstrndup(line, len);
-		lens[n++] = len;
-	}
-
-	char	   *prefix = NULL;
-	log_format	fmt = detect_log_format((const char *const *) lines, lens, n, &prefix);
-
-	if (strcmp(f->path, "-") == 0)
-	{
-		/* stdin cannot be read twice: keep what detection consumed */
-		f->head_lines = xcalloc((size_t) n + 1, sizeof(char *));
-		f->head_lens = xcalloc((size_t) n + 1, sizeof(size_t));
-		for (int i = 0; i < n; i++)
-		{
-			f->head_lines[i] = lines[i];
-			f->head_lens[i] = lens[i];
-		}
-		f->nhead = n;
-		f->stdin_input = in;
-	}
-	else
-	{
-		for (int i = 0; i < n; i++)
-			free(lines[i]);
-		input_close(in);
-	}
-	if (opts->format != LOG_FORMAT_AUTO)
-	{
-		if (fmt != LOG_FORMAT_AUTO && fmt != opts->format && n > 0)
-		{
-			diag_detail("Its first lines look like %s.", log_format_name(fmt));
-			diag_hint("Leave out --log-format to detect the format per file.");
-			diag_warning("log file \"%s\" does not look like %s", f->path, log_format_name(opts->format));
-		}
-		fmt = opts->format;
-	}
-	if (opts->prefix)
-	{
-		free(prefix);
-		prefix = xstrdup(opts->prefix);
-	}
-	if (fmt == LOG_FORMAT_AUTO)
-	{
-		free(prefix);
-		f->format = LOG_FORMAT_STDERR;
-		f->prefix = NULL;
-		if (n > 0)
-		{
-			diag_detail("Its first lines match none of stderr (with a known or learned log_line_prefix), csvlog, jsonlog, syslog, RDS or pgBouncer.");
-			diag_hint("Give the format with --log-format and, for stderr, the server's log_line_prefix with --prefix.");
-			diag_warning("could not recognise the format of log file \"%s\"", f->path);
-		}
-		return n > 0 ? -1 : 0;
-	}
-	f->format = fmt;
-	f->prefix = prefix;
-	return 0;
 }
 
 static uint64_t record_start_after(ingest_file *f, uint64_t from);
@@ -493,6 +397,33 @@ part_to_cut(ingest_run *run)
 }
 
 /*
+ * Wait until victim has answered a cut (run->lock held, released
+ * meanwhile), on this thread's core: spinning, for up to ANSWER_SPIN_NS,
+ * then asleep.  A thread woken by the victim's broadcast is put on the
+ * victim's core, where it waits for the victim to yield it while its own
+ * core idles (the cut part then began up to milliseconds late); the
+ * answer comes within AT_EVERY of the victim's lines, well under a
+ * millisecond, and this core has nothing else to do.
+ */
+static void
+await_answer(ingest_run *run, ingest_task *victim)
+{
+	struct timespec began;
+
+	pthread_mutex_unlock(&run->lock);
+	clock_gettime(CLOCK_MONOTONIC, &began);
+	for (unsigned spins = 1; atomic_load(&victim->cut_wanted); spins++)
+	{
+		if (spins % 64 == 0 && seconds_since(&began) * 1e9 > ANSWER_SPIN_NS)
+			break;
+		sched_yield();
+	}
+	pthread_mutex_lock(&run->lock);
+	while (atomic_load(&victim->cut_wanted))
+		pthread_cond_wait(&run->task_done, &run->lock);
+}
+
+/*
  * The next task for an idle worker (run->lock held): a queued one, or
  * the rest of a running part, cut off for it (rate: the worker's bytes per
  * second so far, 0 if unknown, for the size of the cut); -1 when nothing
@@ -522,8 +453,7 @@ take_task(ingest_run *run, double rate)
 		}
 		victim->thief_rate = rate;
 		atomic_store(&victim->cut_wanted, 1);
-		while (atomic_load(&victim->cut_wanted))
-			pthread_cond_wait(&run->task_done, &run->lock);
+		await_answer(run, victim);
 	}
 }
 
@@ -625,51 +555,6 @@ worker_main(void *arg)
 }
 
 /*
- * The fields of prefix, besides the time, the pid and the names, that
- * lines read without it lose, as a list into sb (nothing when none).
- */
-static void
-lost_fields(const char *prefix, strbuf *sb)
-{
-	static const struct
-	{
-		char		esc;
-		const char *name;
-	}			fields[] = {
-		{'h', "client"}, {'r', "client"}, {'c', "session id"}, {'l', "session line"},
-		{'x', "transaction id"}, {'v', "virtual transaction id"}, {'e', "SQLSTATE"},
-		{'Q', "query id"}, {'i', "command tag"}, {'b', "backend type"},
-	};
-	int			n = 0;
-
-	for (size_t f = 0; f < sizeof(fields) / sizeof(fields[0]); f++)
-	{
-		if (prefix_count_escapes(prefix, (char[]) {fields[f].esc, '\0'}, 1) == 0 ||
-			(fields[f].esc == 'r' && strstr(sb->data, "client")))
-			continue;
-		strbuf_printf(sb, "%s%s", n++ ? ", " : "", fields[f].name);
-	}
-}
-
-/* A file some of whose lines were read without its prefix: say what was lost and how to keep it. */
-static void
-warn_fallback(const ingest_file *f)
-{
-	strbuf		lost;
-
-	strbuf_init(&lost);
-	lost_fields(f->prefix, &lost);
-	diag_detail("They were read from their time, pid and severity alone (the first is line %llu): their user, "
-				"database and application are unknown%s%s%s.", (unsigned long long) f->fallback_first,
-				lost.len ? ", and so are the prefix's " : "", lost.data, lost.len ? " fields" : "");
-	diag_hint("Give the server's setting with --prefix: psql -Atc 'SHOW log_line_prefix' prints it.");
-	diag_warning("%llu line%s of \"%s\" do not match log_line_prefix '%s'",
-				 (unsigned long long) f->fallback_lines, f->fallback_lines == 1 ? "" : "s", f->path,
-				 f->prefix ? f->prefix : "");
-	strbuf_free(&lost);
-}
-
-/*
  * Fold a finished task into the caller's model and file record.  A task
  * that read a later part of a file numbered its lines from 1: `shift` is
  * the number of lines before the part.
@@ -764,7 +649,7 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 
 		if (strcmp(files[i].path, "-") != 0 && stat(files[i].path, &st) == 0)
 			run.bytes_total += (uint64_t) st.st_size;
-		if (detect_file(&files[i], opts) == 0 || files[i].format != LOG_FORMAT_AUTO)
+		if (ingest_detect_file(&files[i], opts) == 0 || files[i].format != LOG_FORMAT_AUTO)
 			run.ntasks += plan_file_tasks(&files[i], jobs, opts->first_part_percent, run.tasks + run.ntasks);
 	}
 	for (int i = 0; i < run.ntasks; i++)
@@ -826,7 +711,7 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 	workload_summary_mut(w)->records += records;
 	for (int i = 0; i < n; i++)
 		if (files[i].fallback_lines > 0)
-			warn_fallback(&files[i]);
+			ingest_warn_fallback(&files[i]);
 	free(run.tasks);
 	return records;
 }

@@ -14,6 +14,7 @@
 
 #include "src/core/diag.h"
 #include "src/core/finding.h"
+#include "src/lib/spare_thread.h"
 #include "src/model/ingest.h"
 #include "src/model/workload.h"
 
@@ -75,17 +76,18 @@ int			report_write_json(FILE *out, const report_input *in);
 /*
  * Start rendering the JSON report's queries (the first top of model's; <= 0:
  * all) on a second thread, a bounded number of blocks ahead of the report,
- * while the caller goes on (with the rules).  The caller must not change
- * the queries' figures until the report is written: a report whose queries
- * are those writes the blocks, any other renders its own.  NULL when there
- * are too few queries to share.
+ * while the caller goes on (with the rules).  The thread is spare when it
+ * can take the job (started before, asleep: it begins at once), else a new
+ * one.  The caller must not change the queries' figures until the report
+ * is written: a report whose queries are those writes the blocks, any
+ * other renders its own.  NULL when there are too few queries to share.
  */
-report_json_ahead *report_json_start_ahead(workload *model, int top);
+report_json_ahead *report_json_start_ahead(workload *model, int top, spare_thread *spare);
 
 /* Did a report write a's blocks?  (Each rendering ahead serves one report.) */
 int			report_json_ahead_used(const report_json_ahead *a);
 
-/* Stop the helper and free what it rendered; NULL is allowed. */
+/* Stop the helper (a spare one is left asleep) and free what it rendered; NULL is allowed. */
 void		report_json_ahead_free(report_json_ahead *a);
 
 /* Write the text report to out; 0 on success, -1 on a write error. */

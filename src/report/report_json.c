@@ -521,8 +521,8 @@ can_take(const query_blocks *qb)
 	return qb->taken < qb->nblocks && qb->taken <= qb->written + QUERY_BLOCK_LEAD && !qb->failed;
 }
 
-static void *
-helper_blocks_main(void *arg)
+static void
+helper_blocks(void *arg)
 {
 	query_blocks *qb = arg;
 
@@ -534,7 +534,7 @@ helper_blocks_main(void *arg)
 		if (!can_take(qb))
 		{
 			pthread_mutex_unlock(&qb->lock);
-			return NULL;
+			return;
 		}
 		size_t		b = qb->taken++;
 
@@ -605,13 +605,24 @@ struct report_json_ahead
 	query_stats **qs;			/* the queries in report order, our own copy */
 	const workload *model;
 	pthread_t	helper;
-	int			helped;			/* the helper runs */
+	int			helped;			/* the helper runs: on spare, else on helper */
+	spare_thread *spare;
 	int			taken;			/* a report wrote them */
 };
 
-/* Blocks of qs[0, n) with a helper started (a second thread when one can be made). */
+static void *
+helper_main(void *arg)
+{
+	helper_blocks(arg);
+	return NULL;
+}
+
+/*
+ * Blocks of qs[0, n) with a helper started: on spare when it takes the
+ * job, else on a new thread when one can be made.
+ */
 static report_json_ahead *
-ahead_start(const workload *model, query_stats *const *qs, size_t n, double total)
+ahead_start(const workload *model, query_stats *const *qs, size_t n, double total, spare_thread *spare)
 {
 	report_json_ahead *a = xcalloc(1, sizeof(report_json_ahead));
 	query_blocks *qb = &a->qb;
@@ -629,12 +640,14 @@ ahead_start(const workload *model, query_stats *const *qs, size_t n, double tota
 	pthread_mutex_init(&qb->lock, NULL);
 	pthread_cond_init(&qb->changed, NULL);
 	/* without a second thread the report's own takes every block, in order */
-	a->helped = pthread_create(&a->helper, NULL, helper_blocks_main, qb) == 0;
+	if (spare_thread_run(spare, helper_blocks, qb) == 0)
+		a->spare = spare;
+	a->helped = a->spare != NULL || pthread_create(&a->helper, NULL, helper_main, qb) == 0;
 	return a;
 }
 
 report_json_ahead *
-report_json_start_ahead(workload *model, int top)
+report_json_start_ahead(workload *model, int top, spare_thread *spare)
 {
 	size_t		nq;
 	query_stats **qs = workload_queries(model, &nq);
@@ -642,7 +655,7 @@ report_json_start_ahead(workload *model, int top)
 
 	if (limit <= QUERY_BLOCK)
 		return NULL;
-	return ahead_start(model, qs, limit, workload_get_summary(model)->total_duration_ms);
+	return ahead_start(model, qs, limit, workload_get_summary(model)->total_duration_ms, spare);
 }
 
 int
@@ -660,7 +673,9 @@ report_json_ahead_free(report_json_ahead *a)
 	a->qb.failed = 1;			/* no report takes the rest: the helper stops */
 	pthread_cond_broadcast(&a->qb.changed);
 	pthread_mutex_unlock(&a->qb.lock);
-	if (a->helped)
+	if (a->spare)
+		spare_thread_wait(a->spare);
+	else if (a->helped)
 		pthread_join(a->helper, NULL);
 	for (size_t b = 0; b < a->qb.nblocks; b++)
 		free(a->qb.text[b]);
@@ -707,7 +722,7 @@ write_queries(FILE *out, const report_input *in)
 	}
 	else if (in->jobs > 1 && limit > QUERY_BLOCK)
 	{
-		report_json_ahead *a = ahead_start(in->model, qs, limit, total);
+		report_json_ahead *a = ahead_start(in->model, qs, limit, total, NULL);
 
 		rc |= write_blocks_in_order(out, &a->qb) != 0;
 		report_json_ahead_free(a);

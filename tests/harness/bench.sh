@@ -9,9 +9,10 @@
 #      -s 10, then pgbench runs alternating -M simple and -M extended until
 #      the log is big enough.  The log is kept in build/bench/ and reused.
 #   2. makes a >= 1 GiB log by concatenating copies of it (also kept);
-#   3. times pgsift (one thread and -j 2, alternately, the best of seven of
-#      each) and pgBadger (-j 1, its default, and -j 2, once each) on the
-#      100 MiB log, with /usr/bin/time -v for peak RSS;
+#   3. times pgsift (one thread and -j 2, alternately, the best of 15 of
+#      each: BENCH_PAIRS; BENCH_PAIRS_1G, 7, for the 1 GiB logs) and
+#      pgBadger (-j 1, its default, and -j 2, once each) on the 100 MiB
+#      log, with /usr/bin/time -v for peak RSS;
 #   4. checks that pgsift's statement count (.summary.statements) equals
 #      pgBadger's query count (.overall_stat.queries_number);
 #   5. times pgsift on the 1 GiB log;
@@ -154,6 +155,7 @@ try_run() {
 		return $rc
 	fi
 	wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+	LAST_WALL=$wall
 	if [ -z "${BEST[$name]:-}" ] || awk -v a="$wall" -v b="${BEST[$name]}" 'BEGIN { exit !(a < b) }'; then
 		BEST[$name]=$wall
 		mv "$tf.try" "$tf"
@@ -188,19 +190,28 @@ timed() {
 
 # timed_pair NAME_A NAME_B BYTES: the commands in the arrays CMD_A and CMD_B
 # (pgsift with one thread and with two), run one after the other
-# BENCH_PAIRS times (default 7), the best of each kept.  Side by side, the
-# two see the same minutes of this shared 2-core VM, whose speed drifts by
-# 10-20% within an hour and by ±25% between two runs of a second: the
-# speed-up of -j 2 is the ratio of the two bests.
+# BENCH_PAIRS times (default 15; the 1 GiB logs' 7), the best of each kept.
+# Side by side, the two see the same minutes of this shared 2-core VM,
+# whose speed drifts by 10-20% within an hour and by ±25% between two
+# runs of a second, more for two threads than for one (both cores must be
+# quiet): the speed-up of -j 2 is the ratio of the two bests, the floor
+# each reaches when the machine lets it.  The median of the pairs' own
+# ratios is printed beside it (MEDIAN[NAME_B]), for what a run in a busy
+# minute gets.
+declare -A MEDIAN
 timed_pair() {
-	local a=$1 b=$2 bytes=$3
+	local a=$1 b=$2 bytes=$3 wa ratios=()
 	unset "BEST[$a]" "BEST[$b]"
-	for _ in $(seq "${BENCH_PAIRS:-7}"); do
+	for _ in $(seq "${BENCH_PAIRS:-15}"); do
 		try_run "$a" "${CMD_A[@]}" || return $?
+		wa=$LAST_WALL
 		try_run "$b" "${CMD_B[@]}" || return $?
+		ratios+=("$(awk -v a="$wa" -v b="$LAST_WALL" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')")
 	done
 	settle "$a" "$bytes"
 	settle "$b" "$bytes"
+	MEDIAN[$b]=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END { printf "%.2f", (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2) }')
+	echo "speed-up of -j 2: $(awk -v a="${WALL[$a]}" -v b="${WALL[$b]}" 'BEGIN { printf "%.2f", a / b }')× (bests of ${BENCH_PAIRS:-15} pairs; median of the pairs' ratios ${MEDIAN[$b]}×)"
 }
 
 # row TOOL INPUT JOBS NAME: a table row for a timed run; the speed-up is
@@ -250,7 +261,7 @@ fi
 section "5. pgsift on the 1 GiB log"
 CMD_A=("$pgsift" analyze --format json -o "$bench/pgsift-1g.json" "$log_big")
 CMD_B=("$pgsift" analyze --format json -o "$bench/pgsift-1g-j2.json" -j 2 "$log_big")
-BENCH_PAIRS=5 timed_pair pgsift-1g-j1 pgsift-1g-j2 "$big_bytes"
+BENCH_PAIRS=${BENCH_PAIRS_1G:-7} timed_pair pgsift-1g-j1 pgsift-1g-j2 "$big_bytes"
 c_big=$(count .summary.statements "$bench/pgsift-1g.json")
 if [ "$c_pgsift" != "?" ] && [ "$c_big" = "$((c_pgsift * copies))" ]; then
 	echo "ok: $c_big statements = $copies × $c_pgsift"
@@ -291,7 +302,7 @@ CMD_B=("$pgsift" analyze --format json -o "$bench/orm-pgsift-j2.json" -j 2 "$orm
 timed_pair orm-pgsift-j1 orm-pgsift-j2 "$orm_bytes"
 CMD_A=("$pgsift" analyze --format json -o "$bench/orm-pgsift-1g.json" "$orm_big")
 CMD_B=("$pgsift" analyze --format json -o "$bench/orm-pgsift-1g-j2.json" -j 2 "$orm_big")
-BENCH_PAIRS=5 timed_pair orm-pgsift-1g-j1 orm-pgsift-1g-j2 "$orm_big_bytes"
+BENCH_PAIRS=${BENCH_PAIRS_1G:-7} timed_pair orm-pgsift-1g-j1 orm-pgsift-1g-j2 "$orm_big_bytes"
 o_pgsift=$(count .summary.statements "$bench/orm-pgsift.json")
 o_pgsift2=$(count .summary.statements "$bench/orm-pgsift-j2.json")
 o_pgbadger=$(count .overall_stat.queries_number "$bench/orm-pgbadger.json")
@@ -309,6 +320,8 @@ ratio() {
 }
 echo "speed-up of -j 2: pgbench $(ratio pgsift-j1 pgsift-j2)× (1 GiB: $(ratio pgsift-1g-j1 pgsift-1g-j2)×)," \
 	"ORM $(ratio orm-pgsift-j1 orm-pgsift-j2)× (1 GiB: $(ratio orm-pgsift-1g-j1 orm-pgsift-1g-j2)×)"
+echo "median of the pairs' ratios: pgbench ${MEDIAN[pgsift-j2]:-?}× (1 GiB: ${MEDIAN[pgsift-1g-j2]:-?}×)," \
+	"ORM ${MEDIAN[orm-pgsift-j2]:-?}× (1 GiB: ${MEDIAN[orm-pgsift-1g-j2]:-?}×)"
 
 # ------------------------------------------------------------ 7. distinct statements
 

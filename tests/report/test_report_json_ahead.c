@@ -2,8 +2,9 @@
  * test_report_json_ahead.c
  *    The JSON report's queries rendered ahead on a second thread while
  *    the rules run (report_json_start_ahead): the bytes are a one-thread
- *    report's, a report of other queries renders its own, and an ahead
- *    no report takes stops and frees cleanly.
+ *    report's (on a new thread or a spare one), a report of other
+ *    queries renders its own, and an ahead no report takes stops and
+ *    frees cleanly.
  *-------------------------------------------------------------------------
  */
 #include "src/report/report.h"
@@ -24,34 +25,48 @@ render_json(workload *w, int top, int jobs, report_json_ahead *ahead)
 	return report_test_render(REPORT_JSON, &in);
 }
 
-/* Blocks rendered ahead, taken by the report: a one-thread report's bytes. */
+/*
+ * Blocks rendered ahead, taken by the report: a one-thread report's
+ * bytes, whether the helper is a new thread or a spare one (which is
+ * free for another job once the ahead is freed).
+ */
 static void
 test_ahead_is_serial_bytes(void)
 {
 	workload   *w = report_test_workload_of(FIXTURE);
 	size_t		nq;
+	spare_thread *spare = spare_thread_start();
 
+	CU_ASSERT_PTR_NOT_NULL_FATAL(spare);
 	workload_queries(w, &nq);
 	CU_ASSERT_FATAL(nq > 2 * 16);
 
 	char	   *serial = render_json(w, 0, 1, NULL);
-	report_json_ahead *a = report_json_start_ahead(w, 0);
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
-	CU_ASSERT_FALSE(report_json_ahead_used(a));
+	for (int with_spare = 0; with_spare < 2; with_spare++)
+	{
+		report_json_ahead *a = report_json_start_ahead(w, 0, with_spare ? spare : NULL);
 
-	char	   *ahead = render_json(w, 0, 2, a);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+		CU_ASSERT_FALSE(report_json_ahead_used(a));
 
-	CU_ASSERT_TRUE(report_json_ahead_used(a));
-	CU_ASSERT_STRING_EQUAL(ahead, serial);
-	/* a second report with the same queries renders its own, the same */
-	char	   *again = render_json(w, 0, 2, a);
+		char	   *ahead = render_json(w, 0, 2, a);
 
-	CU_ASSERT_STRING_EQUAL(again, serial);
-	report_json_ahead_free(a);
+		CU_ASSERT_TRUE(report_json_ahead_used(a));
+		CU_ASSERT_STRING_EQUAL(ahead, serial);
+		/* a second report with the same queries renders its own, the same */
+		char	   *again = render_json(w, 0, 2, a);
+
+		CU_ASSERT_STRING_EQUAL(again, serial);
+		report_json_ahead_free(a);
+		/* the helper is done once the ahead is freed: the spare takes a job again */
+		CU_ASSERT_EQUAL(spare_thread_run(spare, free, NULL), 0);
+		spare_thread_wait(spare);
+		free(ahead);
+		free(again);
+	}
+	spare_thread_finish(spare);
 	free(serial);
-	free(ahead);
-	free(again);
 	workload_destroy(w);
 }
 
@@ -62,7 +77,7 @@ test_ahead_of_other_queries_not_taken(void)
 	workload   *w = report_test_workload_of(FIXTURE);
 	char	   *all = render_json(w, 0, 1, NULL);
 	char	   *top40 = render_json(w, 40, 1, NULL);
-	report_json_ahead *a = report_json_start_ahead(w, 40);
+	report_json_ahead *a = report_json_start_ahead(w, 40, NULL);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
 
@@ -87,15 +102,18 @@ static void
 test_ahead_freed_untaken(void)
 {
 	workload   *w = report_test_workload_of(FIXTURE);
+	spare_thread *spare = spare_thread_start();
 
-	for (int i = 0; i < 20; i++)
+	/* on new threads, and on one spare thread again and again */
+	for (int i = 0; i < 40; i++)
 	{
-		report_json_ahead *a = report_json_start_ahead(w, 0);
+		report_json_ahead *a = report_json_start_ahead(w, 0, i % 2 ? spare : NULL);
 
 		CU_ASSERT_PTR_NOT_NULL(a);
 		report_json_ahead_free(a);
 	}
-	CU_ASSERT_PTR_NULL(report_json_start_ahead(w, 16));
+	spare_thread_finish(spare);
+	CU_ASSERT_PTR_NULL(report_json_start_ahead(w, 16, NULL));
 	report_json_ahead_free(NULL);
 	workload_destroy(w);
 }
