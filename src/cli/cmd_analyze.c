@@ -586,11 +586,14 @@ cmd_analyze(int argc, char **argv)
 	analyze_result live = {0};
 
 	/*
-	 * The JSON report's second thread (report_json_start_ahead), made now
-	 * so that it is asleep on a core of its own when the rules start.
+	 * With -j 2 or more, a thread made now, asleep until needed: it
+	 * destroys the parts' models once merged, then renders the JSON
+	 * report's queries while the rules run (report_json_start_ahead).
 	 */
 	int			json_top = cli_outputs_top(&o.outputs, REPORT_JSON, o.top);
-	spare_thread *spare = o.ingest.jobs > 1 && json_top >= 0 && !o.live.dsn ? spare_thread_start() : NULL;
+	spare_thread *spare = o.ingest.jobs > 1 ? spare_thread_start() : NULL;
+
+	o.ingest.spare = spare;
 
 	if (o.store_path)
 	{
@@ -632,7 +635,7 @@ cmd_analyze(int argc, char **argv)
 	else
 	{
 		/* the rules change no query's figures: the JSON report's queries render meanwhile */
-		if (spare)
+		if (spare && json_top >= 0)
 			json_ahead = report_json_start_ahead(w, json_top, spare);
 		analyze_offline(&o.live, w, &findings);
 	}

@@ -2,8 +2,10 @@
  * spare_thread.c
  *    A thread started ahead of the work it will be given (spare_thread.h).
  *
- * The thread sleeps on a condition variable until a job is posted or it
- * is told to end; one mutex guards the job and the flags.
+ * The thread sleeps on a condition variable until a job is queued or it
+ * is told to end; one mutex guards the queue and the flags.  Jobs run in
+ * the order given.  Before waking it, the giver takes its own CPU out of
+ * the thread's affinity; the thread puts it back as it takes the job.
  *-------------------------------------------------------------------------
  */
 #include "src/lib/spare_thread.h"
@@ -13,15 +15,22 @@
 #include <sched.h>
 #include <stdlib.h>
 
+typedef struct queued_job
+{
+	spare_thread_job job;
+	void	   *arg;
+	struct queued_job *next;
+} queued_job;
+
 struct spare_thread
 {
 	pthread_t	thread;
-	cpu_set_t	cpus;			/* where it may run: the process's CPUs */
+	cpu_set_t	cpus;			/* where it may run: its creator's CPUs */
 	int			steered;		/* kept off its waker's CPU until it runs */
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
-	spare_thread_job job;		/* posted, not yet returned; NULL: none */
-	void	   *arg;
+	queued_job *first,			/* queued, the first one running */
+			   *last;
 	int			ending;
 };
 
@@ -33,21 +42,23 @@ spare_main(void *arg)
 	pthread_mutex_lock(&t->lock);
 	for (;;)
 	{
-		while (t->job == NULL && !t->ending)
+		while (t->first == NULL && !t->ending)
 			pthread_cond_wait(&t->changed, &t->lock);
-		if (t->job == NULL)
+		if (t->first == NULL)
 			break;
 
-		spare_thread_job job = t->job;
-		void	   *job_arg = t->arg;
+		queued_job *q = t->first;
 
 		if (t->steered)
 			pthread_setaffinity_np(pthread_self(), sizeof(t->cpus), &t->cpus);
 		t->steered = 0;
 		pthread_mutex_unlock(&t->lock);
-		job(job_arg);
+		q->job(q->arg);
 		pthread_mutex_lock(&t->lock);
-		t->job = NULL;
+		t->first = q->next;
+		if (t->first == NULL)
+			t->last = NULL;
+		free(q);
 		pthread_cond_broadcast(&t->changed);
 	}
 	pthread_mutex_unlock(&t->lock);
@@ -73,6 +84,21 @@ spare_thread_start(void)
 	return t;
 }
 
+/* Keep t, about to be woken, off the calling thread's CPU (t->lock held). */
+static void
+steer_away(spare_thread *t)
+{
+	int			here = sched_getcpu();
+	cpu_set_t	elsewhere = t->cpus;
+
+	/* woken onto this CPU, it would wait for this thread to yield it */
+	if (here >= 0 && CPU_ISSET(here, &elsewhere) && CPU_COUNT(&elsewhere) > 1)
+	{
+		CPU_CLR(here, &elsewhere);
+		t->steered = pthread_setaffinity_np(t->thread, sizeof(elsewhere), &elsewhere) == 0;
+	}
+}
+
 int
 spare_thread_run(spare_thread *t, spare_thread_job job, void *arg)
 {
@@ -81,19 +107,20 @@ spare_thread_run(spare_thread *t, spare_thread_job job, void *arg)
 	if (t == NULL)
 		return -1;
 	pthread_mutex_lock(&t->lock);
-	if (t->job == NULL && !t->ending)
+	if (!t->ending)
 	{
-		int			here = sched_getcpu();
-		cpu_set_t	elsewhere = t->cpus;
+		queued_job *q = xcalloc(1, sizeof(queued_job));
 
-		/* woken onto this CPU, it would wait for this thread to yield it */
-		if (here >= 0 && CPU_ISSET(here, &elsewhere) && CPU_COUNT(&elsewhere) > 1)
+		q->job = job;
+		q->arg = arg;
+		if (t->last)
+			t->last->next = q;
+		else
 		{
-			CPU_CLR(here, &elsewhere);
-			t->steered = pthread_setaffinity_np(t->thread, sizeof(elsewhere), &elsewhere) == 0;
+			t->first = q;
+			steer_away(t);		/* it sleeps: this wakes it */
 		}
-		t->job = job;
-		t->arg = arg;
+		t->last = q;
 		pthread_cond_broadcast(&t->changed);
 		rc = 0;
 	}
@@ -107,7 +134,7 @@ spare_thread_wait(spare_thread *t)
 	if (t == NULL)
 		return;
 	pthread_mutex_lock(&t->lock);
-	while (t->job != NULL)
+	while (t->first != NULL)
 		pthread_cond_wait(&t->changed, &t->lock);
 	pthread_mutex_unlock(&t->lock);
 }

@@ -95,6 +95,7 @@ typedef struct ingest_run
 	uint64_t	bytes_done;		/* raw bytes of finished tasks, for progress */
 	uint64_t	bytes_total;
 	struct timespec started;
+	int			merge_next;		/* the task the caller's thread merges next; -1: none yet */
 } ingest_run;
 
 /* What a record sink needs: count records, then classify. */
@@ -461,11 +462,17 @@ take_task(ingest_run *run, double rate)
  * Fold a finished part's finished successors in the same file into it
  * (run->lock held, released around each merge): the successor's lines
  * are numbered after the part's, and its model, figures and tally join
- * the part's, so that the caller's thread has them in one merge.
+ * the part's, so that the caller's thread has them in one merge.  Not
+ * when the caller's thread merges t next: then it merges t and each
+ * successor in turn, which costs a merge of the successor less than
+ * merging it into t and t, grown, into the caller's model (a merge costs
+ * what the part merged in holds), and would only wait meanwhile.
  */
 static void
 take_in_successors(ingest_run *run, ingest_task *t)
 {
+	if (t - run->tasks == run->merge_next)
+		return;
 	while (t->next >= 0 && !t->held)
 	{
 		ingest_task *s = &run->tasks[t->next];
@@ -560,7 +567,13 @@ worker_main(void *arg)
  * the number of lines before the part.
  */
 static void
-absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge, uint64_t shift)
+destroy_model(void *model)
+{
+	workload_destroy(model);
+}
+
+static void
+absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge, uint64_t shift, spare_thread *spare)
 {
 	ingest_file *f = t->file;
 
@@ -572,7 +585,9 @@ absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge, uint64_t 
 	if (merge)
 	{
 		workload_merge(w, t->model);
-		workload_destroy(t->model);
+		/* nothing of w points into it now: its memory goes meanwhile, on the spare thread */
+		if (spare_thread_run(spare, destroy_model, t->model) != 0)
+			workload_destroy(t->model);
 		t->model = NULL;
 	}
 	if (t->opened)
@@ -612,6 +627,7 @@ merge_in_order(workload *w, ingest_run *run, diag_tally *tally)
 			lines_before = 0;
 		file = run->tasks[i].file;
 		pthread_mutex_lock(&run->lock);
+		run->merge_next = i;
 		while (!run->tasks[i].done || run->tasks[i].held)
 		{
 			struct timespec until;
@@ -626,7 +642,7 @@ merge_in_order(workload *w, ingest_run *run, diag_tally *tally)
 		}
 		run->tasks[i].held = 1;
 		pthread_mutex_unlock(&run->lock);
-		absorb_task(w, &run->tasks[i], tally, run->tasks[i].model != w, lines_before);
+		absorb_task(w, &run->tasks[i], tally, run->tasks[i].model != w, lines_before, run->opts->spare);
 		lines_before += run->tasks[i].lines;
 		pthread_mutex_lock(&run->lock);
 		i = run->tasks[i].next;
@@ -638,7 +654,7 @@ uint64_t
 ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts, diag_tally *tally)
 {
 	int			jobs = opts->jobs > 1 ? opts->jobs : 1;
-	ingest_run	run = {.opts = opts, .files = files};
+	ingest_run	run = {.opts = opts, .files = files, .merge_next = -1};
 
 	run.cap = n * jobs + 1 + (jobs > 1 ? jobs * CUTS_PER_JOB : 0);
 	run.tasks = xcalloc((size_t) run.cap, sizeof(ingest_task));
@@ -665,7 +681,7 @@ ingest_files(workload *w, ingest_file *files, int n, const ingest_options *opts,
 		{
 			run.tasks[i].model = w;
 			run_task(&run.tasks[i], opts, &run, opts->progress);
-			absorb_task(w, &run.tasks[i], tally, 0, 0);
+			absorb_task(w, &run.tasks[i], tally, 0, 0, NULL);
 		}
 	}
 	else

@@ -17,6 +17,7 @@
 #include "parsers/input.h"
 #include "parsers/reader.h"
 #include "src/core/diag.h"
+#include "src/lib/spare_thread.h"
 #include "src/model/workload.h"
 
 typedef struct ingest_options
@@ -28,6 +29,7 @@ typedef struct ingest_options
 	int			syslog_year;	/* 0: current year */
 	const workload_filter *filter;
 	int			first_part_percent; /* for tests: a split file's first part, in percent; 0: even parts */
+	spare_thread *spare;		/* destroys the parts' models merged in; NULL: the caller's thread */
 } ingest_options;
 
 /* What happened to one file. */

@@ -1,9 +1,9 @@
 /*-------------------------------------------------------------------------
  * test_spare_thread.c
  *    A thread started ahead of its work (src/lib/spare_thread.c): it runs
- *    each job given on its own thread, one at a time, on another CPU than
- *    its caller's, waits when told to, and ends cleanly with or without a
- *    job.
+ *    each job given on its own thread, one at a time and in order, on
+ *    another CPU than its caller's, waits when told to, and ends cleanly
+ *    with or without a job.
  *-------------------------------------------------------------------------
  */
 #include "src/lib/spare_thread.h"
@@ -32,19 +32,46 @@ counting_job(void *arg)
 	atomic_fetch_add(&s->runs, 1);
 }
 
-/* A job runs on the spare, not the caller; a second is refused while it runs; wait waits. */
+typedef struct order_job
+{
+	atomic_int *next;			/* the next number to take */
+	int			took;
+} order_job;
+
+static void
+take_number(void *arg)
+{
+	order_job  *o = arg;
+
+	o->took = atomic_fetch_add(o->next, 1);
+}
+
+/*
+ * A job runs on the spare, not the caller; one given while another runs
+ * waits its turn, and jobs run in the order given; wait waits for all.
+ */
 static void
 test_runs_one_job_at_a_time(void)
 {
 	spare_thread *t = spare_thread_start();
 	job_state	s = {0};
+	atomic_int	next = 0;
+	order_job	order[8];
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
 	CU_ASSERT_EQUAL(spare_thread_run(t, counting_job, &s), 0);
-	CU_ASSERT_EQUAL(spare_thread_run(t, counting_job, &s), -1);	/* still held by the first */
+	for (int i = 0; i < 8; i++)
+	{
+		order[i] = (order_job) {&next, -1};
+		CU_ASSERT_EQUAL(spare_thread_run(t, take_number, &order[i]), 0);
+	}
+	usleep(2000);
+	CU_ASSERT_EQUAL(atomic_load(&next), 0);	/* queued behind the first, still held */
 	atomic_store(&s.release, 1);
 	spare_thread_wait(t);
 	CU_ASSERT_EQUAL(atomic_load(&s.runs), 1);
+	for (int i = 0; i < 8; i++)
+		CU_ASSERT_EQUAL(order[i].took, i);
 	CU_ASSERT_FALSE(pthread_equal(s.ran_on, pthread_self()));
 	/* and again, on the same thread */
 	pthread_t	first = s.ran_on;
@@ -132,7 +159,7 @@ PGSIFT_TEST_SUITE(add_spare_thread_suite)
 {
 	CU_pSuite	s = CU_add_suite("lib/spare_thread", NULL, NULL);
 
-	CU_add_test(s, "runs one job at a time, on its own thread", test_runs_one_job_at_a_time);
+	CU_add_test(s, "runs jobs one at a time, in order, on its own thread", test_runs_one_job_at_a_time);
 	CU_add_test(s, "finish waits for its job; NULL", test_finish_and_null);
 	CU_add_test(s, "a job begins on another CPU than its caller's", test_woken_elsewhere);
 }

@@ -12,12 +12,13 @@ void
 workload_test_read(workload_test_log *r, const char *path, int jobs, int first_percent)
 {
 	ingest_options o = {.format = LOG_FORMAT_AUTO, .jobs = jobs, .syslog_year = 2026,
-	.first_part_percent = first_percent};
+	.first_part_percent = first_percent, .spare = jobs > 2 ? spare_thread_start() : NULL};
 
 	memset(r, 0, sizeof(*r));
 	r->model = workload_create(NULL);
 	r->file.path = path;
 	CU_ASSERT(ingest_files(r->model, &r->file, 1, &o, &r->tally) > 0);
+	spare_thread_finish(o.spare);
 }
 
 void

@@ -38,7 +38,8 @@ typedef struct workload_test_log
 /*
  * A new model of the log at path in *r, its format detected, read with
  * jobs threads (first_percent: ingest_options.first_part_percent; syslog
- * timestamps in 2026), asserting that it gave records.  Freed with
+ * timestamps in 2026; with more than 2, the parts' models are destroyed
+ * on a spare thread), asserting that it gave records.  Freed with
  * workload_test_log_free.
  */
 void		workload_test_read(workload_test_log *r, const char *path, int jobs, int first_percent);
