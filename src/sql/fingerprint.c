@@ -100,8 +100,10 @@ typedef struct shared_traits
 
 typedef struct shared_text
 {
-	uint64_t	order;			/* of the cache that normalized it */
-	const char *text;			/* in the resolver's arena */
+	uint64_t	order;			/* of the cache whose first statement it is */
+	const char *raw;			/* that statement, or NULL (both in the resolver's arena) */
+	size_t		raw_len;
+	const char *text;			/* its normalized text; NULL: not yet */
 	int			classified;		/* kind and values_width are the text's traits */
 	seq_kind	kind;
 	int			values_width;
@@ -315,16 +317,46 @@ fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int pars
 	shared_text *found;
 	int			inserted;
 
+	char	   *raw = NULL;
+	size_t		raw_len = 0;
+	uint64_t	raw_order = 0;
+
 	if (r == NULL)
 		return fingerprint_normalize(sql, len);
 	pthread_mutex_lock(&r->lock);
 	found = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-	if (found && found->order < c->order)
-		text = xstrdup(found->text);	/* under the lock: the resolver may start again empty */
+	/* an earlier part's text, or one normalized from this very statement */
+	if (found && (found->order < c->order || (found->order == c->order && found->raw && found->raw_len == len &&
+											  memcmp(found->raw, sql, len) == 0)))
+	{
+		/* copied under the lock: the resolver may start again empty */
+		if (found->text)
+			text = xstrdup(found->text);
+		else if (found->raw)
+		{
+			raw = xstrndup(found->raw, found->raw_len);
+			raw_len = found->raw_len;
+			raw_order = found->order;
+		}
+	}
 	pthread_mutex_unlock(&r->lock);
 	if (text)
 	{
 		c->stats.texts_shared++;
+		return text;
+	}
+	if (raw)
+	{
+		/* the earlier part's first statement, normalized here for both */
+		text = fingerprint_normalize(raw, raw_len);
+		pthread_mutex_lock(&r->lock);
+		found = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
+		if (found && found->order == raw_order && found->text == NULL && found->raw && found->raw_len == raw_len &&
+			memcmp(found->raw, raw, raw_len) == 0)
+			found->text = arena_strdup(r->mem, text);
+		pthread_mutex_unlock(&r->lock);
+		free(raw);
+		c->stats.texts_for_others++;
 		return text;
 	}
 	text = fingerprint_normalize(sql, len);
@@ -340,15 +372,47 @@ fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int pars
 		const shared_text *was = inserted ? NULL : *slot;
 
 		t->order = c->order;
+		t->raw = NULL;
+		t->raw_len = 0;
 		t->text = arena_strdup(r->mem, text);
 		/* the same text keeps what a later part found of it */
-		t->classified = was && was->classified && strcmp(was->text, text) == 0;
+		t->classified = was && was->classified && was->text && strcmp(was->text, text) == 0;
 		t->kind = t->classified ? was->kind : SEQ_KIND_UNKNOWN;
 		t->values_width = t->classified ? was->values_width : 0;
 		*slot = t;
 	}
 	pthread_mutex_unlock(&r->lock);
 	return text;
+}
+
+void
+fingerprint_cache_offer_first(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql, size_t len)
+{
+	shape_resolver *r = c->shared;
+	uint64_t	fpkey = fingerprint_key(fingerprint, parsed);
+	int			inserted;
+
+	if (r == NULL || len > SHAPE_LONG_STATEMENT)
+		return;
+	pthread_mutex_lock(&r->lock);
+	resolver_bound(r);
+
+	void	  **slot = hashmap_put(r->texts, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
+
+	if (inserted || ((shared_text *) *slot)->order > c->order)
+	{
+		shared_text *t = arena_alloc(r->mem, sizeof(shared_text));
+
+		t->order = c->order;
+		t->raw = arena_strndup(r->mem, sql, len);
+		t->raw_len = len;
+		t->text = NULL;
+		t->classified = 0;
+		t->kind = SEQ_KIND_UNKNOWN;
+		t->values_width = 0;
+		*slot = t;
+	}
+	pthread_mutex_unlock(&r->lock);
 }
 
 seq_kind
@@ -366,7 +430,7 @@ fingerprint_cache_classify(fingerprint_cache *c, uint64_t fingerprint, int parse
 	{
 		pthread_mutex_lock(&r->lock);
 		t = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-		if (t && t->classified && strcmp(t->text, normalized) == 0)
+		if (t && t->classified && t->text && strcmp(t->text, normalized) == 0)
 		{
 			kind = t->kind;
 			*values_width = t->values_width;
@@ -385,7 +449,7 @@ fingerprint_cache_classify(fingerprint_cache *c, uint64_t fingerprint, int parse
 		pthread_mutex_lock(&r->lock);
 		/* the lock was let go: the entry may have been replaced, or the resolver emptied */
 		t = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-		if (t && !t->classified && strcmp(t->text, normalized) == 0)
+		if (t && !t->classified && t->text && strcmp(t->text, normalized) == 0)
 		{
 			t->kind = kind;
 			t->values_width = *values_width;
