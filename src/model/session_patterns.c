@@ -131,8 +131,7 @@ fingerprint_info(session_patterns *p, query_stats *q, seq_kind known)
 		if (!q->parsed)
 			f->kind = SEQ_KIND_OTHER;
 		else if (p->classifier)
-			f->kind = fingerprint_cache_classify(p->classifier, q->fingerprint, q->parsed, q->normalized,
-												 &f->values_width);
+			f->kind = fingerprint_cache_classify(p->classifier, q->normalized, &f->values_width);
 		else
 			f->kind = statement_traits_classify(q->normalized, &f->values_width);
 		/* kept with the entry (and its shape once evicted): classified once */

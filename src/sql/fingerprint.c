@@ -58,19 +58,22 @@ struct fingerprint_cache
 
 /*
  * What libpg_query said about shapes, shared by the caches of parallel
- * workers, behind one lock: each shape key's fingerprint, and each
- * fingerprint's traits.  Parsing happens outside the lock; two threads
- * meeting the same new shape at once may both parse it, and the first to
- * insert wins (both found the same answer).  A fingerprint's normalized
+ * workers, behind one lock: each shape key's fingerprint, each
+ * fingerprint's text, and each text's traits.  Parsing happens outside
+ * the lock; two threads meeting the same new shape at once may both parse
+ * it, and the first to insert wins (both found the same answer).  A fingerprint's normalized
  * text is shared only forward: a cache takes the text of a cache whose
  * part of the log comes before its own (a lower order), which is the text
  * that wins when their models merge (the earlier part's), and else
  * normalizes its own first statement, as a serial run does; so a parallel
  * run reports the texts of a serial one, and a part cut off for an idle
  * thread does not normalize again each fingerprint the parts before it
- * did (600 of them were 12 ms of a part's start).  A text's traits
- * (fingerprint_cache_classify) are kept with it, so that a part taking
- * the text takes them too (classifying the 600 again was another 15 ms).  It is a cache and
+ * did (600 of them were 12 ms of a part's start).  A part also offers
+ * each fingerprint's first statement (fingerprint_cache_offer_first), so
+ * that a later part needing the text first normalizes that one, for both.
+ * Traits are a function of the normalized text and are shared by it: a
+ * part given a text another part classified takes the answer
+ * (classifying the 600 again was another 15 ms).  It is a cache and
  * nothing else: past RESOLVER_MAX_SHAPES entries it starts again empty, so
  * a log of millions of distinct statements does not grow it without end.
  */
@@ -80,7 +83,7 @@ struct shape_resolver
 {
 	pthread_mutex_t lock;
 	hashmap    *by_key;			/* shape key -> shared_shape */
-	hashmap    *by_fp;			/* fingerprint key -> shared_traits */
+	hashmap    *traits;			/* normalized text -> shared_traits */
 	hashmap    *texts;			/* fingerprint key -> shared_text */
 	arena	   *mem;
 };
@@ -104,9 +107,6 @@ typedef struct shared_text
 	const char *raw;			/* that statement, or NULL (both in the resolver's arena) */
 	size_t		raw_len;
 	const char *text;			/* its normalized text; NULL: not yet */
-	int			classified;		/* kind and values_width are the text's traits */
-	seq_kind	kind;
-	int			values_width;
 } shared_text;
 
 void
@@ -188,7 +188,7 @@ static void
 resolver_open(shape_resolver *r)
 {
 	r->by_key = hashmap_create(1024);
-	r->by_fp = hashmap_create(1024);
+	r->traits = hashmap_create(1024);
 	r->texts = hashmap_create(1024);
 	r->mem = arena_create(0);
 }
@@ -197,7 +197,7 @@ static void
 resolver_close(shape_resolver *r)
 {
 	hashmap_destroy(r->by_key);
-	hashmap_destroy(r->by_fp);
+	hashmap_destroy(r->traits);
 	hashmap_destroy(r->texts);
 	arena_destroy(r->mem);
 }
@@ -226,7 +226,7 @@ shape_resolver_destroy(shape_resolver *r)
 static void
 resolver_bound(shape_resolver *r)
 {
-	if (hashmap_count(r->by_key) < RESOLVER_MAX_SHAPES && hashmap_count(r->by_fp) < RESOLVER_MAX_SHAPES &&
+	if (hashmap_count(r->by_key) < RESOLVER_MAX_SHAPES && hashmap_count(r->traits) < RESOLVER_MAX_SHAPES &&
 		hashmap_count(r->texts) < RESOLVER_MAX_SHAPES)
 		return;
 	resolver_close(r);
@@ -307,6 +307,40 @@ fingerprint_normalize(const char *sql, size_t len)
 	return text;
 }
 
+/* Is t's first statement sql[0..len)? */
+static int
+first_is(const shared_text *t, const char *sql, size_t len)
+{
+	return t->raw && t->raw_len == len && memcmp(t->raw, sql, len) == 0;
+}
+
+/*
+ * fpkey's entry as cache order's, with its first statement raw[0..raw_len)
+ * (raw NULL: none) or its text, unless an earlier part's is there; r->lock
+ * held.
+ */
+static void
+put_text(shape_resolver *r, uint64_t fpkey, uint64_t order, const char *raw, size_t raw_len, const char *text)
+{
+	int			inserted;
+
+	resolver_bound(r);
+
+	void	  **slot = hashmap_put(r->texts, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
+
+	/* the earliest part's is the one the others can take */
+	if (inserted || ((shared_text *) *slot)->order > order)
+	{
+		shared_text *t = arena_alloc(r->mem, sizeof(shared_text));
+
+		t->order = order;
+		t->raw = raw ? arena_strndup(r->mem, raw, raw_len) : NULL;
+		t->raw_len = raw ? raw_len : 0;
+		t->text = text ? arena_strdup(r->mem, text) : NULL;
+		*slot = t;
+	}
+}
+
 char *
 fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql, size_t len)
 {
@@ -314,25 +348,21 @@ fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int pars
 	uint64_t	fpkey = fingerprint_key(fingerprint, parsed);
 	uint64_t	h = hash_mix64(fpkey);
 	char	   *text = NULL;
-	shared_text *found;
-	int			inserted;
-
 	char	   *raw = NULL;
 	size_t		raw_len = 0;
 	uint64_t	raw_order = 0;
+	shared_text *found;
 
 	if (r == NULL)
 		return fingerprint_normalize(sql, len);
 	pthread_mutex_lock(&r->lock);
 	found = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-	/* an earlier part's text, or one normalized from this very statement */
-	if (found && (found->order < c->order || (found->order == c->order && found->raw && found->raw_len == len &&
-											  memcmp(found->raw, sql, len) == 0)))
+	/* an earlier part's text, or one normalized from this very statement; copied under the lock */
+	if (found && (found->order < c->order || (found->order == c->order && first_is(found, sql, len))))
 	{
-		/* copied under the lock: the resolver may start again empty */
 		if (found->text)
 			text = xstrdup(found->text);
-		else if (found->raw)
+		else
 		{
 			raw = xstrndup(found->raw, found->raw_len);
 			raw_len = found->raw_len;
@@ -350,9 +380,9 @@ fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int pars
 		/* the earlier part's first statement, normalized here for both */
 		text = fingerprint_normalize(raw, raw_len);
 		pthread_mutex_lock(&r->lock);
+		/* the lock was let go: the entry may have been replaced, or the resolver emptied */
 		found = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-		if (found && found->order == raw_order && found->text == NULL && found->raw && found->raw_len == raw_len &&
-			memcmp(found->raw, raw, raw_len) == 0)
+		if (found && found->order == raw_order && found->text == NULL && first_is(found, raw, raw_len))
 			found->text = arena_strdup(r->mem, text);
 		pthread_mutex_unlock(&r->lock);
 		free(raw);
@@ -361,26 +391,7 @@ fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int pars
 	}
 	text = fingerprint_normalize(sql, len);
 	pthread_mutex_lock(&r->lock);
-	resolver_bound(r);
-
-	void	  **slot = hashmap_put(r->texts, &fpkey, sizeof(fpkey), h, &inserted);
-
-	/* the earliest part's text is the one the others can take */
-	if (inserted || ((shared_text *) *slot)->order > c->order)
-	{
-		shared_text *t = arena_alloc(r->mem, sizeof(shared_text));
-		const shared_text *was = inserted ? NULL : *slot;
-
-		t->order = c->order;
-		t->raw = NULL;
-		t->raw_len = 0;
-		t->text = arena_strdup(r->mem, text);
-		/* the same text keeps what a later part found of it */
-		t->classified = was && was->classified && was->text && strcmp(was->text, text) == 0;
-		t->kind = t->classified ? was->kind : SEQ_KIND_UNKNOWN;
-		t->values_width = t->classified ? was->values_width : 0;
-		*slot = t;
-	}
+	put_text(r, fpkey, c->order, NULL, 0, text);
 	pthread_mutex_unlock(&r->lock);
 	return text;
 }
@@ -389,54 +400,35 @@ void
 fingerprint_cache_offer_first(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql, size_t len)
 {
 	shape_resolver *r = c->shared;
-	uint64_t	fpkey = fingerprint_key(fingerprint, parsed);
-	int			inserted;
 
 	if (r == NULL || len > SHAPE_LONG_STATEMENT)
 		return;
 	pthread_mutex_lock(&r->lock);
-	resolver_bound(r);
-
-	void	  **slot = hashmap_put(r->texts, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
-
-	if (inserted || ((shared_text *) *slot)->order > c->order)
-	{
-		shared_text *t = arena_alloc(r->mem, sizeof(shared_text));
-
-		t->order = c->order;
-		t->raw = arena_strndup(r->mem, sql, len);
-		t->raw_len = len;
-		t->text = NULL;
-		t->classified = 0;
-		t->kind = SEQ_KIND_UNKNOWN;
-		t->values_width = 0;
-		*slot = t;
-	}
+	put_text(r, fingerprint_key(fingerprint, parsed), c->order, sql, len, NULL);
 	pthread_mutex_unlock(&r->lock);
 }
 
 seq_kind
-fingerprint_cache_classify(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *normalized,
-						   int *values_width)
+fingerprint_cache_classify(fingerprint_cache *c, const char *normalized, int *values_width)
 {
 	shape_resolver *r = c->shared;
-	uint64_t	fpkey = fingerprint_key(fingerprint, parsed);
-	uint64_t	h = hash_mix64(fpkey);
-	shared_text *t;
+	size_t		len = strlen(normalized);
+	uint64_t	h = hash_fast(normalized, len);
+	shared_traits *t = NULL;
 	seq_kind	kind = SEQ_KIND_UNKNOWN;
 
 	*values_width = 0;
 	if (r)
 	{
 		pthread_mutex_lock(&r->lock);
-		t = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-		if (t && t->classified && t->text && strcmp(t->text, normalized) == 0)
+		t = hashmap_get(r->traits, normalized, len, h);
+		if (t)
 		{
 			kind = t->kind;
 			*values_width = t->values_width;
 		}
 		pthread_mutex_unlock(&r->lock);
-		if (kind != SEQ_KIND_UNKNOWN)
+		if (t)
 		{
 			c->stats.traits_shared++;
 			return kind;
@@ -446,14 +438,19 @@ fingerprint_cache_classify(fingerprint_cache *c, uint64_t fingerprint, int parse
 	c->stats.classified++;
 	if (r)
 	{
+		int			inserted;
+
 		pthread_mutex_lock(&r->lock);
-		/* the lock was let go: the entry may have been replaced, or the resolver emptied */
-		t = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-		if (t && !t->classified && t->text && strcmp(t->text, normalized) == 0)
+		resolver_bound(r);
+
+		void	  **slot = hashmap_put(r->traits, normalized, len, h, &inserted);
+
+		if (inserted)
 		{
+			t = arena_alloc(r->mem, sizeof(shared_traits));
 			t->kind = kind;
 			t->values_width = *values_width;
-			t->classified = 1;
+			*slot = t;
 		}
 		pthread_mutex_unlock(&r->lock);
 	}
@@ -526,44 +523,10 @@ share_fingerprint(fingerprint_cache *c, uint64_t keyhash, const shared_shape *in
 
 /* Classify shape (a new fingerprint of c), through the resolver if shared. */
 static void
-classify_shape(fingerprint_cache *c, query_shape *shape, uint64_t fpkey)
+classify_shape(fingerprint_cache *c, query_shape *shape)
 {
-	shape_resolver *r = c->shared;
-	shared_traits *found = NULL;
-
-	if (r)
-	{
-		pthread_mutex_lock(&r->lock);
-		found = hashmap_get(r->by_fp, &fpkey, sizeof(fpkey), hash_mix64(fpkey));
-		if (found)
-		{
-			shape->kind = found->kind;
-			shape->values_width = found->values_width;
-		}
-		pthread_mutex_unlock(&r->lock);
-		if (found)
-			return;
-	}
-	shape->kind = shape->parsed ? statement_traits_classify(shape->normalized, &shape->values_width)
+	shape->kind = shape->parsed ? fingerprint_cache_classify(c, shape->normalized, &shape->values_width)
 		: SEQ_KIND_OTHER;
-	if (r)
-	{
-		int			inserted;
-
-		pthread_mutex_lock(&r->lock);
-		resolver_bound(r);
-		void	  **slot = hashmap_put(r->by_fp, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
-
-		if (inserted)
-		{
-			shared_traits *t = arena_alloc(r->mem, sizeof(shared_traits));
-
-			t->kind = shape->kind;
-			t->values_width = shape->values_width;
-			*slot = t;
-		}
-		pthread_mutex_unlock(&r->lock);
-	}
 }
 
 /* A forgotten shape found again: it is c's as before. */
@@ -650,7 +613,7 @@ resolve_new_shape(fingerprint_cache *c, uint64_t keyhash, size_t len)
 		else if (eager)
 			shape->normalized = normalize_sql(c->sql.data);
 		if (c->want_traits && eager)
-			classify_shape(c, shape, fpkey);
+			classify_shape(c, shape);
 		else if (known)
 		{
 			shape->kind = (seq_kind) known->kind;

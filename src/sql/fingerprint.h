@@ -134,16 +134,14 @@ void		fingerprint_cache_offer_first(fingerprint_cache *c, uint64_t fingerprint, 
 										  size_t len);
 
 /*
- * statement_traits_classify of normalized (into *values_width), the text
- * of fingerprint (fingerprint, parsed) in c's model.  Through c's
- * resolver, once a cache sharing it has classified that very text (the
- * one fingerprint_cache_normalize shares for the fingerprint) the answer
- * is taken rather than parsed again: a part that starts with the texts of
- * the parts before it starts with their traits too.  Without a resolver,
- * or for another text, the same as statement_traits_classify.
+ * statement_traits_classify of normalized (into *values_width), a
+ * normalized text of c's.  Through c's resolver, once a cache sharing it
+ * has classified that very text the answer is taken rather than parsed
+ * again: a part that starts with the texts of the parts before it starts
+ * with their traits too.  Without a resolver, the same as
+ * statement_traits_classify.
  */
-seq_kind	fingerprint_cache_classify(fingerprint_cache *c, uint64_t fingerprint, int parsed,
-									   const char *normalized, int *values_width);
+seq_kind	fingerprint_cache_classify(fingerprint_cache *c, const char *normalized, int *values_width);
 
 /*
  * On a miss, have c ask r before libpg_query (NULL: stop asking).  c itself

@@ -363,24 +363,24 @@ test_classify_shared(void)
 	fingerprint_cache_share(later, r, 1);
 	/* the first part normalizes and classifies; the later one is handed both */
 	text = fingerprint_cache_normalize(first, 42, 1, insert, strlen(insert));
-	CU_ASSERT_EQUAL(fingerprint_cache_classify(first, 42, 1, text, &width), ref);
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(first, text, &width), ref);
 	CU_ASSERT_EQUAL(width, ref_width);
 	free(text);
 	text = fingerprint_cache_normalize(later, 42, 1, insert, strlen(insert));
 	width = -1;
-	CU_ASSERT_EQUAL(fingerprint_cache_classify(later, 42, 1, text, &width), ref);
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(later, text, &width), ref);
 	CU_ASSERT_EQUAL(width, ref_width);
 	free(text);
 	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(first).classified, 1);
 	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(later).classified, 0);
 	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(later).traits_shared, 1);
 	/* another text under that fingerprint is the later part's own to classify */
-	CU_ASSERT_EQUAL(fingerprint_cache_classify(later, 42, 1, select, &width), SEQ_KIND_CACHEABLE);
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(later, select, &width), SEQ_KIND_CACHEABLE);
 	CU_ASSERT_EQUAL(width, 0);
 	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(later).classified, 1);
 	/* alone, nothing is shared */
-	CU_ASSERT_EQUAL(fingerprint_cache_classify(alone, 42, 1, insert, &width), ref);
-	CU_ASSERT_EQUAL(fingerprint_cache_classify(alone, 42, 1, insert, &width), ref);
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(alone, insert, &width), ref);
+	CU_ASSERT_EQUAL(fingerprint_cache_classify(alone, insert, &width), ref);
 	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(alone).classified, 2);
 	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(alone).traits_shared, 0);
 	fingerprint_cache_share(first, NULL, 0);
