@@ -604,22 +604,14 @@ struct report_json_ahead
 	query_blocks qb;
 	query_stats **qs;			/* the queries in report order, our own copy */
 	const workload *model;
-	pthread_t	helper;
-	int			helped;			/* the helper runs: on spare, else on helper */
-	spare_thread *spare;
+	spare_thread *helper;		/* runs helper_blocks; NULL: no thread could be made */
+	int			own_helper;		/* made for this, not the caller's */
 	int			taken;			/* a report wrote them */
 };
 
-static void *
-helper_main(void *arg)
-{
-	helper_blocks(arg);
-	return NULL;
-}
-
 /*
- * Blocks of qs[0, n) with a helper started: on spare when it takes the
- * job, else on a new thread when one can be made.
+ * Blocks of qs[0, n) with a helper started: on spare, or (NULL) on a
+ * thread of their own when one can be made.
  */
 static report_json_ahead *
 ahead_start(const workload *model, query_stats *const *qs, size_t n, double total, spare_thread *spare)
@@ -640,9 +632,13 @@ ahead_start(const workload *model, query_stats *const *qs, size_t n, double tota
 	pthread_mutex_init(&qb->lock, NULL);
 	pthread_cond_init(&qb->changed, NULL);
 	/* without a second thread the report's own takes every block, in order */
-	if (spare_thread_run(spare, helper_blocks, qb) == 0)
-		a->spare = spare;
-	a->helped = a->spare != NULL || pthread_create(&a->helper, NULL, helper_main, qb) == 0;
+	a->own_helper = spare == NULL;
+	a->helper = spare ? spare : spare_thread_start();
+	if (spare_thread_run(a->helper, helper_blocks, qb) != 0 && a->own_helper)
+	{
+		spare_thread_finish(a->helper);
+		a->helper = NULL;
+	}
 	return a;
 }
 
@@ -673,10 +669,10 @@ report_json_ahead_free(report_json_ahead *a)
 	a->qb.failed = 1;			/* no report takes the rest: the helper stops */
 	pthread_cond_broadcast(&a->qb.changed);
 	pthread_mutex_unlock(&a->qb.lock);
-	if (a->spare)
-		spare_thread_wait(a->spare);
-	else if (a->helped)
-		pthread_join(a->helper, NULL);
+	if (a->own_helper)
+		spare_thread_finish(a->helper);
+	else
+		spare_thread_wait(a->helper);
 	for (size_t b = 0; b < a->qb.nblocks; b++)
 		free(a->qb.text[b]);
 	pthread_mutex_destroy(&a->qb.lock);
