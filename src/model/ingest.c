@@ -15,14 +15,15 @@
  * (offer_cut), and queues the rest as a new task next to it in log order.
  * So threads slowed by a busy machine, or parts that cost more than
  * others, do not leave a core idle while the last part finishes.  The
- * asking worker spins for the answer on its own core (await_answer).
- * A file's format detection and warnings are ingest_file.c's.  A finished
- * task takes in the finished tasks that follow it (their models merged
- * into its own) while the others still read, so that the caller's thread
- * has one merge left at the end.  Counts, samples and line numbers do not
+ * asking worker spins for the answer on its own core (await_answer).  A
+ * finished task takes in the finished tasks that follow it (their models
+ * merged into its own) while the others still read, unless it is the one
+ * the caller's thread merges next, so that that thread has few merges
+ * left at the end.  Counts, samples and line numbers do not
  * depend on where parts are cut; the cacheable-query simulation, which
  * sees each part's first executions as misses until the merge, can
- * differ by a few hits at each cut (docs/performance.md).
+ * differ by a few hits at each cut (docs/performance.md).  A file's
+ * format detection and warnings are ingest_file.c's.
  *-------------------------------------------------------------------------
  */
 #include "src/model/ingest.h"
@@ -566,17 +567,18 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/*
- * Fold a finished task into the caller's model and file record.  A task
- * that read a later part of a file numbered its lines from 1: `shift` is
- * the number of lines before the part.
- */
 static void
 destroy_model(void *model)
 {
 	workload_destroy(model);
 }
 
+/*
+ * Fold a finished task into the caller's model and file record.  A task
+ * that read a later part of a file numbered its lines from 1: `shift` is
+ * the number of lines before the part.  A model merged in is destroyed on
+ * spare when there is one.
+ */
 static void
 absorb_task(workload *w, ingest_task *t, diag_tally *tally, int merge, uint64_t shift, spare_thread *spare)
 {
