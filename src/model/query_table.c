@@ -530,7 +530,6 @@ query_table_admit(workload *w, query_shape *shape, const char *sql, size_t len)
 		{
 			q->pending_text = xstrndup(sql, len);
 			q->pending_len = len;
-			fingerprint_cache_offer_first(w->fingerprints, q->fingerprint, q->parsed, q->pending_text, len);
 		}
 	}
 	if (q->traits_kind == SEQ_KIND_UNKNOWN)

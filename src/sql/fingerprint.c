@@ -61,18 +61,16 @@ struct fingerprint_cache
  * workers, behind one lock: each shape key's fingerprint, each
  * fingerprint's text, and each text's traits.  Parsing happens outside
  * the lock; two threads meeting the same new shape at once may both parse
- * it, and the first to insert wins (both found the same answer).  A fingerprint's normalized
- * text is shared only forward: a cache takes the text of a cache whose
- * part of the log comes before its own (a lower order), which is the text
- * that wins when their models merge (the earlier part's), and else
- * normalizes its own first statement, as a serial run does; so a parallel
- * run reports the texts of a serial one, and a part cut off for an idle
- * thread does not normalize again each fingerprint the parts before it
- * did (600 of them were 12 ms of a part's start).  A part also offers
- * each fingerprint's first statement (fingerprint_cache_offer_first), so
- * that a later part needing the text first normalizes that one, for both.
- * Traits are a function of the normalized text and are shared by it: a
- * part given a text another part classified takes the answer
+ * it, and the first to insert wins (both found the same answer).  A
+ * fingerprint's normalized text is shared only forward: a cache takes the
+ * text of a cache whose part of the log comes before its own (a lower
+ * order), which is the text that wins when their models merge (the
+ * earlier part's), and else normalizes its own first statement, as a
+ * serial run does; so a parallel run reports the texts of a serial one,
+ * and a part cut off for an idle thread does not normalize again each
+ * fingerprint the parts before it did (600 of them were 12 ms of a part's
+ * start).  Traits are a function of the normalized text and are shared
+ * by it: a part given a text another part classified takes the answer
  * (classifying the 600 again was another 15 ms).  It is a cache and
  * nothing else: past RESOLVER_MAX_SHAPES entries it starts again empty, so
  * a log of millions of distinct statements does not grow it without end.
@@ -103,10 +101,8 @@ typedef struct shared_traits
 
 typedef struct shared_text
 {
-	uint64_t	order;			/* of the cache whose first statement it is */
-	const char *raw;			/* that statement, or NULL (both in the resolver's arena) */
-	size_t		raw_len;
-	const char *text;			/* its normalized text; NULL: not yet */
+	uint64_t	order;			/* of the cache that normalized it */
+	const char *text;			/* in the resolver's arena */
 } shared_text;
 
 void
@@ -307,40 +303,6 @@ fingerprint_normalize(const char *sql, size_t len)
 	return text;
 }
 
-/* Is t's first statement sql[0..len)? */
-static int
-first_is(const shared_text *t, const char *sql, size_t len)
-{
-	return t->raw && t->raw_len == len && memcmp(t->raw, sql, len) == 0;
-}
-
-/*
- * fpkey's entry as cache order's, with its first statement raw[0..raw_len)
- * (raw NULL: none) or its text, unless an earlier part's is there; r->lock
- * held.
- */
-static void
-put_text(shape_resolver *r, uint64_t fpkey, uint64_t order, const char *raw, size_t raw_len, const char *text)
-{
-	int			inserted;
-
-	resolver_bound(r);
-
-	void	  **slot = hashmap_put(r->texts, &fpkey, sizeof(fpkey), hash_mix64(fpkey), &inserted);
-
-	/* the earliest part's is the one the others can take */
-	if (inserted || ((shared_text *) *slot)->order > order)
-	{
-		shared_text *t = arena_alloc(r->mem, sizeof(shared_text));
-
-		t->order = order;
-		t->raw = raw ? arena_strndup(r->mem, raw, raw_len) : NULL;
-		t->raw_len = raw ? raw_len : 0;
-		t->text = text ? arena_strdup(r->mem, text) : NULL;
-		*slot = t;
-	}
-}
-
 char *
 fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql, size_t len)
 {
@@ -348,64 +310,38 @@ fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int pars
 	uint64_t	fpkey = fingerprint_key(fingerprint, parsed);
 	uint64_t	h = hash_mix64(fpkey);
 	char	   *text = NULL;
-	char	   *raw = NULL;
-	size_t		raw_len = 0;
-	uint64_t	raw_order = 0;
 	shared_text *found;
+	int			inserted;
 
 	if (r == NULL)
 		return fingerprint_normalize(sql, len);
 	pthread_mutex_lock(&r->lock);
 	found = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-	/* an earlier part's text, or one normalized from this very statement; copied under the lock */
-	if (found && (found->order < c->order || (found->order == c->order && first_is(found, sql, len))))
-	{
-		if (found->text)
-			text = xstrdup(found->text);
-		else
-		{
-			raw = xstrndup(found->raw, found->raw_len);
-			raw_len = found->raw_len;
-			raw_order = found->order;
-		}
-	}
+	if (found && found->order < c->order)
+		text = xstrdup(found->text);	/* under the lock: the resolver may start again empty */
 	pthread_mutex_unlock(&r->lock);
 	if (text)
 	{
 		c->stats.texts_shared++;
 		return text;
 	}
-	if (raw)
-	{
-		/* the earlier part's first statement, normalized here for both */
-		text = fingerprint_normalize(raw, raw_len);
-		pthread_mutex_lock(&r->lock);
-		/* the lock was let go: the entry may have been replaced, or the resolver emptied */
-		found = hashmap_get(r->texts, &fpkey, sizeof(fpkey), h);
-		if (found && found->order == raw_order && found->text == NULL && first_is(found, raw, raw_len))
-			found->text = arena_strdup(r->mem, text);
-		pthread_mutex_unlock(&r->lock);
-		free(raw);
-		c->stats.texts_for_others++;
-		return text;
-	}
 	text = fingerprint_normalize(sql, len);
 	pthread_mutex_lock(&r->lock);
-	put_text(r, fpkey, c->order, NULL, 0, text);
+	resolver_bound(r);
+
+	void	  **slot = hashmap_put(r->texts, &fpkey, sizeof(fpkey), h, &inserted);
+
+	/* the earliest part's text is the one the others can take */
+	if (inserted || ((shared_text *) *slot)->order > c->order)
+	{
+		shared_text *t = arena_alloc(r->mem, sizeof(shared_text));
+
+		t->order = c->order;
+		t->text = arena_strdup(r->mem, text);
+		*slot = t;
+	}
 	pthread_mutex_unlock(&r->lock);
 	return text;
-}
-
-void
-fingerprint_cache_offer_first(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql, size_t len)
-{
-	shape_resolver *r = c->shared;
-
-	if (r == NULL || len > SHAPE_LONG_STATEMENT)
-		return;
-	pthread_mutex_lock(&r->lock);
-	put_text(r, fingerprint_key(fingerprint, parsed), c->order, sql, len, NULL);
-	pthread_mutex_unlock(&r->lock);
 }
 
 seq_kind

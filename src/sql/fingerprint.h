@@ -74,7 +74,6 @@ typedef struct fingerprint_cache_stats
 	uint64_t	purged;			/* forgotten shapes freed by a purge */
 	uint64_t	remembered;		/* new shapes whose fingerprint was remembered, not parsed */
 	uint64_t	texts_shared;	/* normalized texts taken from an earlier part's cache */
-	uint64_t	texts_for_others;	/* an earlier part's first statement normalized here, for both */
 	uint64_t	classified;		/* fingerprint_cache_classify calls that parsed the text */
 	uint64_t	traits_shared;	/* fingerprint_cache_classify answers another cache had found */
 } fingerprint_cache_stats;
@@ -118,20 +117,6 @@ char	   *fingerprint_normalize(const char *sql, size_t len);
  */
 char	   *fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql,
 										size_t len);
-
-/*
- * Tell the caches sharing c's resolver that sql[0..len) is the first
- * statement of fingerprint (fingerprint, parsed) in c's part: a later
- * part that needs the fingerprint's text before c does normalizes this
- * statement (the text a merge keeps) and shares it, rather than its own
- * first statement, which the merge would drop; and c takes it then.  So
- * the normalizing is shared between the threads rather than done by the
- * earliest part for all (300 of the ORM log's 600 texts, 3-5 ms of its
- * reading).  Nothing without a resolver, nor for a statement longer than
- * SHAPE_LONG_STATEMENT.
- */
-void		fingerprint_cache_offer_first(fingerprint_cache *c, uint64_t fingerprint, int parsed, const char *sql,
-										  size_t len);
 
 /*
  * statement_traits_classify of normalized (into *values_width), a

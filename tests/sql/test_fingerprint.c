@@ -391,56 +391,6 @@ test_classify_shared(void)
 	shape_resolver_destroy(r);
 }
 
-/*
- * An earlier part's first statement, offered: a later part that needs the
- * text first normalizes that statement, not its own, and the earlier part
- * then takes the text rather than normalizing; a statement other than the
- * one offered is its own to normalize.
- */
-static void
-test_offer_first(void)
-{
-	const char *first = "SELECT a FROM t WHERE b IN (1, 2, 3)";
-	const char *later = "SELECT a FROM t WHERE b IN (4)";
-	const char *other = "SELECT a FROM t WHERE b IN (5, 6)";
-	shape_resolver *r = shape_resolver_create();
-	fingerprint_cache *early = fingerprint_cache_create();
-	fingerprint_cache *late = fingerprint_cache_create();
-	char	   *ref = fingerprint_normalize(first, strlen(first));
-	char	   *ref_other = fingerprint_normalize(other, strlen(other));
-	char	   *got;
-
-	CU_ASSERT_STRING_NOT_EQUAL(ref, ref_other);	/* the lists' lengths show */
-	fingerprint_cache_share(early, r, 0);
-	fingerprint_cache_share(late, r, 1);
-	fingerprint_cache_offer_first(early, 7, 1, first, strlen(first));
-	got = fingerprint_cache_normalize(late, 7, 1, later, strlen(later));
-	CU_ASSERT_STRING_EQUAL(got, ref);
-	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(late).texts_for_others, 1);
-	free(got);
-	got = fingerprint_cache_normalize(early, 7, 1, first, strlen(first));
-	CU_ASSERT_STRING_EQUAL(got, ref);
-	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(early).texts_shared, 1);
-	free(got);
-	/* the early part's own statement, but not the one it offered: normalized here */
-	got = fingerprint_cache_normalize(early, 7, 1, other, strlen(other));
-	CU_ASSERT_STRING_EQUAL(got, ref_other);
-	CU_ASSERT_EQUAL(fingerprint_cache_get_stats(early).texts_shared, 1);
-	free(got);
-	/* the later part offers too late: the earlier part's entry stays */
-	fingerprint_cache_offer_first(late, 7, 1, later, strlen(later));
-	got = fingerprint_cache_normalize(late, 7, 1, later, strlen(later));
-	CU_ASSERT_STRING_EQUAL(got, ref);
-	free(got);
-	fingerprint_cache_share(early, NULL, 0);
-	fingerprint_cache_share(late, NULL, 0);
-	fingerprint_cache_destroy(early);
-	fingerprint_cache_destroy(late);
-	shape_resolver_destroy(r);
-	free(ref);
-	free(ref_other);
-}
-
 /* Without want_traits a cache classifies nothing (pg_stat_statements' texts need no traits). */
 static void
 test_traits_only_when_wanted(void)
@@ -608,7 +558,6 @@ PGSIFT_TEST_SUITE(fingerprint_suite)
 	CU_add_test(s, "long statements are parsed without their long literals", test_long_literals);
 	CU_add_test(s, "caches sharing a resolver on two threads", test_shared_resolver);
 	CU_add_test(s, "a text's traits found once for the parts sharing a resolver", test_classify_shared);
-	CU_add_test(s, "an earlier part's first statement normalized by a later part, for both", test_offer_first);
 	CU_add_test(s, "traits only when wanted", test_traits_only_when_wanted);
 	CU_add_test(s, "lazy: text and traits left to the owner", test_lazy);
 	CU_add_test(s, "forgotten shapes: taken back, purged, remembered", test_forget);
