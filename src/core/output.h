@@ -17,14 +17,18 @@
 #include <stdio.h>
 
 /*
- * Open path for a report, or stdout when path is NULL or "-".  Returns
- * NULL after reporting why (diag_error with a hint).
+ * Open path for a report, or stdout when path is NULL or "-"; a file that
+ * exists is not truncated here but written over, and output_finish cuts
+ * it to what was written.  Returns NULL after reporting why (diag_error
+ * with a hint).
  */
 FILE	   *output_open(const char *path);
 
 /*
  * End the report written to out, which output_open returned for path:
- * flush it, and close it unless it is stdout.  Returns PGSIFT_EXIT_OK, or
+ * flush it, cut a regular file where the writing ended (what is left of
+ * a previous, longer report goes, also after a failed write), and close
+ * it unless it is stdout.  Returns PGSIFT_EXIT_OK, or
  * PGSIFT_EXIT_WRITE after reporting the failed write with the path (or
  * "standard output") and a hint.
  */

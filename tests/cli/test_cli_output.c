@@ -101,6 +101,64 @@ test_writable_output_succeeds(void)
 	fclose(f);
 }
 
+/* Size of the file at path, or -1. */
+static long
+file_size(const char *path)
+{
+	FILE	   *f = fopen(path, "r");
+	long		size;
+
+	if (f == NULL)
+		return -1;
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	fclose(f);
+	return size;
+}
+
+/*
+ * A report written over a longer previous file (it is written over in
+ * place, not truncated on opening) is the new report alone: the old
+ * tail is cut, so the JSON parses whole and the text report is as long
+ * as one written to a new file; a device is written without a cut.
+ */
+static void
+test_longer_previous_report_cut(void)
+{
+	char		args[4096];
+	char		fresh[1024],
+				over_json[1024],
+				over_txt[1024];
+	char	   *junk = malloc(400001);
+	json_error_t jerr;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(junk);
+	memset(junk, 'x', 400000);
+	junk[400000] = '\0';
+	snprintf(over_json, sizeof(over_json), "%s", test_write_file("over.json", junk));
+	snprintf(over_txt, sizeof(over_txt), "%s", test_write_file("over.txt", junk));
+
+	free(junk);
+	snprintf(args, sizeof(args), "analyze -q -o '%s' -o '%s' '%s'", over_json, over_txt, test_fixture("workload.log"));
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, NULL), 0);
+	json_t	   *j = json_load_file(over_json, 0, &jerr);
+
+	if (j == NULL)
+		fprintf(stderr, "\n  %s: %s at line %d\n", over_json, jerr.text, jerr.line);
+	CU_ASSERT_PTR_NOT_NULL(j);
+	CU_ASSERT(json_array_size(test_json_at(j, "queries")) > 0);
+	json_decref(j);
+	snprintf(fresh, sizeof(fresh), "%s/fresh.txt", test_tmpdir());
+	remove(fresh);
+	snprintf(args, sizeof(args), "analyze -q -o '%s' '%s'", fresh, test_fixture("workload.log"));
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, NULL), 0);
+	CU_ASSERT(file_size(fresh) > 1000);
+	CU_ASSERT(file_size(fresh) < 400000);
+	CU_ASSERT_EQUAL(file_size(over_txt), file_size(fresh));
+	snprintf(args, sizeof(args), "analyze -q -o /dev/null '%s'", test_fixture("workload.log"));
+	CU_ASSERT_EQUAL(test_pgsift(args, NULL, NULL), 0);
+}
+
 /*
  * With -j 2 two threads render the JSON report's blocks of 16 queries, a
  * second one from before the rules run: the bytes are a serial run's, and
@@ -165,6 +223,7 @@ PGSIFT_TEST_SUITE(add_cli_output_suite)
 	CU_add_test(s, "a full stdout: exit 6 with the reason, for every command", test_stdout_full);
 	CU_add_test(s, "a full or missing -o file: exit 6 with its path", test_output_file_full);
 	CU_add_test(s, "the same runs to a writable place succeed", test_writable_output_succeeds);
+	CU_add_test(s, "a longer previous report is cut to the new one", test_longer_previous_report_cut);
 	CU_add_test(s, "report --store on a store no run was saved into: exit 5", test_store_without_run);
 	CU_add_test(s, "-j 2: queries written by two threads are a serial run's bytes", test_queries_by_two_threads);
 }
