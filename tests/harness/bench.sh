@@ -9,8 +9,9 @@
 #      -s 10, then pgbench runs alternating -M simple and -M extended until
 #      the log is big enough.  The log is kept in build/bench/ and reused.
 #   2. makes a >= 1 GiB log by concatenating copies of it (also kept);
-#   3. times pgsift (one thread and -j 2, alternately, the best of 15 of
-#      each: BENCH_PAIRS; BENCH_PAIRS_1G, 7, for the 1 GiB logs) and
+#   3. times pgsift (one thread and -j 2, alternately, the best of 30 of
+#      each: BENCH_PAIRS; BENCH_PAIRS_1G, 7, for the 1 GiB logs; every
+#      pair's times in build/bench/pairs-NAME.txt) and
 #      pgBadger (-j 1, its default, and -j 2, once each) on the 100 MiB
 #      log, with /usr/bin/time -v for peak RSS;
 #   4. checks that pgsift's statement count (.summary.statements) equals
@@ -190,28 +191,33 @@ timed() {
 
 # timed_pair NAME_A NAME_B BYTES: the commands in the arrays CMD_A and CMD_B
 # (pgsift with one thread and with two), run one after the other
-# BENCH_PAIRS times (default 15; the 1 GiB logs' 7), the best of each kept.
+# BENCH_PAIRS times (default 30; the 1 GiB logs' 7), the best of each kept,
+# every pair's two times and ratio written to $bench/pairs-NAME_B.txt.
 # Side by side, the two see the same minutes of this shared 2-core VM,
 # whose speed drifts by 10-20% within an hour and by ±25% between two
 # runs of a second, more for two threads than for one (both cores must be
 # quiet): the speed-up of -j 2 is the ratio of the two bests, the floor
 # each reaches when the machine lets it.  The median of the pairs' own
 # ratios is printed beside it (MEDIAN[NAME_B]), for what a run in a busy
-# minute gets.
+# minute gets.  Thirty pairs, not fifteen: two threads need both cores
+# quiet at once, which in a slow stretch fifteen pairs of the ORM log
+# never had (bests 1.61× apart while the pairs' median was 1.81×).
 declare -A MEDIAN
 timed_pair() {
-	local a=$1 b=$2 bytes=$3 wa ratios=()
+	local a=$1 b=$2 bytes=$3 wa ratios=() pairs=$bench/pairs-$2.txt
 	unset "BEST[$a]" "BEST[$b]"
-	for _ in $(seq "${BENCH_PAIRS:-15}"); do
+	echo "# $a s, $b s, ratio" >"$pairs"
+	for _ in $(seq "${BENCH_PAIRS:-30}"); do
 		try_run "$a" "${CMD_A[@]}" || return $?
 		wa=$LAST_WALL
 		try_run "$b" "${CMD_B[@]}" || return $?
 		ratios+=("$(awk -v a="$wa" -v b="$LAST_WALL" 'BEGIN { printf "%.3f", (b > 0 ? a / b : 0) }')")
+		echo "$wa $LAST_WALL ${ratios[-1]}" >>"$pairs"
 	done
 	settle "$a" "$bytes"
 	settle "$b" "$bytes"
 	MEDIAN[$b]=$(printf '%s\n' "${ratios[@]}" | sort -n | awk '{ r[NR] = $1 } END { printf "%.2f", (NR % 2 ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2) }')
-	echo "speed-up of -j 2: $(awk -v a="${WALL[$a]}" -v b="${WALL[$b]}" 'BEGIN { printf "%.2f", a / b }')× (bests of ${BENCH_PAIRS:-15} pairs; median of the pairs' ratios ${MEDIAN[$b]}×)"
+	echo "speed-up of -j 2: $(awk -v a="${WALL[$a]}" -v b="${WALL[$b]}" 'BEGIN { printf "%.2f", a / b }')× (bests of ${BENCH_PAIRS:-30} pairs; median of the pairs' ratios ${MEDIAN[$b]}×)"
 }
 
 # row TOOL INPUT JOBS NAME: a table row for a timed run; the speed-up is
