@@ -21,7 +21,7 @@ FUZZ_SECONDS ?= 60
 WARN     := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow=local -Wformat=2 -Wvla
 INCLUDES := -I. -I/usr/include/postgresql
 DEFS     := -D_GNU_SOURCE -DPGSIFT_VERSION=\"$(VERSION)\" \
-            -DPGSIFT_FIXTURES_DIR=\"$(CURDIR)/fixtures\" -DPGSIFT_BUILD_DIR=\"$(CURDIR)/$(BUILD)\" \
+            -DPGSIFT_FIXTURES_DIR=\"$(CURDIR)/fixtures\" -DPGSIFT_BUILD_DIR=\"$(abspath $(BUILD))\" \
             -DPGSIFT_DOCS_DIR=\"$(CURDIR)/docs\" -DPGSIFT_SOURCE_DIR=\"$(CURDIR)\"
 BASEFLAGS:= -std=gnu11 -g -pthread $(WARN) $(INCLUDES) $(DEFS)
 CFLAGS   ?= -O2
