@@ -84,6 +84,11 @@ $(BUILD)/workload: $(HARNESS)/workload.c
 	@mkdir -p $(BUILD)
 	$(CC) $(BASEFLAGS) $(CFLAGS) $< -lpq -o $@
 
+# Preloaded by tests/live/test_libpq_loader.c: a machine without libpq.
+$(BUILD)/no-libpq.so: $(HARNESS)/no-libpq.c
+	@mkdir -p $(BUILD)
+	$(CC) $(WARN) $(CFLAGS) -shared -fPIC $< -ldl -o $@
+
 $(BUILD)/demo-app: $(HARNESS)/demo-app.c
 	@mkdir -p $(BUILD)
 	$(CC) $(BASEFLAGS) $(CFLAGS) $< -lpq -o $@
@@ -96,11 +101,12 @@ deps:
 # server that the harness always stops.
 check: deps
 	$(HARNESS)/check-layers.sh
-	$(MAKE) $(BUILD)/pgsift $(BUILD)/test_runner $(BUILD)/san/pgsift $(BUILD)/san/test_runner $(BUILD)/workload
+	$(MAKE) $(BUILD)/pgsift $(BUILD)/test_runner $(BUILD)/san/pgsift $(BUILD)/san/test_runner $(BUILD)/workload \
+		$(BUILD)/no-libpq.so
 	$(HARNESS)/with-postgres.sh -- $(HARNESS)/run-tests.sh
 
 # Unit tests only, no server (quick loop while developing).
-unit: $(BUILD)/test_runner
+unit: $(BUILD)/test_runner $(BUILD)/no-libpq.so
 	$(BUILD)/test_runner
 
 demo: deps
