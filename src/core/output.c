@@ -6,7 +6,7 @@
  * An existing report file is written over in place and cut to the new
  * report's length when it is finished, rather than truncated when it is
  * opened: truncating frees the previous report's pages and blocks, and on
- * ext4 waits for a journal transaction, which took 1.1-7.6 ms of a 280 ms
+ * ext4 waits for a journal transaction, which took 1.1-7.8 ms of a 280 ms
  * run (docs/performance.md); writing over them reuses both.
  *-------------------------------------------------------------------------
  */
@@ -29,7 +29,6 @@ FILE *
 output_open(const char *path)
 {
 	FILE	   *out;
-
 	int			fd;
 
 	if (is_stdout_path(path))
