@@ -384,10 +384,6 @@ findings_summary_json(json_t *root, const report_input *in)
 	report_summary_free(&s);
 }
 
-/*
- * The report's root object; with_queries = 0 leaves "queries" an empty
- * array for report_write_json to stream.
- */
 /* How many of nq queries a report lists given its top (<= 0: all). */
 static size_t
 listed(int top, size_t nq)
@@ -395,6 +391,10 @@ listed(int top, size_t nq)
 	return top > 0 && (size_t) top < nq ? (size_t) top : nq;
 }
 
+/*
+ * The report's root object; with_queries = 0 leaves "queries" an empty
+ * array for report_write_json to stream.
+ */
 static json_t *
 build_root(const report_input *in, int with_queries)
 {
