@@ -344,52 +344,54 @@ fingerprint_cache_normalize(fingerprint_cache *c, uint64_t fingerprint, int pars
 	return text;
 }
 
+/* statement_traits_classify of normalized, counted as c's. */
+static seq_kind
+classify_text(fingerprint_cache *c, const char *normalized, int *values_width)
+{
+	*values_width = 0;
+	c->stats.classified++;
+	return statement_traits_classify(normalized, values_width);
+}
+
 seq_kind
 fingerprint_cache_classify(fingerprint_cache *c, const char *normalized, int *values_width)
 {
 	shape_resolver *r = c->shared;
-	size_t		len = strlen(normalized);
-	uint64_t	h = hash_fast(normalized, len);
-	shared_traits *t = NULL;
-	seq_kind	kind = SEQ_KIND_UNKNOWN;
+	size_t		len;
+	uint64_t	h;
+	shared_traits *t;
+	seq_kind	kind;
+	int			inserted;
 
-	*values_width = 0;
-	if (r)
+	if (r == NULL)
+		return classify_text(c, normalized, values_width);
+	len = strlen(normalized);
+	h = hash_fast(normalized, len);
+	pthread_mutex_lock(&r->lock);
+	t = hashmap_get(r->traits, normalized, len, h);
+	if (t)
 	{
-		pthread_mutex_lock(&r->lock);
-		t = hashmap_get(r->traits, normalized, len, h);
-		if (t)
-		{
-			kind = t->kind;
-			*values_width = t->values_width;
-		}
-		pthread_mutex_unlock(&r->lock);
-		if (t)
-		{
-			c->stats.traits_shared++;
-			return kind;
-		}
+		kind = t->kind;
+		*values_width = t->values_width;
+		c->stats.traits_shared++;
 	}
-	kind = statement_traits_classify(normalized, values_width);
-	c->stats.classified++;
-	if (r)
+	pthread_mutex_unlock(&r->lock);
+	if (t)
+		return kind;
+	kind = classify_text(c, normalized, values_width);
+	pthread_mutex_lock(&r->lock);
+	resolver_bound(r);
+
+	void	  **slot = hashmap_put(r->traits, normalized, len, h, &inserted);
+
+	if (inserted)
 	{
-		int			inserted;
-
-		pthread_mutex_lock(&r->lock);
-		resolver_bound(r);
-
-		void	  **slot = hashmap_put(r->traits, normalized, len, h, &inserted);
-
-		if (inserted)
-		{
-			t = arena_alloc(r->mem, sizeof(shared_traits));
-			t->kind = kind;
-			t->values_width = *values_width;
-			*slot = t;
-		}
-		pthread_mutex_unlock(&r->lock);
+		t = arena_alloc(r->mem, sizeof(shared_traits));
+		t->kind = kind;
+		t->values_width = *values_width;
+		*slot = t;
 	}
+	pthread_mutex_unlock(&r->lock);
 	return kind;
 }
 
