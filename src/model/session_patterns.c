@@ -38,7 +38,7 @@ struct session_patterns
 				fps_cap;
 	ttl_cache	cache;			/* the cacheable-query detector's (session_cache.h) */
 	uint64_t	loops_dropped;
-	fingerprint_cache *classifier;	/* classifies new fingerprints, or NULL */
+	fingerprint_cache *classifier;	/* classifies new fingerprints */
 };
 
 session_pattern_options
@@ -52,11 +52,12 @@ session_pattern_options_default(void)
 }
 
 session_patterns *
-session_patterns_create(const session_pattern_options *opts)
+session_patterns_create(const session_pattern_options *opts, fingerprint_cache *classifier)
 {
 	session_patterns *p = xcalloc(1, sizeof(session_patterns));
 
 	p->opts = opts ? *opts : session_pattern_options_default();
+	p->classifier = classifier;
 	p->mem = arena_create(0);
 	p->loop_map = hashmap_create(64);
 	ttl_cache_init(&p->cache, p->opts.ttl_ms);
@@ -93,12 +94,6 @@ session_patterns_destroy(session_patterns *p)
 	free(p);
 }
 
-void
-session_patterns_classify_through(session_patterns *p, fingerprint_cache *c)
-{
-	p->classifier = c;
-}
-
 const session_pattern_options *
 session_patterns_options(const session_patterns *p)
 {
@@ -128,12 +123,8 @@ fingerprint_info(session_patterns *p, query_stats *q, seq_kind known)
 	}
 	else
 	{
-		if (!q->parsed)
-			f->kind = SEQ_KIND_OTHER;
-		else if (p->classifier)
-			f->kind = fingerprint_cache_classify(p->classifier, q->normalized, &f->values_width);
-		else
-			f->kind = statement_traits_classify(q->normalized, &f->values_width);
+		f->kind = q->parsed ? fingerprint_cache_classify(p->classifier, q->normalized, &f->values_width)
+			: SEQ_KIND_OTHER;
 		/* kept with the entry (and its shape once evicted): classified once */
 		q->traits_kind = f->kind;
 		q->traits_width = f->values_width;

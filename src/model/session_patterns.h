@@ -115,17 +115,14 @@ typedef struct session_patterns session_patterns;
 /* The defaults (max gap 1 s, 5 repeats, 5 distinct, 10 rows, TTL 60 s, runs across transactions). */
 session_pattern_options session_pattern_options_default(void);
 
-/* New empty tables with these options (NULL: the defaults). */
-session_patterns *session_patterns_create(const session_pattern_options *opts);
-void		session_patterns_destroy(session_patterns *p);
-
 /*
- * Have p classify a fingerprint it meets through c (the model's cache,
- * which outlives p's use of it): with parallel parts sharing a resolver, a
- * text another part classified is not parsed again.  NULL: p classifies
- * on its own.
+ * New empty tables with these options (NULL: the defaults), classifying
+ * the fingerprints they meet through classifier (the model's cache, which
+ * outlives them): with parallel parts sharing a resolver, a text another
+ * part classified is not parsed again.
  */
-void		session_patterns_classify_through(session_patterns *p, fingerprint_cache *c);
+session_patterns *session_patterns_create(const session_pattern_options *opts, fingerprint_cache *classifier);
+void		session_patterns_destroy(session_patterns *p);
 
 const session_pattern_options *session_patterns_options(const session_patterns *p);
 

@@ -43,8 +43,7 @@ workload_create(const workload_filter *filter)
 	w->minutes_map = hashmap_create(256);
 	w->mem = arena_create(0);
 	w->sessions_open = session_table_create(WORKLOAD_MAX_SESSIONS);
-	w->patterns = session_patterns_create(w->filter.patterns);
-	session_patterns_classify_through(w->patterns, w->fingerprints);
+	w->patterns = session_patterns_create(w->filter.patterns, w->fingerprints);
 	session_table_set_close_hook(w->sessions_open, close_session_run, w->patterns);
 	w->sessions.duration = sketch_create();
 	w->summary.first_ts = LOG_TS_UNKNOWN;
