@@ -199,9 +199,9 @@ timed() {
 # quiet): the speed-up of -j 2 is the ratio of the two bests, the floor
 # each reaches when the machine lets it.  The median of the pairs' own
 # ratios is printed beside it (MEDIAN[NAME_B]), for what a run in a busy
-# minute gets.  Thirty pairs, not fifteen: two threads need both cores
-# quiet at once, which in a slow stretch fifteen pairs of the ORM log
-# never had (bests 1.61× apart while the pairs' median was 1.81×).
+# minute gets.  Thirty pairs, not fifteen: in a slow stretch no pair of
+# fifteen had both cores quiet for the ORM log's -j 2 run (bests 1.61×
+# apart while the pairs' median was 1.81×).
 declare -A MEDIAN
 timed_pair() {
 	local a=$1 b=$2 bytes=$3 wa ratios=() pairs=$bench/pairs-$2.txt
